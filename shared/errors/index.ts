@@ -1,0 +1,1 @@
+export { SealpostError, isSealpostError, type SealpostErrorOptions } from './sealpost-error.js';

@@ -1,0 +1,3 @@
+export * from './policy-schema.js';
+export * from './default-policy.js';
+export * from './split-event.js';
