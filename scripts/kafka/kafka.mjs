@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// CLI for the local Kafka broker (see broker.mjs). Usage:
+//   node scripts/kafka/kafka.mjs up      start the shared broker on 127.0.0.1:39092 (idempotent), print bootstrap
+//   node scripts/kafka/kafka.mjs down    stop it cleanly (data kept in .kafka/shared/)
+//   node scripts/kafka/kafka.mjs fetch   only fetch the jars from Maven Central into .tools/kafka/libs/
+//   node scripts/kafka/kafka.mjs status  print whether it answers
+import { brokerAnswers, ensureShared, fetchJars, instancePaths, SHARED, stopInstance } from './broker.mjs';
+
+const cmd = process.argv[2] ?? 'up';
+try {
+  if (cmd === 'fetch') {
+    await fetchJars();
+    console.log('kafka: jars ready in .tools/kafka/libs/');
+  } else if (cmd === 'up') {
+    const started = Date.now();
+    await fetchJars();
+    const { brokers } = await ensureShared();
+    console.error(`kafka: up in ${((Date.now() - started) / 1000).toFixed(1)} s, log ${instancePaths(SHARED.name).log}`);
+    console.log(brokers.join(','));
+  } else if (cmd === 'down') {
+    const stopped = await stopInstance(SHARED.name);
+    console.log(stopped ? 'kafka: stopped' : 'kafka: was not running (from this checkout)');
+  } else if (cmd === 'status') {
+    const ok = await brokerAnswers(SHARED.port);
+    console.log(ok ? `kafka: answering on 127.0.0.1:${SHARED.port}` : 'kafka: not answering');
+    process.exitCode = ok ? 0 : 1;
+  } else {
+    console.error(`usage: kafka.mjs up|down|fetch|status (got ${cmd})`);
+    process.exitCode = 2;
+  }
+} catch (err) {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exitCode = 1;
+}
