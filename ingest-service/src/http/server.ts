@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { fastify, type FastifyInstance } from 'fastify';
+import { SealpostError } from '../../../shared/errors/index.js';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../log/logger.js';
+import type { ServiceMetrics } from '../metrics/metrics.js';
+import { HTTP_ERRORS } from './errors.js';
+import { registerIngestRoutes, type IngestRouteDeps } from './ingest-routes.js';
+
+export interface HttpServerDeps extends IngestRouteDeps {
+  config: Config;
+  metrics: ServiceMetrics;
+  log: Logger;
+  /** Readiness: null when ready, else what is wrong (e.g. the journal is not writable). */
+  notReadyReason(): string | null;
+  /** Refreshes gauges (journal pending, Kafka state) right before /metrics is read. */
+  refreshGauges(): void;
+}
+
+/**
+ * Builds the HTTP(S) server. Bodies are taken as raw bytes (signatures are checked on the bytes as
+ * received); the size limit answers 413 with a JSON error before anything is journaled.
+ */
+export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
+  const { config } = deps;
+  const https = config.listen.tls
+    ? { cert: readFileSync(config.listen.tls.cert), key: readFileSync(config.listen.tls.key) }
+    : null;
+  const app = fastify({
+    ...(https ? { https } : {}),
+    loggerInstance: deps.log,
+    disableRequestLogging: true,
+    bodyLimit: config.maxBodyBytes,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }) as unknown as FastifyInstance;
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, request, reply) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const src = (request.params as { source?: string } | undefined)?.source;
+      deps.metrics.requestsRejected.inc({ source: src && deps.sources.has(src) ? src : '_unknown', reason: 'body_too_large' });
+      const err = new SealpostError(HTTP_ERRORS.bodyTooLarge, `request body is larger than maxBodyBytes (${config.maxBodyBytes} bytes); split the batch or raise maxBodyBytes`, { status: 413, details: { reason: 'body_too_large' } });
+      return reply.code(413).send(err.toJSON());
+    }
+    if (error instanceof SealpostError) return reply.code(error.status).send(error.toJSON());
+    if (error.statusCode && error.statusCode < 500) {
+      return reply.code(error.statusCode).send({ error: { code: error.code ?? 'SP_BAD_REQUEST', message: error.message, retriable: false } });
+    }
+    deps.log.error({ err: { message: error.message, code: error.code, stack: error.stack } }, 'unexpected error in request');
+    return reply.code(500).send(new SealpostError(HTTP_ERRORS.internal, 'internal error; the request was not acknowledged, retry it', { retriable: true }).toJSON());
+  });
+  app.setNotFoundHandler((_request, reply) =>
+    reply.code(404).send(new SealpostError(HTTP_ERRORS.notFound, 'no such route; ingest routes are POST /v1/sendgrid/{source}, /v1/sns/{source}, /v1/events/{source}', { status: 404 }).toJSON()),
+  );
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const reason = deps.notReadyReason();
+    return reason ? reply.code(503).send({ status: 'not ready', reason }) : { status: 'ready' };
+  });
+  app.get('/metrics', async (_req, reply) => {
+    deps.refreshGauges();
+    return reply.header('content-type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  registerIngestRoutes(app, deps);
+  return app;
+}

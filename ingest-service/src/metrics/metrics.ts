@@ -1,0 +1,49 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The service's Prometheus metrics. Labels are source ids and stable reason codes only — never a
+ * value from an event, so no personal data can reach a metric.
+ */
+export interface ServiceMetrics {
+  registry: Registry;
+  eventsAccepted: Counter<'source'>;
+  requestsAccepted: Counter<'source'>;
+  eventsForwarded: Counter<'source'>;
+  duplicatesDropped: Counter<'source'>;
+  deadLetters: Counter<'source' | 'reason'>;
+  requestsRejected: Counter<'source' | 'reason'>;
+  ackSeconds: Histogram<'source'>;
+  journalPending: Gauge<'source'>;
+  journalOldestPendingSeconds: Gauge<string>;
+  kafkaUp: Gauge<string>;
+  forwardFailures: Counter<'reason'>;
+  keyMaterialCalls: Counter<string>;
+}
+
+/** Creates a fresh registry with every Sealpost metric (one per service instance, so tests don't share state). */
+export function createMetrics(opts: { defaultMetrics?: boolean } = {}): ServiceMetrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'sealpost_' });
+  const registers = [registry];
+  return {
+    registry,
+    eventsAccepted: new Counter({ name: 'sealpost_events_accepted_total', help: 'Events journaled and answered 2xx.', labelNames: ['source'], registers }),
+    requestsAccepted: new Counter({ name: 'sealpost_requests_accepted_total', help: 'Requests journaled and answered 2xx.', labelNames: ['source'], registers }),
+    eventsForwarded: new Counter({ name: 'sealpost_events_forwarded_total', help: 'Events sealed and acknowledged by Kafka.', labelNames: ['source'], registers }),
+    duplicatesDropped: new Counter({ name: 'sealpost_duplicates_dropped_total', help: 'Provider retries of an event id already forwarded inside the dedupe window.', labelNames: ['source'], registers }),
+    deadLetters: new Counter({ name: 'sealpost_dead_letters_total', help: 'Entries kept as dead letters (unparseable, too large...).', labelNames: ['source', 'reason'], registers }),
+    requestsRejected: new Counter({ name: 'sealpost_requests_rejected_total', help: 'Requests refused (authentication, size, journal unavailable).', labelNames: ['source', 'reason'], registers }),
+    ackSeconds: new Histogram({
+      name: 'sealpost_ack_seconds',
+      help: 'Time from request received to 2xx (journal durable).',
+      labelNames: ['source'],
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    journalPending: new Gauge({ name: 'sealpost_journal_pending', help: 'Journal entries (requests) not yet in Kafka.', labelNames: ['source'], registers }),
+    journalOldestPendingSeconds: new Gauge({ name: 'sealpost_journal_oldest_pending_seconds', help: 'Age of the oldest pending journal entry.', registers }),
+    kafkaUp: new Gauge({ name: 'sealpost_kafka_up', help: '1 when the last produce succeeded, 0 while Kafka is away.', registers }),
+    forwardFailures: new Counter({ name: 'sealpost_forward_failures_total', help: 'Forwarding attempts that failed and will be retried.', labelNames: ['reason'], registers }),
+    keyMaterialCalls: new Counter({ name: 'sealpost_key_material_calls_total', help: 'Calls to the department keyrings (KMS calls for KMS keys).', registers }),
+  };
+}
