@@ -1,0 +1,39 @@
+const SNS_HOST = /^sns\.[a-z]{2}(?:-[a-z]+)+-\d{1,2}\.amazonaws\.com(?:\.cn)?$/;
+const CERT_FILE = /^[A-Za-z0-9._-]{1,200}\.pem$/;
+
+/** Why an SNS URL was refused; no part of the URL itself, which is attacker-controlled. */
+export type SnsUrlProblem = 'not_a_url' | 'not_https' | 'userinfo' | 'port' | 'host' | 'path';
+
+/**
+ * Checks that a URL from an SNS message points at Amazon SNS itself: https, no userinfo, no explicit
+ * port, host exactly `sns.<region>.amazonaws.com` (or `.com.cn`). Parsed with WHATWG URL, never
+ * matched as a string, so `sns.us-east-1.amazonaws.com.evil.com` or `...@evil.com` cannot pass.
+ */
+export function checkSnsUrl(raw: string): { ok: true; url: URL } | { ok: false; problem: SnsUrlProblem } {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { ok: false, problem: 'not_a_url' };
+  }
+  if (url.protocol !== 'https:') return { ok: false, problem: 'not_https' };
+  if (url.username !== '' || url.password !== '') return { ok: false, problem: 'userinfo' };
+  // WHATWG URL drops a default :443, so a port here is any explicit non-default one.
+  if (url.port !== '') return { ok: false, problem: 'port' };
+  if (!SNS_HOST.test(url.hostname)) return { ok: false, problem: 'host' };
+  return { ok: true, url };
+}
+
+/**
+ * Checks a SigningCertURL: an SNS URL whose path is a single `.pem` file name, without query or
+ * fragment. Returns the file name, which is also the name looked up in the configured certDir.
+ */
+export function checkSigningCertUrl(raw: string): { ok: true; url: URL; fileName: string } | { ok: false; problem: SnsUrlProblem } {
+  const checked = checkSnsUrl(raw);
+  if (!checked.ok) return checked;
+  const { url } = checked;
+  const segments = url.pathname.split('/').filter((s) => s !== '');
+  const fileName = segments[segments.length - 1];
+  if (url.search !== '' || url.hash !== '' || fileName === undefined || !CERT_FILE.test(fileName)) return { ok: false, problem: 'path' };
+  return { ok: true, url, fileName };
+}
