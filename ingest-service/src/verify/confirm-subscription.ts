@@ -2,10 +2,12 @@ import { SealpostError } from '../../../shared/errors/index.js';
 import { VERIFY_ERRORS } from './errors.js';
 import { httpsGet, type HttpsGetResult } from './https-get.js';
 import { checkSnsUrl } from './sns-url.js';
+import type { VerifyLog } from './types.js';
 
 /** What confirming needs; `get` is injectable so tests never reach AWS. */
 export interface ConfirmDeps {
   get?(url: string): Promise<HttpsGetResult>;
+  log?: VerifyLog;
 }
 
 /**
@@ -41,4 +43,5 @@ export async function confirmSubscription(subscribeUrl: string, deps: ConfirmDep
       details: { reason: 'confirm_refused', httpStatus: res.status },
     });
   }
+  deps.log?.info({ host: checked.url.hostname }, 'SNS subscription confirmed with AWS');
 }
