@@ -1,0 +1,5 @@
+export * from './contract.js';
+export * from './errors.js';
+export * from './dispatch.js';
+export type * from './types.js';
+export * as schemas from './schemas.js';
