@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import {
+  AlgorithmSuiteIdentifier,
+  CommitmentPolicy,
+  getEncryptHelper,
+  NodeAlgorithmSuite,
+  NodeDefaultCryptographicMaterialsManager,
+} from '@aws-crypto/client-node';
+import { serializeFactory } from '@aws-crypto/serialize';
+// The SDK's frame builder is not re-exported by client-node; the test uses it as the reference.
+import { getEncryptFrame } from '@aws-crypto/encrypt-node/build/main/src/framed_encrypt_stream.js';
+import { sectionContext } from '../../../shared/envelope/index.js';
+import { isSealpostError } from '../../../shared/errors/index.js';
+import { createMessageWriter, SEAL_ERRORS, SEAL_FRAME_LENGTH, SEAL_SUITE, SEAL_SUITE_ID } from '../../../shared/seal/index.js';
+import { departmentKeyrings, headerOf, stock } from './support.js';
+
+const keyrings = departmentKeyrings('support');
+const keyring = keyrings.get('support')!;
+const context = sectionContext('support', 'sendgrid-main', 3);
+
+async function freshMaterials(suite = SEAL_SUITE) {
+  return new NodeDefaultCryptographicMaterialsManager(keyring).getEncryptionMaterials({
+    suite,
+    encryptionContext: context,
+    commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT,
+  });
+}
+
+describe('fast ESDK message writer', () => {
+  it('writes messages the stock decrypt() opens, across frame boundaries, the same length as stock encrypt()', async () => {
+    const writer = createMessageWriter(await freshMaterials());
+    for (const size of [0, 1, 200, SEAL_FRAME_LENGTH - 1, SEAL_FRAME_LENGTH, SEAL_FRAME_LENGTH + 1, 2 * SEAL_FRAME_LENGTH, 100 * 1024]) {
+      const plaintext = randomBytes(size);
+      const message = writer.write(plaintext);
+      const { plaintext: opened, messageHeader } = await stock.decrypt(keyring, message);
+      assert.ok(Buffer.from(opened).equals(plaintext), `plaintext of ${size} bytes round-trips`);
+      assert.deepEqual({ ...messageHeader.encryptionContext }, context, `context of the ${size}-byte message`);
+      assert.equal(messageHeader.suiteId, SEAL_SUITE_ID);
+      assert.equal(messageHeader.frameLength, SEAL_FRAME_LENGTH);
+      const reference = await stock.encrypt(keyring, plaintext, { suiteId: SEAL_SUITE_ID, encryptionContext: context });
+      assert.equal(message.length, reference.result.length, `same framing as the SDK for ${size} bytes`);
+    }
+  });
+
+  it('rejects every single flipped byte and a truncated message', async () => {
+    const writer = createMessageWriter(await freshMaterials());
+    const message = writer.write(Buffer.from(JSON.stringify({ id: 'evt-1', department: 'support', fields: { email: 'bob@example.com' } })));
+    await stock.decrypt(keyring, message); // the original opens
+    let rejected = 0;
+    for (let i = 0; i < message.length; i++) {
+      const tampered = Buffer.from(message);
+      tampered[i]! ^= 0x01;
+      await assert.rejects(stock.decrypt(keyring, tampered), Error, `byte ${i} of ${message.length} flipped must not decrypt`);
+      rejected++;
+    }
+    assert.equal(rejected, message.length);
+    await assert.rejects(stock.decrypt(keyring, message.subarray(0, message.length - 1)));
+  });
+
+  it('uses a fresh message id (and so a fresh derived key) for every message', async () => {
+    const writer = createMessageWriter(await freshMaterials());
+    const ids = new Set<string>();
+    for (let i = 0; i < 50; i++) ids.add(Buffer.from(headerOf(writer.write(Buffer.from('same'))).messageHeader.messageId).toString('hex'));
+    assert.equal(ids.size, 50);
+  });
+
+  it('is deterministic for a given message id, so the bytes are a function of materials, id and plaintext only', async () => {
+    const writer = createMessageWriter(await freshMaterials());
+    const id = randomBytes(32);
+    const a = writer.write(Buffer.from('section'), id);
+    const b = writer.write(Buffer.from('section'), id);
+    assert.ok(a.equals(b));
+    assert.ok(Buffer.from(headerOf(a).messageHeader.messageId).equals(id));
+  });
+
+  it('writes byte for byte what the SDK encrypt path writes for the same materials and message id', async () => {
+    // The SDK's own steps (encrypt_stream.js getEncryptionInfo + framed_encrypt_stream.js getEncryptFrame),
+    // with the message id fixed instead of drawn inside getEncryptionInfo.
+    const material = await freshMaterials();
+    const writer = createMessageWriter(material);
+    const { getCipherInfo } = getEncryptHelper(material);
+    const { buildMessageHeader, serializeMessageHeader, headerAuthIv } = serializeFactory((s: string) => Buffer.from(s, 'utf8'), { utf8Sorting: true });
+    for (const size of [0, 37, SEAL_FRAME_LENGTH, 2 * SEAL_FRAME_LENGTH + 5]) {
+      const plaintext = randomBytes(size);
+      const messageId = randomBytes(32);
+      const { getCipher, keyCommitment } = getCipherInfo(messageId);
+      const messageHeader = buildMessageHeader({
+        suite: SEAL_SUITE,
+        encryptedDataKeys: material.encryptedDataKeys,
+        encryptionContext: material.encryptionContext,
+        messageId,
+        frameLength: SEAL_FRAME_LENGTH,
+        suiteData: keyCommitment,
+      });
+      const header = Buffer.from(serializeMessageHeader(messageHeader));
+      const headerAuth = getCipher(headerAuthIv(12));
+      headerAuth.setAAD(header);
+      headerAuth.update(Buffer.alloc(0));
+      headerAuth.final();
+      const parts: Buffer[] = [header, headerAuth.getAuthTag()];
+      const full = Math.floor(size / SEAL_FRAME_LENGTH);
+      for (let seq = 1; seq <= full + 1; seq++) {
+        const chunk = plaintext.subarray((seq - 1) * SEAL_FRAME_LENGTH, Math.min(size, seq * SEAL_FRAME_LENGTH));
+        const { cipher, bodyHeader } = getEncryptFrame({
+          pendingFrame: { content: [chunk], contentLength: chunk.length, sequenceNumber: seq },
+          messageHeader,
+          getCipher,
+          isFinalFrame: seq === full + 1,
+          suite: SEAL_SUITE,
+        });
+        parts.push(bodyHeader, cipher.update(chunk), cipher.final(), cipher.getAuthTag());
+      }
+      assert.ok(writer.write(plaintext, messageId).equals(Buffer.concat(parts)), `identical bytes for ${size} bytes of plaintext`);
+    }
+  });
+
+  it('refuses materials of another suite (a signing suite would need a signature footer)', async () => {
+    const signing = await freshMaterials(new NodeAlgorithmSuite(AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384));
+    assert.throws(() => createMessageWriter(signing), (err) => isSealpostError(err, SEAL_ERRORS.unsupportedMaterials) && !err.retriable);
+  });
+
+  it('stops writing once the materials data key has been zeroed', async () => {
+    const material = await freshMaterials();
+    const writer = createMessageWriter(material);
+    writer.write(Buffer.from('ok'));
+    material.zeroUnencryptedDataKey();
+    assert.throws(() => writer.write(Buffer.from('after')), /zeroed/);
+  });
+});
