@@ -34,4 +34,5 @@ export declare function startInstance(
 ): Promise<{ pid: number; brokers: string[] }>;
 export declare function stopInstance(name: string, opts?: { timeoutMs?: number }): Promise<boolean>;
 export declare function destroyInstance(name: string): Promise<void>;
+export declare function ensureInstance(inst: InstanceSpec): Promise<{ brokers: string[] }>;
 export declare function ensureShared(): Promise<{ brokers: string[] }>;

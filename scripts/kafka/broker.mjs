@@ -321,21 +321,29 @@ export async function destroyInstance(name) {
   rmSync(instancePaths(name).dir, { recursive: true, force: true });
 }
 
-/** The shared broker on 39092: reuse whatever answers there, else start ours (under a cross-process lock). */
-export async function ensureShared() {
-  const brokers = [`127.0.0.1:${SHARED.port}`];
-  if (await brokerAnswers(SHARED.port)) return { brokers };
-  return withLock(instancePaths(SHARED.name).lock, async () => {
-    if (await brokerAnswers(SHARED.port)) return { brokers };
-    if (runningPid(SHARED.name) === undefined && (await portOpen(SHARED.port))) {
+/**
+ * Starts the instance unless a broker already answers on its port (ours, or another checkout's on the same port),
+ * under a cross-process lock so concurrent callers start exactly one JVM.
+ */
+export async function ensureInstance(inst) {
+  const brokers = [`127.0.0.1:${inst.port}`];
+  if (await brokerAnswers(inst.port)) return { brokers };
+  return withLock(instancePaths(inst.name).lock, async () => {
+    if (await brokerAnswers(inst.port)) return { brokers };
+    if (runningPid(inst.name) === undefined && (await portOpen(inst.port))) {
       // Another checkout's broker may be starting on the same port: give it time before calling the port taken.
       const deadline = Date.now() + 90_000;
-      while (Date.now() < deadline && (await portOpen(SHARED.port))) {
-        if (await brokerAnswers(SHARED.port)) return { brokers };
+      while (Date.now() < deadline && (await portOpen(inst.port))) {
+        if (await brokerAnswers(inst.port)) return { brokers };
         await sleep(500);
       }
     }
-    await startInstance(SHARED);
+    await startInstance(inst);
     return { brokers };
   });
+}
+
+/** The shared broker on 39092 (see ensureInstance). */
+export function ensureShared() {
+  return ensureInstance(SHARED);
 }

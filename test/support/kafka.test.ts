@@ -1,10 +1,29 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import kafkajs from 'kafkajs';
-import { portOpen } from '../../scripts/kafka/broker.mjs';
+import { destroyInstance, instancePaths, portOpen } from '../../scripts/kafka/broker.mjs';
 import { ensureKafka, readAll, startKafkaInstance, uniqueTopic, type KafkaInstance } from './kafka.js';
 
 const { Kafka, logLevel } = kafkajs;
+const run = promisify(execFile);
+
+/** Pids of live processes whose command line mentions `needle` (Linux /proc). */
+function processesMentioning(needle: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(needle)) pids.push(Number(entry));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return pids;
+}
 
 async function produce(brokers: string[], topic: string, count: number, tag: string): Promise<void> {
   const kafka = new Kafka({ clientId: 'harness-test', brokers, logLevel: logLevel.NOTHING });
@@ -67,6 +86,29 @@ describe('kafka harness', () => {
       await inst.destroy();
       assert.equal(await portOpen(39192), false);
       inst = undefined;
+    });
+  });
+
+  describe('concurrent start', () => {
+    const race = { name: 'harness-race', port: 39292, controllerPort: 39293 };
+    after(async () => {
+      await destroyInstance(race.name);
+    });
+
+    it('three processes ensuring the same stopped broker at once start exactly one JVM and all get it', async () => {
+      await destroyInstance(race.name);
+      const brokerModule = fileURLToPath(new URL('../../scripts/kafka/broker.mjs', import.meta.url));
+      const script = `const m = await import(${JSON.stringify(brokerModule)});
+        const r = await m.ensureInstance(${JSON.stringify(race)});
+        console.log(JSON.stringify({ brokers: r.brokers, pid: m.runningPid(${JSON.stringify(race.name)}) }));`;
+      const outs = await Promise.all(
+        [1, 2, 3].map(() => run(process.execPath, ['--input-type=module', '-e', script], { timeout: 120_000 })),
+      );
+      const results = outs.map((o) => JSON.parse(o.stdout.trim()) as { brokers: string[]; pid: number });
+      for (const r of results) assert.deepEqual(r.brokers, ['127.0.0.1:39292']);
+      assert.equal(new Set(results.map((r) => r.pid)).size, 1);
+      assert.equal(processesMentioning(instancePaths(race.name).config).length, 1);
+      assert.equal(await portOpen(39292), true);
     });
   });
 });
