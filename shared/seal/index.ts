@@ -3,6 +3,7 @@ export { SEAL_ERRORS, type SealErrorCode } from './errors.js';
 export {
   createSectionSealer,
   DEFAULT_MATERIALS_LIMITS,
+  type FastSectionSealer,
   type MaterialsHooks,
   type MaterialsLimits,
   type SectionSealerOptions,
