@@ -45,14 +45,19 @@ export function sqliteCode(err: unknown): string | undefined {
 
 /**
  * The one error every failed journal write becomes: 503 + retriable, so the HTTP layer answers the
- * sender "try again" and never 2xx without durability.
+ * sender "try again" and never 2xx without durability. At open it stops the service from starting.
  */
-export function journalUnavailable(err: unknown, dbPath: string): SealpostError {
+export function journalUnavailable(err: unknown, dbPath: string, phase: 'open' | 'write' = 'write'): SealpostError {
   if (err instanceof SealpostError && err.code === JOURNAL_ERRORS.unavailable) return err;
   const code = sqliteCode(err);
-  return new SealpostError(
-    JOURNAL_ERRORS.unavailable,
-    `journal write failed (${describeSqlite(code)}); nothing was accepted, the sender should retry. Check free space and permissions of ${dbPath}`,
-    { cause: err, retriable: true, status: 503, details: { sqliteCode: code ?? null } },
-  );
+  const message =
+    phase === 'open'
+      ? `cannot open the journal ${dbPath} (${describeSqlite(code)}); the directory must be on a writable, durable disk`
+      : `journal write failed (${describeSqlite(code)}); nothing was accepted, the sender should retry. Check free space and permissions of ${dbPath}`;
+  return new SealpostError(JOURNAL_ERRORS.unavailable, message, {
+    cause: err,
+    retriable: true,
+    status: 503,
+    details: { sqliteCode: code ?? null },
+  });
 }

@@ -113,7 +113,7 @@ export function openJournal(opts: JournalOptions): Journal {
   try {
     db = new BetterSqlite3(path, { timeout: opts.busyTimeoutMs ?? 5000 });
   } catch (err) {
-    throw journalUnavailable(err, path);
+    throw journalUnavailable(err, path, 'open');
   }
   try {
     const mode = db.pragma('journal_mode = WAL', { simple: true });
@@ -125,7 +125,7 @@ export function openJournal(opts: JournalOptions): Journal {
   } catch (err) {
     db.close();
     if (err instanceof SealpostError) throw err;
-    if (sqliteCode(err)) throw journalUnavailable(err, path);
+    if (sqliteCode(err)) throw journalUnavailable(err, path, 'open');
     throw new SealpostError(JOURNAL_ERRORS.openFailed, `cannot open journal ${path}: ${(err as Error).message}`, { cause: err });
   }
 
