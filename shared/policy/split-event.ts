@@ -52,18 +52,27 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * Sets an own property even for the key `__proto__` (a JSON field of that name is data, and plain
+ * assignment would change the object's prototype instead, silently dropping the field).
+ */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
 function setPath(target: Record<string, unknown>, parts: string[], value: unknown): void {
   let node = target;
   for (let i = 0; i < parts.length - 1; i++) {
     const key = parts[i]!;
-    let next = node[key];
+    let next = Object.hasOwn(node, key) ? node[key] : undefined;
     if (!isPlainObject(next)) {
       next = {};
-      node[key] = next;
+      setOwn(node, key, next);
     }
     node = next as Record<string, unknown>;
   }
-  node[parts[parts.length - 1]!] = value;
+  setOwn(node, parts[parts.length - 1]!, value);
 }
 
 function granted(path: string, paths: readonly string[]): boolean {
@@ -85,9 +94,12 @@ export function splitEvent(event: Record<string, unknown>, rule: CompiledRule): 
       const value = node[key];
       const path = prefix ? `${prefix}.${key}` : key;
       const pathParts = [...parts, key];
-      if (rule.clear.has(path)) {
+      // A key that itself holds a dot ("mail.timestamp" as one field name) could pose as a nested
+      // clear path: it is never clear and never descended, so it can only end up sealed.
+      const plainKey = !key.includes('.');
+      if (plainKey && rule.clear.has(path)) {
         setPath(clear, pathParts, value);
-      } else if (isPlainObject(value) && rule.descend.has(path)) {
+      } else if (plainKey && isPlainObject(value) && rule.descend.has(path)) {
         walk(value, path, pathParts);
       } else {
         personalPaths.push(path);
@@ -98,7 +110,7 @@ export function splitEvent(event: Record<string, unknown>, rule: CompiledRule): 
               fields = {};
               sections.set(dept, fields);
             }
-            fields[path] = value;
+            setOwn(fields, path, value);
           }
         }
       }
