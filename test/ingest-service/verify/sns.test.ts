@@ -235,3 +235,26 @@ describe('SNS subscription and unsubscribe confirmations', () => {
     await rejectsWith(verifier.verify({ headers: {}, body: asBody(msg) }), 403, 'topic_not_allowed');
   });
 });
+
+describe('a genuine AWS-signed SNS message (AWS SDK for Java v2 test vector)', () => {
+  const dir = new URL('../../fixtures/sns/aws-sdk-java-v2/', import.meta.url).pathname;
+  const real = readFileSync(`${dir}sample-message.json`);
+  const topic = 'arn:aws:sns:us-east-1:810605503585:just_testing';
+  const at = Date.parse('2015-09-20T01:22:30Z'); // 16 s after it was published, while the certificate was valid
+  const aws = createVerifier(source({ id: 'ses', kind: 'sns', verify: { topicArns: [topic], certDir: dir, fetchCertificates: false } }), {
+    now: () => at,
+    log: recordingLog(),
+    fetchCertificate: noFetch(),
+  });
+
+  test('verifies exactly as AWS signed it', async () => {
+    assert.deepEqual(await aws.verify({ headers: { 'x-amz-sns-message-type': 'Notification' }, body: real }), { principal: topic, method: 'sns-signature', snsType: 'Notification' });
+  });
+
+  test('and not once a signed field is changed', async () => {
+    const msg = JSON.parse(real.toString()) as SnsBody;
+    for (const edit of [{ Subject: 'this is RAW' }, { Message: 'boo!' }, { TopicArn: `${topic}2` }]) {
+      await rejectsWith(aws.verify({ headers: {}, body: asBody({ ...msg, ...edit }) }), 401, 'bad_signature');
+    }
+  });
+});
