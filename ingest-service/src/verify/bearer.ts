@@ -23,6 +23,17 @@ function loadKey(sourceId: string, publicKey: string): KeyObject {
   }
 }
 
+const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/** The JWKS set; keys fetched over plain HTTP could be swapped in transit, so only loopback may use http. */
+function remoteKeys(sourceId: string, jwksUrl: string): ReturnType<typeof createRemoteJWKSet> {
+  const url = new URL(jwksUrl);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
+    throw configError(sourceId, 'bearer jwksUrl must be https:// (plain http only on loopback), or anyone on the path could substitute the keys.');
+  }
+  return createRemoteJWKSet(url, { timeoutDuration: 5000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+}
+
 function principalOf(payload: JWTPayload): string {
   const id = payload.sub ?? (typeof payload['azp'] === 'string' ? payload['azp'] : undefined) ?? (typeof payload['client_id'] === 'string' ? payload['client_id'] : undefined);
   return `bearer:${id ?? 'anonymous'}`;
@@ -50,9 +61,7 @@ function mapJoseError(err: unknown): Error {
  * PEM key is imported once. Tokens must carry `exp`; algorithms are limited to the configured list.
  */
 export function createBearerCheck(sourceId: string, cfg: BearerConfig, now: () => number): BearerCheck {
-  const key = cfg.jwksUrl
-    ? createRemoteJWKSet(new URL(cfg.jwksUrl), { timeoutDuration: 5000, cooldownDuration: 30_000, cacheMaxAge: 600_000 })
-    : loadKey(sourceId, cfg.publicKey ?? '');
+  const key = cfg.jwksUrl ? remoteKeys(sourceId, cfg.jwksUrl) : loadKey(sourceId, cfg.publicKey ?? '');
   return async (authorization: string) => {
     const match = BEARER.exec(authorization);
     if (!match) throw unauthenticated('bad_token', 'The Authorization header is not "Bearer <JWT>".');

@@ -127,3 +127,11 @@ describe('bearer tokens against a configured PEM key (audit events)', () => {
     }
   });
 });
+
+test('a JWKS URL over plain http is refused at start unless it is loopback', async () => {
+  const { isSealpostError } = await import('../../../shared/errors/index.js');
+  const cfg = (jwksUrl: string) => source({ id: 'sg-oauth', kind: 'sendgrid', verify: { oauth: { issuer: ISSUER, audience: AUDIENCE, jwksUrl } } });
+  assert.throws(() => createVerifier(cfg('http://auth.example.test/jwks.json'), deps), (err) => isSealpostError(err, 'SP_VERIFY_CONFIG') && /https/.test(err.message));
+  assert.doesNotThrow(() => createVerifier(cfg('https://auth.example.test/jwks.json'), deps));
+  assert.doesNotThrow(() => createVerifier(cfg('http://127.0.0.1:9/jwks.json'), deps));
+});

@@ -253,7 +253,7 @@ describe('a genuine AWS-signed SNS message (AWS SDK for Java v2 test vector)', (
 
   test('and not once a signed field is changed', async () => {
     const msg = JSON.parse(real.toString()) as SnsBody;
-    for (const edit of [{ Subject: 'this is RAW' }, { Message: 'boo!' }, { TopicArn: `${topic}2` }]) {
+    for (const edit of [{ Subject: 'this is RAW' }, { Message: 'boo!' }, { TopicArn: `${topic}2` }] as SnsBody[]) {
       await rejectsWith(aws.verify({ headers: {}, body: asBody({ ...msg, ...edit }) }), 401, 'bad_signature');
     }
   });
