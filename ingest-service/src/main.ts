@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { isSealpostError } from '../../shared/errors/index.js';
+import { ENV_OVERRIDES, loadConfig } from './config/index.js';
+import { startService } from './service.js';
+
+const HELP = `sealpost-ingest — receives provider webhooks, journals them durably, seals personal fields per
+department and produces them to Kafka.
+
+Usage: npm start [-- --config FILE] [--check]
+       node --import tsx ingest-service/src/main.ts [--config FILE] [--check]
+
+Options:
+  -c, --config FILE   YAML or JSON config file (also SEALPOST_CONFIG). Without one, the embedded default runs:
+                      http://127.0.0.1:8787, local department keys in ./.sealpost, sources "sendgrid" and
+                      "audit", journal only unless SEALPOST_KAFKA_BROKERS is set.
+      --check         validate the configuration, print problems or "ok", and exit.
+  -h, --help          this text.
+
+Environment overrides (applied over the file):
+${Object.entries(ENV_OVERRIDES)
+  .map(([k, v]) => `  ${k.padEnd(30)} ${v.path.padEnd(20)} ${v.describe}`)
+  .join('\n')}
+
+Routes: POST /v1/sendgrid/{source}, /v1/sns/{source}, /v1/events/{source}; GET /healthz, /readyz, /metrics.
+Config reference: README.md, section "Configuration reference".`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { config: { type: 'string', short: 'c' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: false,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const config = loadConfig(values.config ? { file: values.config } : {});
+  if (values.check) {
+    console.log('ok: configuration is valid');
+    return;
+  }
+  const service = await startService(config);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    service.log.info({ signal }, 'stopping: no new requests, finishing in-flight work');
+    service
+      .stop()
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        service.log.error({ err }, 'error while stopping');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  if (isSealpostError(err)) {
+    console.error(`sealpost-ingest: ${err.message}\n(${err.code})`);
+  } else {
+    console.error('sealpost-ingest: failed to start:', err);
+  }
+  process.exit(2);
+});
