@@ -1,0 +1,98 @@
+import { isSealpostError } from '../../../shared/errors/index.js';
+import type { Journal } from '../journal/index.js';
+import type { Claim, DeadLetterInput, PendingEntry } from '../journal/types.js';
+import { recordBytes, type SinkRecord } from '../kafka/index.js';
+import { FORWARDER_DEAD_LETTER_REASONS } from './errors.js';
+import type { Expand, ExpandResult } from './types.js';
+
+/** What one forwarding round will do, decided before anything is sent. */
+export interface Batch {
+  /** Entries this round completes, in seq order. */
+  seqs: number[];
+  records: SinkRecord[];
+  /** Sources of `records`, index for index (for per-source counters). */
+  recordSources: string[];
+  claims: Claim[];
+  deadLetters: DeadLetterInput[];
+  duplicatesBySource: Map<string, number>;
+}
+
+/** Thrown when a whole round must wait (retriable expand failure on the first entry). */
+export class RetryLater extends Error {
+  constructor(override readonly cause: unknown) {
+    super('expand failed with a retriable error');
+  }
+}
+
+/**
+ * Expands pending entries in seq order into one batch of at most about `batchEvents` records
+ * (whole entries only). Records too large and entries whose expand fails for good become dead
+ * letters; duplicates of events already forwarded are dropped. A retriable expand failure stops the
+ * batch there, so order is kept: what came before is sent, the failing entry is retried next round.
+ */
+export async function buildBatch(
+  entries: readonly PendingEntry[],
+  deps: { journal: Journal; expand: Expand; batchEvents: number; maxRecordBytes: number },
+): Promise<Batch> {
+  const seqs: number[] = [];
+  const candidates: { record: SinkRecord; claim: Claim }[] = [];
+  const deadLetters: DeadLetterInput[] = [];
+
+  for (const e of entries) {
+    if (seqs.length > 0 && candidates.length >= deps.batchEvents) break;
+    const base = { seq: e.seq, source: e.source, kind: e.kind, receivedAt: e.receivedAt };
+    let payload: Buffer;
+    try {
+      payload = deps.journal.decryptPayload(e);
+    } catch {
+      deadLetters.push({ ...base, eventIndex: null, reason: FORWARDER_DEAD_LETTER_REASONS.journalUnreadable, raw: e.sealed });
+      seqs.push(e.seq);
+      continue;
+    }
+    let res: ExpandResult;
+    try {
+      res = await deps.expand({ ...base, payload, redriveOf: e.redriveOf });
+    } catch (err) {
+      if (isSealpostError(err) && err.retriable) {
+        if (seqs.length === 0) throw new RetryLater(err);
+        break;
+      }
+      const code = isSealpostError(err) ? err.code : ((err as Error)?.name ?? 'Error');
+      deadLetters.push({ ...base, eventIndex: null, reason: FORWARDER_DEAD_LETTER_REASONS.expandFailed, raw: payload, clear: { error: code } });
+      seqs.push(e.seq);
+      continue;
+    }
+    for (const d of res.deadLetters) {
+      deadLetters.push({ ...base, eventIndex: d.eventIndex, reason: d.reason, raw: d.raw, ...(d.clear ? { clear: d.clear } : {}) });
+    }
+    for (const r of res.records) {
+      const record: SinkRecord = { topic: r.topic, key: r.key, value: r.value, headers: r.headers };
+      const bytes = recordBytes(record);
+      if (bytes > deps.maxRecordBytes) {
+        deadLetters.push({
+          ...base,
+          eventIndex: r.eventIndex ?? null,
+          reason: FORWARDER_DEAD_LETTER_REASONS.recordTooLarge,
+          raw: r.raw ?? payload,
+          clear: { topic: r.topic, recordBytes: bytes, maxRecordBytes: deps.maxRecordBytes },
+        });
+        continue;
+      }
+      candidates.push({ record, claim: { source: e.source, eventId: r.eventId, seq: e.seq } });
+    }
+    seqs.push(e.seq);
+  }
+
+  const dup = deps.journal.findDuplicates(candidates.map((c) => c.claim));
+  const out: Batch = { seqs, records: [], recordSources: [], claims: [], deadLetters, duplicatesBySource: new Map() };
+  candidates.forEach((c, i) => {
+    if (dup[i]) {
+      out.duplicatesBySource.set(c.claim.source, (out.duplicatesBySource.get(c.claim.source) ?? 0) + 1);
+      return;
+    }
+    out.records.push(c.record);
+    out.recordSources.push(c.claim.source);
+    out.claims.push(c.claim);
+  });
+  return out;
+}

@@ -1,0 +1,4 @@
+export { createKafka, type KafkaSettings } from './client.js';
+export { createKafkaSink, recordBytes, type KafkaSinkOptions, type RecordSink, type SinkRecord } from './sink.js';
+export { pinoLogCreator } from './log-creator.js';
+export { KAFKA_ERRORS } from './errors.js';
