@@ -123,6 +123,7 @@ export async function readAll(
   });
   const timer = setTimeout(() => finish(), timeoutMs);
   try {
+    await waitForTopic(kafka, topic, timeoutMs);
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({
@@ -144,6 +145,21 @@ export async function readAll(
     await consumer.disconnect().catch(() => {});
   }
   return messages.slice();
+}
+
+/** Waits until `topic` exists (a producer under test may create it a moment after the reader starts). */
+async function waitForTopic(kafka: InstanceType<typeof Kafka>, topic: string, timeoutMs: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while (!(await admin.listTopics()).includes(topic)) {
+      if (Date.now() > deadline) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }
 
 /** Where a private or shared instance writes its log, for failure messages. */

@@ -1,0 +1,130 @@
+import { join, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { SourceKind } from '../../shared/envelope/index.js';
+import { createBlindIndexer, loadOrCreateBlindIndexKey } from '../../shared/blind-index/index.js';
+import { departmentMaterials } from '../../shared/kms/index.js';
+import { createSectionSealer } from '../../shared/seal/index.js';
+import { topicFor, type Config } from './config/index.js';
+import { createForwarder } from './forwarder/index.js';
+import { createHttpServer } from './http/server.js';
+import type { RouteSource } from './http/ingest-routes.js';
+import { openJournal } from './journal/index.js';
+import { createKafka, createKafkaSink } from './kafka/index.js';
+import { createLogger, type Logger } from './log/logger.js';
+import { createMetrics, type ServiceMetrics } from './metrics/metrics.js';
+import { parsePayload } from './parse/index.js';
+import { createExpander } from './pipeline/expand.js';
+import { confirmSubscription, createVerifier } from './verify/index.js';
+
+export interface RunningService {
+  /** Base URL of the ingest listener. */
+  url: string;
+  log: Logger;
+  metrics: ServiceMetrics;
+  /** Stops accepting, lets in-flight requests finish, finishes the forwarder's batch, closes the journal. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Where logs go (tests pass a sink; default stdout). */
+  logDestination?: Parameters<typeof createLogger>[1];
+  now?: () => number;
+}
+
+/**
+ * Assembles the service from its parts, in dependency order, and starts listening. Each part is a
+ * factory taking its dependencies, so tests build the same service around real parts.
+ */
+export async function startService(config: Config, opts: StartOptions = {}): Promise<RunningService> {
+  const now = opts.now ?? Date.now;
+  const log = createLogger(config.log.level, opts.logDestination);
+  const metrics = createMetrics();
+  const dataDir = resolve(config.dataDir);
+  const keysDir = join(dataDir, 'keys');
+
+  const journal = openJournal({
+    dir: dataDir,
+    groupCommitMs: config.journal.groupCommitMs,
+    dedupeWindowSeconds: config.journal.dedupeWindowSeconds,
+    retainForwardedSeconds: config.journal.retainForwardedSeconds,
+    log,
+  });
+
+  const materials = departmentMaterials(config.policy, { localDir: keysDir, ...(config.kms ? { kms: config.kms } : {}) });
+  const sealer = createSectionSealer({ materialsFor: (d, hooks) => materials.materialsFor(d, hooks), limits: materials.limits });
+  const blindIndexKey = loadOrCreateBlindIndexKey(keysDir);
+  const blindIndex = createBlindIndexer(blindIndexKey);
+  const parse = (kind: SourceKind, body: Buffer, receivedAt: Date) => parsePayload(kind, body, receivedAt, { idKey: blindIndexKey });
+  const sourceById = new Map(config.sources.map((s) => [s.id, { id: s.id, kind: s.kind as SourceKind, topic: topicFor(s) }]));
+  const expand = createExpander({ policy: config.policy, sealer, blindIndex, sources: sourceById, parse });
+
+  const routeSources = new Map<string, RouteSource>();
+  for (const s of config.sources) routeSources.set(s.id, { config: s, verifier: createVerifier(s, { now, log }) });
+
+  let sink: ReturnType<typeof createKafkaSink> | undefined;
+  let forwarder: ReturnType<typeof createForwarder> | undefined;
+  if (config.kafka) {
+    sink = createKafkaSink({
+      kafka: createKafka(config.kafka, log),
+      log,
+      createTopics: config.kafka.createTopics,
+      partitions: config.kafka.partitions,
+      replicationFactor: config.kafka.replicationFactor,
+      topics: [...sourceById.values()].map((s) => s.topic),
+    });
+    forwarder = createForwarder({
+      journal,
+      sink,
+      expand,
+      log,
+      metrics,
+      batchEvents: config.forwarder.batchEvents,
+      retryInitialMs: config.forwarder.retryInitialMs,
+      retryMaxMs: config.forwarder.retryMaxMs,
+      maxRecordBytes: config.forwarder.maxRecordBytes,
+    });
+    forwarder.start();
+  }
+
+  const app = createHttpServer({
+    config,
+    metrics,
+    log,
+    sources: routeSources,
+    append: (entry) => journal.append(entry),
+    countEvents: (kind, body) => {
+      const parsed = parse(kind, body, new Date());
+      return parsed.events.length + parsed.rejects.length;
+    },
+    confirmSubscription: (url) => confirmSubscription(url, { log }),
+    now,
+    notReadyReason: () => journal.unavailableReason(),
+    refreshGauges: () => {
+      const stats = journal.stats();
+      metrics.journalPending.reset();
+      for (const [source, n] of Object.entries(stats.pendingBySource)) metrics.journalPending.set({ source }, n);
+      metrics.journalOldestPendingSeconds.set(stats.oldestPendingAt ? (now() - stats.oldestPendingAt) / 1000 : 0);
+      metrics.kafkaUp.set(sink?.healthy() ? 1 : 0);
+    },
+  });
+  await app.listen({ host: config.listen.host, port: config.listen.port });
+  const addr = app.server.address() as AddressInfo;
+  const scheme = config.listen.tls ? 'https' : 'http';
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const url = `${scheme}://${host}:${addr.port}`;
+  log.info({ url, sources: config.sources.map((s) => s.id), kafka: config.kafka ? config.kafka.brokers : 'none (journal only)' }, 'sealpost-ingest listening');
+
+  return {
+    url,
+    log,
+    metrics,
+    async stop() {
+      await app.close();
+      await forwarder?.stop();
+      await sink?.disconnect();
+      journal.close();
+      await sealer.close();
+      materials.close();
+    },
+  };
+}

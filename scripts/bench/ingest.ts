@@ -1,0 +1,221 @@
+#!/usr/bin/env node
+// npm run bench:ingest [-- --seconds 60 --concurrency 8 --kms]
+// Drives the real service (a child process) with signed SendGrid batches of 100 unique events over loopback,
+// two departments sealed, a real Kafka broker; then a raw kafkajs producer sending the same events in clear
+// (the ceiling). Last line: one JSON object with the figures.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import kafkajs from 'kafkajs';
+import { ensureShared } from '../kafka/broker.mjs';
+import { DEFAULT_POLICY } from '../../shared/policy/index.js';
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '60' },
+    'latency-seconds': { type: 'string', default: '20' },
+    'latency-rate': { type: 'string', default: '5000' },
+    concurrency: { type: 'string', default: '8' },
+    kms: { type: 'boolean', default: false },
+    port: { type: 'string', default: '18787' },
+  },
+});
+const SECONDS = Number(args.seconds);
+const LAT_SECONDS = Number(args['latency-seconds']);
+const LAT_RATE = Number(args['latency-rate']);
+const CONCURRENCY = Number(args.concurrency);
+const BATCH = 100;
+const log = (...a: unknown[]): void => console.error('[bench]', ...a);
+
+const { brokers } = await ensureShared();
+const run = randomBytes(4).toString('hex');
+const topic = `bench.ingest.${run}`;
+const dataDir = mkdtempSync(join(tmpdir(), 'sealpost-bench-'));
+const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const config: Record<string, unknown> = {
+  listen: { host: '127.0.0.1', port: Number(args.port) },
+  dataDir,
+  kafka: { brokers, partitions: 6 },
+  sources: [{ id: 'bench', kind: 'sendgrid', topic, verify: { publicKey: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'), maxAgeSeconds: 300 } }],
+  policy: DEFAULT_POLICY,
+  log: { level: 'warn' },
+};
+let kmsSetup: { env: Record<string, string>; stop(): Promise<void>; calls(): Promise<number> } | undefined;
+if (args.kms) {
+  const { setupBenchKms } = await import('./ingest-kms.js');
+  kmsSetup = await setupBenchKms(config);
+}
+const configFile = join(dataDir, 'config.json');
+writeFileSync(configFile, JSON.stringify(config));
+
+const base = `http://127.0.0.1:${args.port}`;
+const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'ingest-service/src/main.ts', '--config', configFile], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+  env: { ...process.env, ...(kmsSetup?.env ?? {}) },
+});
+const cleanup = async (): Promise<void> => {
+  child.kill('SIGTERM');
+  await kmsSetup?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+};
+process.on('exit', () => child.kill('SIGKILL'));
+
+async function waitReady(): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('service did not become ready');
+}
+
+let seq = 0;
+const EVENTS = ['processed', 'delivered', 'open', 'click', 'bounce'];
+function makeBatch(): { body: Buffer; events: Record<string, unknown>[] } {
+  const events: Record<string, unknown>[] = [];
+  const now = Math.floor(Date.now() / 1000);
+  for (let i = 0; i < BATCH; i++) {
+    const n = seq++;
+    events.push({
+      email: `user${n % 5000}@example.com`,
+      event: EVENTS[n % EVENTS.length],
+      timestamp: now,
+      'smtp-id': `<${run}.${n}@ismtpd-bench>`,
+      sg_event_id: `${run}-${n}`,
+      sg_message_id: `${run}.filter0001.${n}`,
+      category: ['bench', 'newsletter'],
+      ip: '192.0.2.10',
+      useragent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Safari/537.36',
+      url: 'https://example.com/offer?id=42',
+      send_id: '30000',
+    });
+  }
+  return { body: Buffer.from(JSON.stringify(events)), events };
+}
+
+async function post(body: Buffer): Promise<number> {
+  const ts = String(Math.floor(Date.now() / 1000));
+  const sig = createSign('sha256').update(ts).update(body).sign(privatePem).toString('base64');
+  const t0 = performance.now();
+  const res = await fetch(`${base}/v1/sendgrid/bench`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': sig, 'x-twilio-email-event-webhook-timestamp': ts },
+    body: new Uint8Array(body),
+  });
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`service answered ${res.status}`);
+  return performance.now() - t0;
+}
+
+async function forwardedCount(): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('sealpost_events_forwarded_total{'));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0;
+}
+
+await waitReady();
+log(`service ready; phase 1: ${SECONDS}s at full speed, concurrency ${CONCURRENCY}`);
+
+// Phase 1: sustained throughput.
+let accepted = 0;
+const t0 = Date.now();
+const end = t0 + SECONDS * 1000;
+await Promise.all(
+  Array.from({ length: CONCURRENCY }, async () => {
+    while (Date.now() < end) {
+      await post(makeBatch().body);
+      accepted += BATCH;
+    }
+  }),
+);
+const acceptSeconds = (Date.now() - t0) / 1000;
+log(`accepted ${accepted} events in ${acceptSeconds.toFixed(1)}s; waiting for the forwarder to catch up`);
+let forwarded = 0;
+const drainDeadline = Date.now() + 300_000;
+while ((forwarded = await forwardedCount()) < accepted && Date.now() < drainDeadline) await new Promise((r) => setTimeout(r, 100));
+const forwardSeconds = (Date.now() - t0) / 1000;
+
+// Phase 2: ack latency at a steady rate.
+log(`phase 2: ${LAT_SECONDS}s at ${LAT_RATE} events/s for ack latency`);
+const latencies: number[] = [];
+const interval = (BATCH / LAT_RATE) * 1000;
+const latEnd = Date.now() + LAT_SECONDS * 1000;
+const inflight: Promise<void>[] = [];
+for (let next = Date.now(); next < latEnd; next += interval) {
+  const wait = next - Date.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  inflight.push(post(makeBatch().body).then((ms) => void latencies.push(ms)));
+}
+await Promise.all(inflight);
+latencies.sort((a, b) => a - b);
+const totalAccepted = accepted + Math.round((LAT_SECONDS * LAT_RATE) / BATCH) * BATCH;
+while ((await forwardedCount()) < totalAccepted && Date.now() < drainDeadline) await new Promise((r) => setTimeout(r, 100));
+
+// Size of a record as it sits in Kafka.
+const { Kafka, logLevel } = kafkajs;
+const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING });
+const consumer = kafka.consumer({ groupId: `bench-${run}` });
+await consumer.connect();
+await consumer.subscribe({ topics: [topic], fromBeginning: true });
+let sampled = 0;
+let sampledBytes = 0;
+await new Promise<void>((resolve) => {
+  void consumer.run({
+    eachMessage: async ({ message }) => {
+      if (sampled >= 2000) return;
+      sampled++;
+      sampledBytes += message.value?.length ?? 0;
+      if (sampled === 2000) resolve();
+    },
+  });
+  setTimeout(resolve, 15_000);
+});
+await consumer.disconnect();
+const kmsCalls = kmsSetup ? await kmsSetup.calls() : undefined;
+await cleanup();
+
+// The ceiling: a raw producer sending the same events in clear.
+log('phase 3: raw kafkajs producer, same events in clear');
+const rawTopic = `bench.raw.${run}`;
+const admin = kafka.admin();
+await admin.connect();
+await admin.createTopics({ topics: [{ topic: rawTopic, numPartitions: 6 }] });
+await admin.disconnect();
+const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+await producer.connect();
+let rawSent = 0;
+const rawSeconds = Math.min(SECONDS, 20);
+const rawEnd = Date.now() + rawSeconds * 1000;
+const rawStart = Date.now();
+while (Date.now() < rawEnd) {
+  const messages = [] as { key: string; value: string }[];
+  for (let i = 0; i < 10; i++) for (const e of makeBatch().events) messages.push({ key: e.email as string, value: JSON.stringify(e) });
+  await producer.send({ topic: rawTopic, acks: -1, messages });
+  rawSent += messages.length;
+}
+const rawPerS = rawSent / ((Date.now() - rawStart) / 1000);
+await producer.disconnect();
+
+const result: Record<string, number> = {
+  events_per_s: Math.round(accepted / acceptSeconds),
+  forwarded_per_s: Math.round(Math.min(forwarded, accepted) / forwardSeconds),
+  p50_ack_ms: Number(percentile(latencies, 50).toFixed(2)),
+  p99_ack_ms: Number(percentile(latencies, 99).toFixed(2)),
+  raw_producer_per_s: Math.round(rawPerS),
+  bytes_per_record: Math.round(sampledBytes / Math.max(1, sampled)),
+};
+if (kmsCalls !== undefined) result.kms_calls_per_100k = Number(((kmsCalls / Math.max(1, totalAccepted)) * 100_000).toFixed(2));
+console.log(JSON.stringify(result));
+process.exit(0);

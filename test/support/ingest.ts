@@ -1,0 +1,110 @@
+// Starts the real ingest service (real journal on disk, real HTTP listener, optionally a real broker) for tests,
+// with a SendGrid source and an audit source whose credentials the test holds.
+import { createHmac, createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { configSchema, type Config, type ConfigInput } from '../../ingest-service/src/config/index.js';
+import { startService, type RunningService } from '../../ingest-service/src/service.js';
+import { DEFAULT_POLICY } from '../../shared/policy/index.js';
+
+export interface TestService {
+  service: RunningService;
+  config: Config;
+  dataDir: string;
+  /** Every log line the service wrote, for assertions (e.g. nothing personal in logs). */
+  logs: string[];
+  /** POSTs a SendGrid batch signed with the source's key. */
+  postSendgrid(body: string | Buffer, opts?: { timestamp?: number; source?: string; tamper?: boolean }): Promise<Response>;
+  /** POSTs an audit-events body signed with the source's HMAC secret. */
+  postEvents(body: string | Buffer, opts?: { timestamp?: number }): Promise<Response>;
+  stop(opts?: { keepData?: boolean }): Promise<void>;
+}
+
+export const SEED_BATCH = readFileSync(new URL('../../ingest-service/samples/sendgrid-seed-batch.json', import.meta.url));
+
+/** A fresh data dir under the OS temp dir. */
+export function tempDataDir(prefix = 'sealpost-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Signs like SendGrid's Signed Event Webhook: ECDSA P-256/SHA-256 over timestamp + raw body. */
+export function signSendgridBody(privateKeyPem: string, timestamp: number, body: Buffer): string {
+  return createSign('sha256').update(String(timestamp)).update(body).sign(privateKeyPem).toString('base64');
+}
+
+/** Builds a test config: loopback on a free port, two sources, the default policy, optional Kafka. */
+export function testConfig(opts: { dataDir: string; brokers?: string[]; topicPrefix?: string; overrides?: Partial<ConfigInput> }): {
+  config: Config;
+  sendgridPrivateKey: string;
+  auditSecret: string;
+} {
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const auditSecret = randomBytes(24).toString('base64url');
+  const prefix = opts.topicPrefix ?? `t${randomBytes(4).toString('hex')}`;
+  const input: ConfigInput = {
+    listen: { host: '127.0.0.1', port: 0 },
+    dataDir: opts.dataDir,
+    journal: { groupCommitMs: 2, dedupeWindowSeconds: 3600, retainForwardedSeconds: 3600 },
+    forwarder: { batchEvents: 2000, retryInitialMs: 100, retryMaxMs: 1000, maxRecordBytes: 1_000_000 },
+    sources: [
+      { id: 'sendgrid', kind: 'sendgrid', topic: `${prefix}.sendgrid`, verify: { publicKey: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'), maxAgeSeconds: 300 } },
+      { id: 'audit', kind: 'events', topic: `${prefix}.audit`, verify: { hmacSecret: auditSecret, maxAgeSeconds: 300 } },
+    ],
+    policy: DEFAULT_POLICY,
+    ...(opts.brokers ? { kafka: { brokers: opts.brokers, partitions: 3 } } : {}),
+    log: { level: 'info' },
+    ...opts.overrides,
+  };
+  return {
+    config: configSchema.parse(input),
+    sendgridPrivateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    auditSecret,
+  };
+}
+
+/** Starts the service for a test. */
+export async function startTestService(opts: { brokers?: string[]; dataDir?: string; overrides?: Partial<ConfigInput> } = {}): Promise<TestService> {
+  const dataDir = opts.dataDir ?? tempDataDir();
+  const { config, sendgridPrivateKey, auditSecret } = testConfig({ dataDir, ...opts });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
+  const service = await startService(config, { logDestination: sink });
+  return {
+    service,
+    config,
+    dataDir,
+    logs,
+    postSendgrid(body, o = {}) {
+      const buf = Buffer.isBuffer(body) ? body : Buffer.from(body);
+      const ts = o.timestamp ?? Math.floor(Date.now() / 1000);
+      const sig = signSendgridBody(sendgridPrivateKey, ts, buf);
+      const sent = o.tamper ? Buffer.concat([buf, Buffer.from(' ')]) : buf;
+      return fetch(`${service.url}/v1/sendgrid/${o.source ?? 'sendgrid'}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': sig, 'x-twilio-email-event-webhook-timestamp': String(ts) },
+        body: new Uint8Array(sent),
+      });
+    },
+    postEvents(body, o = {}) {
+      const buf = Buffer.isBuffer(body) ? body : Buffer.from(body);
+      const ts = o.timestamp ?? Math.floor(Date.now() / 1000);
+      const sig = createHmac('sha256', auditSecret).update(`${ts}.`).update(buf).digest('hex');
+      return fetch(`${service.url}/v1/events/audit`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-sealpost-timestamp': String(ts), 'x-sealpost-signature': `sha256=${sig}` },
+        body: new Uint8Array(buf),
+      });
+    },
+    async stop(o = {}) {
+      await service.stop();
+      if (!o.keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
