@@ -1,0 +1,39 @@
+import { sectionContext, type Envelope, type SectionPlaintext } from '../envelope/index.js';
+import type { SectionResult } from './types.js';
+
+/**
+ * What every reader must check after the ESDK said "authentic": the message is authentic, but not
+ * necessarily THIS section. The encryption context must name this department, source and policy
+ * version (else a section was moved between departments or records), and the plaintext must carry
+ * this event's id (the context is kept low-cardinality for caching, so the id is bound inside).
+ * Extra context keys are allowed (a newer writer may add some); the three must match exactly.
+ */
+export function checkOpenedSection(envelope: Envelope, department: string, encryptionContext: Readonly<Record<string, string>>, plaintext: Buffer): SectionResult {
+  const expected = sectionContext(department, envelope.source, envelope.policyVersion);
+  for (const [k, v] of Object.entries(expected)) {
+    if (encryptionContext[k] !== v) {
+      return {
+        state: 'locked',
+        code: 'tampered',
+        message: `the ${department} section's encryption context says ${k} = ${JSON.stringify(encryptionContext[k] ?? null)}, not ${JSON.stringify(v)}: it was moved from another department, source or policy version; do not trust it`,
+      };
+    }
+  }
+  let parsed: Partial<SectionPlaintext>;
+  try {
+    parsed = JSON.parse(plaintext.toString('utf8')) as Partial<SectionPlaintext>;
+  } catch {
+    return { state: 'locked', code: 'tampered', message: `the ${department} section decrypted but is not JSON; report it to the ingest service owners` };
+  }
+  if (!parsed || typeof parsed !== 'object' || parsed.id !== envelope.id || parsed.department !== department) {
+    return {
+      state: 'locked',
+      code: 'tampered',
+      message: `the ${department} section belongs to another event or department (its id does not match this record): it was copied from another record; do not trust it`,
+    };
+  }
+  if (!parsed.fields || typeof parsed.fields !== 'object' || Array.isArray(parsed.fields)) {
+    return { state: 'locked', code: 'tampered', message: `the ${department} section has no fields object; report it to the ingest service owners` };
+  }
+  return { state: 'open', fields: parsed.fields };
+}
