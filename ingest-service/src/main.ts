@@ -25,6 +25,27 @@ ${Object.entries(ENV_OVERRIDES)
 Routes: POST /v1/sendgrid/{source}, /v1/sns/{source}, /v1/events/{source}; GET /healthz, /readyz, /metrics.
 Config reference: README.md, section "Configuration reference".`;
 
+/** What a newcomer reads on stderr once the service listens (logs stay JSON on stdout). */
+function nextSteps(url: string, embedded: boolean, kafka: boolean, dataDir: string): string {
+  const lines = [`\nsealpost-ingest is listening on ${url}  (data: ${dataDir})`];
+  if (embedded) {
+    lines.push(
+      'Embedded default: local department keys, sources "sendgrid" and "audit", development credentials in the data dir.',
+      'Next:',
+      `  npm run send:sample                       post the seed's 14 SendGrid events, signed with the dev key`,
+      `  curl ${url}/metrics | grep sealpost_      see them counted`,
+    );
+  }
+  if (!kafka) {
+    lines.push(
+      'No Kafka configured: events stay in the journal (encrypted) until a broker is set. To drain them:',
+      '  npm run kafka:up   then restart with   SEALPOST_KAFKA_BROKERS=127.0.0.1:39092 npm start',
+    );
+  }
+  lines.push('Stop with Ctrl-C (finishes in-flight requests). Options: npm start -- --help\n');
+  return lines.join('\n');
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { config: { type: 'string', short: 'c' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
@@ -40,6 +61,8 @@ async function main(): Promise<void> {
     return;
   }
   const service = await startService(config);
+  const embedded = !values.config && !process.env.SEALPOST_CONFIG;
+  console.error(nextSteps(service.url, embedded, Boolean(config.kafka), config.dataDir));
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

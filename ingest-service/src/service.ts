@@ -112,7 +112,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   const scheme = config.listen.tls ? 'https' : 'http';
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `${scheme}://${host}:${addr.port}`;
-  log.info({ url, sources: config.sources.map((s) => s.id), kafka: config.kafka ? config.kafka.brokers : 'none (journal only)' }, 'sealpost-ingest listening');
+  log.info({ listening: url, sources: config.sources.map((s) => s.id), kafka: config.kafka ? config.kafka.brokers : 'none (journal only)' }, 'sealpost-ingest listening');
 
   return {
     url,

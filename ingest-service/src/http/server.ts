@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { fastify, type FastifyInstance } from 'fastify';
+import { fastify, LogController, type FastifyInstance } from 'fastify';
 import { SealpostError } from '../../../shared/errors/index.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
@@ -29,7 +29,7 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   const app = fastify({
     ...(https ? { https } : {}),
     loggerInstance: deps.log,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.maxBodyBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
