@@ -31,7 +31,7 @@ export class LockError extends Error {
   }
 }
 
-const PRIORITY: KmsFailureKind[] = ['sso_expired', 'no_credentials', 'credentials_rejected', 'access_denied', 'key_disabled', 'key_not_found', 'unreachable', 'tampered'];
+const PRIORITY: KmsFailureKind[] = ['sso_expired', 'no_credentials', 'credentials_rejected', 'access_denied', 'key_disabled', 'key_not_found', 'unreachable', 'tampered', 'rejected'];
 
 /**
  * A caller ARN fit to show and log: the session name of an assumed role is often the person's email
@@ -81,6 +81,8 @@ function fromKmsFailure(kind: KmsFailureKind, f: KmsCallFailure, ctx: LockContex
     }
     case 'unreachable':
       return locked('kms_unreachable', `KMS (${ctx.kmsWhere}) did not answer or throttled (${shortReason(f.error)}); check the network or VPN and retry`);
+    case 'rejected':
+      return locked('unknown', `KMS rejected the request for key ${key} of department ${department} (${shortReason(f.error)})`);
     case 'tampered':
       return locked('tampered', `KMS refused the data key of this ${department} section as invalid ciphertext (altered, or sealed under another encryption context)`);
   }

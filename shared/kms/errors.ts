@@ -26,7 +26,7 @@ export const KMS_ERRORS = {
 export type KmsErrorCode = (typeof KMS_ERRORS)[keyof typeof KMS_ERRORS];
 
 /** What went wrong with a KMS call, as one of a few kinds the callers branch on. */
-export type KmsFailureKind = 'access_denied' | 'key_not_found' | 'key_disabled' | 'no_credentials' | 'sso_expired' | 'credentials_rejected' | 'tampered' | 'unreachable';
+export type KmsFailureKind = 'access_denied' | 'key_not_found' | 'key_disabled' | 'no_credentials' | 'sso_expired' | 'credentials_rejected' | 'tampered' | 'unreachable' | 'rejected';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
 
@@ -67,10 +67,21 @@ export function kmsFailureKind(err: unknown): KmsFailureKind {
     case 'TokenProviderError':
       // The SSO providers say "SSO session ... expired/invalid ... run aws sso login" (credential-provider-sso)
       // or "Token is expired ... aws sso login" (token-providers); everything else means "no credentials".
-      return /sso|token is expired/i.test(message) && /expired|invalid|sso login/i.test(message) ? 'sso_expired' : 'no_credentials';
+      return /sso login/i.test(message) || (/sso/i.test(message) && /expired/i.test(message)) ? 'sso_expired' : 'no_credentials';
+    case 'ThrottlingException':
+    case 'LimitExceededException':
+    case 'KMSInternalException':
+    case 'DependencyTimeoutException':
+    case 'TimeoutError':
+      return 'unreachable';
   }
   if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return 'unreachable';
-  // Anything else (throttling, KMSInternal, DependencyTimeout, 5xx, timeouts, sockets) clears by waiting.
+  const status = e.$metadata?.httpStatusCode;
+  // An answer we could not parse still has a status: 401/403 is the front door refusing us (moto's IAM
+  // enforcement answers XML there), 429/5xx is "later", any other 4xx is a request KMS will not take.
+  if (status === 401 || status === 403) return 'access_denied';
+  if (status !== undefined && status >= 400 && status < 500 && status !== 429) return 'rejected';
+  // Anything else (5xx, timeouts, sockets) clears by waiting.
   if (e.cause && e.cause !== err && typeof e.cause === 'object' && !('$metadata' in e)) {
     const inner = kmsFailureKind(e.cause);
     if (inner !== 'unreachable') return inner;
@@ -104,6 +115,8 @@ export function kmsSealError(err: unknown, operation: string, keyId: string | un
     case 'sso_expired':
     case 'credentials_rejected':
       return new SealpostError(KMS_ERRORS.noCredentials, `no usable AWS credentials for KMS ${operation} (${kind.replace('_', ' ')}): check the service's role or credential chain; events wait in the journal meanwhile`, opts);
+    case 'rejected':
+      return new SealpostError(KMS_ERRORS.keyUnusable, `KMS rejected ${operation} on ${key} (${String((err as Error)?.name ?? 'error')}); check the key id and key spec in the policy`, opts);
     case 'tampered':
       return new SealpostError(KMS_ERRORS.wrappedKeyFile, `KMS rejected the ciphertext given to ${operation} under ${key} (wrong key, wrong encryption context or damaged blob)`, opts);
     default:
