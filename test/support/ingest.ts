@@ -108,3 +108,17 @@ export async function startTestService(opts: { brokers?: string[]; dataDir?: str
     },
   };
 }
+
+let batchCounter = 0;
+/** A SendGrid batch of `n` events with unique sg_event_ids (so dedupe never hides one); returns the ids too. */
+export function makeSendgridBatch(n: number, prefix: string): { body: Buffer; ids: string[] } {
+  const ids: string[] = [];
+  const now = Math.floor(Date.now() / 1000);
+  const events = Array.from({ length: n }, (_, i) => {
+    const id = `${prefix}-${batchCounter}-${i}`;
+    ids.push(id);
+    return { email: `user${(batchCounter * n + i) % 97}@example.com`, event: 'delivered', timestamp: now, sg_event_id: id, sg_message_id: `m-${id}`, ip: '192.0.2.7' };
+  });
+  batchCounter++;
+  return { body: Buffer.from(JSON.stringify(events)), ids };
+}

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { after, it } from 'node:test';
+import type { Envelope } from '../../../shared/envelope/index.js';
+import { ensureKafka, readAll } from '../../support/kafka.js';
+import { makeSendgridBatch, signSendgridBody, tempDataDir, testConfig } from '../../support/ingest.js';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function startChild(configFile: string): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'ingest-service/src/main.ts', '--config', configFile], { stdio: ['ignore', 'ignore', 'ignore'] });
+}
+
+async function waitReady(url: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('service did not become ready');
+}
+
+const dataDir = tempDataDir();
+let child: ChildProcess | undefined;
+after(() => {
+  child?.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+it('loses nothing answered 2xx when the process is killed with SIGKILL under load', async () => {
+  const { brokers } = await ensureKafka();
+  const port = await freePort();
+  const { config, sendgridPrivateKey } = testConfig({ dataDir, brokers });
+  const configFile = join(dataDir, 'config.json');
+  writeFileSync(configFile, JSON.stringify({ ...config, listen: { ...config.listen, port } }));
+  const url = `http://127.0.0.1:${port}`;
+
+  child = startChild(configFile);
+  await waitReady(url);
+  const acked = new Set<string>();
+  let loading = true;
+  const worker = async (): Promise<void> => {
+    while (loading) {
+      const { body, ids } = makeSendgridBatch(50, 'kill');
+      const ts = Math.floor(Date.now() / 1000);
+      try {
+        const res = await fetch(`${url}/v1/sendgrid/sendgrid`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': signSendgridBody(sendgridPrivateKey, ts, body), 'x-twilio-email-event-webhook-timestamp': String(ts) },
+          body: new Uint8Array(body),
+        });
+        if (res.status === 200) ids.forEach((id) => acked.add(id));
+        await res.arrayBuffer();
+      } catch {
+        await new Promise((r) => setTimeout(r, 50)); // the service is dead: the sender would retry later
+      }
+    }
+  };
+  const workers = Array.from({ length: 4 }, worker);
+  await new Promise((r) => setTimeout(r, 3_000));
+  child.kill('SIGKILL');
+  await new Promise((r) => child!.once('exit', r));
+  const ackedAtKill = acked.size;
+  loading = false;
+  await Promise.all(workers);
+  assert.ok(ackedAtKill > 1_000, `load was running when killed (${ackedAtKill} events acked)`);
+
+  child = startChild(configFile);
+  await waitReady(url);
+  const records = await readAll(brokers, config.sources[0]!.topic!, acked.size, 120_000);
+  const delivered = new Set(records.map((r) => (JSON.parse(r.value!.toString()) as Envelope).id));
+  const missing = [...acked].filter((id) => !delivered.has(id));
+  assert.equal(missing.length, 0, `every event answered 2xx reached Kafka after restart (${missing.length} of ${acked.size} missing)`);
+  child.kill('SIGTERM');
+  await new Promise((r) => child!.once('exit', r));
+  child = undefined;
+});
