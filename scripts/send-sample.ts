@@ -32,7 +32,7 @@ try {
       'x-twilio-email-event-webhook-signature': signature,
       'x-twilio-email-event-webhook-timestamp': timestamp,
     },
-    body,
+    body: new Uint8Array(body),
   });
   const text = await res.text();
   console.log(`POST ${target} -> ${res.status} ${text}`);

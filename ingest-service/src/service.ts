@@ -13,6 +13,7 @@ import { createKafka, createKafkaSink } from './kafka/index.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createMetrics, type ServiceMetrics } from './metrics/metrics.js';
 import { parsePayload } from './parse/index.js';
+import { countEvents } from './pipeline/count-events.js';
 import { createExpander } from './pipeline/expand.js';
 import { confirmSubscription, createVerifier } from './verify/index.js';
 
@@ -92,10 +93,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     log,
     sources: routeSources,
     append: (entry) => journal.append(entry),
-    countEvents: (kind, body) => {
-      const parsed = parse(kind, body, new Date());
-      return parsed.events.length + parsed.rejects.length;
-    },
+    countEvents,
     confirmSubscription: (url) => confirmSubscription(url, { log }),
     now,
     notReadyReason: () => journal.unavailableReason(),
