@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { policySchema } from '../../../shared/policy/index.js';
+import { adminSchema } from '../admin/admin-config.js';
 
 /**
  * The service's whole configuration, validated once at start. Every object rejects unknown keys,
@@ -147,6 +148,8 @@ export const configSchema = z.strictObject({
   /** Blind-index key: `local` (a key file in dataDir) or a KMS-wrapped data key (kms key ARN). */
   blindIndex: z.strictObject({ key: z.union([z.literal('local'), z.strictObject({ kms: z.string().min(1) })]) }).default({ key: 'local' }),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).default({ level: 'info' }),
+  /** Admin API, AWS sign-in, audit trail and replay (see docs/admin-api.md); absent = no admin API. */
+  admin: adminSchema.optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

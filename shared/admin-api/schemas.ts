@@ -1,0 +1,334 @@
+import { z } from 'zod';
+import { ADMIN_PERMISSIONS, ADMIN_ROLES } from './roles.js';
+
+/**
+ * Request and response schemas of the admin API. The service parses every request with them and
+ * the client parses every answer with them, so the two cannot drift. Nothing here carries a raw
+ * event or a personal value: backlog and dead-letter views are the clear facts the journal keeps.
+ */
+
+const epochMs = z.number().int().min(0);
+const count = z.number().int().min(0);
+/** A Kafka topic name as the broker accepts it. */
+export const topicName = z.string().min(1).max(249).regex(/^[A-Za-z0-9._-]+$/, 'topic names use letters, digits, ".", "_" and "-"');
+/** Offsets travel as decimal strings: int64 does not fit a JS number. */
+export const offsetString = z.string().regex(/^\d{1,19}$/, 'an offset is a non-negative whole number (as a string)');
+const sourceId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a source id is lower-case letters, digits and -');
+/** Query-string integers arrive as text. */
+const qInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/**
+ * A reference to the object an action touched (`source/sendgrid`, `dead-letter/12`, `topic/t/3`,
+ * `replay/<id>`). Identifiers only: `@` and spaces are refused so an address cannot slip in.
+ */
+export const auditTarget = z
+  .string()
+  .min(1)
+  .max(300)
+  .regex(/^[A-Za-z0-9._:/,=+#*-]+$/, 'a target is an object reference (letters, digits, . _ : / , = + # * -), never a personal value');
+
+/** A value of the clear details of an audit event: numbers, flags, identifiers (same rule as targets). */
+const clearScalar = z.union([z.number(), z.boolean(), z.null(), auditTarget]);
+/** Clear, non-personal details of an audit event (they are indexed and searchable). */
+export const clearDetails = z
+  .record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,63}$/, 'detail keys are identifiers'), z.union([clearScalar, z.array(clearScalar).max(100)]))
+  .refine((d) => Object.keys(d).length <= 32, 'at most 32 detail fields');
+
+// ---------------------------------------------------------------- sign-in
+
+/** What the console sends: the signed sts:GetCallerIdentity request, for the service to rebuild. */
+export const loginRequest = z.strictObject({
+  method: z.string().max(16),
+  url: z.string().min(1).max(2048),
+  headers: z.record(z.string().min(1).max(128), z.string().max(8192)).refine((h) => Object.keys(h).length <= 32, 'at most 32 headers'),
+  /** The request body, base64. */
+  body: z.string().max(4096),
+});
+
+/** The caller as the service knows it after sign-in. */
+export const identityView = z.strictObject({
+  /** Caller ARN as STS returned it; `local-admin` for the loopback token. */
+  arn: z.string(),
+  /** AWS account id, null for the local token. */
+  account: z.string().nullable(),
+  roles: z.array(z.enum(ADMIN_ROLES)),
+});
+
+export const sessionView = z.strictObject({
+  identity: identityView,
+  permissions: z.array(z.enum(ADMIN_PERMISSIONS)),
+  via: z.enum(['aws', 'local-token']),
+  /** ISO time the session ends (null for the local token, which does not expire). */
+  expiresAt: z.string().nullable(),
+  serverId: z.string().nullable(),
+});
+
+export const loginResponse = sessionView.extend({
+  /** Bearer token for every other request: `Authorization: Bearer <token>`. */
+  token: z.string(),
+});
+
+// ---------------------------------------------------------------- status
+
+export const sourceStatus = z.strictObject({
+  id: z.string(),
+  kind: z.string(),
+  topic: z.string(),
+  /** True for the service's own audit source. */
+  internal: z.boolean(),
+  /** Events per second over the status window, accepted (journaled, answered 2xx) and forwarded (acked by Kafka). */
+  acceptRate: z.number(),
+  forwardRate: z.number(),
+  /** Totals since the service started. */
+  accepted: count,
+  forwarded: count,
+  /** Journal entries (requests) not yet in Kafka, and the age of the oldest, in seconds. */
+  pending: count,
+  oldestPendingAgeSeconds: z.number().nullable(),
+  paused: z.strictObject({ since: epochMs, by: z.string().nullable(), reason: z.string().nullable() }).nullable(),
+});
+
+const lastError = z.strictObject({ stage: z.string(), code: z.string(), message: z.string(), at: epochMs }).nullable();
+
+export const statusResponse = z.strictObject({
+  serverId: z.string().nullable(),
+  now: epochMs,
+  startedAt: epochMs,
+  /** Seconds the rates are averaged over. */
+  windowSeconds: z.number(),
+  sources: z.array(sourceStatus),
+  journal: z.strictObject({
+    pendingTotal: count,
+    oldestPendingAgeSeconds: z.number().nullable(),
+    /** Why the journal refuses writes right now; null when it is fine. */
+    unavailable: z.string().nullable(),
+  }),
+  deadLetters: z.strictObject({ open: count, byReason: z.record(z.string(), count) }),
+  kafka: z.strictObject({
+    configured: z.boolean(),
+    /** True while the last produce succeeded. */
+    healthy: z.boolean(),
+    forwarder: z
+      .strictObject({
+        state: z.string(),
+        forwardedEvents: count,
+        duplicatesDropped: count,
+        batches: count,
+        consecutiveFailures: count,
+        failures: z.record(z.string(), count),
+        lastError,
+        lastSuccessAt: epochMs.nullable(),
+      })
+      .nullable(),
+  }),
+  kms: z.strictObject({
+    /** Which kinds of department keys the policy uses. */
+    mode: z.enum(['local', 'kms', 'mixed']),
+    /** False while the forwarder's last failure is a sealing/KMS failure (SP_SEAL_*, SP_KMS_*). */
+    healthy: z.boolean(),
+    lastError,
+  }),
+});
+
+/** One sample every `intervalSeconds`: totals and backlog per source, for charts. */
+export const historyResponse = z.strictObject({
+  intervalSeconds: z.number(),
+  samples: z.array(
+    z.strictObject({
+      at: epochMs,
+      sources: z.record(z.string(), z.strictObject({ accepted: count, forwarded: count, pending: count })),
+    }),
+  ),
+});
+
+// ---------------------------------------------------------------- backlog and dead letters
+
+export const backlogQuery = z.strictObject({
+  source: sourceId.optional(),
+  limit: qInt(1, 500).default(100),
+});
+
+export const backlogEntry = z.strictObject({
+  seq: count,
+  source: z.string(),
+  kind: z.string(),
+  receivedAt: epochMs,
+  /** Payload size in bytes (the payload itself is never shown). */
+  size: count,
+  redriveOf: count.nullable(),
+});
+
+export const backlogResponse = z.strictObject({
+  pendingTotal: count,
+  pendingBySource: z.record(z.string(), count),
+  /** Oldest first. */
+  entries: z.array(backlogEntry),
+});
+
+export const deadLetterQuery = z.strictObject({
+  state: z.enum(['open', 'redriven', 'discarded']).optional(),
+  source: sourceId.optional(),
+  reason: z.string().max(64).optional(),
+  /** Pages backwards: newest first, ids below this one. */
+  beforeId: qInt(1, Number.MAX_SAFE_INTEGER).optional(),
+  limit: qInt(1, 500).default(100),
+});
+
+export const deadLetterView = z.strictObject({
+  id: count,
+  seq: count,
+  source: z.string(),
+  kind: z.string(),
+  eventIndex: count.nullable(),
+  reason: z.string(),
+  size: count,
+  clear: z.record(z.string(), z.unknown()).nullable(),
+  receivedAt: epochMs,
+  createdAt: epochMs,
+  state: z.enum(['open', 'redriven', 'discarded']),
+  resolvedAt: epochMs.nullable(),
+  resolvedBy: z.string().nullable(),
+  resolution: z.string().nullable(),
+  redrivenSeq: count.nullable(),
+});
+
+export const deadLettersResponse = z.strictObject({ deadLetters: z.array(deadLetterView) });
+
+export const drainRequest = z.strictObject({
+  /** How long to wait for the backlog to empty before answering (drained: false). */
+  timeoutMs: z.number().int().min(0).max(300_000).default(30_000),
+});
+
+export const drainResponse = z.strictObject({
+  drained: z.boolean(),
+  pendingBefore: count,
+  pendingAfter: count,
+  elapsedMs: count,
+  /** Why forwarding is failing, when it did not drain. */
+  lastError,
+});
+
+export const sourceParams = z.strictObject({ source: sourceId });
+export const pauseRequest = z.strictObject({ reason: z.string().trim().max(500).optional() });
+export const sourceStateResponse = z.strictObject({ source: z.string(), paused: z.boolean(), pending: count });
+
+export const deadLetterParams = z.strictObject({ id: qInt(1, Number.MAX_SAFE_INTEGER) });
+export const redriveResponse = z.strictObject({ id: count, seq: count });
+export const discardRequest = z.strictObject({
+  /** Why it is being thrown away; required, kept with the tombstone and in the audit trail. */
+  reason: z.string().trim().min(1, 'say why the dead letter is discarded').max(1000),
+});
+export const discardResponse = z.strictObject({ id: count, state: z.literal('discarded') });
+
+// ---------------------------------------------------------------- replay
+
+/** A position in a partition: an offset, or a time (the first record at or after it). */
+export const replayPosition = z.union([
+  z.strictObject({ offset: offsetString }),
+  z.strictObject({ time: z.union([z.iso.datetime({ offset: true }), epochMs]) }),
+]);
+
+export const replayRange = z.strictObject({
+  /** A partition number, or `all` for every partition of the topic. */
+  partition: z.union([z.number().int().min(0).max(100_000), z.literal('all')]),
+  /** Inclusive start. */
+  from: replayPosition,
+  /** Exclusive end (an offset, or the first record at or after a time). */
+  to: replayPosition,
+});
+
+export const replayRequest = z
+  .strictObject({
+    sourceTopic: topicName,
+    targetTopic: topicName,
+    ranges: z.array(replayRange).min(1).max(1000),
+  })
+  .refine((r) => r.sourceTopic !== r.targetTopic, { message: 'the target topic must differ from the source topic', path: ['targetTopic'] });
+
+export const replayState = z.enum(['running', 'done', 'cancelled', 'failed']);
+
+export const replayJob = z.strictObject({
+  id: z.string(),
+  sourceTopic: z.string(),
+  targetTopic: z.string(),
+  state: replayState,
+  createdAt: epochMs,
+  finishedAt: epochMs.nullable(),
+  /** Records copied so far, and the number the resolved ranges hold. */
+  copied: count,
+  total: count,
+  partitions: z.array(
+    z.strictObject({ partition: count, startOffset: offsetString, endOffset: offsetString, nextOffset: offsetString, copied: count, total: count }),
+  ),
+  error: z.strictObject({ code: z.string(), message: z.string() }).nullable(),
+});
+
+export const replayParams = z.strictObject({ id: z.string().uuid() });
+export const replayListResponse = z.strictObject({ jobs: z.array(replayJob) });
+
+// ---------------------------------------------------------------- audit
+
+export const AUDIT_OUTCOMES = ['success', 'failure', 'denied'] as const;
+/** What the console reports through POST /admin/v1/audit (server-side actions are recorded by the service itself). */
+export const REPORTED_ACTIONS = ['decrypt', 'export'] as const;
+
+export const auditRecordRequest = z.strictObject({
+  action: z.enum(REPORTED_ACTIONS),
+  target: auditTarget,
+  outcome: z.enum(AUDIT_OUTCOMES),
+  details: clearDetails.default({}),
+});
+export const auditRecordResponse = z.strictObject({ id: z.string().uuid(), type: z.string() });
+
+export const auditActor = z.strictObject({
+  /** Full caller ARN (kept encrypted in the service's index, returned to audit readers only). */
+  arn: z.string(),
+  account: z.string().nullable(),
+  /** assumed-role, user, root, federated-user, local. */
+  kind: z.string(),
+  /** Role name for assumed roles, null otherwise. */
+  role: z.string().nullable(),
+  /** Keyed hash of the ARN: equal for the same caller, meaningless without the server's key. */
+  ref: z.string(),
+});
+
+export const auditEventView = z.strictObject({
+  id: z.string(),
+  /** `sealpost.admin.<action>`. */
+  type: z.string(),
+  action: z.string(),
+  time: z.string(),
+  actor: auditActor,
+  target: z.string(),
+  outcome: z.enum(AUDIT_OUTCOMES),
+  details: z.record(z.string(), z.unknown()),
+});
+
+export const auditQuery = z.strictObject({
+  /** Exact caller ARN. */
+  actor: z.string().max(2048).optional(),
+  actorAccount: z.string().regex(/^\d{12}$/).optional(),
+  actorRole: z.string().max(128).optional(),
+  /** `drain`, `discard`, `decrypt`... (or a full `sealpost.admin.<action>` type). */
+  action: z.string().max(128).optional(),
+  /** Exact target, or a prefix ending in `*` (`source/*`). */
+  target: z.string().max(300).optional(),
+  outcome: z.enum(AUDIT_OUTCOMES).optional(),
+  /** ISO time or epoch ms, inclusive. */
+  from: z.union([z.iso.datetime({ offset: true }), qInt(0, 8_640_000_000_000)]).optional(),
+  /** ISO time or epoch ms, exclusive. */
+  to: z.union([z.iso.datetime({ offset: true }), qInt(0, 8_640_000_000_000)]).optional(),
+  /** Case-insensitive substring of the clear text: type, target, outcome, role, account, clear details. */
+  keyword: z.string().min(1).max(200).optional(),
+  limit: qInt(1, 1000).default(100),
+  /** Cursor from the previous page's `next`. */
+  cursor: z.string().max(200).optional(),
+});
+
+export const auditQueryResponse = z.strictObject({
+  /** Newest first. */
+  events: z.array(auditEventView),
+  next: z.string().nullable(),
+});
+
+export const emptyObject = z.strictObject({});
