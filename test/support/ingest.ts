@@ -35,7 +35,7 @@ export function signSendgridBody(privateKeyPem: string, timestamp: number, body:
 }
 
 /** Builds a test config: loopback on a free port, two sources, the default policy, optional Kafka. */
-export function testConfig(opts: { dataDir: string; brokers?: string[]; topicPrefix?: string; overrides?: Partial<ConfigInput> }): {
+export function testConfig(opts: { dataDir: string; brokers?: string[]; topicPrefix?: string; overrides?: Partial<ConfigInput>; extraSources?: ConfigInput['sources'] }): {
   config: Config;
   sendgridPrivateKey: string;
   auditSecret: string;
@@ -51,6 +51,7 @@ export function testConfig(opts: { dataDir: string; brokers?: string[]; topicPre
     sources: [
       { id: 'sendgrid', kind: 'sendgrid', topic: `${prefix}.sendgrid`, verify: { publicKey: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'), maxAgeSeconds: 300 } },
       { id: 'audit', kind: 'events', topic: `${prefix}.audit`, verify: { hmacSecret: auditSecret, maxAgeSeconds: 300 } },
+      ...(opts.extraSources ?? []),
     ],
     policy: DEFAULT_POLICY,
     ...(opts.brokers ? { kafka: { brokers: opts.brokers, partitions: 3 } } : {}),
@@ -65,7 +66,7 @@ export function testConfig(opts: { dataDir: string; brokers?: string[]; topicPre
 }
 
 /** Starts the service for a test. */
-export async function startTestService(opts: { brokers?: string[]; dataDir?: string; overrides?: Partial<ConfigInput> } = {}): Promise<TestService> {
+export async function startTestService(opts: { brokers?: string[]; dataDir?: string; overrides?: Partial<ConfigInput>; extraSources?: ConfigInput['sources'] } = {}): Promise<TestService> {
   const dataDir = opts.dataDir ?? tempDataDir();
   const { config, sendgridPrivateKey, auditSecret } = testConfig({ dataDir, ...opts });
   const logs: string[] = [];
