@@ -6,8 +6,10 @@ import type { LockedSection, LockReasonCode } from './types.js';
 
 /** Who is trying to open, and with what, to write messages a person can act on. */
 export interface LockContext {
-  /** Profile name; undefined = the default credential chain. */
+  /** Profile name; undefined = the default credential chain or explicit credentials. */
   profile: string | undefined;
+  /** True when the opener was given explicit credentials (no profile, no chain). */
+  explicitCredentials?: boolean;
   /** Printable caller ARN, when known. */
   identity: string | undefined;
   /** Where KMS is asked (endpoint or region), for "unreachable" messages. */
@@ -44,7 +46,7 @@ export function printableArn(arn: string): string {
 }
 
 function who(ctx: LockContext): string {
-  const name = ctx.profile ? `profile ${ctx.profile}` : 'the default AWS credentials';
+  const name = ctx.profile ? `profile ${ctx.profile}` : ctx.explicitCredentials ? 'the given AWS credentials' : 'the default AWS credentials';
   return ctx.identity ? `${name} (${ctx.identity})` : name;
 }
 
@@ -65,7 +67,7 @@ function fromKmsFailure(kind: KmsFailureKind, f: KmsCallFailure, ctx: LockContex
     case 'sso_expired':
       return locked('sso_expired', `the SSO session of ${ctx.profile ? `profile ${ctx.profile}` : 'the default profile'} has expired or was never started: run \`aws sso login${profileFlag}\`, then retry`);
     case 'no_credentials':
-      return locked('no_credentials', `${ctx.profile ? `profile ${ctx.profile}` : 'the default AWS credential chain'} has no usable credentials (${shortReason(f.error)}); add them to the shared AWS files or pick another profile`);
+      return locked('no_credentials', `${ctx.profile ? `profile ${ctx.profile}` : ctx.explicitCredentials ? 'the given AWS credentials' : 'the default AWS credential chain'} has no usable credentials (${shortReason(f.error)}); add them to the shared AWS files or pick another profile`);
     case 'credentials_rejected':
       return locked('no_credentials', `AWS rejected the credentials of ${who(ctx)} (expired or revoked); refresh them${ctx.profile ? ` (e.g. \`aws sso login${profileFlag}\` or new keys)` : ''} and retry`);
     case 'access_denied':

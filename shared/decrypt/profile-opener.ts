@@ -78,21 +78,28 @@ export function createProfileOpener(opts: ProfileOpenerOptions): ProfileOpener {
     ? { partition: 'aws', accountIDs: [...opts.accountIds] }
     : discoveryFilterFor(policyKms);
   const local = loadLocalKeyrings(opts.localKeysDir, opts.policy);
+  // TRAP: KmsKeyringNode ignored discoveryFilter before @aws-crypto/client-node 5.0.1 (we need >= 5.0.1;
+  // test/shared/kms/traps.test.ts checks the installed version and that no KMS call leaves the filter).
+  // Without a filter a crafted record could make this profile call KMS in any account.
   const kmsKeyring = new KmsKeyringNode({ discovery: true, clientProvider: kms.clientProvider, ...(filter ? { discoveryFilter: filter } : {}) });
   const keyring = anyOf([kmsKeyring, ...local.keyrings]);
 
   let identityArn: string | undefined;
   let identityPromise: Promise<string> | undefined;
+  let identityFailedAt = 0;
   const identity = (): Promise<string> => {
+    // A failed lookup (offline, no credentials) is retried after a minute, not on every open().
+    if (identityPromise && identityFailedAt && Date.now() - identityFailedAt > 60_000) identityPromise = undefined;
     identityPromise ??= sts
       .send(new GetCallerIdentityCommand({}))
       .then((out) => {
+        identityFailedAt = 0;
         identityArn = printableArn(out.Arn ?? 'unknown');
         return identityArn;
       })
       .catch(() => {
-        identityPromise = undefined;
-        const name = opts.profile ? `profile ${opts.profile}` : 'default AWS credentials';
+        identityFailedAt = Date.now();
+        const name = opts.credentials ? 'given AWS credentials' : opts.profile ? `profile ${opts.profile}` : 'default AWS credentials';
         return local.names.size ? `${name} (identity unknown) + local keys in ${opts.localKeysDir}` : `${name} (identity unknown)`;
       });
     return identityPromise;
@@ -100,6 +107,7 @@ export function createProfileOpener(opts: ProfileOpenerOptions): ProfileOpener {
 
   const lockContext = (): LockContext => ({
     profile: opts.credentials ? undefined : opts.profile,
+    explicitCredentials: Boolean(opts.credentials),
     identity: identityArn,
     kmsWhere: opts.endpoint ?? `kms.${opts.region}`,
     localKeysDir: opts.localKeysDir,
@@ -137,8 +145,9 @@ export function createProfileOpener(opts: ProfileOpenerOptions): ProfileOpener {
   return {
     async open(envelopes) {
       if (closed) throw new SealpostError(DECRYPT_ERRORS.closed, 'this opener was closed (profile switched); create a new one');
-      // Resolve the identity first so lock messages can name it (one STS call per opener).
-      await identity();
+      // Resolve the identity first so lock messages can name it (one STS call per opener), but never
+      // hold opening hostage to STS: local keys and KMS may work when STS does not answer.
+      await Promise.race([identity(), new Promise((r) => setTimeout(r, 1_500).unref())]);
       const tasks: Array<{ e: number; department: string; b64: string }> = [];
       const results: OpenedEnvelope[] = envelopes.map((envelope, e) => {
         for (const [department, b64] of Object.entries(envelope.sections ?? {})) tasks.push({ e, department, b64 });
