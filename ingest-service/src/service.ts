@@ -1,9 +1,5 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { SourceKind } from '../../shared/envelope/index.js';
-import { createBlindIndexer, loadOrCreateBlindIndexKey } from '../../shared/blind-index/index.js';
-import { departmentMaterials } from '../../shared/kms/index.js';
-import { createSectionSealer } from '../../shared/seal/index.js';
 import { topicFor, type Config } from './config/index.js';
 import { createForwarder } from './forwarder/index.js';
 import { createHttpServer } from './http/server.js';
@@ -12,9 +8,8 @@ import { openJournal } from './journal/index.js';
 import { createKafka, createKafkaSink } from './kafka/index.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createMetrics, type ServiceMetrics } from './metrics/metrics.js';
-import { parsePayload } from './parse/index.js';
 import { countEvents } from './pipeline/count-events.js';
-import { createExpander } from './pipeline/expand.js';
+import { startWorkerExpander, type WorkerExpander } from './expand-worker/worker-expander.js';
 import { confirmSubscription, createVerifier } from './verify/index.js';
 
 export interface RunningService {
@@ -41,7 +36,6 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   const log = createLogger(config.log.level, opts.logDestination);
   const metrics = createMetrics();
   const dataDir = resolve(config.dataDir);
-  const keysDir = join(dataDir, 'keys');
 
   const journal = openJournal({
     dir: dataDir,
@@ -51,32 +45,26 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     log,
   });
 
-  const materials = departmentMaterials(config.policy, { localDir: keysDir, ...(config.kms ? { kms: config.kms } : {}) });
-  const sealer = createSectionSealer({ materialsFor: (d, hooks) => materials.materialsFor(d, hooks), limits: materials.limits });
-  const blindIndexKey = loadOrCreateBlindIndexKey(keysDir);
-  const blindIndex = createBlindIndexer(blindIndexKey);
-  const parse = (kind: SourceKind, body: Buffer, receivedAt: Date) => parsePayload(kind, body, receivedAt, { idKey: blindIndexKey });
-  const sourceById = new Map(config.sources.map((s) => [s.id, { id: s.id, kind: s.kind as SourceKind, topic: topicFor(s) }]));
-  const expand = createExpander({ policy: config.policy, sealer, blindIndex, sources: sourceById, parse });
-
   const routeSources = new Map<string, RouteSource>();
   for (const s of config.sources) routeSources.set(s.id, { config: s, verifier: createVerifier(s, { now, log }) });
 
   let sink: ReturnType<typeof createKafkaSink> | undefined;
   let forwarder: ReturnType<typeof createForwarder> | undefined;
+  let expander: WorkerExpander | undefined;
   if (config.kafka) {
+    expander = await startWorkerExpander(config);
     sink = createKafkaSink({
       kafka: createKafka(config.kafka, log),
       log,
       createTopics: config.kafka.createTopics,
       partitions: config.kafka.partitions,
       replicationFactor: config.kafka.replicationFactor,
-      topics: [...sourceById.values()].map((s) => s.topic),
+      topics: config.sources.map((s) => topicFor(s)),
     });
     forwarder = createForwarder({
       journal,
       sink,
-      expand,
+      expand: expander.expand,
       log,
       metrics,
       batchEvents: config.forwarder.batchEvents,
@@ -87,6 +75,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     forwarder.start();
   }
 
+  let kmsSeen = { calls: 0, failed: 0, keyring: 0 };
   const app = createHttpServer({
     config,
     metrics,
@@ -103,6 +92,14 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       for (const [source, n] of Object.entries(stats.pendingBySource)) metrics.journalPending.set({ source }, n);
       metrics.journalOldestPendingSeconds.set(stats.oldestPendingAt ? (now() - stats.oldestPendingAt) / 1000 : 0);
       metrics.kafkaUp.set(sink?.healthy() ? 1 : 0);
+      if (expander) {
+        const w = expander.stats();
+        const seen = kmsSeen;
+        if (w.kmsCalls > seen.calls) metrics.kmsCalls.inc(w.kmsCalls - seen.calls);
+        if (w.kmsFailedCalls > seen.failed) metrics.kmsFailedCalls.inc(w.kmsFailedCalls - seen.failed);
+        if (w.keyringCalls > seen.keyring) metrics.keyMaterialCalls.inc(w.keyringCalls - seen.keyring);
+        kmsSeen = { calls: w.kmsCalls, failed: w.kmsFailedCalls, keyring: w.keyringCalls };
+      }
     },
   });
   await app.listen({ host: config.listen.host, port: config.listen.port });
@@ -121,8 +118,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       await forwarder?.stop();
       await sink?.disconnect();
       journal.close();
-      await sealer.close();
-      materials.close();
+      await expander?.close();
     },
   };
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench:ingest [-- --seconds 60 --concurrency 8 --kms]
+// npm run bench:ingest [-- --seconds 60 --concurrency 8 --kms --profile DIR]
 // Drives the real service (a child process) with signed SendGrid batches of 100 unique events over loopback,
 // two departments sealed, a real Kafka broker; then a raw kafkajs producer sending the same events in clear
 // (the ceiling). Last line: one JSON object with the figures.
@@ -21,6 +21,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     kms: { type: 'boolean', default: false },
     port: { type: 'string', default: '18787' },
+    profile: { type: 'string' },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -53,7 +54,8 @@ const configFile = join(dataDir, 'config.json');
 writeFileSync(configFile, JSON.stringify(config));
 
 const base = `http://127.0.0.1:${args.port}`;
-const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'ingest-service/src/main.ts', '--config', configFile], {
+const profileArgs = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
+const child: ChildProcess = spawn(process.execPath, [...profileArgs, '--import', 'tsx', 'ingest-service/src/main.ts', '--config', configFile], {
   stdio: ['ignore', 'ignore', 'inherit'],
   env: { ...process.env, ...(kmsSetup?.env ?? {}) },
 });

@@ -18,6 +18,8 @@ export interface ServiceMetrics {
   kafkaUp: Gauge<string>;
   forwardFailures: Counter<'reason'>;
   keyMaterialCalls: Counter<string>;
+  kmsCalls: Counter<string>;
+  kmsFailedCalls: Counter<string>;
 }
 
 /** Creates a fresh registry with every Sealpost metric (one per service instance, so tests don't share state). */
@@ -44,6 +46,8 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): ServiceM
     journalOldestPendingSeconds: new Gauge({ name: 'sealpost_journal_oldest_pending_seconds', help: 'Age of the oldest pending journal entry.', registers }),
     kafkaUp: new Gauge({ name: 'sealpost_kafka_up', help: '1 when the last produce succeeded, 0 while Kafka is away.', registers }),
     forwardFailures: new Counter({ name: 'sealpost_forward_failures_total', help: 'Forwarding attempts that failed and will be retried.', labelNames: ['reason'], registers }),
-    keyMaterialCalls: new Counter({ name: 'sealpost_key_material_calls_total', help: 'Calls to the department keyrings (KMS calls for KMS keys).', registers }),
+    keyMaterialCalls: new Counter({ name: 'sealpost_key_material_calls_total', help: 'Requests for new data keys from the department keyrings.', registers }),
+    kmsCalls: new Counter({ name: 'sealpost_kms_calls_total', help: 'Calls to AWS KMS (GenerateDataKey, Encrypt, Decrypt), including failed ones.', registers }),
+    kmsFailedCalls: new Counter({ name: 'sealpost_kms_failed_calls_total', help: 'KMS calls that failed (unreachable, throttled, denied): sealing waits and retries.', registers }),
   };
 }

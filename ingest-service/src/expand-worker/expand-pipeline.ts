@@ -1,0 +1,77 @@
+import { join, resolve } from 'node:path';
+import { createBlindIndexer, loadOrCreateBlindIndexKey } from '../../../shared/blind-index/index.js';
+import { loadOrCreateKmsWrappedIndexKey } from '../../../shared/blind-index/kms-wrapped-key.js';
+import type { SourceKind } from '../../../shared/envelope/index.js';
+import { SealpostError, isSealpostError } from '../../../shared/errors/index.js';
+import { createKmsClients, departmentMaterials, regionOfKeyId } from '../../../shared/kms/index.js';
+import { createSectionSealer } from '../../../shared/seal/index.js';
+import { topicFor, type Config } from '../config/index.js';
+import { parsePayload } from '../parse/index.js';
+import { createExpander, type ExpandResult, type JournalEntryView } from '../pipeline/expand.js';
+import type { WorkerStats } from './protocol.js';
+
+/**
+ * Everything that turns a journal entry into sealed records, built from the config: department
+ * materials (local or KMS), the sealer, the blind index and the parser. It runs inside the expand
+ * worker so that sealing never delays an acknowledgement on the main thread.
+ *
+ * The blind-index key may be wrapped under KMS: when KMS is away at start, expand() rejects with a
+ * retriable error (the forwarder backs off, events wait in the journal) and the key is fetched again.
+ */
+export function createExpandPipeline(config: Config): { expand(entry: JournalEntryView): Promise<ExpandResult>; stats(): WorkerStats; close(): Promise<void> } {
+  const keysDir = join(resolve(config.dataDir), 'keys');
+  const materials = departmentMaterials(config.policy, { localDir: keysDir, ...(config.kms ? { kms: config.kms } : {}) });
+  const sealer = createSectionSealer({ materialsFor: (d, hooks) => materials.materialsFor(d, hooks), limits: materials.limits });
+  const sources = new Map(config.sources.map((s) => [s.id, { id: s.id, kind: s.kind as SourceKind, topic: topicFor(s) }]));
+  const indexKeySpec = config.blindIndex.key;
+  const indexKms =
+    indexKeySpec === 'local'
+      ? undefined
+      : createKmsClients({ ...config.kms, region: config.kms?.region ?? regionOfKeyId(indexKeySpec.kms) ?? process.env.AWS_REGION ?? 'us-east-1' });
+
+  let expander: ((entry: JournalEntryView) => Promise<ExpandResult>) | undefined;
+  const ready = async (): Promise<(entry: JournalEntryView) => Promise<ExpandResult>> => {
+    if (expander) return expander;
+    let key: Buffer;
+    try {
+      key =
+        indexKeySpec === 'local'
+          ? loadOrCreateBlindIndexKey(keysDir)
+          : await loadOrCreateKmsWrappedIndexKey({ keyId: indexKeySpec.kms, dir: keysDir, kms: indexKms!.client });
+    } catch (cause) {
+      if (isSealpostError(cause) && !cause.retriable) throw cause;
+      throw new SealpostError('SP_BLIND_INDEX_KEY_UNAVAILABLE', 'the blind-index key cannot be unwrapped yet (KMS away?); events wait in the journal', { retriable: true, cause });
+    }
+    const blindIndex = createBlindIndexer(key);
+    expander = createExpander({
+      policy: config.policy,
+      sealer,
+      blindIndex,
+      sources,
+      parse: (kind, body, receivedAt) => parsePayload(kind, body, receivedAt, { idKey: key }),
+    });
+    return expander;
+  };
+
+  return {
+    async expand(entry) {
+      return (await ready())(entry);
+    },
+    stats() {
+      const s = sealer.stats();
+      const kms = materials.kmsCalls();
+      const idx = indexKms?.calls();
+      return {
+        sectionsSealed: s.sectionsSealed,
+        keyringCalls: s.keyringCalls,
+        kmsCalls: kms.total + (idx?.total ?? 0),
+        kmsFailedCalls: kms.failed + (idx?.failed ?? 0),
+      };
+    },
+    async close() {
+      await sealer.close();
+      materials.close();
+      indexKms?.destroy();
+    },
+  };
+}
