@@ -1,0 +1,45 @@
+import type { Config } from '../config/index.js';
+import type { AuditIndex, AuditTrail } from '../audit/index.js';
+import type { Forwarder } from '../forwarder/index.js';
+import type { Journal } from '../journal/index.js';
+import type { RecordSink } from '../kafka/index.js';
+import type { Logger } from '../log/logger.js';
+import type { ServiceMetrics } from '../metrics/metrics.js';
+import type { ReplayManager } from '../replay/index.js';
+import type { AdminConfig } from './admin-config.js';
+import type { RateSampler } from './rate-sampler.js';
+import type { SignIn } from './sign-in/sign-in.js';
+
+/** What the service hands the admin API: its running parts, never copies of their state. */
+export interface AdminServiceParts {
+  config: Config;
+  journal: Journal;
+  /** Absent when no Kafka is configured (journal only). */
+  forwarder?: Forwarder;
+  sink?: RecordSink;
+  metrics: ServiceMetrics;
+  log: Logger;
+  now?: () => number;
+}
+
+/** A source as the admin API lists it. */
+export interface KnownSource {
+  id: string;
+  kind: string;
+  topic: string;
+  internal: boolean;
+}
+
+/** Everything the handlers use, built once by startAdmin. */
+export interface AdminDeps extends Required<Pick<AdminServiceParts, 'config' | 'journal' | 'metrics' | 'log' | 'now'>> {
+  admin: AdminConfig;
+  forwarder: Forwarder | undefined;
+  sink: RecordSink | undefined;
+  sources: KnownSource[];
+  audit: AuditTrail;
+  auditIndex: AuditIndex;
+  sampler: RateSampler;
+  signIn: SignIn;
+  replays: ReplayManager | undefined;
+  startedAt: number;
+}

@@ -1,0 +1,53 @@
+import { permissionsOf } from '../../../../shared/admin-api/roles.js';
+import { actorFacts } from '../../audit/index.js';
+import type { AdminDeps } from '../admin-deps.js';
+import { ADMIN_ERRORS, adminError } from '../errors.js';
+import type { AdminHandlers } from '../server.js';
+
+/** Sign-in (audited, success or a genuine identity without a role) and "who am I". */
+export function sessionHandlers(deps: AdminDeps): Pick<AdminHandlers, 'login' | 'session'> {
+  const target = `server/${deps.admin.serverId ?? 'local'}`;
+  return {
+    async login({ body }) {
+      let identity;
+      try {
+        identity = await deps.signIn.verifyLogin(body);
+      } catch (err) {
+        // Not audited: nobody is identified yet (a flood of forged requests must not fill the journal).
+        deps.log.warn({ code: (err as { code?: string }).code }, 'admin sign-in refused');
+        throw err;
+      }
+      const roles = deps.signIn.rolesOf(identity.arn);
+      const facts = actorFacts(identity.arn);
+      if (roles.length === 0) {
+        await deps.audit.record({ action: 'login', actor: identity.arn, target, outcome: 'denied', details: { code: ADMIN_ERRORS.noRole } });
+        throw adminError(
+          ADMIN_ERRORS.noRole,
+          403,
+          `your AWS identity (account ${identity.account}, ${facts.kind}${facts.role ? ` ${facts.role}` : ''}) is genuine but mapped to no admin role on this server; ask an admin to add it to admin.aws.roles`,
+          { details: { account: identity.account, kind: facts.kind, role: facts.role } },
+        );
+      }
+      const { token, expiresAt } = await deps.signIn.issue(identity);
+      await deps.audit.record({ action: 'login', actor: identity.arn, target, outcome: 'success', details: { roles } });
+      return {
+        token,
+        identity: { arn: identity.arn, account: identity.account, roles },
+        permissions: permissionsOf(roles),
+        via: 'aws' as const,
+        expiresAt: new Date(expiresAt).toISOString(),
+        serverId: deps.admin.serverId ?? null,
+      };
+    },
+    async session(_req, { principal }) {
+      const p = principal!;
+      return {
+        identity: { arn: p.arn, account: p.account, roles: p.roles },
+        permissions: permissionsOf(p.roles),
+        via: p.via,
+        expiresAt: p.expiresAt === null ? null : new Date(p.expiresAt).toISOString(),
+        serverId: deps.admin.serverId ?? null,
+      };
+    },
+  };
+}

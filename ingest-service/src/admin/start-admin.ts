@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { SealpostError } from '../../../shared/errors/index.js';
+import { auditSourceFor, createAuditTrail, openAuditIndex } from '../audit/index.js';
+import { topicFor } from '../config/index.js';
+import { createKafka } from '../kafka/index.js';
+import { createReplayManager } from '../replay/index.js';
+import type { AdminDeps, AdminServiceParts, KnownSource } from './admin-deps.js';
+import { ADMIN_START_ERRORS } from './errors.js';
+import { auditHandlers } from './handlers/audit-handlers.js';
+import { backlogHandlers } from './handlers/backlog-handlers.js';
+import { replayHandlers } from './handlers/replay-handlers.js';
+import { sessionHandlers } from './handlers/session-handlers.js';
+import { statusHandlers } from './handlers/status-handlers.js';
+import { createRateSampler } from './rate-sampler.js';
+import { createAdminServer, type AdminHandlers } from './server.js';
+import { isLoopbackAddress } from './sign-in/local-token.js';
+import { createSignIn } from './sign-in/sign-in.js';
+
+/** The running admin API, as the service holds it. */
+export interface AdminHandle {
+  /** Base URL of the admin listener. */
+  url: string;
+  /** The local admin token, when enabled: print it when `createdNow` (first start). */
+  localToken?: { file: string; createdNow: boolean; token: string };
+  /** Stops the listener, cancels running replays, closes the audit index. */
+  close(): Promise<void>;
+}
+
+const isLoopbackHost = (host: string): boolean => host === 'localhost' || isLoopbackAddress(host);
+
+/**
+ * Starts the admin API on its own listener, wired to the service's running journal, forwarder,
+ * sink and metrics. The service calls it once, after registering the audit source (auditSourceFor)
+ * with its forwarder, and closes the handle first when stopping.
+ */
+export async function startAdmin(parts: AdminServiceParts): Promise<AdminHandle> {
+  const { config, log } = parts;
+  const admin = config.admin;
+  if (!admin) throw new Error('startAdmin needs config.admin');
+  const now = parts.now ?? Date.now;
+
+  let https: { cert: Buffer; key: Buffer } | null = null;
+  const tls = admin.listen.tls === 'ingest' ? config.listen.tls : admin.listen.tls;
+  if (admin.listen.tls === 'ingest' && !config.listen.tls) {
+    throw new SealpostError(ADMIN_START_ERRORS.noIngestTls, 'admin.listen.tls is "ingest" but listen.tls is not set; give the admin listener its own cert and key');
+  }
+  if (tls) https = { cert: readFileSync(tls.cert), key: readFileSync(tls.key) };
+  else if (!isLoopbackHost(admin.listen.host)) {
+    throw new SealpostError(ADMIN_START_ERRORS.plainOffLoopback, `the admin API listens on ${admin.listen.host} without TLS; set admin.listen.tls (or "ingest"), or listen on 127.0.0.1`);
+  }
+  if (!admin.aws && admin.localToken === false) {
+    throw new SealpostError(ADMIN_START_ERRORS.noAuth, 'admin.localToken is off and admin.aws is not set: nobody could sign in; configure one of them');
+  }
+
+  const dataDir = resolve(config.dataDir);
+  const auditSource = auditSourceFor(config)!;
+  const sources: KnownSource[] = [
+    ...config.sources.map((s) => ({ id: s.id, kind: s.kind, topic: topicFor(s), internal: false })),
+    { id: auditSource.id, kind: auditSource.kind, topic: auditSource.topic, internal: true },
+  ];
+  const auditIndex = openAuditIndex({ dataDir });
+  const audit = createAuditTrail({ journal: parts.journal, index: auditIndex, sourceId: auditSource.id, log, now });
+  const sampler = createRateSampler({ metrics: parts.metrics, journal: parts.journal, sourceIds: () => sources.map((s) => s.id), now });
+  const signIn = createSignIn({ admin, dataDir, now });
+  const replays = config.kafka
+    ? createReplayManager({
+        kafka: createKafka(config.kafka, log),
+        log,
+        createTopics: config.kafka.createTopics,
+        replicationFactor: config.kafka.replicationFactor,
+        maxRunning: admin.replay.maxRunning,
+        keepFinished: admin.replay.keepFinished,
+        now,
+      })
+    : undefined;
+
+  const deps: AdminDeps = {
+    config,
+    admin,
+    journal: parts.journal,
+    forwarder: parts.forwarder,
+    sink: parts.sink,
+    metrics: parts.metrics,
+    log,
+    now,
+    sources,
+    audit,
+    auditIndex,
+    sampler,
+    signIn,
+    replays,
+    startedAt: now(),
+  };
+  const handlers: AdminHandlers = {
+    ...sessionHandlers(deps),
+    ...statusHandlers(deps),
+    ...backlogHandlers(deps),
+    ...replayHandlers(deps),
+    ...auditHandlers(deps),
+  };
+  const app = createAdminServer({
+    https,
+    log,
+    signIn,
+    handlers,
+    onDenied: async (principal, operation, permission) => {
+      await audit.record({ action: operation, actor: principal.arn, target: `permission/${permission}`, outcome: 'denied', details: { roles: principal.roles } });
+    },
+  });
+  const close = async (): Promise<void> => {
+    await app.close().catch(() => {});
+    await replays?.close();
+    sampler.stop();
+    auditIndex.close();
+  };
+  try {
+    await app.listen({ host: admin.listen.host, port: admin.listen.port });
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  const addr = app.server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const url = `${https ? 'https' : 'http'}://${host}:${addr.port}`;
+  log.info({ listening: url, awsSignIn: signIn.awsEnabled, localToken: Boolean(signIn.localToken), auditTopic: auditSource.topic }, 'sealpost admin API listening');
+  return { url, ...(signIn.localToken ? { localToken: signIn.localToken } : {}), close };
+}
