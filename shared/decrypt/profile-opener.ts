@@ -11,6 +11,7 @@ import { DECRYPT_ERRORS } from './errors.js';
 import { loadLocalKeyrings } from './local-keyrings.js';
 import { LockError, printableArn, type LockContext } from './lock-reason.js';
 import { createOpeningMaterials } from './opening-materials.js';
+import { createFastOpener } from './fast-open.js';
 import { checkOpenedSection } from './section-check.js';
 import type { EnvelopeOpener, OpenedEnvelope, SectionResult } from './types.js';
 
@@ -43,6 +44,8 @@ export interface ProfileOpenerOptions {
   cacheMaxAgeSeconds?: number;
   /** Seconds a failure (denied, not found, no credentials) is remembered per data key. Default 30. */
   failureTtlSeconds?: number;
+  /** Open V2/0x0478 framed sections without the SDK's streams (fast-open.ts). Default true; false = stock decrypt() only. */
+  fastOpen?: boolean;
 }
 
 /** An opener for one AWS identity, with what the console and the access matrix need besides opening. */
@@ -123,11 +126,17 @@ export function createProfileOpener(opts: ProfileOpenerOptions): ProfileOpener {
     lockContext,
     departmentOf: (request) => request.encryptionContext[CONTEXT_KEYS.department] ?? 'unknown',
   });
+  const fast =
+    opts.fastOpen === false
+      ? undefined
+      : createFastOpener({ materials, maxEncryptedDataKeys: MAX_ENCRYPTED_DATA_KEYS, maxAgeMs: (opts.cacheMaxAgeSeconds ?? 300) * 1000, capacity: 1000 });
   const { decrypt } = buildClient({ commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, maxEncryptedDataKeys: MAX_ENCRYPTED_DATA_KEYS });
 
   async function openSection(envelope: Envelope, department: string, b64: string): Promise<SectionResult> {
     try {
-      const { plaintext, messageHeader } = await decrypt(materials, Buffer.from(b64, 'base64'));
+      const message = Buffer.from(b64, 'base64');
+      const { plaintext, messageHeader } =
+        (await fast?.open(message)) ?? (await decrypt(materials, message));
       try {
         return checkOpenedSection(envelope, department, messageHeader.encryptionContext, plaintext);
       } finally {
@@ -179,6 +188,7 @@ export function createProfileOpener(opts: ProfileOpenerOptions): ProfileOpener {
     async close() {
       closed = true;
       materials.clear();
+      fast?.clear();
       kms.destroy();
       sts.destroy();
     },
