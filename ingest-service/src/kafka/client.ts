@@ -51,7 +51,8 @@ export function createKafka(settings: KafkaSettings, log: LogLike): KafkaClient 
     ...(sasl ? { sasl } : {}),
     connectionTimeout: 3000,
     requestTimeout: 30_000,
-    retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 5 },
+    // Fail a connect or request within a few seconds: the forwarder's own backoff takes over from there.
+    retry: { initialRetryTime: 250, maxRetryTime: 2000, retries: 3 },
     logLevel: logLevel.INFO,
     logCreator: pinoLogCreator(log),
   });

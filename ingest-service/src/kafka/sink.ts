@@ -4,7 +4,7 @@ import { SealpostError } from '../../../shared/errors/index.js';
 import type { LogLike } from '../journal/types.js';
 import { KAFKA_ERRORS, kafkaFailure } from './errors.js';
 
-const { CompressionTypes } = kafkajs;
+const { CompressionTypes, Partitioners } = kafkajs;
 
 /** One record to produce. */
 export interface SinkRecord {
@@ -106,7 +106,14 @@ export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
   const getProducer = async (): Promise<Producer> => {
     if (producer) return producer;
     connecting ??= (async () => {
-      const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: 5, maxRetryTime: 5000 } });
+      // The Java client's partitioner (murmur2 of the key), named explicitly: consumers in any language agree on it.
+      const p = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        retry: { retries: 3, maxRetryTime: 2000 },
+      });
       try {
         await p.connect();
       } catch (err) {
