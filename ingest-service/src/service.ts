@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { startAdmin, type AdminHandle } from './admin/index.js';
+import { internalSources } from './audit/index.js';
 import { topicFor, type Config } from './config/index.js';
 import { createForwarder } from './forwarder/index.js';
 import { createHttpServer } from './http/server.js';
@@ -17,6 +19,8 @@ export interface RunningService {
   url: string;
   log: Logger;
   metrics: ServiceMetrics;
+  /** The admin API (config.admin): its URL, and the local admin token to print on first start. */
+  admin?: AdminHandle;
   /** Stops accepting, lets in-flight requests finish, finishes the forwarder's batch, closes the journal. */
   stop(): Promise<void>;
 }
@@ -36,6 +40,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   const log = createLogger(config.log.level, opts.logDestination);
   const metrics = createMetrics();
   const dataDir = resolve(config.dataDir);
+  const internal = internalSources(config); // checked here, before the expand worker needs them
 
   const journal = openJournal({
     dir: dataDir,
@@ -59,7 +64,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       createTopics: config.kafka.createTopics,
       partitions: config.kafka.partitions,
       replicationFactor: config.kafka.replicationFactor,
-      topics: config.sources.map((s) => topicFor(s)),
+      topics: [...config.sources.map((s) => topicFor(s)), ...internal.map((s) => s.topic)],
     });
     forwarder = createForwarder({
       journal,
@@ -74,6 +79,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     });
     forwarder.start();
   }
+  const admin = config.admin ? await startAdmin({ config, journal, forwarder, sink, metrics, log, now }) : undefined;
 
   let kmsSeen = { calls: 0, failed: 0, keyring: 0 };
   const app = createHttpServer({
@@ -113,7 +119,9 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     url,
     log,
     metrics,
+    ...(admin ? { admin } : {}),
     async stop() {
+      await admin?.close();
       await app.close();
       await forwarder?.stop();
       await sink?.disconnect();

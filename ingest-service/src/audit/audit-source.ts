@@ -26,3 +26,9 @@ export function auditSourceFor(config: Config): AuditSource | undefined {
   }
   return { id: source, kind: 'events', topic };
 }
+
+/** Sources the service journals itself (today: the audit source), for the expander's source map. */
+export function internalSources(config: Config): AuditSource[] {
+  const audit = auditSourceFor(config);
+  return audit ? [audit] : [];
+}

@@ -5,6 +5,7 @@ import type { SourceKind } from '../../../shared/envelope/index.js';
 import { SealpostError, isSealpostError } from '../../../shared/errors/index.js';
 import { createKmsClients, departmentMaterials, regionOfKeyId } from '../../../shared/kms/index.js';
 import { createSectionSealer } from '../../../shared/seal/index.js';
+import { internalSources } from '../audit/audit-source.js';
 import { topicFor, type Config } from '../config/index.js';
 import { parsePayload } from '../parse/index.js';
 import { createExpander, type ExpandResult, type JournalEntryView } from '../pipeline/expand.js';
@@ -23,6 +24,7 @@ export function createExpandPipeline(config: Config): { expand(entry: JournalEnt
   const materials = departmentMaterials(config.policy, { localDir: keysDir, ...(config.kms ? { kms: config.kms } : {}) });
   const sealer = createSectionSealer({ materialsFor: (d, hooks) => materials.materialsFor(d, hooks), limits: materials.limits });
   const sources = new Map(config.sources.map((s) => [s.id, { id: s.id, kind: s.kind as SourceKind, topic: topicFor(s) }]));
+  for (const s of internalSources(config)) sources.set(s.id, s); // the admin API's audit trail
   const indexKeySpec = config.blindIndex.key;
   const indexKms =
     indexKeySpec === 'local'
