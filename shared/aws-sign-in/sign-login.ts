@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
@@ -7,6 +8,8 @@ import type { LoginRequest } from '../admin-api/types.js';
 export const GET_CALLER_IDENTITY_BODY = 'Action=GetCallerIdentity&Version=2011-06-15';
 /** The signed header that binds a login to one server (a login signed for A is refused by B). */
 export const SERVER_ID_HEADER = 'x-sealpost-server-id';
+/** A signed random value: the server refuses a signature it has seen, and X-Amz-Date alone only changes once a second. */
+export const NONCE_HEADER = 'x-sealpost-nonce';
 
 export interface SignLoginOptions {
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
@@ -21,7 +24,7 @@ export interface SignLoginOptions {
 
 /**
  * Signs an sts:GetCallerIdentity POST with the profile's credentials (SigV4, service sts),
- * including X-Sealpost-Server-ID in the signed headers, and returns it as the admin API's login
+ * including X-Sealpost-Server-ID (and a random X-Sealpost-Nonce) in the signed headers, and returns it as the admin API's login
  * request: method, URL, headers and body (base64). The credentials never leave this process; the
  * server sends the signed request to STS itself and learns only who signed it.
  */
@@ -41,6 +44,7 @@ export async function signLoginRequest(opts: SignLoginOptions): Promise<LoginReq
         host: endpoint.host,
         'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
         [SERVER_ID_HEADER]: opts.serverId,
+        [NONCE_HEADER]: randomBytes(16).toString('base64url'),
       },
       body,
     },

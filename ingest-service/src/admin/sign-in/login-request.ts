@@ -6,12 +6,14 @@ import type { StsEndpoint } from './sts-endpoints.js';
 export const GET_CALLER_IDENTITY_BODY = 'Action=GetCallerIdentity&Version=2011-06-15';
 /** The header the console signs with the server's id (Vault's iam_server_id_header_value). */
 export const SERVER_ID_HEADER = 'x-sealpost-server-id';
+/** A random value the console signs too, so two sign-ins in the same second are two different signatures. */
+export const NONCE_HEADER = 'x-sealpost-nonce';
 
 /**
  * Headers a login may sign. Anything else signed is refused: the service copies exactly the signed
  * headers into the request it rebuilds, so this list is also all a client can make it send.
  */
-const SIGNABLE = new Set(['host', 'content-type', 'content-length', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256', SERVER_ID_HEADER]);
+const SIGNABLE = new Set(['host', 'content-type', 'content-length', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256', SERVER_ID_HEADER, NONCE_HEADER]);
 const REQUIRED_SIGNED = ['host', 'x-amz-date', SERVER_ID_HEADER];
 
 const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([A-Za-z0-9]{16,128})\/(\d{8})\/([a-z0-9-]{1,32})\/sts\/aws4_request, ?SignedHeaders=([a-z0-9;-]{1,512}), ?Signature=([0-9a-f]{64})$/;
