@@ -75,7 +75,7 @@ export function createForwarder(opts: ForwarderOptions): Forwarder {
       throw new StageError('send', err);
     }
     try {
-      journal.complete(batch.seqs, { claims: batch.claims, deadLetters: batch.deadLetters });
+      await journal.complete(batch.seqs, { claims: batch.claims, deadLetters: batch.deadLetters });
     } catch (err) {
       throw new StageError('journal', err);
     }

@@ -3,6 +3,7 @@ import { SealpostError } from '../../../shared/errors/index.js';
 import { JOURNAL_ERRORS } from './errors.js';
 import { deadLetterAad, type JournalCipher } from './journal-cipher.js';
 import type { Clock, DeadLetterInput, DeadLetterState, DeadLetterView } from './types.js';
+import type { DeadLetterRow } from './writer-ops.js';
 
 interface Row {
   id: number;
@@ -56,18 +57,12 @@ export interface DeadLetterQuery {
 /**
  * Dead letters are kept, visible and replayable, never dropped. The raw bytes are encrypted like
  * entry payloads; listings show only non-personal facts (reason, source, times, size, a summary the
- * caller vouches for). Discarding keeps a tombstone (who, when, why) and erases the bytes.
+ * caller vouches for). Discarding keeps a tombstone (who, when, why) and erases the bytes. This is
+ * the reading side; rows are written by the writer (writer-ops.ts).
  */
 export function createDeadLetterStore(db: Database, cipher: JournalCipher, clock: Clock) {
   const entryInfo = db.prepare<[number], { kind: string; received_at: number }>('SELECT kind, received_at FROM entries WHERE seq = ?');
-  const insert = db.prepare(
-    `INSERT INTO dead_letters (seq, source, kind, received_at, event_index, reason, size, clear, raw, created_at)
-     VALUES (@seq, @source, @kind, @receivedAt, @eventIndex, @reason, @size, @clear, @raw, @createdAt)`,
-  );
   const byId = db.prepare<[number], Row & { raw: Buffer | null }>(`SELECT ${VIEW_COLUMNS}, raw FROM dead_letters WHERE id = ?`);
-  const resolve = db.prepare<[DeadLetterState, number, string | null, string | null, number | null, number]>(
-    `UPDATE dead_letters SET state = ?, resolved_at = ?, resolved_by = ?, resolution = ?, redriven_seq = ?, raw = NULL WHERE id = ? AND state = 'open'`,
-  );
   const openByReason = db.prepare<[], { reason: string; n: number }>(`SELECT reason, count(*) AS n FROM dead_letters WHERE state = 'open' GROUP BY reason`);
 
   const mustGet = (id: number): Row & { raw: Buffer | null } => {
@@ -75,17 +70,12 @@ export function createDeadLetterStore(db: Database, cipher: JournalCipher, clock
     if (!row) throw new SealpostError(JOURNAL_ERRORS.deadLetterNotFound, `no dead letter with id ${id}`, { status: 404 });
     return row;
   };
-  const mustBeOpen = (row: Row): void => {
-    if (row.state !== 'open') {
-      throw new SealpostError(JOURNAL_ERRORS.deadLetterResolved, `dead letter ${row.id} is already ${row.state}`, { status: 409, details: { state: row.state } });
-    }
-  };
 
   return {
-    /** Stores one dead letter (inside the caller's transaction when there is one); returns its id. */
-    insert(d: DeadLetterInput): number {
+    /** The row to write for a dead letter: kind and receive time looked up when not given, raw encrypted. */
+    prepare(d: DeadLetterInput): DeadLetterRow {
       const info = d.kind === undefined || d.receivedAt === undefined ? entryInfo.get(d.seq) : undefined;
-      const res = insert.run({
+      return {
         seq: d.seq,
         source: d.source,
         kind: d.kind ?? info?.kind ?? 'unknown',
@@ -96,8 +86,7 @@ export function createDeadLetterStore(db: Database, cipher: JournalCipher, clock
         clear: d.clear === undefined ? null : JSON.stringify(d.clear),
         raw: cipher.encrypt(d.raw, deadLetterAad(d.seq, d.source, d.eventIndex)),
         createdAt: clock.now(),
-      });
-      return Number(res.lastInsertRowid);
+      };
     },
     list(q: DeadLetterQuery = {}): DeadLetterView[] {
       const where: string[] = [];
@@ -119,20 +108,16 @@ export function createDeadLetterStore(db: Database, cipher: JournalCipher, clock
       const row = mustGet(id);
       return row.raw === null ? null : cipher.decrypt(row.raw, deadLetterAad(row.seq, row.source, row.event_index));
     },
-    /** Reads an open dead letter for redrive: its row and clear bytes. */
-    takeForRedrive(id: number): { row: DeadLetterView; raw: Buffer } {
+    /** An open dead letter and its clear bytes, for redrive; refuses one already resolved. */
+    readOpen(id: number): { row: DeadLetterView; raw: Buffer } {
       const row = mustGet(id);
-      mustBeOpen(row);
-      if (row.raw === null) throw new SealpostError(JOURNAL_ERRORS.deadLetterResolved, `dead letter ${id} has no bytes left to redrive`, { status: 409 });
+      if (row.state !== 'open' || row.raw === null) throw notOpenError(id, row.state);
       return { row: toView(row), raw: cipher.decrypt(row.raw, deadLetterAad(row.seq, row.source, row.event_index)) };
     },
-    markRedriven(id: number, newSeq: number, by: string | null): void {
-      resolve.run('redriven', clock.now(), by, `redriven as seq ${newSeq}`, newSeq, id);
-    },
-    discard(id: number, reason: string, by: string | null): void {
+    /** Throws unless the dead letter exists and is open. */
+    mustBeOpen(id: number): void {
       const row = mustGet(id);
-      mustBeOpen(row);
-      resolve.run('discarded', clock.now(), by, reason, null, id);
+      if (row.state !== 'open') throw notOpenError(id, row.state);
     },
     openCountsByReason(): Record<string, number> {
       const out: Record<string, number> = {};
@@ -140,6 +125,11 @@ export function createDeadLetterStore(db: Database, cipher: JournalCipher, clock
       return out;
     },
   };
+}
+
+/** The error for an operation on a dead letter that was already redriven or discarded. */
+export function notOpenError(id: number, state: string): SealpostError {
+  return new SealpostError(JOURNAL_ERRORS.deadLetterResolved, `dead letter ${id} is already ${state}`, { status: 409, details: { state } });
 }
 
 export type DeadLetterStore = ReturnType<typeof createDeadLetterStore>;

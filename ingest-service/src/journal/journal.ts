@@ -2,7 +2,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SealpostError } from '../../../shared/errors/index.js';
-import { createDeadLetterStore, type DeadLetterQuery } from './dead-letters.js';
+import { createDeadLetterStore, notOpenError, type DeadLetterQuery } from './dead-letters.js';
+import { openConnection } from './connection.js';
 import { createDedupe } from './dedupe.js';
 import { JOURNAL_ERRORS, journalUnavailable, sqliteCode } from './errors.js';
 import { createGroupCommitter } from './group-commit.js';
@@ -10,6 +11,8 @@ import { createJournalCipher, entryAad, type JournalCipher } from './journal-cip
 import { journalKeyPath, loadOrCreateJournalKey } from './journal-key.js';
 import { createPendingIndex, type NextBatchOptions } from './pending.js';
 import { migrate } from './schema.js';
+import { inlineWriter, startWriterThread, type JournalWriter } from './writer.js';
+import { NOT_OPEN, type EntryRow, type WriteRequest, type WriteResults } from './writer-ops.js';
 import type {
   AppendInput,
   Claim,
@@ -37,6 +40,8 @@ export interface JournalOptions {
   maintenanceIntervalMs?: number;
   /** How long a write waits for a lock held by another connection (an operator's sqlite3 shell). */
   busyTimeoutMs?: number;
+  /** Write (and fsync) in a separate thread, off the event loop (default true); false writes inline. */
+  writerThread?: boolean;
 }
 
 /** The durable store behind every 2xx; see openJournal. */
@@ -49,29 +54,29 @@ export interface Journal {
   /** For each item, true when it is a provider retry of an event already forwarded (or earlier in `items`). */
   findDuplicates(items: readonly Claim[]): boolean[];
   /** Marks entries forwarded, records their claims and dead letters: one transaction. */
-  complete(seqs: readonly number[], opts?: { claims?: readonly Claim[]; deadLetters?: readonly DeadLetterInput[] }): { deadLetterIds: number[] };
-  deadLetter(input: DeadLetterInput): number;
+  complete(seqs: readonly number[], opts?: { claims?: readonly Claim[]; deadLetters?: readonly DeadLetterInput[] }): Promise<{ deadLetterIds: number[] }>;
+  deadLetter(input: DeadLetterInput): Promise<number>;
   listDeadLetters(query?: DeadLetterQuery): DeadLetterView[];
   getDeadLetter(id: number): DeadLetterView | undefined;
   /** The raw bytes of a dead letter, in clear (personal data): only for an authorised operator. */
   unsafeReadDeadLetterRaw(id: number): Buffer | null;
   /** Puts a dead letter back as a new pending entry; returns its seq. */
-  redrive(id: number, opts?: { by?: string }): number;
+  redrive(id: number, opts?: { by?: string }): Promise<number>;
   /** Erases a dead letter's bytes, keeping a tombstone with the reason, who and when. */
-  discardDeadLetter(id: number, opts: { reason: string; by?: string }): void;
-  pause(source: string, opts?: { by?: string; reason?: string }): void;
-  resume(source: string): void;
+  discardDeadLetter(id: number, opts: { reason: string; by?: string }): Promise<void>;
+  pause(source: string, opts?: { by?: string; reason?: string }): Promise<void>;
+  resume(source: string): Promise<void>;
   pausedSources(): string[];
   listPaused(): PausedSource[];
   /** One round of retention and claim expiry (at most maxRows of each); returns what was deleted. */
-  prune(maxRows?: number): { entries: number; claims: number };
+  prune(maxRows?: number): Promise<{ entries: number; claims: number }>;
   stats(): JournalStats;
   /** Why the journal cannot accept right now (last write failed), for /readyz; null when fine. */
   unavailableReason(): string | null;
   /** Called after new work became pending (append, redrive, resume); returns an unsubscribe function. */
   onWork(listener: () => void): () => void;
-  /** Commits what is queued, stops housekeeping, closes the database. */
-  close(): void;
+  /** Commits what is queued, stops housekeeping, closes the database (await it before exiting). */
+  close(): Promise<void>;
   readonly path: string;
 }
 
@@ -79,25 +84,17 @@ const SYSTEM_CLOCK: Clock = { now: () => Date.now() };
 const SILENT: LogLike = { debug() {}, info() {}, warn() {}, error() {} } as unknown as LogLike;
 const PRUNE_BATCH = 2000;
 
-interface Queued {
-  seq: number;
-  input: AppendInput;
-  sealed: Buffer;
-}
-
 /**
- * Opens (creating on first start) the journal in `<dir>/journal.db`.
- *
- * Durability: WAL with synchronous=FULL. SQLite documents that in WAL mode synchronous=NORMAL
- * stays consistent but "a transaction committed in WAL mode with synchronous=NORMAL might roll back
- * following a power loss or system crash": NORMAL syncs only at checkpoints, and no checkpoint
- * discipline can make a commit durable *at the moment we answer 2xx*. FULL fsyncs the WAL at every
- * commit, and group commit makes that one fsync per group of requests, which is what keeps it cheap.
+ * Opens (creating on first start) the journal in `<dir>/journal.db`: WAL, synchronous=FULL (see
+ * connection.ts for why not NORMAL), group commit, payloads encrypted under the journal key. Reads
+ * (backlog, dedupe lookups, listings) run on this thread's connection; every write goes to the
+ * writer thread, so fsyncs and checkpoints never stall the event loop.
  */
 export function openJournal(opts: JournalOptions): Journal {
   const clock = opts.clock ?? SYSTEM_CLOCK;
   const log = opts.log ?? SILENT;
   const path = join(opts.dir, 'journal.db');
+  const busyTimeoutMs = opts.busyTimeoutMs ?? 5000;
   mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
 
   const keyPath = journalKeyPath(opts.dir);
@@ -111,15 +108,11 @@ export function openJournal(opts: JournalOptions): Journal {
 
   let db: BetterSqlite3.Database;
   try {
-    db = new BetterSqlite3(path, { timeout: opts.busyTimeoutMs ?? 5000 });
+    db = openConnection(path, busyTimeoutMs);
   } catch (err) {
     throw journalUnavailable(err, path, 'open');
   }
   try {
-    const mode = db.pragma('journal_mode = WAL', { simple: true });
-    if (mode !== 'wal') throw new Error(`journal_mode is ${String(mode)}, WAL could not be enabled`);
-    db.pragma('synchronous = FULL');
-    db.pragma('journal_size_limit = 67108864');
     migrate(db);
     checkKey(db, cipher, path);
   } catch (err) {
@@ -129,6 +122,7 @@ export function openJournal(opts: JournalOptions): Journal {
     throw new SealpostError(JOURNAL_ERRORS.openFailed, `cannot open journal ${path}: ${(err as Error).message}`, { cause: err });
   }
 
+  const writer: JournalWriter = opts.writerThread === false ? inlineWriter(db) : startWriterThread({ path, busyTimeoutMs, log });
   const pending = createPendingIndex(db);
   const dedupe = createDedupe(db, { windowSeconds: opts.dedupeWindowSeconds ?? 7 * 24 * 3600, clock });
   const deadLetters = createDeadLetterStore(db, cipher, clock);
@@ -137,28 +131,14 @@ export function openJournal(opts: JournalOptions): Journal {
   for (const r of db.prepare<[], { source: string; paused_at: number; paused_by: string | null; reason: string | null }>('SELECT * FROM paused_sources').all()) {
     paused.set(r.source, { source: r.source, pausedAt: r.paused_at, pausedBy: r.paused_by, reason: r.reason });
   }
-
   const seqRow = db.prepare<[], { s: number | null }>(
     `SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'entries'), 0), coalesce((SELECT max(seq) FROM entries), 0)) AS s`,
   ).get();
   let nextSeq = (seqRow?.s ?? 0) + 1;
 
-  const insEntry = db.prepare<[number, string, string, number, number, number | null]>(
-    'INSERT INTO entries (seq, source, kind, received_at, size, redrive_of) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  const insPayload = db.prepare<[number, Buffer]>('INSERT INTO payloads (seq, data) VALUES (?, ?)');
-  const markForwarded = db.prepare<[number, number], { source: string }>(
-    'UPDATE entries SET forwarded_at = ? WHERE seq = ? AND forwarded_at IS NULL RETURNING source',
-  );
-  const expiredSeqs = db.prepare<[number, number], { seq: number }>(
-    'SELECT seq FROM entries WHERE forwarded_at IS NOT NULL AND forwarded_at < ? ORDER BY forwarded_at LIMIT ?',
-  );
-  const delPayloads = db.prepare<[string]>('DELETE FROM payloads WHERE seq IN (SELECT value FROM json_each(?))');
-  const delEntries = db.prepare<[string]>('DELETE FROM entries WHERE seq IN (SELECT value FROM json_each(?))');
-  const probe = db.prepare<[string]>(`INSERT INTO meta (key, value) VALUES ('probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
-
   let unavailable: string | undefined;
   let closed = false;
+  let closing: Promise<void> | undefined;
   let appendCommits = 0;
   let appendedEntries = 0;
   let failedCommits = 0;
@@ -172,147 +152,132 @@ export function openJournal(opts: JournalOptions): Journal {
       }
     }
   };
-
   const closedError = (): SealpostError =>
     new SealpostError(JOURNAL_ERRORS.closed, 'the journal is closed (the service is shutting down); retry shortly', { retriable: true, status: 503 });
 
-  /** Runs fn in one write transaction; any failure becomes SP_JOURNAL_UNAVAILABLE (retriable). */
-  const write = <T>(fn: () => T): T => {
+  /** One write transaction in the writer; any storage failure becomes SP_JOURNAL_UNAVAILABLE (retriable, 503). */
+  const write = async <R extends WriteRequest>(req: R): Promise<WriteResults[R['op']]> => {
     if (closed) throw closedError();
     try {
-      return db.transaction(fn)();
+      return await writer.write(req);
     } catch (err) {
-      if (err instanceof SealpostError && err.code !== JOURNAL_ERRORS.unavailable) throw err;
+      if ((err as { code?: string }).code === NOT_OPEN) throw notOpenError((req as { id?: number }).id ?? 0, 'resolved');
       throw journalUnavailable(err, path);
     }
   };
 
-  const committer = createGroupCommitter<Queued>({
+  const committer = createGroupCommitter<EntryRow>({
     delayMs: opts.groupCommitMs ?? 2,
-    commit(items) {
+    async commit(rows) {
       try {
-        db.transaction(() => {
-          for (const q of items) {
-            insEntry.run(q.seq, q.input.source, q.input.kind, q.input.receivedAt, q.input.payload.length, null);
-            insPayload.run(q.seq, q.sealed);
-          }
-        })();
+        await writer.write({ op: 'append', rows });
       } catch (err) {
         failedCommits++;
         const e = journalUnavailable(err, path);
-        if (unavailable === undefined) log.error({ code: e.code, sqliteCode: sqliteCode(err) ?? null, entries: items.length }, e.message);
+        if (unavailable === undefined) log.error({ code: e.code, sqliteCode: sqliteCode(err) ?? null, entries: rows.length }, e.message);
         unavailable = e.message;
         throw e;
       }
       if (unavailable !== undefined) log.info('journal writable again');
       unavailable = undefined;
       appendCommits++;
-      appendedEntries += items.length;
-      for (const q of items) pending.add(q.input.source, 1);
-      queueMicrotask(notify);
+      appendedEntries += rows.length;
+      for (const r of rows) pending.add(r.source, 1);
+      notify();
     },
-    mapError: (err) => err,
   });
 
-  const prune = (maxRows = PRUNE_BATCH): { entries: number; claims: number } =>
-    write(() => {
-      const seqs = expiredSeqs.all(clock.now() - retainMs, maxRows).map((r) => r.seq);
-      if (seqs.length > 0) {
-        const json = JSON.stringify(seqs);
-        delPayloads.run(json);
-        delEntries.run(json);
-      }
-      return { entries: seqs.length, claims: dedupe.pruneExpired(maxRows) };
-    });
+  const prune = (maxRows = PRUNE_BATCH): Promise<{ entries: number; claims: number }> =>
+    write({ op: 'prune', forwardedBefore: clock.now() - retainMs, claimsBefore: dedupe.expiredBefore(), limit: maxRows });
 
   let lastPrune = 0;
-  const housekeeping = (): void => {
-    if (closed) return;
-    if (unavailable !== undefined) {
-      try {
-        write(() => probe.run(String(clock.now())));
+  let housekeepingBusy = false;
+  const housekeeping = async (): Promise<void> => {
+    if (closed || housekeepingBusy) return;
+    housekeepingBusy = true;
+    try {
+      if (unavailable !== undefined) {
+        await write({ op: 'probe', now: clock.now() });
         log.info('journal writable again');
         unavailable = undefined;
-      } catch {
-        return;
       }
+      if (clock.now() - lastPrune < 60_000) return;
+      lastPrune = clock.now();
+      for (;;) {
+        const r = await prune();
+        if (closed || (r.entries < PRUNE_BATCH && r.claims < PRUNE_BATCH)) break;
+      }
+    } catch (err) {
+      if (unavailable === undefined) log.warn({ code: (err as SealpostError).code }, 'journal housekeeping failed; will retry');
+    } finally {
+      housekeepingBusy = false;
     }
-    if (clock.now() - lastPrune < 60_000) return;
-    lastPrune = clock.now();
-    const step = (): void => {
-      if (closed) return;
-      try {
-        const r = prune();
-        if (r.entries === PRUNE_BATCH || r.claims === PRUNE_BATCH) setImmediate(step);
-      } catch (err) {
-        log.warn({ code: (err as SealpostError).code }, 'journal retention pass failed; will retry');
-      }
-    };
-    step();
   };
-  const timer = setInterval(housekeeping, opts.maintenanceIntervalMs ?? 5000);
+  const timer = setInterval(() => void housekeeping(), opts.maintenanceIntervalMs ?? 5000);
   timer.unref();
 
   return {
     path,
     append(entry) {
-      if (closed) return Promise.reject(closedError());
+      if (closed || closing) return Promise.reject(closedError());
       if (!entry || typeof entry.source !== 'string' || typeof entry.kind !== 'string' || !Buffer.isBuffer(entry.payload) || !Number.isFinite(entry.receivedAt)) {
         return Promise.reject(new SealpostError(JOURNAL_ERRORS.badEntry, 'journal append needs { source, kind, receivedAt, payload: Buffer }'));
       }
       const seq = nextSeq++;
       const sealed = cipher.encrypt(entry.payload, entryAad(seq, entry.source, entry.kind));
-      return committer.submit({ seq, input: entry, sealed }).then(() => seq);
+      const row: EntryRow = { seq, source: entry.source, kind: entry.kind, receivedAt: entry.receivedAt, size: entry.payload.length, sealed, redriveOf: null };
+      return committer.submit(row).then(() => seq);
     },
     nextBatch: (limit, o) => pending.next(limit, o),
     decryptPayload: (e) => cipher.decrypt(e.sealed, entryAad(e.seq, e.source, e.kind)),
     findDuplicates: (items) => dedupe.findDuplicates(items),
-    complete(seqs, o = {}) {
-      const done: string[] = [];
-      const ids = write(() => {
-        for (const seq of seqs) {
-          const r = markForwarded.get(clock.now(), seq);
-          if (r) done.push(r.source);
-        }
-        dedupe.writeClaims(o.claims ?? []);
-        return (o.deadLetters ?? []).map((d) => deadLetters.insert(d));
+    async complete(seqs, o = {}) {
+      const r = await write({
+        op: 'complete',
+        seqs: [...seqs],
+        now: clock.now(),
+        claims: dedupe.claimsToWrite(o.claims ?? []),
+        deadLetters: (o.deadLetters ?? []).map((d) => deadLetters.prepare(d)),
       });
-      for (const s of done) pending.add(s, -1);
-      return { deadLetterIds: ids };
+      for (const s of r.sources) pending.add(s, -1);
+      return { deadLetterIds: r.deadLetterIds };
     },
-    deadLetter: (input) => write(() => deadLetters.insert(input)),
+    deadLetter: (input) => write({ op: 'deadLetter', row: deadLetters.prepare(input) }),
     listDeadLetters: (q) => deadLetters.list(q),
     getDeadLetter: (id) => deadLetters.get(id),
     unsafeReadDeadLetterRaw: (id) => deadLetters.unsafeReadRaw(id),
-    redrive(id, o = {}) {
-      const { row, raw } = deadLetters.takeForRedrive(id);
-      const seq = write(() => {
-        const s = nextSeq++;
-        insEntry.run(s, row.source, row.kind, row.receivedAt, raw.length, id);
-        insPayload.run(s, cipher.encrypt(raw, entryAad(s, row.source, row.kind)));
-        deadLetters.markRedriven(id, s, o.by ?? null);
-        return s;
-      });
+    async redrive(id, o = {}) {
+      const { row, raw } = deadLetters.readOpen(id);
+      const seq = nextSeq++;
+      const entry: EntryRow = {
+        seq,
+        source: row.source,
+        kind: row.kind,
+        receivedAt: row.receivedAt,
+        size: raw.length,
+        sealed: cipher.encrypt(raw, entryAad(seq, row.source, row.kind)),
+        redriveOf: id,
+      };
+      await write({ op: 'redrive', id, entry, by: o.by ?? null, now: clock.now() });
       pending.add(row.source, 1);
-      queueMicrotask(notify);
+      notify();
       return seq;
     },
-    discardDeadLetter(id, o) {
+    async discardDeadLetter(id, o) {
       if (!o || typeof o.reason !== 'string' || o.reason.trim() === '') {
         throw new SealpostError(JOURNAL_ERRORS.reasonRequired, 'discarding a dead letter needs a reason', { status: 400 });
       }
-      write(() => deadLetters.discard(id, o.reason, o.by ?? null));
+      deadLetters.mustBeOpen(id);
+      await write({ op: 'discard', id, reason: o.reason, by: o.by ?? null, now: clock.now() });
     },
-    pause(source, o = {}) {
+    async pause(source, o = {}) {
       const p: PausedSource = { source, pausedAt: clock.now(), pausedBy: o.by ?? null, reason: o.reason ?? null };
-      write(() =>
-        db.prepare('INSERT OR REPLACE INTO paused_sources (source, paused_at, paused_by, reason) VALUES (?, ?, ?, ?)').run(source, p.pausedAt, p.pausedBy, p.reason),
-      );
+      await write({ op: 'pause', source, now: p.pausedAt, by: p.pausedBy, reason: p.reason });
       paused.set(source, p);
     },
-    resume(source) {
-      write(() => db.prepare('DELETE FROM paused_sources WHERE source = ?').run(source));
-      if (paused.delete(source)) queueMicrotask(notify);
+    async resume(source) {
+      await write({ op: 'resume', source });
+      if (paused.delete(source)) notify();
     },
     pausedSources: () => [...paused.keys()],
     listPaused: () => [...paused.values()],
@@ -338,12 +303,15 @@ export function openJournal(opts: JournalOptions): Journal {
       return () => listeners.delete(listener);
     },
     close() {
-      if (closed) return;
-      committer.flush();
-      closed = true;
-      clearInterval(timer);
-      listeners.clear();
-      db.close();
+      closing ??= (async () => {
+        await committer.drain();
+        closed = true;
+        clearInterval(timer);
+        listeners.clear();
+        await writer.close();
+        db.close();
+      })();
+      return closing;
     },
   };
 }

@@ -67,7 +67,7 @@ test('forwarder to the real broker: every event arrives once, in order per key, 
   } finally {
     await fwd.stop();
     await sink.disconnect();
-    t.cleanup();
+    await t.cleanup();
   }
 });
 
@@ -115,7 +115,7 @@ test('broker stopped under load, then restarted: appends keep succeeding, nothin
     await producer;
     await fwd.stop({ timeoutMs: 5000 });
     await sink.disconnect();
-    t.cleanup();
+    await t.cleanup();
     await broker.destroy();
   }
 });

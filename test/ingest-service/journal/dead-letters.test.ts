@@ -9,7 +9,7 @@ test('dead letters are listed without personal values, with reason, source, time
   try {
     const seq = await t.journal.append({ source: 'sg', kind: 'sendgrid', receivedAt: 111, payload: personalBody(address) });
     const raw = personalBody(address, 1);
-    const id = t.journal.deadLetter({ seq, source: 'sg', eventIndex: 2, reason: 'invalid_event', raw, clear: { event: 'delivered' } });
+    const id = await t.journal.deadLetter({ seq, source: 'sg', eventIndex: 2, reason: 'invalid_event', raw, clear: { event: 'delivered' } });
     const list = t.journal.listDeadLetters();
     assert.equal(list.length, 1);
     const dl = list[0]!;
@@ -21,7 +21,7 @@ test('dead letters are listed without personal values, with reason, source, time
     assert.deepEqual(t.journal.unsafeReadDeadLetterRaw(id), raw);
     assert.deepEqual(t.journal.stats().deadLettersByReason, { invalid_event: 1 });
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });
 
@@ -29,12 +29,12 @@ test('complete records dead letters in the same transaction as the forwarded mar
   const t = openTemp();
   try {
     const seq = await t.journal.append({ source: 'sg', kind: 'sendgrid', receivedAt: 1, payload: Buffer.from('{') });
-    const { deadLetterIds } = t.journal.complete([seq], { deadLetters: [{ seq, source: 'sg', eventIndex: null, reason: 'unparseable_json', raw: Buffer.from('{') }] });
+    const { deadLetterIds } = await t.journal.complete([seq], { deadLetters: [{ seq, source: 'sg', eventIndex: null, reason: 'unparseable_json', raw: Buffer.from('{') }] });
     assert.equal(deadLetterIds.length, 1);
     assert.equal(t.journal.stats().pendingTotal, 0);
     assert.equal(t.journal.getDeadLetter(deadLetterIds[0]!)!.kind, 'sendgrid', 'kind looked up from the entry');
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });
 
@@ -42,11 +42,11 @@ test('redrive puts the bytes back as a new pending entry and marks the dead lett
   const t = openTemp();
   try {
     const seq = await t.journal.append({ source: 'sg', kind: 'sendgrid', receivedAt: 42, payload: Buffer.from('whole') });
-    const { deadLetterIds } = t.journal.complete([seq], { deadLetters: [{ seq, source: 'sg', eventIndex: 0, reason: 'record_too_large', raw: Buffer.from('just event 0') }] });
+    const { deadLetterIds } = await t.journal.complete([seq], { deadLetters: [{ seq, source: 'sg', eventIndex: 0, reason: 'record_too_large', raw: Buffer.from('just event 0') }] });
     const id = deadLetterIds[0]!;
     let woke = 0;
     t.journal.onWork(() => woke++);
-    const newSeq = t.journal.redrive(id, { by: 'operator-1' });
+    const newSeq = await t.journal.redrive(id, { by: 'operator-1' });
     await new Promise((r) => setImmediate(r));
     assert.equal(woke, 1);
     assert.ok(newSeq > seq);
@@ -58,10 +58,10 @@ test('redrive puts the bytes back as a new pending entry and marks the dead lett
     assert.equal(dl.redrivenSeq, newSeq);
     assert.equal(dl.resolvedBy, 'operator-1');
     assert.equal(t.journal.unsafeReadDeadLetterRaw(id), null, 'the bytes now live in the entry only');
-    assert.throws(() => t.journal.redrive(id), (err: { code: string }) => err.code === 'SP_DEAD_LETTER_RESOLVED');
+    await assert.rejects(async () => await t.journal.redrive(id), (err: { code: string }) => err.code === 'SP_DEAD_LETTER_RESOLVED');
     assert.deepEqual(t.journal.stats().deadLettersByReason, {});
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });
 
@@ -70,18 +70,18 @@ test('discard keeps a tombstone with reason, who and when, and erases the bytes'
   const t = openTemp({ clock });
   try {
     const seq = await t.journal.append({ source: 'sg', kind: 'sendgrid', receivedAt: 1, payload: Buffer.from('x') });
-    const id = t.journal.deadLetter({ seq, source: 'sg', eventIndex: null, reason: 'unparseable_json', raw: Buffer.from('secret bytes') });
-    assert.throws(() => t.journal.discardDeadLetter(id, { reason: ' ' }), (e: { code: string }) => e.code === 'SP_DEAD_LETTER_REASON_REQUIRED');
+    const id = await t.journal.deadLetter({ seq, source: 'sg', eventIndex: null, reason: 'unparseable_json', raw: Buffer.from('secret bytes') });
+    await assert.rejects(async () => await t.journal.discardDeadLetter(id, { reason: ' ' }), (e: { code: string }) => e.code === 'SP_DEAD_LETTER_REASON_REQUIRED');
     clock.advance(5000);
-    t.journal.discardDeadLetter(id, { reason: 'test traffic from staging', by: 'bob' });
+    await t.journal.discardDeadLetter(id, { reason: 'test traffic from staging', by: 'bob' });
     const dl = t.journal.getDeadLetter(id)!;
     assert.deepEqual({ state: dl.state, resolution: dl.resolution, resolvedBy: dl.resolvedBy, resolvedAt: dl.resolvedAt }, { state: 'discarded', resolution: 'test traffic from staging', resolvedBy: 'bob', resolvedAt: clock.now() });
     assert.equal(t.journal.unsafeReadDeadLetterRaw(id), null);
     assert.deepEqual(t.journal.listDeadLetters({ state: 'open' }), []);
     assert.equal(t.journal.listDeadLetters({ state: 'discarded' }).length, 1);
-    assert.throws(() => t.journal.redrive(id), (e: { code: string }) => e.code === 'SP_DEAD_LETTER_RESOLVED');
-    assert.throws(() => t.journal.discardDeadLetter(9999, { reason: 'x' }), (e: { code: string }) => e.code === 'SP_DEAD_LETTER_NOT_FOUND');
+    await assert.rejects(async () => await t.journal.redrive(id), (e: { code: string }) => e.code === 'SP_DEAD_LETTER_RESOLVED');
+    await assert.rejects(async () => await t.journal.discardDeadLetter(9999, { reason: 'x' }), (e: { code: string }) => e.code === 'SP_DEAD_LETTER_NOT_FOUND');
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });

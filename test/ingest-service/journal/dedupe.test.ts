@@ -10,7 +10,7 @@ test('an event id forwarded from one entry is a duplicate when another entry car
   try {
     const a = await append(t.journal);
     const b = await append(t.journal);
-    t.journal.complete([a], { claims: [{ source: 'sg', eventId: 'ev-1', seq: a }] });
+    await t.journal.complete([a], { claims: [{ source: 'sg', eventId: 'ev-1', seq: a }] });
     assert.deepEqual(
       t.journal.findDuplicates([
         { source: 'sg', eventId: 'ev-1', seq: b },
@@ -20,7 +20,7 @@ test('an event id forwarded from one entry is a duplicate when another entry car
       [true, false, false],
     );
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });
 
@@ -31,11 +31,11 @@ test('a retried entry is not a duplicate of itself: claims exist only once compl
     // First attempt: no complete (the produce failed), so the retry sees no claim.
     assert.deepEqual(t.journal.findDuplicates([{ source: 'sg', eventId: 'ev-1', seq: a }]), [false]);
     assert.deepEqual(t.journal.findDuplicates([{ source: 'sg', eventId: 'ev-1', seq: a }]), [false]);
-    t.journal.complete([a], { claims: [{ source: 'sg', eventId: 'ev-1', seq: a }] });
+    await t.journal.complete([a], { claims: [{ source: 'sg', eventId: 'ev-1', seq: a }] });
     // Even with a claim, the same seq is never its own duplicate (redrive or replays of the same entry).
     assert.deepEqual(t.journal.findDuplicates([{ source: 'sg', eventId: 'ev-1', seq: a }]), [false]);
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });
 
@@ -54,7 +54,7 @@ test('duplicates within one batch are caught before any claim exists: the first 
       [false, false, true, true],
     );
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });
 
@@ -64,20 +64,20 @@ test('claims expire after the window: a late re-send is forwarded again, and exp
   try {
     const a = await append(t.journal);
     const b = await append(t.journal);
-    t.journal.complete([a], { claims: [{ source: 'sg', eventId: 'ev', seq: a }] });
+    await t.journal.complete([a], { claims: [{ source: 'sg', eventId: 'ev', seq: a }] });
     clock.advance(3599_000);
     assert.deepEqual(t.journal.findDuplicates([{ source: 'sg', eventId: 'ev', seq: b }]), [true]);
-    assert.equal(t.journal.prune().claims, 0);
+    assert.equal((await t.journal.prune()).claims, 0);
     clock.advance(2_000);
     assert.deepEqual(t.journal.findDuplicates([{ source: 'sg', eventId: 'ev', seq: b }]), [false]);
-    assert.equal(t.journal.prune().claims, 1);
+    assert.equal((await t.journal.prune()).claims, 1);
     // Claims survive a restart (the window is not reset by a deploy).
     const c = await append(t.journal);
-    t.journal.complete([c], { claims: [{ source: 'sg', eventId: 'fresh', seq: c }] });
-    const j = t.reopen();
+    await t.journal.complete([c], { claims: [{ source: 'sg', eventId: 'fresh', seq: c }] });
+    const j = await t.reopen();
     assert.deepEqual(j.findDuplicates([{ source: 'sg', eventId: 'fresh', seq: c + 1 }]), [true]);
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });
 
@@ -85,9 +85,9 @@ test('dedupeWindowSeconds 0 turns dedupe off', async () => {
   const t = openTemp({ dedupeWindowSeconds: 0 });
   try {
     const a = await append(t.journal);
-    t.journal.complete([a], { claims: [{ source: 'sg', eventId: 'ev', seq: a }] });
+    await t.journal.complete([a], { claims: [{ source: 'sg', eventId: 'ev', seq: a }] });
     assert.deepEqual(t.journal.findDuplicates([{ source: 'sg', eventId: 'ev', seq: a + 1 }, { source: 'sg', eventId: 'ev', seq: a + 1 }]), [false, false]);
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });

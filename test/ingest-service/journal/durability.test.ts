@@ -39,9 +39,9 @@ test('an append that resolved survives SIGKILL of the process: reopen finds ever
       const after = await j.append({ source: 'sg', kind: 'sendgrid', receivedAt: 1, payload: Buffer.from('after') });
       assert.ok(after > Math.max(...entries.map((e) => e.seq)));
     } finally {
-      j.close();
+      await j.close();
     }
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });

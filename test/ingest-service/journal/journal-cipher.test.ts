@@ -17,17 +17,17 @@ test('no personal value is at rest in clear: db and WAL bytes never contain the 
   const address = 'carol.rest-check@example.org';
   try {
     const seqs = await Promise.all(Array.from({ length: 20 }, () => t.journal.append({ source: 'sg', kind: 'sendgrid', receivedAt: 1, payload: personalBody(address) })));
-    t.journal.deadLetter({ seq: seqs[0]!, source: 'sg', eventIndex: 1, reason: 'unparseable_json', raw: personalBody(address, 1) });
+    await t.journal.deadLetter({ seq: seqs[0]!, source: 'sg', eventIndex: 1, reason: 'unparseable_json', raw: personalBody(address, 1) });
     // Sanity check of the check itself: the WAL does hold the clear source id we wrote.
     assert.ok(rawBytes(t.dir).includes(Buffer.from('sendgrid')), 'the test reads the journal files it should');
     assert.equal(rawBytes(t.dir).includes(Buffer.from(address)), false, 'address found in journal files (WAL)');
     assert.equal(rawBytes(t.dir).includes(Buffer.from('203.0.113.7')), false, 'IP found in journal files (WAL)');
-    t.journal.close(); // checkpoints the WAL into the db file
+    await t.journal.close(); // checkpoints the WAL into the db file
     assert.equal(rawBytes(t.dir).includes(Buffer.from(address)), false, 'address found in journal files (db)');
-    const j = t.reopen();
+    const j = await t.reopen();
     assert.ok(j.decryptPayload(j.nextBatch(1)[0]!).includes(Buffer.from(address)), 'and yet it decrypts back');
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });
 
@@ -36,7 +36,7 @@ test('the key file is created 0600 in a 0700 folder, and reused on the next star
   try {
     const j = openJournal({ dir: t.dir });
     const seq = await j.append({ source: 's', kind: 'events', receivedAt: 1, payload: Buffer.from('hello') });
-    j.close();
+    await j.close();
     const keyPath = journalKeyPath(t.dir);
     assert.equal(statSync(keyPath).mode & 0o777, 0o600);
     assert.equal(statSync(join(t.dir, 'keys')).mode & 0o777, 0o700);
@@ -44,20 +44,20 @@ test('the key file is created 0600 in a 0700 folder, and reused on the next star
     const j2 = openJournal({ dir: t.dir });
     assert.equal(j2.decryptPayload(j2.nextBatch(1)[0]!).toString(), 'hello');
     assert.equal(j2.nextBatch(1)[0]!.seq, seq);
-    j2.close();
+    await j2.close();
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });
 
-test('a key file readable by others is refused with an error that says what to do', () => {
+test('a key file readable by others is refused with an error that says what to do', async () => {
   const t = tempDir();
   try {
-    openJournal({ dir: t.dir }).close();
+    await openJournal({ dir: t.dir }).close();
     chmodSync(journalKeyPath(t.dir), 0o644);
     assert.throws(() => openJournal({ dir: t.dir }), (e: { code: string; message: string }) => e.code === 'SP_JOURNAL_KEY_PERMISSIONS' && /chmod 600/.test(e.message));
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });
 
@@ -66,7 +66,7 @@ test('a missing, truncated or different key is refused instead of silently makin
   try {
     const j = openJournal({ dir: t.dir });
     await j.append({ source: 's', kind: 'events', receivedAt: 1, payload: Buffer.from('x') });
-    j.close();
+    await j.close();
     const keyPath = journalKeyPath(t.dir);
     renameSync(keyPath, `${keyPath}.bak`);
     assert.throws(() => openJournal({ dir: t.dir }), (e: { code: string }) => e.code === 'SP_JOURNAL_KEY_MISMATCH');
@@ -75,9 +75,9 @@ test('a missing, truncated or different key is refused instead of silently makin
     writeFileSync(keyPath, randomBytes(32), { mode: 0o600 });
     assert.throws(() => openJournal({ dir: t.dir }), (e: { code: string }) => e.code === 'SP_JOURNAL_KEY_MISMATCH');
     renameSync(`${keyPath}.bak`, keyPath);
-    openJournal({ dir: t.dir }).close();
+    await openJournal({ dir: t.dir }).close();
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });
 
@@ -86,16 +86,16 @@ test('a payload moved to another row, or altered, does not decrypt', async () =>
   try {
     const a = await t.journal.append({ source: 'a', kind: 'events', receivedAt: 1, payload: Buffer.from('for a') });
     const b = await t.journal.append({ source: 'b', kind: 'events', receivedAt: 1, payload: Buffer.from('for b') });
-    t.journal.close();
+    await t.journal.close();
     const db = new Database(join(t.dir, 'journal.db'));
     db.prepare('UPDATE payloads SET data = (SELECT data FROM payloads WHERE seq = ?) WHERE seq = ?').run(a, b);
     db.close();
-    const j = t.reopen();
+    const j = await t.reopen();
     const [ea, eb] = j.nextBatch(2);
     assert.equal(j.decryptPayload(ea!).toString(), 'for a');
     assert.throws(() => j.decryptPayload(eb!), (e: { code: string }) => e.code === 'SP_JOURNAL_DECRYPT_FAILED');
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });
 

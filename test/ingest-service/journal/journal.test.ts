@@ -19,7 +19,7 @@ test('append resolves with increasing seqs and the entry comes back pending, in 
     assert.equal(batch[0]!.receivedAt, 1000);
     assert.equal(batch[0]!.size, 3);
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });
 
@@ -35,7 +35,7 @@ test('an append promise resolves only once another connection can read the commi
     assert.equal((reader.prepare('SELECT seq FROM entries').get() as { seq: number }).seq, seq);
   } finally {
     reader.close();
-    t.cleanup();
+    await t.cleanup();
   }
 });
 
@@ -54,7 +54,7 @@ test('group commit: many concurrent appends share few transactions', async () =>
     assert.equal(t.journal.stats().appendCommits, s.appendCommits + 1);
     assert.equal(t.journal.stats().pendingBySource.sg, 501);
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });
 
@@ -71,7 +71,7 @@ test('nextBatch merges sources in seq order, honours excludeSources, limit and m
     assert.equal(t.journal.nextBatch(10, { maxBytes: 250 }).length, 2);
     assert.equal(t.journal.nextBatch(10, { maxBytes: 1 }).length, 1, 'at least one entry even when it alone exceeds maxBytes');
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });
 
@@ -85,18 +85,18 @@ test('complete removes entries from the backlog and stats follow', async () => {
     let s = t.journal.stats();
     assert.deepEqual(s.pendingBySource, { a: 2, b: 1 });
     assert.equal(s.oldestPendingAt, 10);
-    t.journal.complete([a, b]);
-    t.journal.complete([a]); // completing twice changes nothing
+    await t.journal.complete([a, b]);
+    await t.journal.complete([a]); // completing twice changes nothing
     s = t.journal.stats();
     assert.deepEqual(s.pendingBySource, { a: 1 });
     assert.equal(s.pendingTotal, 1);
     assert.equal(s.oldestPendingAt, 30);
     assert.deepEqual(t.journal.nextBatch(10).map((e) => t.journal.decryptPayload(e).toString()), ['3']);
     // Pending counts are rebuilt from disk on reopen.
-    t.reopen();
+    await t.reopen();
     assert.deepEqual(t.journal.stats().pendingBySource, { a: 1 });
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });
 
@@ -105,14 +105,14 @@ test('seqs are never reused, even after every entry was forwarded and deleted', 
   const t = openTemp({ clock, retainForwardedSeconds: 0 });
   try {
     const a = await t.journal.append({ source: 'a', kind: 'events', receivedAt: 1, payload: body('1') });
-    t.journal.complete([a]);
+    await t.journal.complete([a]);
     clock.advance(1000);
-    assert.equal(t.journal.prune().entries, 1);
-    t.reopen();
+    assert.equal((await t.journal.prune()).entries, 1);
+    await t.reopen();
     const b = await t.journal.append({ source: 'a', kind: 'events', receivedAt: 2, payload: body('2') });
     assert.ok(b > a, `seq ${b} after ${a}`);
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });
 
@@ -121,11 +121,11 @@ test('retention deletes forwarded entries only once they are older than retainFo
   const t = openTemp({ clock, retainForwardedSeconds: 60 });
   try {
     const seqs = await Promise.all(Array.from({ length: 5 }, (_, i) => t.journal.append({ source: 'a', kind: 'events', receivedAt: i, payload: body(`${i}`) })));
-    t.journal.complete(seqs.slice(0, 3));
+    await t.journal.complete(seqs.slice(0, 3));
     clock.advance(59_000);
-    assert.equal(t.journal.prune().entries, 0);
+    assert.equal((await t.journal.prune()).entries, 0);
     clock.advance(2_000);
-    assert.equal(t.journal.prune().entries, 3);
+    assert.equal((await t.journal.prune()).entries, 3);
     assert.equal(t.journal.stats().pendingTotal, 2);
     const db = new Database(join(t.dir, 'journal.db'), { readonly: true });
     try {
@@ -134,38 +134,38 @@ test('retention deletes forwarded entries only once they are older than retainFo
       db.close();
     }
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });
 
 test('pause and resume are persisted and wake listeners on resume', async () => {
   const t = openTemp();
   try {
-    t.journal.pause('sg', { by: 'alice', reason: 'topic being migrated' });
-    t.reopen();
+    await t.journal.pause('sg', { by: 'alice', reason: 'topic being migrated' });
+    await t.reopen();
     assert.deepEqual(t.journal.pausedSources(), ['sg']);
     assert.equal(t.journal.listPaused()[0]!.pausedBy, 'alice');
     let woke = 0;
     t.journal.onWork(() => woke++);
-    t.journal.resume('sg');
+    await t.journal.resume('sg');
     await new Promise((r) => setImmediate(r));
     assert.equal(woke, 1);
-    t.reopen();
+    await t.reopen();
     assert.deepEqual(t.journal.pausedSources(), []);
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });
 
 test('append after close is refused as retriable, and close commits what was queued', async () => {
   const t = openTemp({ groupCommitMs: 50 });
   const p = t.journal.append({ source: 'a', kind: 'events', receivedAt: 1, payload: body('queued') });
-  t.journal.close();
+  await t.journal.close();
   const seq = await p;
   await assert.rejects(t.journal.append({ source: 'a', kind: 'events', receivedAt: 2, payload: body('late') }), (e: { code: string; retriable: boolean; status: number }) => {
     return e.code === 'SP_JOURNAL_CLOSED' && e.retriable && e.status === 503;
   });
-  const j = t.reopen();
+  const j = await t.reopen();
   assert.deepEqual(j.nextBatch(10).map((e) => e.seq), [seq]);
-  t.cleanup();
+  await t.cleanup();
 });

@@ -19,7 +19,7 @@ export function tempDir(prefix = 'sp-journal-'): { dir: string; cleanup(): void 
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function openTemp(opts: Partial<JournalOptions> = {}): { journal: Journal; dir: string; reopen(o?: Partial<JournalOptions>): Journal; cleanup(): void } {
+export function openTemp(opts: Partial<JournalOptions> = {}): { journal: Journal; dir: string; reopen(o?: Partial<JournalOptions>): Promise<Journal>; cleanup(): Promise<void> } {
   const t = tempDir();
   let journal = openJournal({ dir: t.dir, groupCommitMs: 0, ...opts });
   return {
@@ -27,13 +27,13 @@ export function openTemp(opts: Partial<JournalOptions> = {}): { journal: Journal
     get journal() {
       return journal;
     },
-    reopen(o = {}) {
-      journal.close();
+    async reopen(o = {}) {
+      await journal.close();
       journal = openJournal({ dir: t.dir, groupCommitMs: 0, ...opts, ...o });
       return journal;
     },
-    cleanup() {
-      journal.close();
+    async cleanup() {
+      await journal.close();
       t.cleanup();
     },
   };

@@ -28,7 +28,7 @@ test('disk full: every append of the group rejects 503 SP_JOURNAL_UNAVAILABLE, a
       const seqs = j.nextBatch(100).map((e) => e.seq);
       assert.deepEqual(seqs, [...before, after], 'earlier entries intact, the rejected ones absent');
     } finally {
-      j.close();
+      await j.close();
     }
   });
 });
@@ -47,7 +47,7 @@ test('I/O error on the disk (writeback and fsync fail): appends reject 503, and 
       assert.ok(again > ok);
       assert.ok(j.nextBatch(100).some((e) => e.seq === ok));
     } finally {
-      j.close();
+      await j.close();
     }
   });
 });
@@ -55,11 +55,11 @@ test('I/O error on the disk (writeback and fsync fail): appends reject 503, and 
 test('read-only filesystem at start: openJournal refuses with SP_JOURNAL_UNAVAILABLE naming the path', { skip }, async () => {
   const t = tempDir();
   try {
-    openJournal({ dir: t.dir }).close();
+    await openJournal({ dir: t.dir }).close();
     await withReadOnly(t.dir, () => {
       assert.throws(() => openJournal({ dir: t.dir }), (e: { code: string; message: string }) => unavailable(e as never) && e.message.includes(t.dir));
     });
   } finally {
-    t.cleanup();
+    await t.cleanup();
   }
 });
