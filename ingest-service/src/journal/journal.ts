@@ -12,7 +12,7 @@ import { journalKeyPath, loadOrCreateJournalKey } from './journal-key.js';
 import { createPendingIndex, type NextBatchOptions } from './pending.js';
 import { migrate } from './schema.js';
 import { inlineWriter, startWriterThread, type JournalWriter } from './writer.js';
-import { NOT_OPEN, type EntryRow, type WriteRequest, type WriteResults } from './writer-ops.js';
+import { createWriteOps, NOT_OPEN, type EntryRow, type WriteRequest, type WriteResults } from './writer-ops.js';
 import type {
   AppendInput,
   Claim,
@@ -55,17 +55,17 @@ export interface Journal {
   findDuplicates(items: readonly Claim[]): boolean[];
   /** Marks entries forwarded, records their claims and dead letters: one transaction. */
   complete(seqs: readonly number[], opts?: { claims?: readonly Claim[]; deadLetters?: readonly DeadLetterInput[] }): Promise<{ deadLetterIds: number[] }>;
-  deadLetter(input: DeadLetterInput): Promise<number>;
+  deadLetter(input: DeadLetterInput): number;
   listDeadLetters(query?: DeadLetterQuery): DeadLetterView[];
   getDeadLetter(id: number): DeadLetterView | undefined;
   /** The raw bytes of a dead letter, in clear (personal data): only for an authorised operator. */
   unsafeReadDeadLetterRaw(id: number): Buffer | null;
   /** Puts a dead letter back as a new pending entry; returns its seq. */
-  redrive(id: number, opts?: { by?: string }): Promise<number>;
+  redrive(id: number, opts?: { by?: string }): number;
   /** Erases a dead letter's bytes, keeping a tombstone with the reason, who and when. */
-  discardDeadLetter(id: number, opts: { reason: string; by?: string }): Promise<void>;
-  pause(source: string, opts?: { by?: string; reason?: string }): Promise<void>;
-  resume(source: string): Promise<void>;
+  discardDeadLetter(id: number, opts: { reason: string; by?: string }): void;
+  pause(source: string, opts?: { by?: string; reason?: string }): void;
+  resume(source: string): void;
   pausedSources(): string[];
   listPaused(): PausedSource[];
   /** One round of retention and claim expiry (at most maxRows of each); returns what was deleted. */
@@ -87,8 +87,9 @@ const PRUNE_BATCH = 2000;
 /**
  * Opens (creating on first start) the journal in `<dir>/journal.db`: WAL, synchronous=FULL (see
  * connection.ts for why not NORMAL), group commit, payloads encrypted under the journal key. Reads
- * (backlog, dedupe lookups, listings) run on this thread's connection; every write goes to the
- * writer thread, so fsyncs and checkpoints never stall the event loop.
+ * (backlog, dedupe lookups, listings) run on this thread's connection; the hot writes (appends,
+ * complete, retention) go to the writer thread, so their fsyncs and checkpoints never stall the
+ * event loop. Operator actions write synchronously here.
  */
 export function openJournal(opts: JournalOptions): Journal {
   const clock = opts.clock ?? SYSTEM_CLOCK;
@@ -155,14 +156,30 @@ export function openJournal(opts: JournalOptions): Journal {
   const closedError = (): SealpostError =>
     new SealpostError(JOURNAL_ERRORS.closed, 'the journal is closed (the service is shutting down); retry shortly', { retriable: true, status: 503 });
 
-  /** One write transaction in the writer; any storage failure becomes SP_JOURNAL_UNAVAILABLE (retriable, 503). */
+  const mapWriteError = (err: unknown, req: WriteRequest): SealpostError => {
+    if ((err as { code?: string }).code === NOT_OPEN) return notOpenError((req as { id?: number }).id ?? 0, 'resolved');
+    return journalUnavailable(err, path);
+  };
+  /** One write transaction in the writer thread; any storage failure becomes SP_JOURNAL_UNAVAILABLE (retriable, 503). */
   const write = async <R extends WriteRequest>(req: R): Promise<WriteResults[R['op']]> => {
     if (closed) throw closedError();
     try {
       return await writer.write(req);
     } catch (err) {
-      if ((err as { code?: string }).code === NOT_OPEN) throw notOpenError((req as { id?: number }).id ?? 0, 'resolved');
-      throw journalUnavailable(err, path);
+      throw mapWriteError(err, req);
+    }
+  };
+  /**
+   * Rare operator writes (pause, redrive, discard...) run right here on this thread's connection, so
+   * their API stays synchronous; each costs one fsync on the event loop, which an admin action can afford.
+   */
+  const mainOps = createWriteOps(db);
+  const writeHere = <R extends WriteRequest>(req: R): WriteResults[R['op']] => {
+    if (closed || closing) throw closedError();
+    try {
+      return mainOps(req) as WriteResults[R['op']];
+    } catch (err) {
+      throw mapWriteError(err, req);
     }
   };
 
@@ -242,11 +259,11 @@ export function openJournal(opts: JournalOptions): Journal {
       for (const s of r.sources) pending.add(s, -1);
       return { deadLetterIds: r.deadLetterIds };
     },
-    deadLetter: (input) => write({ op: 'deadLetter', row: deadLetters.prepare(input) }),
+    deadLetter: (input) => writeHere({ op: 'deadLetter', row: deadLetters.prepare(input) }),
     listDeadLetters: (q) => deadLetters.list(q),
     getDeadLetter: (id) => deadLetters.get(id),
     unsafeReadDeadLetterRaw: (id) => deadLetters.unsafeReadRaw(id),
-    async redrive(id, o = {}) {
+    redrive(id, o = {}) {
       const { row, raw } = deadLetters.readOpen(id);
       const seq = nextSeq++;
       const entry: EntryRow = {
@@ -258,26 +275,26 @@ export function openJournal(opts: JournalOptions): Journal {
         sealed: cipher.encrypt(raw, entryAad(seq, row.source, row.kind)),
         redriveOf: id,
       };
-      await write({ op: 'redrive', id, entry, by: o.by ?? null, now: clock.now() });
+      writeHere({ op: 'redrive', id, entry, by: o.by ?? null, now: clock.now() });
       pending.add(row.source, 1);
-      notify();
+      queueMicrotask(notify);
       return seq;
     },
-    async discardDeadLetter(id, o) {
+    discardDeadLetter(id, o) {
       if (!o || typeof o.reason !== 'string' || o.reason.trim() === '') {
         throw new SealpostError(JOURNAL_ERRORS.reasonRequired, 'discarding a dead letter needs a reason', { status: 400 });
       }
       deadLetters.mustBeOpen(id);
-      await write({ op: 'discard', id, reason: o.reason, by: o.by ?? null, now: clock.now() });
+      writeHere({ op: 'discard', id, reason: o.reason, by: o.by ?? null, now: clock.now() });
     },
-    async pause(source, o = {}) {
+    pause(source, o = {}) {
       const p: PausedSource = { source, pausedAt: clock.now(), pausedBy: o.by ?? null, reason: o.reason ?? null };
-      await write({ op: 'pause', source, now: p.pausedAt, by: p.pausedBy, reason: p.reason });
+      writeHere({ op: 'pause', source, now: p.pausedAt, by: p.pausedBy, reason: p.reason });
       paused.set(source, p);
     },
-    async resume(source) {
-      await write({ op: 'resume', source });
-      if (paused.delete(source)) notify();
+    resume(source) {
+      writeHere({ op: 'resume', source });
+      if (paused.delete(source)) queueMicrotask(notify);
     },
     pausedSources: () => [...paused.keys()],
     listPaused: () => [...paused.values()],

@@ -128,7 +128,7 @@ test('records over maxRecordBytes become record_too_large dead letters holding j
     assert.equal(fwd.counters().deadLetters.record_too_large, 1);
     // The operator raises the limit and re-drives: the event is forwarded, the others are not repeated.
     const fwd2 = createForwarder({ journal: t.journal, sink, expand: async (e) => testExpand(topicOf)({ ...e, payload: Buffer.from(`[${e.payload}]`) }), log: silentLog, batchEvents: 100, retryInitialMs: 5, retryMaxMs: 20, maxRecordBytes: 10_000 });
-    await t.journal.redrive(dl!.id, { by: 'ops' });
+    t.journal.redrive(dl!.id, { by: 'ops' });
     await fwd2.drainNow();
     assert.deepEqual(ids(sink.records), ['s1', 's2', 'big']);
   } finally {
@@ -152,14 +152,14 @@ test('unparseable bodies become dead letters and never block the entries behind 
 test('a paused source is skipped (others flow), and resuming it wakes the forwarder', async () => {
   const { t, sink, fwd, append, cleanup } = setup({ idlePollMs: 60_000 });
   try {
-    await t.journal.pause('held');
+    t.journal.pause('held');
     await append([{ id: 'h1', key: 'k' }], 'held');
     await append([{ id: 'o1', key: 'k' }], 'open');
     fwd.start();
     await fwd.drainNow({ timeoutMs: 5000 });
     assert.deepEqual(ids(sink.records), ['o1']);
     assert.deepEqual(t.journal.stats().pendingBySource, { held: 1 });
-    await t.journal.resume('held');
+    t.journal.resume('held');
     const deadline = Date.now() + 2000;
     while (sink.records.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     assert.deepEqual(ids(sink.records), ['o1', 'h1']);

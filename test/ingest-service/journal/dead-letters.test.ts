@@ -9,7 +9,7 @@ test('dead letters are listed without personal values, with reason, source, time
   try {
     const seq = await t.journal.append({ source: 'sg', kind: 'sendgrid', receivedAt: 111, payload: personalBody(address) });
     const raw = personalBody(address, 1);
-    const id = await t.journal.deadLetter({ seq, source: 'sg', eventIndex: 2, reason: 'invalid_event', raw, clear: { event: 'delivered' } });
+    const id = t.journal.deadLetter({ seq, source: 'sg', eventIndex: 2, reason: 'invalid_event', raw, clear: { event: 'delivered' } });
     const list = t.journal.listDeadLetters();
     assert.equal(list.length, 1);
     const dl = list[0]!;
@@ -46,7 +46,7 @@ test('redrive puts the bytes back as a new pending entry and marks the dead lett
     const id = deadLetterIds[0]!;
     let woke = 0;
     t.journal.onWork(() => woke++);
-    const newSeq = await t.journal.redrive(id, { by: 'operator-1' });
+    const newSeq = t.journal.redrive(id, { by: 'operator-1' });
     await new Promise((r) => setImmediate(r));
     assert.equal(woke, 1);
     assert.ok(newSeq > seq);
@@ -58,7 +58,7 @@ test('redrive puts the bytes back as a new pending entry and marks the dead lett
     assert.equal(dl.redrivenSeq, newSeq);
     assert.equal(dl.resolvedBy, 'operator-1');
     assert.equal(t.journal.unsafeReadDeadLetterRaw(id), null, 'the bytes now live in the entry only');
-    await assert.rejects(async () => await t.journal.redrive(id), (err: { code: string }) => err.code === 'SP_DEAD_LETTER_RESOLVED');
+    assert.throws(() => t.journal.redrive(id), (err: { code: string }) => err.code === 'SP_DEAD_LETTER_RESOLVED');
     assert.deepEqual(t.journal.stats().deadLettersByReason, {});
   } finally {
     await t.cleanup();
@@ -70,17 +70,17 @@ test('discard keeps a tombstone with reason, who and when, and erases the bytes'
   const t = openTemp({ clock });
   try {
     const seq = await t.journal.append({ source: 'sg', kind: 'sendgrid', receivedAt: 1, payload: Buffer.from('x') });
-    const id = await t.journal.deadLetter({ seq, source: 'sg', eventIndex: null, reason: 'unparseable_json', raw: Buffer.from('secret bytes') });
-    await assert.rejects(async () => await t.journal.discardDeadLetter(id, { reason: ' ' }), (e: { code: string }) => e.code === 'SP_DEAD_LETTER_REASON_REQUIRED');
+    const id = t.journal.deadLetter({ seq, source: 'sg', eventIndex: null, reason: 'unparseable_json', raw: Buffer.from('secret bytes') });
+    assert.throws(() => t.journal.discardDeadLetter(id, { reason: ' ' }), (e: { code: string }) => e.code === 'SP_DEAD_LETTER_REASON_REQUIRED');
     clock.advance(5000);
-    await t.journal.discardDeadLetter(id, { reason: 'test traffic from staging', by: 'bob' });
+    t.journal.discardDeadLetter(id, { reason: 'test traffic from staging', by: 'bob' });
     const dl = t.journal.getDeadLetter(id)!;
     assert.deepEqual({ state: dl.state, resolution: dl.resolution, resolvedBy: dl.resolvedBy, resolvedAt: dl.resolvedAt }, { state: 'discarded', resolution: 'test traffic from staging', resolvedBy: 'bob', resolvedAt: clock.now() });
     assert.equal(t.journal.unsafeReadDeadLetterRaw(id), null);
     assert.deepEqual(t.journal.listDeadLetters({ state: 'open' }), []);
     assert.equal(t.journal.listDeadLetters({ state: 'discarded' }).length, 1);
-    await assert.rejects(async () => await t.journal.redrive(id), (e: { code: string }) => e.code === 'SP_DEAD_LETTER_RESOLVED');
-    await assert.rejects(async () => await t.journal.discardDeadLetter(9999, { reason: 'x' }), (e: { code: string }) => e.code === 'SP_DEAD_LETTER_NOT_FOUND');
+    assert.throws(() => t.journal.redrive(id), (e: { code: string }) => e.code === 'SP_DEAD_LETTER_RESOLVED');
+    assert.throws(() => t.journal.discardDeadLetter(9999, { reason: 'x' }), (e: { code: string }) => e.code === 'SP_DEAD_LETTER_NOT_FOUND');
   } finally {
     await t.cleanup();
   }

@@ -141,13 +141,13 @@ test('retention deletes forwarded entries only once they are older than retainFo
 test('pause and resume are persisted and wake listeners on resume', async () => {
   const t = openTemp();
   try {
-    await t.journal.pause('sg', { by: 'alice', reason: 'topic being migrated' });
+    t.journal.pause('sg', { by: 'alice', reason: 'topic being migrated' });
     await t.reopen();
     assert.deepEqual(t.journal.pausedSources(), ['sg']);
     assert.equal(t.journal.listPaused()[0]!.pausedBy, 'alice');
     let woke = 0;
     t.journal.onWork(() => woke++);
-    await t.journal.resume('sg');
+    t.journal.resume('sg');
     await new Promise((r) => setImmediate(r));
     assert.equal(woke, 1);
     await t.reopen();
