@@ -52,14 +52,16 @@ const pct = (xs: number[], p: number): number => {
 };
 const r2 = (x: number): number => Math.round(x * 100) / 100;
 
-function freshJournal(): { journal: Journal; dir: string } {
+async function freshJournal(): Promise<{ journal: Journal; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'sealpost-bench-journal-'));
-  return { dir, journal: openJournal({ dir, groupCommitMs: GROUP_MS, retainForwardedSeconds: 3600, writerThread: !args.inline }) };
+  const journal = openJournal({ dir, groupCommitMs: GROUP_MS, retainForwardedSeconds: 3600, writerThread: !args.inline });
+  await journal.ready();
+  return { dir, journal };
 }
 
 /** `concurrency` clients each appending as fast as their previous append resolves. */
 async function saturated(bytes: number, concurrency: number) {
-  const { journal, dir } = freshJournal();
+  const { journal, dir } = await freshJournal();
   const body = randomBytes(bytes);
   const lat: number[] = [];
   let n = 0;
@@ -94,7 +96,7 @@ async function saturated(bytes: number, concurrency: number) {
 
 /** Appends at a fixed rate (requests/s), as the HTTP layer would under a steady sender. */
 async function atRate(bytes: number, rate: number, journalIn?: Journal, seconds = SECONDS) {
-  const own = journalIn ? undefined : freshJournal();
+  const own = journalIn ? undefined : await freshJournal();
   const journal = journalIn ?? own!.journal;
   const body = randomBytes(bytes);
   const lat: number[] = [];
@@ -137,7 +139,7 @@ const requestBody = (events: number): Buffer =>
 
 async function forwarderBench(brokers: string[]) {
   const topic = `bench.journal.${randomBytes(4).toString('hex')}`;
-  const { journal, dir } = freshJournal();
+  const { journal, dir } = await freshJournal();
   const kafka = createKafka({ brokers, clientId: 'bench-journal', ssl: false, createTopics: true, partitions: 6, replicationFactor: -1 }, silent);
   const sink = createKafkaSink({ kafka, log: silent, createTopics: true, partitions: 6, replicationFactor: -1, topics: [topic] });
   await sink.connect();

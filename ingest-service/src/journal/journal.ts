@@ -46,6 +46,11 @@ export interface JournalOptions {
 
 /** The durable store behind every 2xx; see openJournal. */
 export interface Journal {
+  /**
+   * Resolves once the writer thread has its connection open (await it before accepting traffic);
+   * rejects with SP_JOURNAL_UNAVAILABLE if it cannot open the journal.
+   */
+  ready(): Promise<void>;
   /** Makes one accepted request durable; resolves with its seq only after the commit is on disk. */
   append(entry: AppendInput): Promise<number>;
   /** Oldest pending entries, in seq order. */
@@ -235,6 +240,7 @@ export function openJournal(opts: JournalOptions): Journal {
 
   return {
     path,
+    ready: () => writer.ready().catch((err: unknown) => Promise.reject(journalUnavailable(err, path, 'open'))),
     append(entry) {
       if (closed || closing) return Promise.reject(closedError());
       if (!entry || typeof entry.source !== 'string' || typeof entry.kind !== 'string' || !Buffer.isBuffer(entry.payload) || !Number.isFinite(entry.receivedAt)) {

@@ -21,6 +21,7 @@ try {
 } catch (err) {
   openError = toWire(err);
 }
+port.postMessage(openError ? { ready: false, error: openError } : { ready: true });
 
 port.on('message', (msg: { id: number; req: WriteRequest } | { close: true }) => {
   if ('close' in msg) {

@@ -5,6 +5,8 @@ import { createWriteOps, type WriteRequest, type WriteResults } from './writer-o
 
 /** Runs journal writes, one transaction per request, off the caller's thread or inline. */
 export interface JournalWriter {
+  /** Resolves once the writer's connection is open; rejects (SQLite code kept) if it cannot open. */
+  ready(): Promise<void>;
   write<R extends WriteRequest>(req: R): Promise<WriteResults[R['op']]>;
   close(): Promise<void>;
 }
@@ -26,8 +28,17 @@ export function startWriterThread(opts: { path: string; busyTimeoutMs: number; l
   let nextId = 1;
   const pending = new Map<number, Pending>();
   let closing: Promise<void> | undefined;
+  let readyState!: { promise: Promise<void>; resolve(): void; reject(e: unknown): void };
+  const newReady = (): void => {
+    let resolve!: () => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+    promise.catch(() => {}); // observed through ready() or the writes that fail the same way
+    readyState = { promise, resolve, reject };
+  };
 
   const spawn = (): Worker => {
+    newReady();
     const fromTs = import.meta.url.endsWith('.ts');
     const target = new URL(`./writer-worker.${fromTs ? 'ts' : 'js'}`, import.meta.url);
     const workerData = { path: opts.path, busyTimeoutMs: opts.busyTimeoutMs };
@@ -37,7 +48,13 @@ export function startWriterThread(opts: { path: string; busyTimeoutMs: number; l
           { eval: true, workerData },
         )
       : new Worker(target, { workerData });
-    w.on('message', (msg: { id?: number; ok?: boolean; result?: unknown; error?: { code: string | null; message: string } }) => {
+    w.on('message', (msg: { id?: number; ok?: boolean; ready?: boolean; result?: unknown; error?: { code: string | null; message: string } }) => {
+      if (msg.ready !== undefined) {
+        if (msg.ready) readyState.resolve();
+        else readyState.reject(fromWire(msg.error));
+        if (pending.size === 0) w.unref(); // booting kept it referenced; idle now
+        return;
+      }
       if (msg.id === undefined) return;
       const p = pending.get(msg.id);
       if (!p) return;
@@ -48,6 +65,7 @@ export function startWriterThread(opts: { path: string; busyTimeoutMs: number; l
     });
     const fail = (err: Error): void => {
       if (worker === w) worker = undefined;
+      readyState.reject(err);
       for (const p of pending.values()) p.reject(err);
       pending.clear();
     };
@@ -58,13 +76,15 @@ export function startWriterThread(opts: { path: string; busyTimeoutMs: number; l
     w.on('exit', (code) => {
       if (!closing) fail(Object.assign(new Error(`journal writer thread exited (${code})`), { code: 'SQLITE_IOERR' }));
     });
-    w.unref();
+    // Referenced while it boots (someone may be awaiting ready()); afterwards only while writes are pending,
+    // so an idle journal never keeps the process alive on its own.
     return w;
   };
 
   worker = spawn(); // now, so the thread is up (and a failure to open is reported) before the first request
 
   return {
+    ready: () => readyState.promise,
     write(req) {
       if (closing) return Promise.reject(Object.assign(new Error('journal writer is closed'), { code: 'SQLITE_MISUSE' }));
       worker ??= spawn();
@@ -99,6 +119,7 @@ export function startWriterThread(opts: { path: string; busyTimeoutMs: number; l
 export function inlineWriter(db: Database): JournalWriter {
   const ops = createWriteOps(db);
   return {
+    ready: async () => {},
     write: (req) => new Promise((resolve) => resolve(ops(req) as never)),
     close: async () => {},
   };

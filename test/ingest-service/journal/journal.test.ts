@@ -42,6 +42,7 @@ test('an append promise resolves only once another connection can read the commi
 test('group commit: many concurrent appends share few transactions', async () => {
   const t = openTemp({ groupCommitMs: 5 });
   try {
+    await t.journal.ready();
     const seqs = await Promise.all(
       Array.from({ length: 500 }, (_, i) => t.journal.append({ source: 'sg', kind: 'sendgrid', receivedAt: i, payload: Buffer.alloc(1024, i) })),
     );
