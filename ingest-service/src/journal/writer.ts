@@ -52,14 +52,14 @@ export function startWriterThread(opts: { path: string; busyTimeoutMs: number; l
       if (msg.ready !== undefined) {
         if (msg.ready) readyState.resolve();
         else readyState.reject(fromWire(msg.error));
-        if (pending.size === 0) w.unref(); // booting kept it referenced; idle now
+        if (pending.size === 0 && !closing) w.unref(); // booting kept it referenced; idle now
         return;
       }
       if (msg.id === undefined) return;
       const p = pending.get(msg.id);
       if (!p) return;
       pending.delete(msg.id);
-      if (pending.size === 0) w.unref();
+      if (pending.size === 0 && !closing) w.unref();
       if (msg.ok) p.resolve(msg.result);
       else p.reject(fromWire(msg.error));
     });
