@@ -64,6 +64,15 @@ export const adminSchema = z
     /** Seconds the status rates are averaged over. */
     rateWindowSeconds: z.number().int().min(10).max(3600).default(60),
   })
-  .refine((a) => !a.aws || a.serverId, { message: 'admin.aws needs admin.serverId (the value the console signs into X-Sealpost-Server-ID)', path: ['serverId'] });
+  .refine((a) => !a.aws || a.serverId, { message: 'admin.aws needs admin.serverId (the value the console signs into X-Sealpost-Server-ID)', path: ['serverId'] })
+  .refine((a) => a.listen.tls || isLoopbackHost(a.listen.host), {
+    message: 'the admin API off loopback needs TLS: set admin.listen.tls (a cert and key, or "ingest"), or listen on 127.0.0.1',
+    path: ['listen', 'tls'],
+  });
+
+/** 127.0.0.0/8, ::1 and localhost: the only places the admin API may listen without TLS. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
 
 export type AdminConfig = z.infer<typeof adminSchema>;

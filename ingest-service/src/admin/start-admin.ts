@@ -6,6 +6,7 @@ import { auditSourceFor, createAuditTrail, openAuditIndex } from '../audit/index
 import { topicFor } from '../config/index.js';
 import { createKafka } from '../kafka/index.js';
 import { createReplayManager } from '../replay/index.js';
+import { isLoopbackHost } from './admin-config.js';
 import type { AdminDeps, AdminServiceParts, KnownSource } from './admin-deps.js';
 import { ADMIN_START_ERRORS } from './errors.js';
 import { auditHandlers } from './handlers/audit-handlers.js';
@@ -15,7 +16,6 @@ import { sessionHandlers } from './handlers/session-handlers.js';
 import { statusHandlers } from './handlers/status-handlers.js';
 import { createRateSampler } from './rate-sampler.js';
 import { createAdminServer, type AdminHandlers } from './server.js';
-import { isLoopbackAddress } from './sign-in/local-token.js';
 import { createSignIn } from './sign-in/sign-in.js';
 
 /** The running admin API, as the service holds it. */
@@ -27,8 +27,6 @@ export interface AdminHandle {
   /** Stops the listener, cancels running replays, closes the audit index. */
   close(): Promise<void>;
 }
-
-const isLoopbackHost = (host: string): boolean => host === 'localhost' || isLoopbackAddress(host);
 
 /**
  * Starts the admin API on its own listener, wired to the service's running journal, forwarder,
