@@ -17,6 +17,9 @@ export function openConnection(path: string, busyTimeoutMs: number): BetterSqlit
     db.pragma('synchronous = FULL');
     // After a checkpoint, a WAL that grew during a burst is truncated back to 64 MB.
     db.pragma('journal_size_limit = 67108864');
+    // SQLite silently falls back to read-only when the file or its folder cannot be written (a volume
+    // remounted read-only): take the write lock once, so that such a journal refuses to open.
+    db.exec('BEGIN IMMEDIATE; ROLLBACK');
     return db;
   } catch (err) {
     db.close();
