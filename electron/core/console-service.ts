@@ -1,0 +1,256 @@
+import type { Admin } from 'kafkajs';
+import type { ConsoleHandlers, ArgsOf } from '../../shared/console-api/index.js';
+import type { DecryptedRow, MessageDetail, MessageRow } from '../../shared/console-api/types.js';
+import type { EnvelopeOpener } from '../../shared/decrypt/types.js';
+import type { Envelope } from '../../shared/envelope/index.js';
+import { SealpostError } from '../../shared/errors/index.js';
+import { CONSOLE_ERRORS, describeKafkaError, notConnected } from './errors.js';
+import { toCsv, toJson } from './export/export-rows.js';
+import type { IdentityProvider } from './identity/identity.js';
+import { createKafka, type KafkaConnection, type MskTokenSigner } from './kafka/kafka-client.js';
+import { unsafeRawCluster, type RawCluster, type RawRecord } from './kafka/raw-fetch.js';
+import { decodeRecord, parseEnvelope } from './messages/decode-row.js';
+import { readWindow } from './messages/read-window.js';
+import { createRecordCache, rowGone } from './messages/record-cache.js';
+import { createScanRegistry } from './scan/scan-registry.js';
+import type { SettingsStore } from './settings/settings-store.js';
+import { groupLag, listTopics, offsetsAt, topicPartitions, watermarks } from './topics/topic-admin.js';
+
+export interface ConsoleServiceDeps {
+  settings: SettingsStore;
+  identities: IdentityProvider;
+  /** The blind indexer for recipient search; throws SP_CONSOLE_NO_BLIND_INDEX_KEY with what to configure. */
+  blindIndex(): Promise<(address: string) => string>;
+  /** Writes an export where the user chooses (Electron's save dialog); absent: the content is returned. */
+  saveExport?(fileName: string, content: string): Promise<string | null>;
+  mskSigner?: MskTokenSigner;
+  /** Errors we did not raise on purpose, for the log (never shown to the renderer as they are). */
+  onUnexpected?(err: unknown, where: string): void;
+}
+
+interface Session {
+  conn: KafkaConnection;
+  admin: Admin;
+  cluster: RawCluster;
+}
+
+/**
+ * The console's Node side: every channel of the contract on parsed arguments, with no Electron in
+ * sight, so Electron main and the browser-test bridge run exactly the same code. Kafka errors are
+ * turned into errors a person can act on; memory stays bounded (windows, capped scans, LRU records).
+ */
+export function createConsoleService(deps: ConsoleServiceDeps): { handlers: ConsoleHandlers; close(): Promise<void> } {
+  let session: Session | null = null;
+  const records = createRecordCache();
+  const openers = new Map<string, Promise<EnvelopeOpener>>();
+
+  const need = (): Session => {
+    if (!session) throw notConnected();
+    return session;
+  };
+  /** Runs a Kafka call, mapping whatever it throws to an actionable error. */
+  const kafkaCall = async <T>(fn: (s: Session) => Promise<T>, topic?: string): Promise<T> => {
+    const s = need();
+    try {
+      return await fn(s);
+    } catch (err) {
+      throw describeKafkaError(err, { brokers: s.conn.brokers, ...(topic ? { topic } : {}) });
+    }
+  };
+  const remember = (topic: string, list: { row: MessageRow; raw: RawRecord }[]): void => {
+    for (const r of list) records.put(topic, r.row.id, r.raw);
+  };
+
+  const scans = createScanRegistry({
+    cluster: () => need().cluster,
+    watermarks: (topic) => kafkaCall((s) => watermarks(s.admin, topic), topic),
+    blindIndex: deps.blindIndex,
+    onMatches: (topic, list) => remember(topic, list),
+    onUnexpected: (err) => deps.onUnexpected?.(err, 'scan'),
+  });
+
+  const openerFor = (profile: string): Promise<EnvelopeOpener> => {
+    let o = openers.get(profile);
+    if (!o) {
+      o = deps.identities.openerFor(profile);
+      openers.set(profile, o);
+      o.catch(() => openers.delete(profile));
+    }
+    return o;
+  };
+
+  const disconnect = async (): Promise<boolean> => {
+    const s = session;
+    session = null;
+    await scans.cancelAll().catch(() => {});
+    records.clear();
+    if (!s) return false;
+    await Promise.allSettled([s.admin.disconnect(), s.cluster.disconnect()]);
+    return true;
+  };
+
+  const envelopesFor = async (topic: string, ids: readonly string[]): Promise<Map<string, RawRecord>> =>
+    kafkaCall((s) => records.get(s.cluster, topic, ids), topic);
+
+  const decryptRows = async (topic: string, ids: readonly string[], profile: string): Promise<{ identity: string; rows: DecryptedRow[] }> => {
+    const raws = await envelopesFor(topic, ids);
+    const opener = await openerFor(profile);
+    const order: string[] = [];
+    const envelopes: Envelope[] = [];
+    for (const id of ids) {
+      const raw = raws.get(id);
+      const env = raw ? parseEnvelope(raw.value).envelope : null;
+      if (env) {
+        order.push(id);
+        envelopes.push(env);
+      }
+    }
+    const [identity, opened] = await Promise.all([opener.identity(), envelopes.length ? opener.open(envelopes) : Promise.resolve([])]);
+    return { identity, rows: opened.map((o, i) => ({ id: order[i]!, sections: o.sections })) };
+  };
+
+  const handlers: ConsoleHandlers = {
+    async 'console:connect'({ connection, remember: keep }) {
+      await disconnect();
+      const password = 'password' in connection.auth && connection.auth.password ? connection.auth.password : deps.settings.password(connection.name);
+      const kafka = createKafka(connection, password, deps.mskSigner);
+      const admin = kafka.admin({ retry: { retries: 1, initialRetryTime: 150 } });
+      const cluster = unsafeRawCluster(kafka);
+      try {
+        await admin.connect();
+        const [info, names] = await Promise.all([admin.describeCluster(), admin.listTopics()]);
+        await cluster.connect();
+        session = { conn: connection, admin, cluster };
+        if (keep) deps.settings.saveConnection(connection, password);
+        return {
+          connection: connection.name,
+          clusterId: info.clusterId,
+          controller: info.controller ?? null,
+          brokers: info.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port })),
+          topicCount: names.filter((n) => !n.startsWith('__')).length,
+        };
+      } catch (err) {
+        await Promise.allSettled([admin.disconnect(), cluster.disconnect()]);
+        throw describeKafkaError(err, { brokers: connection.brokers });
+      }
+    },
+
+    async 'console:disconnect'() {
+      return { disconnected: await disconnect() };
+    },
+
+    async 'topics:list'(args) {
+      return kafkaCall((s) => listTopics(s.admin, args?.includeInternal ?? false));
+    },
+
+    async 'topic:partitions'({ topic }) {
+      return kafkaCall((s) => topicPartitions(s.admin, topic), topic);
+    },
+
+    async 'groups:lag'({ topic }) {
+      return kafkaCall((s) => groupLag(s.admin, topic), topic);
+    },
+
+    async 'messages:window'(args) {
+      const { window, records: page } = await kafkaCall(
+        (s) =>
+          readWindow(
+            {
+              cluster: s.cluster,
+              watermarks: (t) => watermarks(s.admin, t),
+              offsetsAt: (t, ts) => offsetsAt(s.admin, t, ts),
+              blindIndex: deps.blindIndex,
+            },
+            args,
+          ),
+        args.topic,
+      );
+      remember(args.topic, page);
+      return window;
+    },
+
+    async 'message:detail'({ topic, id }): Promise<MessageDetail> {
+      const raw = (await envelopesFor(topic, [id])).get(id);
+      if (!raw) throw rowGone(id);
+      const parsed = parseEnvelope(raw.value);
+      const { row } = decodeRecord(Number(id.split(':')[0]), raw, parsed);
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(raw.headers)) {
+        const b = Array.isArray(v) ? v[0] : v;
+        if (b !== undefined) headers[k] = b.toString('utf8');
+      }
+      const env = parsed.envelope;
+      return {
+        id,
+        partition: row.partition,
+        offset: row.offset,
+        timestamp: row.timestamp,
+        key: raw.key ? raw.key.toString('utf8') : null,
+        headers,
+        sizeBytes: row.sizeBytes,
+        envelope: env ? (env as unknown as Record<string, unknown>) : null,
+        sections: env ? Object.entries(env.sections).map(([department, b64]) => ({ department, bytes: Math.floor((b64.length * 3) / 4) })) : [],
+        ...(parsed.problem ? { problem: parsed.problem } : {}),
+      };
+    },
+
+    'scan:start': (args) => scans.start(args),
+    'scan:progress': (args) => scans.progress(args),
+    'scan:cancel': (args) => scans.cancel(args),
+
+    async 'messages:decrypt'({ topic, ids, profile }) {
+      const { identity, rows } = await decryptRows(topic, ids, profile);
+      return { profile, identity, rows };
+    },
+
+    async 'access:matrix'({ profile }) {
+      return deps.identities.accessMatrix(profile, await openerFor(profile));
+    },
+
+    'profiles:list': () => deps.identities.listProfiles(),
+
+    async export(args: ArgsOf<'export'>) {
+      const raws = await envelopesFor(args.topic, args.ids);
+      const rows: MessageRow[] = [];
+      for (const id of args.ids) {
+        const raw = raws.get(id);
+        if (raw) rows.push(decodeRecord(Number(id.split(':')[0]), raw).row);
+      }
+      let decrypted: Map<string, DecryptedRow> | undefined;
+      if (args.profile) {
+        decrypted = new Map();
+        for (let i = 0; i < args.ids.length; i += 1_000) {
+          const part = await decryptRows(args.topic, args.ids.slice(i, i + 1_000), args.profile);
+          for (const r of part.rows) decrypted.set(r.id, r);
+        }
+      }
+      const content = args.format === 'csv' ? toCsv(rows, decrypted) : toJson(rows, decrypted);
+      const fileName = `${args.topic}-${new Date().toISOString().replace(/[:.]/g, '-')}.${args.format}`;
+      const bytes = Buffer.byteLength(content);
+      if (deps.saveExport) {
+        const savedTo = await deps.saveExport(fileName, content);
+        if (!savedTo) throw new SealpostError(CONSOLE_ERRORS.exportCancelled, 'Export cancelled: nothing was written.', { status: 400 });
+        return { rows: rows.length, bytes, fileName, savedTo };
+      }
+      return { rows: rows.length, bytes, fileName, content };
+    },
+
+    async 'settings:get'() {
+      return deps.settings.get();
+    },
+
+    async 'settings:set'(patch) {
+      return deps.settings.patch(patch);
+    },
+  };
+
+  return {
+    handlers,
+    async close() {
+      await disconnect();
+      const list = [...openers.values()];
+      openers.clear();
+      await Promise.allSettled(list.map(async (o) => (await o).close()));
+    },
+  };
+}

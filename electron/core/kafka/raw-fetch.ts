@@ -1,0 +1,152 @@
+import { createRequire } from 'node:module';
+import type { Kafka } from 'kafkajs';
+import { SealpostError } from '../../../shared/errors/index.js';
+import { CONSOLE_ERRORS } from '../errors.js';
+
+/** One record as the broker returned it (kafkajs's decoded form). */
+export interface RawRecord {
+  offset: string;
+  timestamp: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer | Buffer[] | undefined>;
+  isControlRecord?: boolean;
+}
+
+interface RawPartitionData {
+  partition: number;
+  errorCode: number;
+  highWatermark: string;
+  lastStableOffset: string;
+  abortedTransactions?: unknown[];
+  messages: RawRecord[];
+}
+
+interface RawBroker {
+  fetch(request: {
+    isolationLevel: number;
+    maxWaitTime: number;
+    minBytes: number;
+    maxBytes: number;
+    topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[];
+  }): Promise<{ responses: { topicName: string; partitions: RawPartitionData[] }[] }>;
+}
+
+/** The part of kafkajs's internal Cluster the console uses to fetch by offset without joining a group. */
+export interface RawCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  addTargetTopic(topic: string): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
+  findBroker(q: { nodeId: string | number }): Promise<RawBroker>;
+}
+
+const require = createRequire(import.meta.url);
+const filterAbortedMessages = require('kafkajs/src/consumer/filterAbortedMessages') as (args: {
+  messages: RawRecord[];
+  abortedTransactions?: unknown[];
+}) => RawRecord[];
+
+const READ_COMMITTED = 1;
+
+/**
+ * kafkajs's internal cluster, built with the client's own brokers/TLS/SASL settings. Why: kafkajs
+ * only reads through consumer groups, and joining a group costs seconds (the broker's
+ * group.initial.rebalance.delay.ms is 3 s by default) — the console must show a first page in well
+ * under a second, reading any offset of any partition. kafkajs 2.2.4 is frozen, and this file is
+ * the only place touching its internals (tested against the real broker in test/console/core/).
+ */
+export function unsafeRawCluster(kafka: Kafka): RawCluster {
+  const sym = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
+  const create = sym ? (kafka as unknown as Record<symbol, unknown>)[sym] : undefined;
+  if (typeof create !== 'function') {
+    throw new SealpostError(CONSOLE_ERRORS.kafka, 'This kafkajs version is not the one the console was built with (2.2.x); reinstall the console.');
+  }
+  return (create as (o: object) => RawCluster)({
+    metadataMaxAge: 300_000,
+    allowAutoTopicCreation: false,
+    maxInFlightRequests: null,
+    isolationLevel: READ_COMMITTED,
+  });
+}
+
+/** A half-open offset range [from, to) of one partition. */
+export interface PartitionRange {
+  partition: number;
+  from: number;
+  to: number;
+}
+
+export interface FetchedChunk {
+  partition: number;
+  /** Records with from <= offset < to, in offset order (control records and aborted transactions removed). */
+  records: RawRecord[];
+}
+
+export interface ReadRangesOptions {
+  /** Bytes asked per partition per fetch; the broker still returns one whole batch if it is larger. */
+  maxBytesPerPartition?: number;
+  maxBytes?: number;
+  /** Checked between fetches. */
+  shouldStop?: () => boolean;
+}
+
+/**
+ * Reads the given ranges, all partitions of one leader in one Fetch request, yielding each
+ * partition's records as they arrive. Memory stays bounded by the fetch sizes: nothing is kept
+ * after it is yielded. Offsets are JS numbers (exact up to 2^53, far beyond any real partition).
+ */
+export async function* readRanges(cluster: RawCluster, topic: string, ranges: readonly PartitionRange[], options: ReadRangesOptions = {}): AsyncGenerator<FetchedChunk> {
+  const perPartition = options.maxBytesPerPartition ?? 2 * 1024 * 1024;
+  const maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
+  const next = new Map<number, { pos: number; to: number }>();
+  for (const r of ranges) if (r.from < r.to) next.set(r.partition, { pos: r.from, to: r.to });
+  if (next.size === 0) return;
+  await cluster.addTargetTopic(topic);
+  let stalls = 0;
+  while (next.size > 0) {
+    if (options.shouldStop?.()) return;
+    const byLeader = cluster.findLeaderForPartitions(topic, [...next.keys()]);
+    const responses = await Promise.all(
+      Object.entries(byLeader).map(async ([nodeId, partitions]) => {
+        const broker = await cluster.findBroker({ nodeId });
+        return broker.fetch({
+          isolationLevel: READ_COMMITTED,
+          maxWaitTime: 0,
+          minBytes: 1,
+          maxBytes,
+          topics: [{ topic, partitions: partitions.map((p) => ({ partition: p, fetchOffset: String(next.get(p)!.pos), maxBytes: perPartition })) }],
+        });
+      }),
+    );
+    let progressed = false;
+    for (const { responses: topics } of responses) {
+      for (const t of topics) {
+        for (const data of t.partitions) {
+          const state = next.get(data.partition);
+          if (!state) continue;
+          const raw = data.messages;
+          const lso = Number(data.lastStableOffset);
+          const end = Math.min(state.to, lso >= 0 ? lso : Number(data.highWatermark));
+          const lastRaw = raw.length ? Number(raw[raw.length - 1]!.offset) : -1;
+          const records = filterAbortedMessages({ messages: raw, abortedTransactions: data.abortedTransactions }).filter((m) => {
+            if (m.isControlRecord) return false;
+            const o = Number(m.offset);
+            return o >= state.pos && o < state.to;
+          });
+          if (lastRaw >= state.pos) {
+            state.pos = lastRaw + 1;
+            progressed = true;
+          }
+          if (state.pos >= state.to || state.pos >= end) next.delete(data.partition);
+          if (records.length) yield { partition: data.partition, records };
+        }
+      }
+    }
+    if (!progressed) {
+      // Nothing new anywhere: the ranges end beyond what is readable (records deleted, or not yet committed).
+      if (++stalls >= 2) return;
+    } else stalls = 0;
+  }
+}

@@ -1,0 +1,62 @@
+import { HEADERS } from '../../../shared/envelope/index.js';
+import type { z } from 'zod';
+import type { filtersSchema } from '../../../shared/console-api/schemas.js';
+import { decodeRecord, eventTime, headerText, parseEnvelope, type DecodedRecord } from './decode-row.js';
+import type { RawRecord } from '../kafka/raw-fetch.js';
+
+/** Filters as the contract parses them. */
+export type Filters = z.output<typeof filtersSchema>;
+
+/** Decides per record, on the clear part only; returns the decoded record when it matches. */
+export type RecordFilter = (partition: number, raw: RawRecord) => DecodedRecord | null;
+
+/** True when no filter is set (a plain window). */
+export function isEmptyFilter(f: Filters | undefined): boolean {
+  if (!f) return true;
+  return !(f.types?.length || f.sources?.length || f.categories?.length || f.partitions?.length || f.timeFrom !== undefined || f.timeTo !== undefined || f.recipient);
+}
+
+/**
+ * Compiles filters into one predicate over raw records. Runs before any decryption, on the clear
+ * part only: type and source are first checked on the record headers, so most records are
+ * rejected without parsing their JSON; the recipient is compared as a blind index, computed once
+ * here from the address (the address itself is never kept or returned).
+ */
+export function compileFilter(filters: Filters | undefined, blindIndex: ((address: string) => string) | null): RecordFilter {
+  const f = filters ?? {};
+  const types = f.types?.length ? new Set(f.types) : null;
+  const sources = f.sources?.length ? new Set(f.sources) : null;
+  const categories = f.categories?.length ? new Set(f.categories) : null;
+  const partitions = f.partitions?.length ? new Set(f.partitions) : null;
+  const recipient = f.recipient && blindIndex ? blindIndex(f.recipient) : null;
+  const { timeFrom, timeTo } = f;
+  const needsBody = categories || recipient || timeFrom !== undefined || timeTo !== undefined;
+  return (partition, raw) => {
+    if (partitions && !partitions.has(partition)) return null;
+    if (types) {
+      const h = headerText(raw, HEADERS.type);
+      if (h !== undefined && !types.has(h)) return null;
+    }
+    if (sources) {
+      const h = headerText(raw, HEADERS.source);
+      if (h !== undefined && !sources.has(h)) return null;
+    }
+    const parsed = parseEnvelope(raw.value);
+    const env = parsed.envelope;
+    if (!env) return types || sources || needsBody ? null : decodeRecord(partition, raw, parsed);
+    if (types && !types.has(env.type)) return null;
+    if (sources && !sources.has(env.source)) return null;
+    if (recipient && env.recipient !== recipient) return null;
+    if (categories) {
+      const c = env.clear.category;
+      const list = Array.isArray(c) ? c : [c];
+      if (!list.some((x) => typeof x === 'string' && categories.has(x))) return null;
+    }
+    if (timeFrom !== undefined || timeTo !== undefined) {
+      const t = eventTime(env, Number(raw.timestamp));
+      if (timeFrom !== undefined && t < timeFrom) return null;
+      if (timeTo !== undefined && t > timeTo) return null;
+    }
+    return decodeRecord(partition, raw, parsed);
+  };
+}

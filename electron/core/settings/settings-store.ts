@@ -1,0 +1,147 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { SealpostError } from '../../../shared/errors/index.js';
+import { kafkaConnectionSchema, settingsPatchSchema } from '../../../shared/console-api/schemas.js';
+import type { PublicSettings, SavedConnectionView } from '../../../shared/console-api/types.js';
+import { CONSOLE_ERRORS } from '../errors.js';
+import type { KafkaConnection } from '../kafka/kafka-client.js';
+
+/**
+ * Encrypts secrets at rest. In Electron this is safeStorage (Keychain, DPAPI, libsecret); where no
+ * OS keychain is available, `available()` is false and passwords are simply not saved.
+ */
+export interface SecretBox {
+  available(): boolean;
+  encrypt(plain: string): string;
+  decrypt(sealed: string): string;
+}
+
+/** A SecretBox that keeps nothing: the bridge and tests, where no secret must ever touch disk. */
+export const NO_SECRET_BOX: SecretBox = {
+  available: () => false,
+  encrypt: () => {
+    throw new Error('no secret box');
+  },
+  decrypt: () => {
+    throw new Error('no secret box');
+  },
+};
+
+const storedConnection = z.strictObject({
+  connection: kafkaConnectionSchema,
+  /** The password, sealed by the SecretBox; never in clear. */
+  sealedPassword: z.string().optional(),
+});
+
+const storedSettings = z.strictObject({
+  version: z.literal(1).default(1),
+  connections: z.array(storedConnection).default([]),
+  ingestUrl: z.string().nullable().default(null),
+  profile: z.string().nullable().default(null),
+  blindIndexKeyFile: z.string().nullable().default(null),
+  localKeysDir: z.string().nullable().default(null),
+  theme: z.enum(['dark', 'light']).default('dark'),
+});
+type Stored = z.output<typeof storedSettings>;
+
+export type SettingsPatch = z.output<typeof settingsPatchSchema>;
+
+function view(c: z.output<typeof storedConnection>): SavedConnectionView {
+  const a = c.connection.auth;
+  return {
+    name: c.connection.name,
+    brokers: c.connection.brokers,
+    tls: { enabled: c.connection.tls.enabled, rejectUnauthorized: c.connection.tls.rejectUnauthorized, hasCa: Boolean(c.connection.tls.ca) },
+    auth: {
+      kind: a.kind,
+      ...(a.kind === 'plain' || a.kind === 'scram-sha-256' || a.kind === 'scram-sha-512' ? { username: a.username } : {}),
+      ...(a.kind === 'msk-iam' ? { profile: a.profile, region: a.region } : {}),
+      hasPassword: Boolean(c.sealedPassword),
+    },
+  };
+}
+
+/**
+ * The console's settings: one JSON file (or memory only when `file` is null). Passwords go through
+ * the SecretBox and are stored only sealed; `get()` returns a view with no secret in it, which is
+ * all the renderer ever receives. A damaged file is set aside, not trusted.
+ */
+export function createSettingsStore(options: { file: string | null; secrets: SecretBox }) {
+  const { file, secrets } = options;
+  let state: Stored = storedSettings.parse({});
+  if (file) {
+    try {
+      state = storedSettings.parse(JSON.parse(readFileSync(file, 'utf8')));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        try {
+          renameSync(file, `${file}.damaged-${Date.now()}`);
+        } catch {
+          /* nothing to set aside */
+        }
+      }
+    }
+  }
+
+  const save = (): void => {
+    if (!file) return;
+    try {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      const tmp = `${file}.tmp`;
+      writeFileSync(tmp, JSON.stringify(state, null, 2), { mode: 0o600 });
+      renameSync(tmp, file);
+    } catch (err) {
+      throw new SealpostError(CONSOLE_ERRORS.settings, 'Could not save the console settings; check that your home folder is writable.', { cause: err });
+    }
+  };
+
+  const get = (): PublicSettings => ({
+    connections: state.connections.map(view),
+    ingestUrl: state.ingestUrl,
+    profile: state.profile,
+    blindIndexKeyFile: state.blindIndexKeyFile,
+    localKeysDir: state.localKeysDir,
+    theme: state.theme,
+    secretsEncrypted: secrets.available(),
+  });
+
+  return {
+    get,
+
+    patch(p: SettingsPatch): PublicSettings {
+      if (p.ingestUrl !== undefined) state.ingestUrl = p.ingestUrl;
+      if (p.profile !== undefined) state.profile = p.profile;
+      if (p.blindIndexKeyFile !== undefined) state.blindIndexKeyFile = p.blindIndexKeyFile;
+      if (p.localKeysDir !== undefined) state.localKeysDir = p.localKeysDir;
+      if (p.theme !== undefined) state.theme = p.theme;
+      if (p.forgetConnection !== undefined) state.connections = state.connections.filter((c) => c.connection.name !== p.forgetConnection);
+      save();
+      return get();
+    },
+
+    /** Remembers a connection; its password is kept only if the SecretBox can seal it. */
+    saveConnection(conn: KafkaConnection, password: string | undefined): void {
+      const { password: _typed, ...authWithoutSecret } = conn.auth as KafkaConnection['auth'] & { password?: string };
+      const clean: KafkaConnection = { ...conn, auth: authWithoutSecret as KafkaConnection['auth'] };
+      const previous = state.connections.find((c) => c.connection.name === conn.name);
+      const sealedPassword = password && secrets.available() ? secrets.encrypt(password) : password ? undefined : previous?.sealedPassword;
+      state.connections = [...state.connections.filter((c) => c.connection.name !== conn.name), { connection: clean, ...(sealedPassword ? { sealedPassword } : {}) }];
+      save();
+    },
+
+    /** The saved password of a connection, unsealed (main process only). */
+    password(name: string): string | undefined {
+      const c = state.connections.find((x) => x.connection.name === name);
+      if (!c?.sealedPassword || !secrets.available()) return undefined;
+      return secrets.decrypt(c.sealedPassword);
+    },
+
+    /** Raw values main needs (key locations), not for the renderer. */
+    paths(): { blindIndexKeyFile: string | null; localKeysDir: string | null } {
+      return { blindIndexKeyFile: state.blindIndexKeyFile, localKeysDir: state.localKeysDir };
+    },
+  };
+}
+
+export type SettingsStore = ReturnType<typeof createSettingsStore>;

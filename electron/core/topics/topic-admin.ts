@@ -1,0 +1,115 @@
+import type { Admin } from 'kafkajs';
+import type { GroupLag, PartitionInfo, TopicPartitions, TopicSummary } from '../../../shared/console-api/types.js';
+import type { Watermarks } from '../messages/read-window.js';
+
+/** Runs `fn` over `items` with at most `limit` in flight (the admin client multiplexes one connection). */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Watermarks of every partition of a topic, as numbers (one ListOffsets round trip per leader). */
+export async function watermarks(admin: Admin, topic: string): Promise<Watermarks> {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
+}
+
+/** Topics with partition counts and record counts (sum of high - low over partitions). */
+export async function listTopics(admin: Admin, includeInternal: boolean): Promise<TopicSummary[]> {
+  const names = (await admin.listTopics()).filter((n) => includeInternal || !n.startsWith('__')).sort();
+  if (names.length === 0) return [];
+  const { topics } = await admin.fetchTopicMetadata({ topics: names });
+  const counts = await mapLimit(names, 8, async (name) => {
+    const wm = await watermarks(admin, name);
+    let records = 0;
+    for (const { low, high } of wm.values()) records += high - low;
+    return records;
+  });
+  const meta = new Map(topics.map((t) => [t.name, t]));
+  return names.map((name, i) => {
+    const t = meta.get(name);
+    return {
+      name,
+      partitions: t?.partitions.length ?? 0,
+      replicationFactor: t?.partitions[0]?.replicas.length ?? 0,
+      records: counts[i]!,
+      internal: name.startsWith('__'),
+    };
+  });
+}
+
+/** Leader, replicas, ISR and watermarks of every partition of a topic. */
+export async function topicPartitions(admin: Admin, topic: string): Promise<TopicPartitions> {
+  const [{ topics }, wm] = await Promise.all([admin.fetchTopicMetadata({ topics: [topic] }), watermarks(admin, topic)]);
+  const meta = topics[0]?.partitions ?? [];
+  const partitions: PartitionInfo[] = meta
+    .map((p) => {
+      const w = wm.get(p.partitionId) ?? { low: 0, high: 0 };
+      return {
+        partition: p.partitionId,
+        leader: p.leader,
+        replicas: p.replicas,
+        isr: p.isr,
+        underReplicated: p.isr.length < p.replicas.length,
+        low: String(w.low),
+        high: String(w.high),
+        records: w.high - w.low,
+      };
+    })
+    .sort((a, b) => a.partition - b.partition);
+  return { topic, partitions };
+}
+
+/**
+ * Consumer groups that committed offsets on `topic`, with lag per partition (high watermark minus
+ * committed offset; the whole partition when the group committed nothing there).
+ */
+export async function groupLag(admin: Admin, topic: string, maxGroups = 500): Promise<GroupLag[]> {
+  const [{ groups }, wm] = await Promise.all([admin.listGroups(), watermarks(admin, topic)]);
+  const ids = groups
+    .filter((g) => g.protocolType === 'consumer' || g.protocolType === '')
+    .map((g) => g.groupId)
+    .slice(0, maxGroups);
+  const committed = await mapLimit(ids, 8, async (groupId) => {
+    const res = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return res.find((t) => t.topic === topic)?.partitions ?? [];
+  });
+  const consuming = ids.map((groupId, i) => ({ groupId, partitions: committed[i]! })).filter((g) => g.partitions.some((p) => Number(p.offset) >= 0));
+  if (consuming.length === 0) return [];
+  const described = await admin.describeGroups(consuming.map((g) => g.groupId));
+  const info = new Map(described.groups.map((g) => [g.groupId, g]));
+  return consuming
+    .map(({ groupId, partitions }) => {
+      const byPartition = new Map(partitions.map((p) => [p.partition, Number(p.offset)]));
+      const rows = [...wm]
+        .sort(([a], [b]) => a - b)
+        .map(([partition, { low, high }]) => {
+          const c = byPartition.get(partition);
+          const has = c !== undefined && c >= 0;
+          return { partition, committed: has ? String(c) : null, high: String(high), lag: has ? Math.max(0, high - c) : high - low };
+        });
+      const g = info.get(groupId);
+      return {
+        groupId,
+        state: g?.state ?? 'Unknown',
+        members: g?.members.length ?? 0,
+        totalLag: rows.reduce((s, r) => s + r.lag, 0),
+        partitions: rows,
+      };
+    })
+    .sort((a, b) => b.totalLag - a.totalLag);
+}
+
+/** Per partition, the first offset at or after `ts` (high watermark when nothing is that recent). */
+export async function offsetsAt(admin: Admin, topic: string, ts: number): Promise<Map<number, number>> {
+  const [entries, wm] = await Promise.all([admin.fetchTopicOffsetsByTimestamp(topic, ts), watermarks(admin, topic)]);
+  return new Map(entries.map((e) => [e.partition, Number(e.offset) >= 0 ? Number(e.offset) : (wm.get(e.partition)?.high ?? 0)]));
+}
