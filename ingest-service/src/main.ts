@@ -63,6 +63,12 @@ async function main(): Promise<void> {
   const service = await startService(config);
   const embedded = !values.config && !process.env.SEALPOST_CONFIG;
   console.error(nextSteps(service.url, embedded, Boolean(config.kafka), config.dataDir));
+  if (service.admin) {
+    const t = service.admin.localToken;
+    console.error(`Admin API (console: backlog, dead letters, replay, audit): ${service.admin.url}`);
+    if (t?.createdNow) console.error(`  local admin token (loopback only, shown once; kept in ${t.file}):\n  ${t.token}\n`);
+    else if (t) console.error(`  local admin token: in ${t.file} (loopback only)\n`);
+  }
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -49,6 +49,13 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     retainForwardedSeconds: config.journal.retainForwardedSeconds,
     log,
   });
+  try {
+    await journal.ready();
+  } catch (err) {
+    await journal.close().catch(() => {});
+    throw err;
+  }
+
 
   const routeSources = new Map<string, RouteSource>();
   for (const s of config.sources) routeSources.set(s.id, { config: s, verifier: createVerifier(s, { now, log }) });
@@ -125,7 +132,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       await app.close();
       await forwarder?.stop();
       await sink?.disconnect();
-      journal.close();
+      await journal.close();
       await expander?.close();
     },
   };

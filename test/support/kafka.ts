@@ -101,13 +101,15 @@ export interface ReadMessage {
 /**
  * Consumes `topic` from the beginning (fresh consumer group) until `expectedCount` messages arrived or `timeoutMs`
  * passed, and returns what arrived (fewer than expected on timeout — assert on the length). expectedCount 0 waits the
- * whole timeout, for "nothing was published" checks.
+ * whole timeout, for "nothing was published" checks. With at-least-once delivery a topic may hold repeats, so a
+ * count alone can stop early: `until` adds a condition (e.g. "every id seen") checked once the count is reached.
  */
 export async function readAll(
   brokers: string[],
   topic: string,
   expectedCount: number,
   timeoutMs = 20_000,
+  opts: { until?: (messages: readonly ReadMessage[]) => boolean } = {},
 ): Promise<ReadMessage[]> {
   const kafka = new Kafka({ clientId: 'sealpost-test-reader', brokers, logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({
@@ -136,7 +138,7 @@ export async function readAll(
           offset: message.offset,
           timestamp: message.timestamp,
         });
-        if (expectedCount > 0 && messages.length >= expectedCount) finish();
+        if (expectedCount > 0 && messages.length >= expectedCount && (!opts.until || opts.until(messages))) finish();
       },
     });
     await done;

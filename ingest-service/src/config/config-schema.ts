@@ -126,11 +126,11 @@ export const configSchema = z.strictObject({
     .strictObject({
       groupCommitMs: z.number().min(0).max(100).default(2),
       /** Provider retries of an event id seen within this many seconds are dropped as duplicates. */
-      dedupeWindowSeconds: z.number().int().min(0).default(7 * 24 * 3600),
+      dedupeWindowSeconds: z.number().int().min(0).default(24 * 3600),
       /** Forwarded entries are deleted after this many seconds. */
-      retainForwardedSeconds: z.number().int().min(0).default(3600),
+      retainForwardedSeconds: z.number().int().min(0).default(300),
     })
-    .default({ groupCommitMs: 2, dedupeWindowSeconds: 7 * 24 * 3600, retainForwardedSeconds: 3600 }),
+    .default({ groupCommitMs: 2, dedupeWindowSeconds: 24 * 3600, retainForwardedSeconds: 300 }),
   forwarder: z
     .strictObject({
       batchEvents: z.number().int().min(1).default(2000),

@@ -46,13 +46,15 @@ export function ensureDevCredentials(dataDir: string): { sendgridPublicKey: stri
 
 /**
  * The configuration used when no file is given: loopback HTTP on 8787, local department keys, the
- * default policy, a SendGrid source `sendgrid` and an audit source `audit`, and no Kafka (the journal
+ * default policy, a SendGrid source `sendgrid` and an audit source `audit`, the admin API on loopback
+ * 8788 with a local admin token, and no Kafka (the journal
  * keeps everything until SEALPOST_KAFKA_BROKERS or a config file names brokers).
  */
 export function embeddedDefaultConfig(dataDir: string): ConfigInput {
   const creds = ensureDevCredentials(dataDir);
   return {
     listen: { host: '127.0.0.1', port: 8787 },
+    admin: { listen: { host: '127.0.0.1', port: 8788 } },
     dataDir,
     sources: [
       { id: 'sendgrid', kind: 'sendgrid', verify: { publicKey: creds.sendgridPublicKey, maxAgeSeconds: 300 } },

@@ -45,7 +45,12 @@ it('keeps answering 2xx while Kafka is down for 30 s, then delivers every accept
   assert.deepEqual([...new Set(statuses)], [200], 'no answer other than 200, Kafka down or not');
   assert.ok(acceptedWhileDown > 10_000, `accepted at full speed while Kafka was down (${acceptedWhileDown} events)`);
 
-  const records = await readAll(kafka.brokers, svc.config.sources[0]!.topic!, accepted.size, 120_000);
+  const idOf = (r: { value: Buffer | null }): string => (JSON.parse(r.value!.toString()) as Envelope).id;
+  const allSeen = (msgs: readonly { value: Buffer | null }[]): boolean => {
+    const seen = new Set(msgs.map(idOf));
+    return [...accepted].every((id) => seen.has(id));
+  };
+  const records = await readAll(kafka.brokers, svc.config.sources[0]!.topic!, accepted.size, 120_000, { until: allSeen });
   const delivered = new Set(records.map((r) => (JSON.parse(r.value!.toString()) as Envelope).id));
   const missing = [...accepted].filter((id) => !delivered.has(id));
   assert.equal(missing.length, 0, `every accepted event reached Kafka (${missing.length} of ${accepted.size} missing)`);

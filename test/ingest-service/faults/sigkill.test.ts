@@ -81,7 +81,12 @@ it('loses nothing answered 2xx when the process is killed with SIGKILL under loa
 
   child = startChild(configFile);
   await waitReady(url);
-  const records = await readAll(brokers, config.sources[0]!.topic!, acked.size, 120_000);
+  const idOf = (r: { value: Buffer | null }): string => (JSON.parse(r.value!.toString()) as Envelope).id;
+  const allSeen = (msgs: readonly { value: Buffer | null }[]): boolean => {
+    const seen = new Set(msgs.map(idOf));
+    return [...acked].every((id) => seen.has(id));
+  };
+  const records = await readAll(brokers, config.sources[0]!.topic!, acked.size, 120_000, { until: allSeen });
   const delivered = new Set(records.map((r) => (JSON.parse(r.value!.toString()) as Envelope).id));
   const missing = [...acked].filter((id) => !delivered.has(id));
   assert.equal(missing.length, 0, `every event answered 2xx reached Kafka after restart (${missing.length} of ${acked.size} missing)`);
