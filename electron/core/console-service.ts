@@ -1,7 +1,6 @@
 import type { Admin } from 'kafkajs';
 import type { ConsoleHandlers, ArgsOf } from '../../shared/console-api/index.js';
 import type { DecryptedRow, MessageDetail, MessageRow } from '../../shared/console-api/types.js';
-import type { EnvelopeOpener } from '../../shared/decrypt/types.js';
 import type { Envelope } from '../../shared/envelope/index.js';
 import { SealpostError } from '../../shared/errors/index.js';
 import { CONSOLE_ERRORS, describeKafkaError, notConnected } from './errors.js';
@@ -42,7 +41,6 @@ interface Session {
 export function createConsoleService(deps: ConsoleServiceDeps): { handlers: ConsoleHandlers; close(): Promise<void> } {
   let session: Session | null = null;
   const records = createRecordCache();
-  const openers = new Map<string, Promise<EnvelopeOpener>>();
 
   const need = (): Session => {
     if (!session) throw notConnected();
@@ -69,16 +67,6 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
     onUnexpected: (err) => deps.onUnexpected?.(err, 'scan'),
   });
 
-  const openerFor = (profile: string): Promise<EnvelopeOpener> => {
-    let o = openers.get(profile);
-    if (!o) {
-      o = deps.identities.openerFor(profile);
-      openers.set(profile, o);
-      o.catch(() => openers.delete(profile));
-    }
-    return o;
-  };
-
   const disconnect = async (): Promise<boolean> => {
     const s = session;
     session = null;
@@ -94,7 +82,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
 
   const decryptRows = async (topic: string, ids: readonly string[], profile: string): Promise<{ identity: string; rows: DecryptedRow[] }> => {
     const raws = await envelopesFor(topic, ids);
-    const opener = await openerFor(profile);
+    const opener = await deps.identities.opener(profile);
     const order: string[] = [];
     const envelopes: Envelope[] = [];
     for (const id of ids) {
@@ -203,8 +191,12 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
       return { profile, identity, rows };
     },
 
-    async 'access:matrix'({ profile }) {
-      return deps.identities.accessMatrix(profile, await openerFor(profile));
+    async 'access:matrix'({ profile, topic }) {
+      // Probes are real records: the newest few hundred of the topic, so access is proved, not assumed.
+      const probes = await handlers['messages:window']({ topic, mode: 'newest', limit: 300, scanBudget: 300 });
+      const raws = await envelopesFor(topic, probes.rows.map((r) => r.id));
+      const envelopes = [...raws.values()].flatMap((raw) => parseEnvelope(raw.value).envelope ?? []);
+      return deps.identities.accessMatrix(profile, envelopes);
     },
 
     'profiles:list': () => deps.identities.listProfiles(),
@@ -248,9 +240,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
     handlers,
     async close() {
       await disconnect();
-      const list = [...openers.values()];
-      openers.clear();
-      await Promise.allSettled(list.map(async (o) => (await o).close()));
+      await deps.identities.close();
     },
   };
 }

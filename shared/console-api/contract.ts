@@ -42,35 +42,3 @@ export type ConsoleHandlers = { [C in Channel]: (args: ArgsOf<C>) => Promise<Res
 export function isChannel(value: unknown): value is Channel {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(CONTRACT, value);
 }
-
-/**
- * The methods of `window.sealpost`, one per operation, each bound to its channel. The preload and
- * the browser adapter both build their object from this table and check it with `satisfies SealpostApi`.
- */
-export const API_METHODS = {
-  connect: 'console:connect',
-  disconnect: 'console:disconnect',
-  listTopics: 'topics:list',
-  topicPartitions: 'topic:partitions',
-  groupLag: 'groups:lag',
-  messageWindow: 'messages:window',
-  messageDetail: 'message:detail',
-  startScan: 'scan:start',
-  scanProgress: 'scan:progress',
-  cancelScan: 'scan:cancel',
-  decrypt: 'messages:decrypt',
-  accessMatrix: 'access:matrix',
-  listProfiles: 'profiles:list',
-  exportRows: 'export',
-  getSettings: 'settings:get',
-  setSettings: 'settings:set',
-} as const satisfies Record<string, Channel>;
-
-export type ApiMethod = keyof typeof API_METHODS;
-
-/** The narrow API the preload puts on `window.sealpost`. Errors come back as values (see Reply). */
-export type SealpostApi = {
-  readonly [M in ApiMethod]: undefined extends ArgsIn<(typeof API_METHODS)[M]>
-    ? (args?: ArgsIn<(typeof API_METHODS)[M]>) => Promise<t.Reply<ResultOf<(typeof API_METHODS)[M]>>>
-    : (args: ArgsIn<(typeof API_METHODS)[M]>) => Promise<t.Reply<ResultOf<(typeof API_METHODS)[M]>>>;
-};

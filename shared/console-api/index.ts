@@ -1,4 +1,5 @@
 export * from './contract.js';
+export * from './api.js';
 export * from './errors.js';
 export * from './dispatch.js';
 export type * from './types.js';

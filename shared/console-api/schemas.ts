@@ -139,7 +139,8 @@ export const decryptArgs = z.strictObject({
   profile: profileId,
 });
 export const detailArgs = z.strictObject({ topic: topicName, id: rowId });
-export const accessMatrixArgs = z.strictObject({ profile: profileId });
+/** The matrix is proved by decrypting real sections: `topic` supplies the probe envelopes (its newest records). */
+export const accessMatrixArgs = z.strictObject({ profile: profileId, topic: topicName });
 
 export const exportArgs = z.strictObject({
   topic: topicName,
@@ -157,6 +158,8 @@ export const settingsPatchSchema = z.strictObject({
   blindIndexKeyFile: z.string().min(1).max(4096).nullable().optional(),
   /** Directory of local department keys (the ingest service's dataDir/keys). */
   localKeysDir: z.string().min(1).max(4096).nullable().optional(),
+  /** The sealing policy file (YAML or JSON) the service uses; omitted: the embedded default policy. */
+  policyFile: z.string().min(1).max(4096).nullable().optional(),
   /** Forget a saved connection by name (and its stored password). */
   forgetConnection: label.optional(),
   theme: z.enum(['dark', 'light']).optional(),

@@ -3,6 +3,7 @@
  * never a recipient address in clear: rows carry the blind index, and only decrypted sections
  * (requested per view, for one profile) hold personal values.
  */
+import type { AccessMatrix } from '../access/access-matrix.js';
 import type { LockReasonCode } from '../decrypt/types.js';
 
 export interface BrokerInfo {
@@ -161,30 +162,19 @@ export interface MessageDetail {
 }
 
 export interface ProfileInfo {
-  /** Stable id used by decrypt and access:matrix ("local", "aws:NAME"). */
+  /** Stable id used by decrypt and access:matrix: "local" (the local key folder) or "aws:NAME". */
   id: string;
   label: string;
   kind: 'local' | 'aws';
-  /** For AWS profiles: SSO-based (may need `aws sso login`). */
-  sso?: boolean;
+  /** How an AWS profile gets credentials (sso, assume-role, static...). */
+  credentials?: string;
+  /** For SSO profiles: the portal `aws sso login` opens. */
+  ssoStartUrl?: string;
   region?: string;
 }
 
-export interface AccessCell {
-  /** Can this profile open this department's sections? */
-  canDecrypt: boolean;
-  code?: LockReasonCode;
-  reason: string;
-}
-
-export interface AccessMatrixView {
-  profile: string;
-  identity: string;
-  policyVersion: number;
-  departments: { name: string; description?: string; access: AccessCell }[];
-  /** One row per (source rule, field): who may read it. `clear` fields are readable by anyone with topic access. */
-  fields: { rule: string; field: string; clear: boolean; readers: string[] }[];
-}
+/** Departments x fields for one profile, proved by real decrypts (see shared/access). */
+export type AccessMatrixView = AccessMatrix;
 
 export interface ExportResult {
   rows: number;
@@ -209,6 +199,7 @@ export interface PublicSettings {
   profile: string | null;
   blindIndexKeyFile: string | null;
   localKeysDir: string | null;
+  policyFile: string | null;
   theme: 'dark' | 'light';
   /** Whether the OS keychain encrypts saved passwords (Electron safeStorage). */
   secretsEncrypted: boolean;

@@ -41,6 +41,7 @@ const storedSettings = z.strictObject({
   profile: z.string().nullable().default(null),
   blindIndexKeyFile: z.string().nullable().default(null),
   localKeysDir: z.string().nullable().default(null),
+  policyFile: z.string().nullable().default(null),
   theme: z.enum(['dark', 'light']).default('dark'),
 });
 type Stored = z.output<typeof storedSettings>;
@@ -102,6 +103,7 @@ export function createSettingsStore(options: { file: string | null; secrets: Sec
     profile: state.profile,
     blindIndexKeyFile: state.blindIndexKeyFile,
     localKeysDir: state.localKeysDir,
+    policyFile: state.policyFile,
     theme: state.theme,
     secretsEncrypted: secrets.available(),
   });
@@ -114,6 +116,7 @@ export function createSettingsStore(options: { file: string | null; secrets: Sec
       if (p.profile !== undefined) state.profile = p.profile;
       if (p.blindIndexKeyFile !== undefined) state.blindIndexKeyFile = p.blindIndexKeyFile;
       if (p.localKeysDir !== undefined) state.localKeysDir = p.localKeysDir;
+      if (p.policyFile !== undefined) state.policyFile = p.policyFile;
       if (p.theme !== undefined) state.theme = p.theme;
       if (p.forgetConnection !== undefined) state.connections = state.connections.filter((c) => c.connection.name !== p.forgetConnection);
       save();
@@ -138,8 +141,8 @@ export function createSettingsStore(options: { file: string | null; secrets: Sec
     },
 
     /** Raw values main needs (key locations), not for the renderer. */
-    paths(): { blindIndexKeyFile: string | null; localKeysDir: string | null } {
-      return { blindIndexKeyFile: state.blindIndexKeyFile, localKeysDir: state.localKeysDir };
+    paths(): { blindIndexKeyFile: string | null; localKeysDir: string | null; policyFile: string | null } {
+      return { blindIndexKeyFile: state.blindIndexKeyFile, localKeysDir: state.localKeysDir, policyFile: state.policyFile };
     },
   };
 }

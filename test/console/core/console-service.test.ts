@@ -8,6 +8,11 @@ import { createSettingsStore, NO_SECRET_BOX } from '../../../electron/core/setti
 import { dispatch, type ConsoleHandlers, type Channel, type ArgsIn, type ResultOf } from '../../../shared/console-api/index.js';
 import type { MessageRow } from '../../../shared/console-api/types.js';
 import type { IdentityProvider } from '../../../electron/core/identity/identity.js';
+import { createProfileIdentities } from '../../../electron/core/identity/profile-identities.js';
+import { createBlindIndexResolver } from '../../../electron/core/identity/blind-index-key.js';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 
 const N = 3_000;
 const BASE = Date.UTC(2026, 0, 1);
@@ -16,12 +21,13 @@ const tsOf = (i: number): number => BASE + i * 1_000;
 
 const noIdentities: IdentityProvider = {
   listProfiles: async () => [],
-  openerFor: async () => {
+  opener: async () => {
     throw new Error('not used here');
   },
   accessMatrix: async () => {
     throw new Error('not used here');
   },
+  close: async () => {},
 };
 
 describe('console Node side against the real broker', () => {
@@ -30,6 +36,7 @@ describe('console Node side against the real broker', () => {
   let topic: string;
   let handlers: ConsoleHandlers;
   let close: () => Promise<void>;
+  let awsDir: string | undefined;
   /** Ground truth: what was produced, by event id. */
   const truth: { id: string; type: string; category: string; email: string; ts: number }[] = [];
 
@@ -51,19 +58,32 @@ describe('console Node side against the real broker', () => {
     }
     const records = await kit.build(events);
     await produceRecords(brokers, topic, records, { partitions: 6, timestampOf: tsOf });
+    // An AWS config with one profile that has no key at all (static made-up credentials, KMS nowhere).
+    awsDir = mkdtempSync(join(tmpdir(), 'sp-console-aws-'));
+    writeFileSync(join(awsDir, 'config'), '[profile auditor]\nregion = eu-west-1\n');
+    writeFileSync(join(awsDir, 'credentials'), '[auditor]\naws_access_key_id = AKIDAUDITOR\naws_secret_access_key = not-a-secret\n');
+    const settings = createSettingsStore({ file: null, secrets: NO_SECRET_BOX });
     const service = createConsoleService({
-      settings: createSettingsStore({ file: null, secrets: NO_SECRET_BOX }),
-      identities: noIdentities,
-      blindIndex: async () => kit.blindIndex,
+      settings,
+      identities: createProfileIdentities({
+        settings,
+        configFile: join(awsDir, 'config'),
+        credentialsFile: join(awsDir, 'credentials'),
+        kmsEndpoint: 'http://127.0.0.1:1',
+        stsEndpoint: 'http://127.0.0.1:1',
+      }),
+      blindIndex: createBlindIndexResolver(settings),
     });
     handlers = service.handlers;
     close = service.close;
+    await call('settings:set', { localKeysDir: kit.keysDir });
     await call('console:connect', { connection: { name: 'local', brokers } });
   });
 
   after(async () => {
     await close?.();
     await kit?.close();
+    if (awsDir) rmSync(awsDir, { recursive: true, force: true });
   });
 
   test('topics list the seeded topic with its partitions and record count', async () => {
@@ -234,6 +254,62 @@ describe('console Node side against the real broker', () => {
     assert.equal(lines.length, 4);
     assert.match(lines[0]!, /^partition,offset,timestamp,time,type/);
     assert.ok(lines[1]!.includes(truth[0]!.id));
+  });
+
+  test('decrypting visible rows with the local keys opens every section, bound to its event', async () => {
+    const w = await call('messages:window', { topic, mode: 'oldest', limit: 20 });
+    const d = await call('messages:decrypt', { topic, ids: w.rows.map((r) => r.id), profile: 'local' });
+    assert.equal(d.rows.length, 20);
+    assert.match(d.identity, /local keys in /);
+    for (const [i, row] of d.rows.entries()) {
+      const support = row.sections.support;
+      const security = row.sections.security;
+      assert.equal(support?.state, 'open');
+      assert.equal(security?.state, 'open');
+      if (support?.state === 'open') assert.equal(support.fields.email, truth[i]!.email);
+    }
+  });
+
+  test('another identity sees locked cells with the reason: a key folder holding only support', async () => {
+    const partial = mkdtempSync(join(tmpdir(), 'sp-console-keys-'));
+    try {
+      const keys = join(partial, 'keys');
+      mkdirSync(keys, { mode: 0o700 });
+      copyFileSync(join(kit.keysDir, 'support.key'), join(keys, 'support.key'));
+      const { chmodSync } = await import('node:fs');
+      chmodSync(join(keys, 'support.key'), 0o600);
+      await call('settings:set', { localKeysDir: keys });
+      const w = await call('messages:window', { topic, mode: 'oldest', limit: 5 });
+      const d = await call('messages:decrypt', { topic, ids: w.rows.map((r) => r.id), profile: 'local' });
+      for (const row of d.rows) {
+        assert.equal(row.sections.support?.state, 'open');
+        const sec = row.sections.security;
+        assert.equal(sec?.state, 'locked');
+        if (sec?.state === 'locked') {
+          assert.equal(sec.code, 'no_local_key');
+          assert.ok(sec.message.length > 20);
+        }
+      }
+      const m = await call('access:matrix', { profile: 'local', topic });
+      const byDept = Object.fromEntries(m.departments.map((x) => [x.department, x.access.state]));
+      assert.deepEqual(byDept, { analytics: 'unproved', security: 'locked', support: 'readable' });
+      const email = m.fields.find((f) => f.rule === 'sendgrid' && f.field === 'email');
+      assert.deepEqual(email?.cells, { analytics: 'not_granted', security: 'locked', support: 'readable' });
+    } finally {
+      await call('settings:set', { localKeysDir: kit.keysDir });
+      rmSync(partial, { recursive: true, force: true });
+    }
+  });
+
+  test('an AWS profile without the local keys sees every section locked, saying why', async () => {
+    const profiles = await call('profiles:list');
+    assert.deepEqual(profiles.map((p) => p.id), ['local', 'aws:auditor']);
+    const w = await call('messages:window', { topic, mode: 'oldest', limit: 3 });
+    const d = await call('messages:decrypt', { topic, ids: w.rows.map((r) => r.id), profile: 'aws:auditor' });
+    for (const row of d.rows) {
+      for (const s of Object.values(row.sections)) assert.equal(s.state, 'locked');
+    }
+    assert.ok(!JSON.stringify(d).includes('@example.com'));
   });
 
   test('an unknown topic is reported as such', async () => {

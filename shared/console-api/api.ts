@@ -1,0 +1,35 @@
+import type { ArgsIn, Channel, ResultOf } from './contract.js';
+import type { Reply } from './types.js';
+
+/**
+ * The methods of `window.sealpost`, one per operation, each bound to its channel. The preload and
+ * the browser adapter both build their object from this table and check it with `satisfies SealpostApi`.
+ * Kept apart from the schemas (type-only imports) so the preload and the renderer bundle no zod.
+ */
+export const API_METHODS = {
+  connect: 'console:connect',
+  disconnect: 'console:disconnect',
+  listTopics: 'topics:list',
+  topicPartitions: 'topic:partitions',
+  groupLag: 'groups:lag',
+  messageWindow: 'messages:window',
+  messageDetail: 'message:detail',
+  startScan: 'scan:start',
+  scanProgress: 'scan:progress',
+  cancelScan: 'scan:cancel',
+  decrypt: 'messages:decrypt',
+  accessMatrix: 'access:matrix',
+  listProfiles: 'profiles:list',
+  exportRows: 'export',
+  getSettings: 'settings:get',
+  setSettings: 'settings:set',
+} as const satisfies Record<string, Channel>;
+
+export type ApiMethod = keyof typeof API_METHODS;
+
+/** The narrow API the preload puts on `window.sealpost`. Errors come back as values (see Reply). */
+export type SealpostApi = {
+  readonly [M in ApiMethod]: undefined extends ArgsIn<(typeof API_METHODS)[M]>
+    ? (args?: ArgsIn<(typeof API_METHODS)[M]>) => Promise<Reply<ResultOf<(typeof API_METHODS)[M]>>>
+    : (args: ArgsIn<(typeof API_METHODS)[M]>) => Promise<Reply<ResultOf<(typeof API_METHODS)[M]>>>;
+};
