@@ -32,26 +32,55 @@ export class RetryLater extends Error {
  */
 export async function buildBatch(
   entries: readonly PendingEntry[],
-  deps: { journal: Journal; expand: Expand; batchEvents: number; maxRecordBytes: number },
+  deps: {
+    journal: Journal;
+    expand: Expand;
+    batchEvents: number;
+    maxRecordBytes: number;
+    /** Claims of a batch still in flight (not yet completed): their event ids count as already forwarded. */
+    inflightClaims?: readonly Claim[];
+    /** Entries whose expand is started ahead of the one being read, so an expand worker never waits. */
+    lookahead?: number;
+  },
 ): Promise<Batch> {
   const seqs: number[] = [];
   const candidates: { record: SinkRecord; claim: Claim }[] = [];
   const deadLetters: DeadLetterInput[] = [];
+  const lookahead = deps.lookahead ?? 4;
 
-  for (const e of entries) {
-    if (seqs.length > 0 && candidates.length >= deps.batchEvents) break;
-    const base = { seq: e.seq, source: e.source, kind: e.kind, receivedAt: e.receivedAt };
+  // Decrypt and expand lazily, a few entries ahead; results past the point where the batch is full are dropped.
+  type Started = { payload: Buffer; result: Promise<ExpandResult> } | { unreadable: true };
+  const started: Started[] = [];
+  const start = (i: number): void => {
+    const e = entries[i];
+    if (!e || started[i]) return;
     let payload: Buffer;
     try {
       payload = deps.journal.decryptPayload(e);
     } catch {
+      started[i] = { unreadable: true };
+      return;
+    }
+    const result = deps.expand({ seq: e.seq, source: e.source, kind: e.kind, receivedAt: e.receivedAt, payload, redriveOf: e.redriveOf });
+    result.catch(() => {}); // handled when awaited; an entry past the end of the batch is never awaited
+    started[i] = { payload, result };
+  };
+
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    if (seqs.length > 0 && candidates.length >= deps.batchEvents) break;
+    for (let j = i; j <= i + lookahead; j++) start(j);
+    const base = { seq: e.seq, source: e.source, kind: e.kind, receivedAt: e.receivedAt };
+    const s = started[i]!;
+    if ('unreadable' in s) {
       deadLetters.push({ ...base, eventIndex: null, reason: FORWARDER_DEAD_LETTER_REASONS.journalUnreadable, raw: e.sealed });
       seqs.push(e.seq);
       continue;
     }
+    const payload = s.payload;
     let res: ExpandResult;
     try {
-      res = await deps.expand({ ...base, payload, redriveOf: e.redriveOf });
+      res = await s.result;
     } catch (err) {
       if (isSealpostError(err) && err.retriable) {
         if (seqs.length === 0) throw new RetryLater(err);
@@ -83,7 +112,8 @@ export async function buildBatch(
     seqs.push(e.seq);
   }
 
-  const dup = deps.journal.findDuplicates(candidates.map((c) => c.claim));
+  const inflight = deps.inflightClaims ?? [];
+  const dup = deps.journal.findDuplicates([...inflight, ...candidates.map((c) => c.claim)]).slice(inflight.length);
   const out: Batch = { seqs, records: [], recordSources: [], claims: [], deadLetters, duplicatesBySource: new Map() };
   candidates.forEach((c, i) => {
     if (dup[i]) {

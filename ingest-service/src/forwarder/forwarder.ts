@@ -59,16 +59,36 @@ export function createForwarder(opts: ForwarderOptions): Forwarder {
     state: 'stopped',
   };
 
-  /** One round: returns how many entries it completed (0 = nothing forwardable pending). */
-  const round = async (): Promise<number> => {
-    const entries = journal.nextBatch(maxEntries, { excludeSources: journal.pausedSources(), maxBytes: maxBatchBytes });
-    if (entries.length === 0) return 0;
-    let batch;
+  /** A batch expanded and ready to send, with the last seq it covers. */
+  interface Prepared {
+    batch: Awaited<ReturnType<typeof buildBatch>>;
+    lastSeq: number;
+  }
+
+  /** Reads and expands the next batch (after `after`, if a batch is still in flight); null when nothing is pending. */
+  const prepare = async (after?: Prepared): Promise<Prepared | null> => {
+    const entries = journal.nextBatch(maxEntries, {
+      excludeSources: journal.pausedSources(),
+      maxBytes: maxBatchBytes,
+      ...(after ? { afterSeq: after.lastSeq } : {}),
+    });
+    if (entries.length === 0) return null;
     try {
-      batch = await buildBatch(entries, { journal, expand, batchEvents: opts.batchEvents, maxRecordBytes });
+      const batch = await buildBatch(entries, {
+        journal,
+        expand,
+        batchEvents: opts.batchEvents,
+        maxRecordBytes,
+        ...(after ? { inflightClaims: after.batch.claims } : {}),
+      });
+      return { batch, lastSeq: batch.seqs.length ? batch.seqs[batch.seqs.length - 1]! : (after?.lastSeq ?? 0) };
     } catch (err) {
       throw new StageError(err instanceof RetryLater ? 'expand' : 'journal', err instanceof RetryLater ? err.cause : err);
     }
+  };
+
+  /** Sends a prepared batch and marks its entries forwarded; returns how many entries it completed. */
+  const commit = async ({ batch }: Prepared): Promise<number> => {
     try {
       await sink.send(batch.records);
     } catch (err) {
@@ -96,6 +116,31 @@ export function createForwarder(opts: ForwarderOptions): Forwarder {
     }
     return batch.seqs.length;
   };
+
+  /**
+   * Forwards batches until nothing is pending; returns the entries completed (0 = nothing pending).
+   * While one batch is being sent, the next is read and expanded (sealing overlaps the Kafka round
+   * trip). Sends stay strictly one after the other, so order per key holds; the next batch's dedupe
+   * counts the in-flight batch's claims; after any failure the prepared batch is dropped and the next
+   * round starts again from the oldest pending entry.
+   */
+  const rounds = async (): Promise<number> => {
+    let done = 0;
+    let current = await prepare();
+    while (current) {
+      const next = stopping ? Promise.resolve(null) : prepare(current);
+      next.catch(() => {}); // settled below, or dropped after a failure
+      try {
+        done += await commit(current);
+      } catch (err) {
+        await next.catch(() => {});
+        throw err;
+      }
+      current = await next;
+    }
+    return done;
+  };
+  const round = rounds;
 
   const noteFailure = (err: StageError): number => {
     const cause = err.cause;

@@ -17,6 +17,8 @@ export interface NextBatchOptions {
   excludeSources?: Iterable<string>;
   /** Stop adding entries once their clear payloads reach this many bytes (at least one entry is returned). */
   maxBytes?: number;
+  /** Only entries after this seq (the forwarder prepares the next batch while the previous one is in flight). */
+  afterSeq?: number;
 }
 
 /**
@@ -29,8 +31,8 @@ export function createPendingIndex(db: Database) {
   for (const r of db.prepare<[], { source: string; n: number }>('SELECT source, count(*) AS n FROM entries WHERE forwarded_at IS NULL GROUP BY source').all()) {
     counts.set(r.source, r.n);
   }
-  const headOf = db.prepare<[string, number], { seq: number; size: number }>(
-    'SELECT seq, size FROM entries WHERE source = ? AND forwarded_at IS NULL ORDER BY seq LIMIT ?',
+  const headOf = db.prepare<[string, number, number], { seq: number; size: number }>(
+    'SELECT seq, size FROM entries WHERE source = ? AND forwarded_at IS NULL AND seq > ? ORDER BY seq LIMIT ?',
   );
   const oldestOf = db.prepare<[string], { received_at: number }>(
     'SELECT received_at FROM entries WHERE source = ? AND forwarded_at IS NULL ORDER BY seq LIMIT 1',
@@ -66,7 +68,7 @@ export function createPendingIndex(db: Database) {
       if (limit < 1) return [];
       const excluded = new Set(opts.excludeSources ?? []);
       const heads: { seq: number; size: number }[] = [];
-      for (const source of counts.keys()) if (!excluded.has(source)) heads.push(...headOf.all(source, limit));
+      for (const source of counts.keys()) if (!excluded.has(source)) heads.push(...headOf.all(source, opts.afterSeq ?? 0, limit));
       heads.sort((a, b) => a.seq - b.seq);
       const maxBytes = opts.maxBytes ?? Number.POSITIVE_INFINITY;
       const out: PendingEntry[] = [];
