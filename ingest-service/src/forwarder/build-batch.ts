@@ -112,8 +112,12 @@ export async function buildBatch(
     seqs.push(e.seq);
   }
 
-  const inflight = deps.inflightClaims ?? [];
-  const dup = deps.journal.findDuplicates([...inflight, ...candidates.map((c) => c.claim)]).slice(inflight.length);
+  // Ids in the batch still in flight are not in the claims table yet: check those in memory.
+  const inflight = new Set((deps.inflightClaims ?? []).map((c) => `${c.source}\u0000${c.eventId}`));
+  const inFlight = candidates.map((c) => inflight.has(`${c.claim.source}\u0000${c.claim.eventId}`));
+  const checked = deps.journal.findDuplicates(candidates.filter((_, i) => !inFlight[i]).map((c) => c.claim));
+  let k = 0;
+  const dup = inFlight.map((f) => f || checked[k++]!);
   const out: Batch = { seqs, records: [], recordSources: [], claims: [], deadLetters, duplicatesBySource: new Map() };
   candidates.forEach((c, i) => {
     if (dup[i]) {

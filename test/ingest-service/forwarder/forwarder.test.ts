@@ -220,3 +220,23 @@ test('stop() lets the batch in flight finish, then stops; drainNow times out wit
     await cleanup();
   }
 });
+
+test('a retry in the batch prepared while the previous batch is still being sent is dropped too', async () => {
+  const { sink, fwd, append, cleanup } = setup({ batchEvents: 2 });
+  try {
+    // Each batch holds one entry; batch 2 is read and expanded while batch 1 is in flight, before its claims exist.
+    await append([{ id: 'p1', key: 'k' }, { id: 'p2', key: 'k' }]);
+    await append([{ id: 'p2', key: 'k' }, { id: 'p3', key: 'k' }]);
+    await append([{ id: 'p3', key: 'k' }, { id: 'p4', key: 'k' }]);
+    const send = sink.send.bind(sink);
+    sink.send = async (records) => {
+      await new Promise((r) => setTimeout(r, 30));
+      return send(records);
+    };
+    await fwd.drainNow();
+    assert.deepEqual(ids(sink.records), ['p1', 'p2', 'p3', 'p4']);
+    assert.equal(fwd.counters().duplicatesDropped, 2);
+  } finally {
+    await cleanup();
+  }
+});
