@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import kafkajs from 'kafkajs';
 import { ensureShared } from '../kafka/broker.mjs';
 import { DEFAULT_POLICY } from '../../shared/policy/index.js';
+import { waitReady } from '../../test/support/ingest.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -66,19 +67,6 @@ const cleanup = async (): Promise<void> => {
 };
 process.on('exit', () => child.kill('SIGKILL'));
 
-async function waitReady(): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) return;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('service did not become ready');
-}
-
 let seq = 0;
 const EVENTS = ['processed', 'delivered', 'open', 'click', 'bounce'];
 function makeBatch(): { body: Buffer; events: Record<string, unknown>[] } {
@@ -127,7 +115,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0;
 }
 
-await waitReady();
+await waitReady(base);
 log(`service ready; phase 1: ${SECONDS}s at full speed, concurrency ${CONCURRENCY}`);
 
 // Phase 1: sustained throughput.

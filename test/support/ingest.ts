@@ -123,3 +123,17 @@ export function makeSendgridBatch(n: number, prefix: string): { body: Buffer; id
   batchCounter++;
   return { body: Buffer.from(JSON.stringify(events)), ids };
 }
+
+/** Waits until a service answers /readyz (a child process started by a test or a benchmark). */
+export async function waitReady(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not become ready within ${timeoutMs} ms`);
+}

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, it } from 'node:test';
 import type { Envelope } from '../../../shared/envelope/index.js';
 import { ensureKafka, readAll } from '../../support/kafka.js';
-import { makeSendgridBatch, signSendgridBody, tempDataDir, testConfig } from '../../support/ingest.js';
+import { makeSendgridBatch, signSendgridBody, tempDataDir, testConfig, waitReady } from '../../support/ingest.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -19,19 +19,6 @@ async function freePort(): Promise<number> {
 
 function startChild(configFile: string): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'ingest-service/src/main.ts', '--config', configFile], { stdio: ['ignore', 'ignore', 'ignore'] });
-}
-
-async function waitReady(url: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('service did not become ready');
 }
 
 const dataDir = tempDataDir();

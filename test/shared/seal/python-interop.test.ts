@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { sectionContext } from '../../../shared/envelope/index.js';
 import { createSectionSealer, loadOrCreateLocalKey, localKeyring, SEAL_FRAME_LENGTH, SEAL_SUITE_ID } from '../../../shared/seal/index.js';
+import { venvPython } from '../../support/moto.js';
 import { tempKeyDir } from './support.js';
 
 // Department consumers read with any ESDK. This opens fast-path sections with the Python SDK's stock
 // decrypt (a RawMasterKey with the same namespace/name/key is the Python side of a raw AES keyring).
-// Python with aws-encryption-sdk is found as $SEALPOST_ESDK_PYTHON, else python3.
-const PYTHON = process.env.SEALPOST_ESDK_PYTHON ?? 'python3';
+// Python with aws-encryption-sdk is $SEALPOST_ESDK_PYTHON, else the project's venv (`npm run tools:setup`, which CI runs).
+const PYTHON = process.env.SEALPOST_ESDK_PYTHON ?? (existsSync(venvPython()) ? venvPython() : 'python3');
 const probe = spawnSync(PYTHON, ['-c', 'import aws_encryption_sdk; print(aws_encryption_sdk.__version__)'], { encoding: 'utf8' });
 const pythonVersion = probe.status === 0 ? probe.stdout.trim() : undefined;
 
@@ -46,7 +48,7 @@ describe('cross-language: Python aws-encryption-sdk', () => {
   it(
     pythonVersion
       ? `the Python SDK ${pythonVersion} opens every section with its own stock decrypt, and only with the right key`
-      : `skipped: no python with aws_encryption_sdk (${PYTHON}); pip install aws-encryption-sdk or set SEALPOST_ESDK_PYTHON`,
+      : `skipped: no python with aws_encryption_sdk (${PYTHON}); run npm run tools:setup or set SEALPOST_ESDK_PYTHON`,
     { skip: !pythonVersion },
     async () => {
       const dir = tempKeyDir();
