@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, it } from 'node:test';
+import type { Envelope } from '../../../shared/envelope/index.js';
+import { ensureKafka, readAll } from '../../support/kafka.js';
+import { makeSendgridBatch, signSendgridBody, tempDataDir, testConfig, waitReady } from '../../support/ingest.js';
+
+const dataDir = tempDataDir();
+let child: ChildProcess | undefined;
+after(() => {
+  child?.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+it('SIGTERM under load: in-flight requests are answered, the process exits 0, nothing acknowledged is lost', async () => {
+  const { brokers } = await ensureKafka();
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const { config, sendgridPrivateKey } = testConfig({ dataDir, brokers });
+  const configFile = join(dataDir, 'config.json');
+  writeFileSync(configFile, JSON.stringify({ ...config, listen: { ...config.listen, port } }));
+  const url = `http://127.0.0.1:${port}`;
+  const start = (): ChildProcess => spawn(process.execPath, ['--import', 'tsx', 'ingest-service/src/main.ts', '--config', configFile], { stdio: 'ignore' });
+
+  child = start();
+  await waitReady(url);
+  const acked = new Set<string>();
+  const answers = new Map<number, number>();
+  let loading = true;
+  const worker = async (): Promise<void> => {
+    while (loading) {
+      const { body, ids } = makeSendgridBatch(50, 'term');
+      const ts = Math.floor(Date.now() / 1000);
+      try {
+        const res = await fetch(`${url}/v1/sendgrid/sendgrid`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': signSendgridBody(sendgridPrivateKey, ts, body), 'x-twilio-email-event-webhook-timestamp': String(ts) },
+          body: new Uint8Array(body),
+        });
+        answers.set(res.status, (answers.get(res.status) ?? 0) + 1);
+        if (res.status === 200) ids.forEach((id) => acked.add(id));
+        await res.arrayBuffer();
+      } catch {
+        await new Promise((r) => setTimeout(r, 20)); // listener closed: a sender retries later
+      }
+    }
+  };
+  const workers = Array.from({ length: 4 }, worker);
+  await new Promise((r) => setTimeout(r, 1_500));
+  const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
+  child.kill('SIGTERM');
+  const code = await exited;
+  loading = false;
+  await Promise.all(workers);
+  child = undefined;
+  assert.equal(code, 0, 'clean exit');
+  assert.ok(acked.size > 500, `load was running (${acked.size} events acked)`);
+  for (const status of answers.keys()) assert.ok(status === 200 || status === 503, `only 200 or 503 (closing) answers, got ${status}`);
+
+  child = start();
+  await waitReady(url);
+  const allSeen = (msgs: readonly { value: Buffer | null }[]): boolean => {
+    const seen = new Set(msgs.map((m) => (JSON.parse(m.value!.toString()) as Envelope).id));
+    return [...acked].every((id) => seen.has(id));
+  };
+  const records = await readAll(brokers, config.sources[0]!.topic!, acked.size, 60_000, { until: allSeen });
+  assert.ok(allSeen(records), 'every acknowledged event reached Kafka');
+  child.kill('SIGTERM');
+  await new Promise((r) => child!.once('exit', r));
+  child = undefined;
+});
