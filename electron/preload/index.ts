@@ -1,0 +1,34 @@
+import { contextBridge, ipcRenderer } from 'electron';
+import { API_METHODS, type SealpostApi } from '../../shared/console-api/api.js';
+import type { ArgsIn, Channel, ResultOf } from '../../shared/console-api/contract.js';
+import type { Reply } from '../../shared/console-api/types.js';
+
+/** Typed from the contract: a channel only accepts its own arguments and yields its own result. */
+function invoke<C extends Channel>(channel: C, args: ArgsIn<C> | undefined): Promise<Reply<ResultOf<C>>> {
+  return ipcRenderer.invoke(channel, args) as Promise<Reply<ResultOf<C>>>;
+}
+
+/**
+ * The whole bridge: one method per operation, nothing else (no generic send, no ipcRenderer, no
+ * process.env). `satisfies` ties it to SealpostApi, so a contract change breaks this build.
+ */
+const api = {
+  connect: (args) => invoke(API_METHODS.connect, args),
+  disconnect: () => invoke(API_METHODS.disconnect, undefined),
+  listTopics: (args) => invoke(API_METHODS.listTopics, args),
+  topicPartitions: (args) => invoke(API_METHODS.topicPartitions, args),
+  groupLag: (args) => invoke(API_METHODS.groupLag, args),
+  messageWindow: (args) => invoke(API_METHODS.messageWindow, args),
+  messageDetail: (args) => invoke(API_METHODS.messageDetail, args),
+  startScan: (args) => invoke(API_METHODS.startScan, args),
+  scanProgress: (args) => invoke(API_METHODS.scanProgress, args),
+  cancelScan: (args) => invoke(API_METHODS.cancelScan, args),
+  decrypt: (args) => invoke(API_METHODS.decrypt, args),
+  accessMatrix: (args) => invoke(API_METHODS.accessMatrix, args),
+  listProfiles: () => invoke(API_METHODS.listProfiles, undefined),
+  exportRows: (args) => invoke(API_METHODS.exportRows, args),
+  getSettings: () => invoke(API_METHODS.getSettings, undefined),
+  setSettings: (args) => invoke(API_METHODS.setSettings, args),
+} satisfies SealpostApi;
+
+contextBridge.exposeInMainWorld('sealpost', api);

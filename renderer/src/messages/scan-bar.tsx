@@ -1,0 +1,48 @@
+import type { ScanProgress } from '../../../shared/console-api/types.js';
+import { formatCount } from '../common/format.js';
+
+const STATE_TEXT: Record<ScanProgress['state'], string> = {
+  running: 'Scanning',
+  done: 'Scan complete',
+  budget: 'Scan paused: budget spent',
+  cancelled: 'Scan cancelled',
+  capped: 'Scan stopped: match cap reached (narrow the filters)',
+  failed: 'Scan failed',
+};
+
+/** Progress of a topic scan: how far, how many matches, how fast; cancel while running, resume after a pause. */
+export function ScanBar(props: { progress: ScanProgress; onCancel(): void; onResume(): void; onClose(): void }) {
+  const p = props.progress;
+  const pct = p.total > 0 ? Math.min(100, (p.scanned / p.total) * 100) : 100;
+  const rate = p.elapsedMs > 0 ? Math.round(p.scanned / (p.elapsedMs / 1000)) : 0;
+  return (
+    <div className={`scanbar scan-${p.state}`} data-testid="scan-bar" data-state={p.state}>
+      <div className="scan-text">
+        <strong>{STATE_TEXT[p.state]}</strong> — read {formatCount(p.scanned)} of {formatCount(p.total)} records, <strong data-testid="scan-matched">{formatCount(p.matched)}</strong> match
+        {p.matched === 1 ? '' : 'es'}
+        {rate ? ` · ${formatCount(rate)} rec/s` : ''}
+        {p.error ? <span className="warn"> — {p.error.message}</span> : null}
+      </div>
+      <div className="progress" role="progressbar" aria-valuenow={Math.round(pct)} aria-valuemin={0} aria-valuemax={100}>
+        <div className="progress-fill" style={{ width: `${pct}%` }} />
+      </div>
+      <div className="scan-actions">
+        {p.state === 'running' ? (
+          <button type="button" onClick={props.onCancel} data-testid="scan-cancel">
+            Cancel
+          </button>
+        ) : null}
+        {p.resumable ? (
+          <button type="button" className="primary" onClick={props.onResume} data-testid="scan-resume">
+            Resume
+          </button>
+        ) : null}
+        {p.state !== 'running' ? (
+          <button type="button" className="ghost" onClick={props.onClose}>
+            Close
+          </button>
+        ) : null}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,84 @@
+import { useEffect, useState } from 'react';
+import type { PublicSettings } from '../../../shared/console-api/types.js';
+import { api } from '../api/client.js';
+import { ErrorBanner } from '../common/error-banner.js';
+
+/** Where the console finds keys and policy, and the ingest service. No secret is ever shown or typed here. */
+export function SettingsPage(props: { settings: PublicSettings | null; onSaved(s: PublicSettings): void }) {
+  const s = props.settings;
+  const [localKeysDir, setLocalKeysDir] = useState('');
+  const [blindIndexKeyFile, setBlindIndexKeyFile] = useState('');
+  const [policyFile, setPolicyFile] = useState('');
+  const [ingestUrl, setIngestUrl] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+  useEffect(() => {
+    setLocalKeysDir(s?.localKeysDir ?? '');
+    setBlindIndexKeyFile(s?.blindIndexKeyFile ?? '');
+    setPolicyFile(s?.policyFile ?? '');
+    setIngestUrl(s?.ingestUrl ?? '');
+  }, [s]);
+
+  const save = async () => {
+    setError(null);
+    setSaved(false);
+    try {
+      const next = await api.setSettings({
+        localKeysDir: localKeysDir.trim() || null,
+        blindIndexKeyFile: blindIndexKeyFile.trim() || null,
+        policyFile: policyFile.trim() || null,
+        ingestUrl: ingestUrl.trim() || null,
+      });
+      props.onSaved(next);
+      setSaved(true);
+    } catch (err) {
+      setError(err);
+    }
+  };
+
+  return (
+    <section className="page page-narrow">
+      <h1>Settings</h1>
+      <ErrorBanner error={error} onDismiss={() => setError(null)} />
+      {saved ? <div className="banner banner-ok">Saved.</div> : null}
+      <form
+        className="form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
+        <label>
+          <span>
+            Local key folder <span className="hint">the ingest service's dataDir/keys: department keys and the blind-index key</span>
+          </span>
+          <input value={localKeysDir} onChange={(e) => setLocalKeysDir(e.target.value)} placeholder="/var/lib/sealpost/keys" className="mono" data-testid="settings-keys-dir" />
+        </label>
+        <label>
+          <span>
+            Blind-index key file <span className="hint">optional; defaults to blind-index.hmac.key in the folder above</span>
+          </span>
+          <input value={blindIndexKeyFile} onChange={(e) => setBlindIndexKeyFile(e.target.value)} className="mono" />
+        </label>
+        <label>
+          <span>
+            Sealing policy file <span className="hint">YAML or JSON; empty = the embedded default policy</span>
+          </span>
+          <input value={policyFile} onChange={(e) => setPolicyFile(e.target.value)} className="mono" />
+        </label>
+        <label>
+          Ingest service URL
+          <input value={ingestUrl} onChange={(e) => setIngestUrl(e.target.value)} placeholder="https://ingest.internal:8443" className="mono" />
+        </label>
+        <p className="muted">
+          Saved passwords are {s?.secretsEncrypted ? 'encrypted by your operating system keychain' : 'not kept: no OS keychain is available on this machine'}.
+        </p>
+        <div className="actions">
+          <button type="submit" className="primary" data-testid="settings-save">
+            Save
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,185 @@
+// End to end: the real renderer in Debian Chromium (Playwright), talking over the test bridge to the SAME
+// Node side Electron runs, against the real Kafka broker with envelopes sealed by the real sealer.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import kafkajs from 'kafkajs';
+import { chromium, type Browser, type Page } from 'playwright';
+import { ensureKafka, uniqueTopic } from '../support/kafka.js';
+import { createSeedKit, produceRecords, sendgridEvent, type SeedKit } from '../console/support/seed.js';
+import { buildBridgeRenderer } from '../../electron/bridge/build-bridge-renderer.js';
+import { startBridge, type Bridge } from '../../electron/bridge/http-bridge.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(process.cwd(), 'test-results', 'console-e2e');
+const N = 1_200;
+const NOW = Date.now();
+const tsOf = (i: number): number => NOW - (N - i) * 1_000;
+
+describe(`console end to end in Chromium${existsSync(CHROMIUM) ? '' : ' (skipped: /usr/bin/chromium is missing, apt-get install -y chromium)'}`, { skip: !existsSync(CHROMIUM), timeout: 240_000 }, () => {
+  let kit: SeedKit;
+  let topic: string;
+  let bridge: Bridge;
+  let browser: Browser;
+  let page: Page;
+  let awsDir: string;
+  let expectedLag = 0;
+  const events = Array.from({ length: N }, (_, i) => sendgridEvent(i, { time: tsOf(i) }));
+
+  const shot = async (name: string) => {
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  };
+  const rowCount = async () => Number((await page.getByTestId('row-count').innerText()).replace(/[^0-9]/g, ''));
+  const cells = (colId: string) => page.locator(`[data-testid="messages-grid"] .ag-row .ag-cell[col-id="${colId}"]`);
+
+  before(async () => {
+    const { brokers } = await ensureKafka();
+    kit = createSeedKit();
+    topic = uniqueTopic('console-e2e');
+    await produceRecords(brokers, topic, await kit.build(events), { partitions: 6, timestampOf: tsOf });
+    awsDir = mkdtempSync(join(tmpdir(), 'sp-e2e-aws-'));
+    writeFileSync(join(awsDir, 'config'), '[profile auditor]\nregion = eu-west-1\n');
+    writeFileSync(join(awsDir, 'credentials'), '[auditor]\naws_access_key_id = AKIDAUDITOR\naws_secret_access_key = not-a-secret\n');
+    // A consumer group half way through the topic (kafkajs setOffsets takes seconds: done while the renderer builds).
+    const kafka = new kafkajs.Kafka({ brokers, logLevel: kafkajs.logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    const [rendererDir] = await Promise.all([
+      buildBridgeRenderer(),
+      admin.fetchTopicOffsets(topic).then((offsets) => {
+        const committed = offsets.map((o) => ({ partition: o.partition, offset: String(Math.floor(Number(o.high) * (o.partition === 2 ? 0.2 : 0.8))) }));
+        expectedLag = offsets.reduce((sum, o, i) => sum + Number(o.high) - Number(committed[i]!.offset), 0);
+        return admin.setOffsets({ groupId: `${topic}-billing`, topic, partitions: committed });
+      }),
+    ]);
+    await admin.disconnect();
+    bridge = await startBridge({
+      rendererDir,
+      settings: { localKeysDir: kit.keysDir },
+      identities: { configFile: join(awsDir, 'config'), credentialsFile: join(awsDir, 'credentials'), kmsEndpoint: 'http://127.0.0.1:1', stsEndpoint: 'http://127.0.0.1:1' },
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+    });
+    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    (globalThis as { __consoleProblems?: string[] }).__consoleProblems = problems;
+    await page.goto(bridge.url);
+    // The connection form: the real broker.
+    await page.getByTestId('conn-brokers').fill(brokers.join(','));
+    await page.getByTestId('conn-submit').click();
+    await page.getByTestId('topics-grid').waitFor();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await bridge?.close();
+    await kit?.close();
+    if (awsDir) rmSync(awsDir, { recursive: true, force: true });
+  });
+
+  test('connects and lists the topic with its record count', async () => {
+    await page.getByTestId('topic-filter').fill(topic);
+    const row = page.locator('[data-testid="topics-grid"] .ag-row').filter({ hasText: topic });
+    await row.waitFor();
+    assert.match(await row.innerText(), /1,200/);
+    await shot('01-topics');
+    await row.getByRole('button', { name: 'Messages' }).click();
+    await page.getByTestId('messages-grid').waitFor();
+  });
+
+  test('browses the newest 500 records, newest first, no address in clear', async () => {
+    await page.waitForFunction(() => document.querySelector('[data-testid="row-count"]')?.textContent?.startsWith('500'));
+    assert.equal(await rowCount(), 500);
+    const firstId = await page.locator('[data-testid="messages-grid"] .ag-row[row-index="0"] .ag-cell[col-id="eventId"]').innerText();
+    assert.equal(firstId, events[N - 1]!.id);
+    assert.doesNotMatch(await page.getByTestId('messages-grid').innerText(), /@example\.com/);
+    await shot('02-messages-newest');
+  });
+
+  test('filters on the clear part, and by recipient through the blind index', async () => {
+    await page.getByTestId('filter-types').fill('bounce');
+    await page.getByTestId('filter-apply').click();
+    const expected = events.filter((e) => e.type === 'bounce').length;
+    await page.waitForFunction((n) => document.querySelector('[data-testid="row-count"]')?.textContent === `${n} rows`, expected);
+    const types = await cells('type').allInnerTexts();
+    assert.ok(types.length > 0 && types.every((t) => t === 'bounce'), `types seen: ${[...new Set(types)].join(',')}`);
+    await shot('03-filtered-bounce');
+    await page.getByTestId('filter-types').fill('');
+    const who = (events[42]!.body as { email: string }).email;
+    await page.getByTestId('filter-recipient').fill(who.toUpperCase());
+    await page.getByTestId('filter-apply').click();
+    const mine = events.filter((e) => (e.body as { email: string }).email === who).length;
+    await page.waitForFunction((n) => document.querySelector('[data-testid="row-count"]')?.textContent === `${n} rows`, mine);
+    await shot('04-filtered-recipient');
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="row-count"]')?.textContent?.startsWith('500'));
+  });
+
+  test('decrypts the visible rows with the local keys', async () => {
+    await page.getByTestId('decrypt-toggle').check();
+    const support = cells('section:support').first();
+    await page.waitForFunction(() => document.querySelector('.ag-cell[col-id="section:support"]')?.textContent?.includes('email: user'));
+    assert.match(await support.innerText(), /email: user\d+@example\.com/);
+    await page.locator('[data-testid="messages-grid"] .ag-row[row-index="0"] .ag-cell[col-id="type"]').click();
+    await page.getByTestId('section-security').waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid="section-security"]')?.textContent?.includes('open'));
+    await shot('05-decrypted-local');
+  });
+
+  test('another identity sees locked cells saying why', async () => {
+    await page.getByTestId('profile-select').selectOption('aws:auditor');
+    await page.waitForFunction(() => document.querySelector('.ag-cell[col-id="section:support"]')?.textContent?.includes('no local key'));
+    const texts = await cells('section:security').allInnerTexts();
+    assert.ok(texts.length > 0 && texts.filter(Boolean).every((t) => t.startsWith('locked: ')), 'every security cell locked');
+    assert.doesNotMatch(await page.getByTestId('messages-grid').innerText(), /@example\.com/);
+    await shot('06-locked-other-profile');
+    await page.getByTestId('profile-select').selectOption('local');
+    await page.getByTestId('decrypt-toggle').uncheck();
+  });
+
+  test('scans the whole topic for a filter with progress, to the end', async () => {
+    await page.getByTestId('filter-types').fill('click');
+    await page.getByTestId('filter-categories').fill('newsletter');
+    await page.getByTestId('filter-apply').click();
+    await page.getByTestId('scan-start').first().click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="scan-bar"]')?.getAttribute('data-state') === 'done');
+    const expected = events.filter((e) => e.type === 'click' && (e.body as { category: string }).category === 'newsletter').length;
+    assert.equal(Number((await page.getByTestId('scan-matched').innerText()).replace(/\D/g, '')), expected);
+    assert.equal(await rowCount(), expected);
+    await shot('07-scan-done');
+    await page.getByRole('button', { name: 'Clear' }).click();
+  });
+
+  test('inspects partitions: leaders, ISR, watermarks and the skew chart', async () => {
+    await page.getByTestId('nav-partitions').click();
+    await page.locator('[data-testid="partitions-grid"] .ag-row').nth(5).waitFor();
+    assert.equal(await page.locator('[data-testid="partitions-grid"] .ag-row').count(), 6);
+    await page.getByTestId('skew-chart').waitFor();
+    const group = page.getByTestId('group-list').getByRole('button').filter({ hasText: `${topic}-billing` });
+    await group.waitFor();
+    assert.match(await group.innerText(), new RegExp(`lag ${expectedLag.toLocaleString('en-US')}$`));
+    await group.click();
+    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="partitions-grid"] .ag-cell[col-id="lag"]')?.textContent ?? ''));
+    const lags = await page.locator('[data-testid="partitions-grid"] .ag-cell[col-id="lag"]').allInnerTexts();
+    assert.equal(lags.reduce((s, t) => s + Number(t.replace(/\D/g, '')), 0), expectedLag);
+    await shot('08-partitions');
+    assert.match(await page.getByTestId('size-skew').innerText(), /^\d+\.\d\d×$/);
+  });
+
+  test('shows the access matrix proved by real decrypts', async () => {
+    await page.getByTestId('nav-access').click();
+    await page.getByTestId('access-matrix').waitFor();
+    assert.match(await page.getByTestId('dept-support').innerText(), /can decrypt/);
+    assert.match(await page.getByTestId('dept-analytics').innerText(), /unproved/);
+    await shot('09-access-matrix');
+    const problems = (globalThis as { __consoleProblems?: string[] }).__consoleProblems ?? [];
+    assert.deepEqual(problems.filter((p) => !/favicon/.test(p)), [], 'no page errors or console errors (CSP included)');
+  });
+});
