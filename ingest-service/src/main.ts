@@ -15,6 +15,9 @@ Options:
                       http://127.0.0.1:8787, local department keys in ./.sealpost, sources "sendgrid" and
                       "audit", journal only unless SEALPOST_KAFKA_BROKERS is set.
       --check         validate the configuration, print problems or "ok", and exit.
+
+Signals: SIGTERM/SIGINT stop cleanly; SIGHUP reloads the file's policy and kms sections (key rotation, new
+grants) without stopping; other changes are refused and need a restart.
   -h, --help          this text.
 
 Environment overrides (applied over the file):
@@ -82,6 +85,17 @@ async function main(): Promise<void> {
         process.exit(1);
       });
   };
+  process.on('SIGHUP', () => {
+    const file = values.config ?? process.env.SEALPOST_CONFIG;
+    if (!file) {
+      service.log.warn('SIGHUP: the embedded default has no file to reload');
+      return;
+    }
+    Promise.resolve()
+      .then(() => service.reload(loadConfig({ file })))
+      .then((changed) => service.log.info({ changed }, changed.length ? 'SIGHUP: reloaded' : 'SIGHUP: nothing to reload'))
+      .catch((err: unknown) => service.log.error({ err: { code: (err as { code?: string }).code, message: (err as Error).message } }, 'SIGHUP: reload refused; still running the previous configuration'));
+  });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }

@@ -12,6 +12,7 @@ import { createLogger, type Logger } from './log/logger.js';
 import { createMetrics, type ServiceMetrics } from './metrics/metrics.js';
 import { countEvents } from './pipeline/count-events.js';
 import { startWorkerExpander, type WorkerExpander } from './expand-worker/worker-expander.js';
+import { reloadableChanges } from './config/reload.js';
 import { confirmSubscription, createVerifier } from './verify/index.js';
 
 export interface RunningService {
@@ -19,6 +20,12 @@ export interface RunningService {
   url: string;
   log: Logger;
   metrics: ServiceMetrics;
+  /**
+   * Applies a new configuration without stopping: only the policy (departments, keys, rules) and the
+   * kms section may change; anything else is refused with the keys that need a restart. Entries not
+   * yet forwarded are sealed under the new policy; records already in Kafka keep theirs.
+   */
+  reload(next: Config): Promise<string[]>;
   /** The admin API (config.admin): its URL, and the local admin token to print on first start. */
   admin?: AdminHandle;
   /** Stops accepting, lets in-flight requests finish, finishes the forwarder's batch, closes the journal. */
@@ -63,6 +70,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   let sink: ReturnType<typeof createKafkaSink> | undefined;
   let forwarder: ReturnType<typeof createForwarder> | undefined;
   let expander: WorkerExpander | undefined;
+  let current = config;
   if (config.kafka) {
     expander = await startWorkerExpander(config);
     sink = createKafkaSink({
@@ -76,7 +84,8 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     forwarder = createForwarder({
       journal,
       sink,
-      expand: expander.expand,
+      // Through `expander` (not its method) so that a reload swaps the worker under a running forwarder.
+      expand: (entry) => expander!.expand(entry),
       log,
       metrics,
       batchEvents: config.forwarder.batchEvents,
@@ -89,6 +98,15 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   const admin = config.admin ? await startAdmin({ config, journal, forwarder, sink, metrics, log, now }) : undefined;
 
   let kmsSeen = { calls: 0, failed: 0, keyring: 0 };
+  /** The worker keeps its own counters; add what grew since the last look to the service's metrics. */
+  const refreshWorkerCounters = (): void => {
+    if (!expander) return;
+    const w = expander.stats();
+    if (w.kmsCalls > kmsSeen.calls) metrics.kmsCalls.inc(w.kmsCalls - kmsSeen.calls);
+    if (w.kmsFailedCalls > kmsSeen.failed) metrics.kmsFailedCalls.inc(w.kmsFailedCalls - kmsSeen.failed);
+    if (w.keyringCalls > kmsSeen.keyring) metrics.keyMaterialCalls.inc(w.keyringCalls - kmsSeen.keyring);
+    kmsSeen = { calls: w.kmsCalls, failed: w.kmsFailedCalls, keyring: w.keyringCalls };
+  };
   const app = createHttpServer({
     config,
     metrics,
@@ -105,14 +123,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       for (const [source, n] of Object.entries(stats.pendingBySource)) metrics.journalPending.set({ source }, n);
       metrics.journalOldestPendingSeconds.set(stats.oldestPendingAt ? (now() - stats.oldestPendingAt) / 1000 : 0);
       metrics.kafkaUp.set(sink?.healthy() ? 1 : 0);
-      if (expander) {
-        const w = expander.stats();
-        const seen = kmsSeen;
-        if (w.kmsCalls > seen.calls) metrics.kmsCalls.inc(w.kmsCalls - seen.calls);
-        if (w.kmsFailedCalls > seen.failed) metrics.kmsFailedCalls.inc(w.kmsFailedCalls - seen.failed);
-        if (w.keyringCalls > seen.keyring) metrics.keyMaterialCalls.inc(w.keyringCalls - seen.keyring);
-        kmsSeen = { calls: w.kmsCalls, failed: w.kmsFailedCalls, keyring: w.keyringCalls };
-      }
+      refreshWorkerCounters();
     },
   });
   await app.listen({ host: config.listen.host, port: config.listen.port });
@@ -126,6 +137,23 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     url,
     log,
     metrics,
+    async reload(next) {
+      const changed = reloadableChanges(current, next);
+      if (!expander) {
+        current = next;
+        return changed;
+      }
+      const fresh = await startWorkerExpander(next);
+      const old = expander;
+      refreshWorkerCounters();
+      expander = fresh;
+      kmsSeen = { calls: 0, failed: 0, keyring: 0 };
+      current = next;
+      await old.idle();
+      await old.close();
+      log.info({ changed, policyVersion: next.policy.version }, 'configuration reloaded: new entries are sealed under the new policy and keys');
+      return changed;
+    },
     ...(admin ? { admin } : {}),
     async stop() {
       await admin?.close();

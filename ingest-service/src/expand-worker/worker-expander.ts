@@ -9,6 +9,8 @@ import type { ExpandRequest, ExpandResponse, WorkerInit, WorkerReady, WorkerStat
 export interface WorkerExpander {
   expand: Expand;
   stats(): WorkerStats;
+  /** Resolves once no expand is in flight (a reload waits for this before closing the old worker). */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -74,6 +76,9 @@ export async function startWorkerExpander(config: Config): Promise<WorkerExpande
   return {
     expand,
     stats: () => stats,
+    async idle() {
+      while (pending.size > 0 && !dead) await new Promise((r) => setTimeout(r, 10));
+    },
     async close() {
       if (dead) return;
       const exited = new Promise((r) => worker.once('exit', r));
