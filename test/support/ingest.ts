@@ -15,6 +15,8 @@ export interface TestService {
   dataDir: string;
   /** Every log line the service wrote, for assertions (e.g. nothing personal in logs). */
   logs: string[];
+  /** PEM private key the `sendgrid` source verifies against (to sign requests sent by other means). */
+  sendgridPrivateKey: string;
   /** POSTs a SendGrid batch signed with the source's key. */
   postSendgrid(body: string | Buffer, opts?: { timestamp?: number; source?: string; tamper?: boolean }): Promise<Response>;
   /** POSTs an audit-events body signed with the source's HMAC secret. */
@@ -82,6 +84,7 @@ export async function startTestService(opts: { brokers?: string[]; dataDir?: str
     config,
     dataDir,
     logs,
+    sendgridPrivateKey,
     postSendgrid(body, o = {}) {
       const buf = Buffer.isBuffer(body) ? body : Buffer.from(body);
       const ts = o.timestamp ?? Math.floor(Date.now() / 1000);

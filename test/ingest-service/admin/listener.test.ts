@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { adminSchema } from '../../../ingest-service/src/admin/index.js';
 import { createAdminClient } from '../../../shared/aws-sign-in/index.js';
 import { isSealpostError } from '../../../shared/errors/index.js';
 import { SEED_BATCH, startTestService } from '../../support/ingest.js';
+import { selfSigned } from '../../support/tls.js';
 import { startAdminService, type AdminTestService } from './support.js';
 
 async function codeOf(p: Promise<unknown>): Promise<{ code: string; status: number }> {
@@ -24,14 +24,6 @@ const external = Object.values(networkInterfaces())
   .flat()
   .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
 
-/** A self-signed certificate for 127.0.0.1 and the machine's external address, made with the openssl CLI. */
-function selfSigned(dir: string, ip: string): { cert: string; key: string } {
-  const cert = join(dir, 'admin.crt');
-  const key = join(dir, 'admin.key');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=sealpost-admin-test', '-addext', `subjectAltName=IP:127.0.0.1,IP:${ip}`, '-keyout', key, '-out', cert], { stdio: 'ignore' });
-  return { cert, key };
-}
-
 describe('admin listener: TLS off loopback, local token on loopback only', { skip: external ? false : 'no non-loopback IPv4 address on this machine to connect from' }, () => {
   let svc: AdminTestService;
   let dir: string;
@@ -39,7 +31,7 @@ describe('admin listener: TLS off loopback, local token on loopback only', { ski
   let port: number;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sealpost-admin-tls-'));
-    const tls = selfSigned(dir, external!);
+    const tls = selfSigned(dir, external!, 'admin');
     ca = readFileSync(tls.cert);
     svc = await startAdminService({ admin: { listen: { host: '0.0.0.0', port: 0, tls }, localToken: true } });
     port = Number(new URL(svc.admin.url).port);
