@@ -49,119 +49,134 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   const dataDir = resolve(config.dataDir);
   const internal = internalSources(config); // checked here, before the expand worker needs them
 
-  const journal = openJournal({
-    dir: dataDir,
-    groupCommitMs: config.journal.groupCommitMs,
-    dedupeWindowSeconds: config.journal.dedupeWindowSeconds,
-    retainForwardedSeconds: config.journal.retainForwardedSeconds,
-    log,
-  });
+  // What started so far, closed in reverse order if a later step fails (port taken, bad key file...).
+  const started: (() => Promise<void>)[] = [];
+  const undo = async (): Promise<void> => {
+    for (const close of started.reverse()) await close().catch(() => {});
+  };
   try {
-    await journal.ready();
+    return await assemble();
   } catch (err) {
-    await journal.close().catch(() => {});
+    await undo();
     throw err;
   }
 
-
-  const routeSources = new Map<string, RouteSource>();
-  for (const s of config.sources) routeSources.set(s.id, { config: s, verifier: createVerifier(s, { now, log }) });
-
-  let sink: ReturnType<typeof createKafkaSink> | undefined;
-  let forwarder: ReturnType<typeof createForwarder> | undefined;
-  let expander: WorkerExpander | undefined;
-  let current = config;
-  if (config.kafka) {
-    expander = await startWorkerExpander(config);
-    sink = createKafkaSink({
-      kafka: createKafka(config.kafka, log),
+  async function assemble(): Promise<RunningService> {
+    const journal = openJournal({
+      dir: dataDir,
+      groupCommitMs: config.journal.groupCommitMs,
+      dedupeWindowSeconds: config.journal.dedupeWindowSeconds,
+      retainForwardedSeconds: config.journal.retainForwardedSeconds,
       log,
-      createTopics: config.kafka.createTopics,
-      partitions: config.kafka.partitions,
-      replicationFactor: config.kafka.replicationFactor,
-      topics: [...config.sources.map((s) => topicFor(s)), ...internal.map((s) => s.topic)],
     });
-    forwarder = createForwarder({
-      journal,
-      sink,
-      // Through `expander` (not its method) so that a reload swaps the worker under a running forwarder.
-      expand: (entry) => expander!.expand(entry),
+    started.push(() => journal.close());
+    await journal.ready();
+
+    const routeSources = new Map<string, RouteSource>();
+    for (const s of config.sources) routeSources.set(s.id, { config: s, verifier: createVerifier(s, { now, log }) });
+
+    let sink: ReturnType<typeof createKafkaSink> | undefined;
+    let forwarder: ReturnType<typeof createForwarder> | undefined;
+    let expander: WorkerExpander | undefined;
+    let current = config;
+    if (config.kafka) {
+      expander = await startWorkerExpander(config);
+      started.push(() => expander!.close());
+      sink = createKafkaSink({
+        kafka: createKafka(config.kafka, log),
+        log,
+        createTopics: config.kafka.createTopics,
+        partitions: config.kafka.partitions,
+        replicationFactor: config.kafka.replicationFactor,
+        topics: [...config.sources.map((s) => topicFor(s)), ...internal.map((s) => s.topic)],
+      });
+      forwarder = createForwarder({
+        journal,
+        sink,
+        // Through `expander` (not its method) so that a reload swaps the worker under a running forwarder.
+        expand: (entry) => expander!.expand(entry),
+        log,
+        metrics,
+        batchEvents: config.forwarder.batchEvents,
+        retryInitialMs: config.forwarder.retryInitialMs,
+        retryMaxMs: config.forwarder.retryMaxMs,
+        maxRecordBytes: config.forwarder.maxRecordBytes,
+      });
+      forwarder.start();
+      started.push(async () => {
+        await forwarder!.stop();
+        await sink!.disconnect();
+      });
+    }
+    const admin = config.admin ? await startAdmin({ config, journal, forwarder, sink, metrics, log, now }) : undefined;
+    if (admin) started.push(() => admin.close());
+
+    let kmsSeen = { calls: 0, failed: 0, keyring: 0 };
+    /** The worker keeps its own counters; add what grew since the last look to the service's metrics. */
+    const refreshWorkerCounters = (): void => {
+      if (!expander) return;
+      const w = expander.stats();
+      if (w.kmsCalls > kmsSeen.calls) metrics.kmsCalls.inc(w.kmsCalls - kmsSeen.calls);
+      if (w.kmsFailedCalls > kmsSeen.failed) metrics.kmsFailedCalls.inc(w.kmsFailedCalls - kmsSeen.failed);
+      if (w.keyringCalls > kmsSeen.keyring) metrics.keyMaterialCalls.inc(w.keyringCalls - kmsSeen.keyring);
+      kmsSeen = { calls: w.kmsCalls, failed: w.kmsFailedCalls, keyring: w.keyringCalls };
+    };
+    const app = createHttpServer({
+      config,
+      metrics,
+      log,
+      sources: routeSources,
+      append: (entry) => journal.append(entry),
+      countEvents,
+      confirmSubscription: (url) => confirmSubscription(url, { log }),
+      now,
+      notReadyReason: () => journal.unavailableReason(),
+      refreshGauges: () => {
+        const stats = journal.stats();
+        metrics.journalPending.reset();
+        for (const [source, n] of Object.entries(stats.pendingBySource)) metrics.journalPending.set({ source }, n);
+        metrics.journalOldestPendingSeconds.set(stats.oldestPendingAt ? (now() - stats.oldestPendingAt) / 1000 : 0);
+        metrics.kafkaUp.set(sink?.healthy() ? 1 : 0);
+        refreshWorkerCounters();
+      },
+    });
+    await app.listen({ host: config.listen.host, port: config.listen.port });
+    const addr = app.server.address() as AddressInfo;
+    const scheme = config.listen.tls ? 'https' : 'http';
+    const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+    const url = `${scheme}://${host}:${addr.port}`;
+    log.info({ listening: url, sources: config.sources.map((s) => s.id), kafka: config.kafka ? config.kafka.brokers : 'none (journal only)' }, 'sealpost-ingest listening');
+
+    return {
+      url,
       log,
       metrics,
-      batchEvents: config.forwarder.batchEvents,
-      retryInitialMs: config.forwarder.retryInitialMs,
-      retryMaxMs: config.forwarder.retryMaxMs,
-      maxRecordBytes: config.forwarder.maxRecordBytes,
-    });
-    forwarder.start();
-  }
-  const admin = config.admin ? await startAdmin({ config, journal, forwarder, sink, metrics, log, now }) : undefined;
-
-  let kmsSeen = { calls: 0, failed: 0, keyring: 0 };
-  /** The worker keeps its own counters; add what grew since the last look to the service's metrics. */
-  const refreshWorkerCounters = (): void => {
-    if (!expander) return;
-    const w = expander.stats();
-    if (w.kmsCalls > kmsSeen.calls) metrics.kmsCalls.inc(w.kmsCalls - kmsSeen.calls);
-    if (w.kmsFailedCalls > kmsSeen.failed) metrics.kmsFailedCalls.inc(w.kmsFailedCalls - kmsSeen.failed);
-    if (w.keyringCalls > kmsSeen.keyring) metrics.keyMaterialCalls.inc(w.keyringCalls - kmsSeen.keyring);
-    kmsSeen = { calls: w.kmsCalls, failed: w.kmsFailedCalls, keyring: w.keyringCalls };
-  };
-  const app = createHttpServer({
-    config,
-    metrics,
-    log,
-    sources: routeSources,
-    append: (entry) => journal.append(entry),
-    countEvents,
-    confirmSubscription: (url) => confirmSubscription(url, { log }),
-    now,
-    notReadyReason: () => journal.unavailableReason(),
-    refreshGauges: () => {
-      const stats = journal.stats();
-      metrics.journalPending.reset();
-      for (const [source, n] of Object.entries(stats.pendingBySource)) metrics.journalPending.set({ source }, n);
-      metrics.journalOldestPendingSeconds.set(stats.oldestPendingAt ? (now() - stats.oldestPendingAt) / 1000 : 0);
-      metrics.kafkaUp.set(sink?.healthy() ? 1 : 0);
-      refreshWorkerCounters();
-    },
-  });
-  await app.listen({ host: config.listen.host, port: config.listen.port });
-  const addr = app.server.address() as AddressInfo;
-  const scheme = config.listen.tls ? 'https' : 'http';
-  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  const url = `${scheme}://${host}:${addr.port}`;
-  log.info({ listening: url, sources: config.sources.map((s) => s.id), kafka: config.kafka ? config.kafka.brokers : 'none (journal only)' }, 'sealpost-ingest listening');
-
-  return {
-    url,
-    log,
-    metrics,
-    async reload(next) {
-      const changed = reloadableChanges(current, next);
-      if (!expander) {
+      async reload(next) {
+        const changed = reloadableChanges(current, next);
+        if (!expander) {
+          current = next;
+          return changed;
+        }
+        const fresh = await startWorkerExpander(next);
+        const old = expander;
+        refreshWorkerCounters();
+        expander = fresh;
+        kmsSeen = { calls: 0, failed: 0, keyring: 0 };
         current = next;
+        await old.idle();
+        await old.close();
+        log.info({ changed, policyVersion: next.policy.version }, 'configuration reloaded: new entries are sealed under the new policy and keys');
         return changed;
-      }
-      const fresh = await startWorkerExpander(next);
-      const old = expander;
-      refreshWorkerCounters();
-      expander = fresh;
-      kmsSeen = { calls: 0, failed: 0, keyring: 0 };
-      current = next;
-      await old.idle();
-      await old.close();
-      log.info({ changed, policyVersion: next.policy.version }, 'configuration reloaded: new entries are sealed under the new policy and keys');
-      return changed;
-    },
-    ...(admin ? { admin } : {}),
-    async stop() {
-      await admin?.close();
-      await app.close();
-      await forwarder?.stop();
-      await sink?.disconnect();
-      await journal.close();
-      await expander?.close();
-    },
-  };
+      },
+      ...(admin ? { admin } : {}),
+      async stop() {
+        await admin?.close();
+        await app.close();
+        await forwarder?.stop();
+        await sink?.disconnect();
+        await journal.close();
+        await expander?.close();
+      },
+    };
+  }
 }
