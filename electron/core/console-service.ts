@@ -3,6 +3,7 @@ import type { ConsoleHandlers, ArgsOf } from '../../shared/console-api/index.js'
 import type { DecryptedRow, MessageDetail, MessageRow } from '../../shared/console-api/types.js';
 import type { Envelope } from '../../shared/envelope/index.js';
 import { SealpostError } from '../../shared/errors/index.js';
+import { createServiceModule, type ServiceChannel, type ServiceModuleOptions } from './admin/service-module.js';
 import { CONSOLE_ERRORS, describeKafkaError, notConnected } from './errors.js';
 import { toCsv, toJson } from './export/export-rows.js';
 import type { IdentityProvider } from './identity/identity.js';
@@ -23,6 +24,8 @@ export interface ConsoleServiceDeps {
   /** Writes an export where the user chooses (Electron's save dialog); absent: the content is returned. */
   saveExport?(fileName: string, content: string): Promise<string | null>;
   mskSigner?: MskTokenSigner;
+  /** The ingest service's admin API (issue 5): where its connection is kept; default memory only. */
+  service?: ServiceModuleOptions;
   /** Errors we did not raise on purpose, for the log (never shown to the renderer as they are). */
   onUnexpected?(err: unknown, where: string): void;
 }
@@ -41,6 +44,7 @@ interface Session {
 export function createConsoleService(deps: ConsoleServiceDeps): { handlers: ConsoleHandlers; close(): Promise<void> } {
   let session: Session | null = null;
   const records = createRecordCache();
+  const service = createServiceModule(deps.service);
 
   const need = (): Session => {
     if (!session) throw notConnected();
@@ -97,7 +101,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
     return { identity, rows: opened.map((o, i) => ({ id: order[i]!, sections: o.sections })) };
   };
 
-  const handlers: ConsoleHandlers = {
+  const handlers: Omit<ConsoleHandlers, ServiceChannel> = {
     async 'console:connect'({ connection, remember: keep }) {
       await disconnect();
       const password = 'password' in connection.auth && connection.auth.password ? connection.auth.password : deps.settings.password(connection.name);
@@ -237,8 +241,10 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
   };
 
   return {
-    handlers,
+    // Decryptions and exports are reported to the service's audit trail when one is connected.
+    handlers: { ...service.audited(handlers), ...service.handlers },
     async close() {
+      await service.close();
       await disconnect();
       await deps.identities.close();
     },

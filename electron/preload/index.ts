@@ -29,6 +29,23 @@ const api = {
   exportRows: (args) => invoke(API_METHODS.exportRows, args),
   getSettings: () => invoke(API_METHODS.getSettings, undefined),
   setSettings: (args) => invoke(API_METHODS.setSettings, args),
+  serviceState: () => invoke(API_METHODS.serviceState, undefined),
+  connectService: (args) => invoke(API_METHODS.connectService, args),
+  disconnectService: (args) => invoke(API_METHODS.disconnectService, args),
+  serviceStatus: () => invoke(API_METHODS.serviceStatus, undefined),
+  serviceHistory: () => invoke(API_METHODS.serviceHistory, undefined),
+  listBacklog: (args) => invoke(API_METHODS.listBacklog, args),
+  drainBacklog: (args) => invoke(API_METHODS.drainBacklog, args),
+  pauseSource: (args) => invoke(API_METHODS.pauseSource, args),
+  resumeSource: (args) => invoke(API_METHODS.resumeSource, args),
+  listDeadLetters: (args) => invoke(API_METHODS.listDeadLetters, args),
+  redriveDeadLetter: (args) => invoke(API_METHODS.redriveDeadLetter, args),
+  discardDeadLetter: (args) => invoke(API_METHODS.discardDeadLetter, args),
+  startReplay: (args) => invoke(API_METHODS.startReplay, args),
+  listReplays: () => invoke(API_METHODS.listReplays, undefined),
+  replayStatus: (args) => invoke(API_METHODS.replayStatus, args),
+  cancelReplay: (args) => invoke(API_METHODS.cancelReplay, args),
+  queryAudit: (args) => invoke(API_METHODS.queryAudit, args),
 } satisfies SealpostApi;
 
 contextBridge.exposeInMainWorld('sealpost', api);

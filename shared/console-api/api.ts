@@ -23,6 +23,23 @@ export const API_METHODS = {
   exportRows: 'export',
   getSettings: 'settings:get',
   setSettings: 'settings:set',
+  serviceState: 'service:state',
+  connectService: 'service:connect',
+  disconnectService: 'service:disconnect',
+  serviceStatus: 'service:status',
+  serviceHistory: 'service:history',
+  listBacklog: 'backlog:list',
+  drainBacklog: 'backlog:drain',
+  pauseSource: 'source:pause',
+  resumeSource: 'source:resume',
+  listDeadLetters: 'dead-letters:list',
+  redriveDeadLetter: 'dead-letter:redrive',
+  discardDeadLetter: 'dead-letter:discard',
+  startReplay: 'replay:start',
+  listReplays: 'replay:list',
+  replayStatus: 'replay:status',
+  cancelReplay: 'replay:cancel',
+  queryAudit: 'audit:query',
 } as const satisfies Record<string, Channel>;
 
 export type ApiMethod = keyof typeof API_METHODS;

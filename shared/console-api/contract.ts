@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import * as s from './schemas.js';
+import * as svc from './service-schemas.js';
+import type * as st from './service-types.js';
 import type * as t from './types.js';
 
 /**
@@ -24,6 +26,24 @@ export const CONTRACT = {
   export: { args: s.exportArgs, result: {} as t.ExportResult },
   'settings:get': { args: s.noArgs, result: {} as t.PublicSettings },
   'settings:set': { args: s.settingsPatchSchema, result: {} as t.PublicSettings },
+  // The ingest service's admin API, through main (which holds the token / AWS credentials).
+  'service:state': { args: s.noArgs, result: {} as st.ServiceState },
+  'service:connect': { args: svc.serviceConnectArgs, result: {} as st.ServiceState },
+  'service:disconnect': { args: svc.serviceDisconnectArgs, result: {} as st.ServiceState },
+  'service:status': { args: s.noArgs, result: {} as st.StatusResponse },
+  'service:history': { args: s.noArgs, result: {} as st.HistoryResponse },
+  'backlog:list': { args: svc.backlogListArgs, result: {} as st.BacklogResponse },
+  'backlog:drain': { args: svc.drainArgs, result: {} as st.DrainResponse },
+  'source:pause': { args: svc.sourceArgs, result: {} as st.SourceStateResponse },
+  'source:resume': { args: svc.sourceArgs, result: {} as st.SourceStateResponse },
+  'dead-letters:list': { args: svc.deadLetterListArgs, result: {} as st.DeadLetterView[] },
+  'dead-letter:redrive': { args: svc.deadLetterIdArgs, result: {} as st.RedriveResponse },
+  'dead-letter:discard': { args: svc.discardArgs, result: {} as st.DiscardResponse },
+  'replay:start': { args: svc.replayStartArgs, result: {} as st.ReplayJob },
+  'replay:list': { args: s.noArgs, result: {} as st.ReplayJob[] },
+  'replay:status': { args: svc.replayIdArgs, result: {} as st.ReplayJob },
+  'replay:cancel': { args: svc.replayIdArgs, result: {} as st.ReplayJob },
+  'audit:query': { args: svc.auditQueryArgs, result: {} as st.AuditQueryResponse },
 } as const;
 
 export type Channel = keyof typeof CONTRACT;

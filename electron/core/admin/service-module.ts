@@ -1,0 +1,53 @@
+import type { AuditRecordRequest } from '../../../shared/admin-api/types.js';
+import type { ConsoleHandlers } from '../../../shared/console-api/contract.js';
+import { NO_SECRET_BOX, type SecretBox } from '../settings/settings-store.js';
+import { createAuditReporter } from './audit-reporter.js';
+import { withAuditReports, type ReportedChannel } from './audit-reports.js';
+import { createServiceConnector } from './service-connector.js';
+import { serviceHandlers, type ServiceChannel } from './service-handlers.js';
+import { createServiceStore } from './service-store.js';
+
+export interface ServiceModuleOptions {
+  /** Where the service connection is remembered (null: memory only) and what seals the pasted token. */
+  file?: string | null;
+  secrets?: SecretBox;
+  /** AWS shared files and the STS endpoint role profiles use (tests, VPC endpoints). */
+  aws?: { configFile?: string; credentialsFile?: string; profileStsEndpoint?: string };
+  timeoutMs?: number;
+}
+
+/**
+ * The console's side of the ingest service (issue 5): the service channels, and the audit reports
+ * of the console's own decryptions and exports. Plugged into createConsoleService; no Electron.
+ */
+export function createServiceModule(opts: ServiceModuleOptions = {}) {
+  const store = createServiceStore({ file: opts.file ?? null, secrets: opts.secrets ?? NO_SECRET_BOX });
+  // Each refers to the other only inside callbacks, which run after both exist.
+  const reporter = createAuditReporter({ send: (event) => live.call((c) => c.recordAudit(event)) });
+  const live = createServiceConnector({
+    store,
+    ...(opts.aws ? { aws: opts.aws } : {}),
+    ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+    auditState: () => reporter.state(),
+  });
+  /** Reports only while a service is connected: with none, there is no trail to write to. */
+  const report = (event: AuditRecordRequest): void => {
+    if (live.connected()) reporter.report(event);
+  };
+
+  return {
+    handlers: serviceHandlers(live) as Pick<ConsoleHandlers, ServiceChannel>,
+    /** The decrypt / export / access-matrix handlers, reporting each call to the audit trail. */
+    audited: <H extends Pick<ConsoleHandlers, ReportedChannel>>(core: H): H => withAuditReports(core, report),
+    /** Waits for queued audit reports (tests; before quitting). */
+    flushReports: () => reporter.flush(),
+    async close(): Promise<void> {
+      await Promise.race([reporter.flush(), new Promise((r) => setTimeout(r, 2_000).unref())]);
+      await live.disconnect(false);
+    },
+  };
+}
+
+export type ServiceModule = ReturnType<typeof createServiceModule>;
+export type { ServiceChannel } from './service-handlers.js';
+export { SERVICE_CHANNELS } from './service-handlers.js';

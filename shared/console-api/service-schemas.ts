@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { adminSchemas } from '../admin-api/index.js';
+
+/**
+ * Argument schemas of the console channels that reach the ingest service's admin API. Where the
+ * admin API already has a schema (replay, audit query, dead-letter query) it is reused as is, so
+ * the renderer cannot send main anything the service would refuse. Tokens travel renderer -> main
+ * once (pasted) and never back.
+ */
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** True for URLs a bearer token may travel to: https anywhere, plain http only to this machine. */
+export function isSafeServiceUrl(value: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    return false;
+  }
+  if (u.username || u.password || u.search || u.hash) return false;
+  if (u.protocol === 'https:') return true;
+  return u.protocol === 'http:' && (LOOPBACK_HOSTS.has(u.hostname) || /^127\.\d+\.\d+\.\d+$/.test(u.hostname));
+}
+
+const serviceUrl = z
+  .string()
+  .max(2048)
+  .refine(isSafeServiceUrl, 'the admin URL is https://host:port (plain http only to 127.0.0.1 or localhost), with no user, query or fragment');
+/** The value of admin.serverId on the server (signed into every AWS sign-in). */
+export const serverIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'a server id is letters, digits, . _ : -');
+const awsProfileName = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.@+=,-]+$/, 'not an AWS profile name');
+const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region looks like eu-west-1');
+/** A local admin token or a session token: printable, no spaces. */
+const tokenText = z.string().trim().min(16, 'paste the whole token').max(4096).regex(/^[A-Za-z0-9._~+/=-]+$/, 'a token has no spaces or quotes');
+
+export const serviceAuthSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('aws'),
+    /** AWS profile (from the AWS config files) whose credentials sign sts:GetCallerIdentity. */
+    profile: awsProfileName,
+    /** Sign for the regional STS endpoint of this region; omitted: the global endpoint. */
+    region: awsRegion.optional(),
+    /** STS endpoint to sign for (it must be allowlisted by the server); the console never calls it. */
+    stsEndpoint: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('token'),
+    /** The local admin token (dataDir/keys/admin-local.token); omitted: the one saved earlier. */
+    token: tokenText.optional(),
+  }),
+]);
+
+export const serviceConnectArgs = z
+  .strictObject({
+    url: serviceUrl,
+    serverId: serverIdSchema.optional(),
+    /** Extra CA certificate (PEM) for an admin listener with a private CA. */
+    ca: z.string().max(65_536).optional(),
+    auth: serviceAuthSchema,
+    /** Keep this connection for next time (a token only sealed by the OS keychain). */
+    remember: z.boolean().default(true),
+  })
+  .refine((a) => a.auth.kind !== 'aws' || a.serverId !== undefined, { message: 'AWS sign-in needs the server id (admin.serverId on the server)', path: ['serverId'] });
+
+export const serviceDisconnectArgs = z.strictObject({ forget: z.boolean().default(false) }).optional();
+
+export const backlogListArgs = adminSchemas.backlogQuery.optional();
+export const deadLetterListArgs = adminSchemas.deadLetterQuery.optional();
+export const drainArgs = z.strictObject({ timeoutMs: z.number().int().min(1_000).max(300_000).default(120_000) }).optional();
+export const sourceArgs = z.strictObject({ source: adminSchemas.sourceParams.shape.source, reason: z.string().trim().max(500).optional() });
+export const deadLetterIdArgs = z.strictObject({ id: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
+export const discardArgs = z.strictObject({
+  id: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  reason: adminSchemas.discardRequest.shape.reason,
+});
+export const replayStartArgs = adminSchemas.replayRequest;
+export const replayIdArgs = z.strictObject({ id: z.string().uuid() });
+export const auditQueryArgs = adminSchemas.auditQuery.optional();
