@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createAuditReporter } from '../../../electron/core/admin/audit-reporter.js';
+import { withAuditReports } from '../../../electron/core/admin/audit-reports.js';
+import type { AuditRecordRequest } from '../../../shared/admin-api/types.js';
+import type { ConsoleHandlers } from '../../../shared/console-api/index.js';
+import { SealpostError } from '../../../shared/errors/index.js';
+
+const ev = (n: number): AuditRecordRequest => ({ action: 'decrypt', target: `topic/t${n}`, outcome: 'success', details: {} });
+
+test('reports go out one at a time, in order, without the caller waiting', async () => {
+  const sent: string[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const r = createAuditReporter({
+    send: async (e) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((res) => setTimeout(res, 5));
+      sent.push(e.target);
+      inFlight--;
+    },
+  });
+  const t0 = Date.now();
+  for (let i = 0; i < 5; i++) r.report(ev(i));
+  assert.ok(Date.now() - t0 < 5, 'report() returns at once');
+  assert.equal(r.state().queued, 4);
+  await r.flush();
+  assert.deepEqual(sent, ['topic/t0', 'topic/t1', 'topic/t2', 'topic/t3', 'topic/t4']);
+  assert.equal(maxInFlight, 1);
+  assert.deepEqual(r.state(), { reported: 5, failed: 0, queued: 0, lastFailure: null });
+});
+
+test('a failed report becomes a warning with the service code; the next success clears it', async () => {
+  let fail = true;
+  const r = createAuditReporter({
+    now: () => 42,
+    send: async () => {
+      if (fail) throw new SealpostError('SP_ADMIN_CLIENT_UNREACHABLE', 'cannot reach the admin API', { retriable: true });
+    },
+  });
+  r.report(ev(1));
+  await r.flush();
+  assert.deepEqual(r.state().lastFailure, { code: 'SP_ADMIN_CLIENT_UNREACHABLE', message: 'cannot reach the admin API', at: 42, action: 'decrypt' });
+  fail = false;
+  r.report(ev(2));
+  await r.flush();
+  assert.deepEqual(r.state(), { reported: 1, failed: 1, queued: 0, lastFailure: null });
+});
+
+test('a full queue drops the newest report and says so, memory stays bounded', async () => {
+  let release: () => void = () => {};
+  const gate = new Promise<void>((res) => (release = res));
+  const r = createAuditReporter({ maxQueue: 3, send: () => gate });
+  for (let i = 0; i < 6; i++) r.report(ev(i));
+  const st = r.state();
+  assert.equal(st.queued, 3);
+  assert.equal(st.failed, 2);
+  assert.equal(st.lastFailure?.code, 'SP_CONSOLE_AUDIT_QUEUE_FULL');
+  release();
+  await r.flush();
+  assert.equal(r.state().reported, 4);
+});
+
+test('decrypt reports carry clear facts only: a profile named after a person stays out, errors keep their code', async () => {
+  const reports: AuditRecordRequest[] = [];
+  const handlers = withAuditReports(
+    {
+      'messages:decrypt': async (a: { profile: string }) => ({ profile: a.profile, identity: 'x', rows: [{ id: '0:1', sections: { support: { state: 'open', fields: { email: 'bob@example.com' } }, security: { state: 'locked', code: 'no_key', message: 'no key' } } }] }),
+      export: async () => {
+        throw new SealpostError('SP_CONSOLE_EXPORT_CANCELLED', 'cancelled');
+      },
+      'access:matrix': async () => ({ identity: 'x', policyVersion: 1, checkedAt: '', departments: [], fields: [] }),
+    } as unknown as Pick<ConsoleHandlers, 'messages:decrypt' | 'export' | 'access:matrix'>,
+    (e) => reports.push(e),
+  );
+  await handlers['messages:decrypt']({ topic: 'events', ids: ['0:1', '2:5', '0:9'], profile: 'aws:bob@example.com' });
+  await assert.rejects(handlers.export({ topic: 'events', format: 'json', ids: ['0:1'], profile: 'local' }));
+  assert.deepEqual(reports[0], { action: 'decrypt', target: 'topic/events', outcome: 'success', details: { records: 3, partitions: [0, 2], opened: ['support'], locked: 1 } });
+  assert.deepEqual(reports[1], { action: 'export', target: 'topic/events', outcome: 'failure', details: { records: 1, format: 'json', decrypted: true, profile: 'local', code: 'SP_CONSOLE_EXPORT_CANCELLED' } });
+  assert.ok(!JSON.stringify(reports).includes('example.com'));
+});
