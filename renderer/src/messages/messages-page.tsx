@@ -33,7 +33,7 @@ export function MessagesPage(props: { topic: string; profile: string }) {
   const [from, setFrom] = useState('');
   const [filters, setFilters] = useState<Filters>({});
   const [cursor, setCursor] = useState<Cursor | null>(null);
-  const [status, setStatus] = useState({ rows: 0, scanned: 0, end: false, budgetSpent: false, loading: false });
+  const [status, setStatus] = useState({ rows: 0, scanned: 0, end: false, budgetSpent: false, loading: false, loads: 0 });
   const [error, setError] = useState<unknown>(null);
   const [departments, setDepartments] = useState<string[]>([]);
   const [decrypt, setDecrypt] = useState(false);
@@ -110,7 +110,8 @@ export function MessagesPage(props: { topic: string; profile: string }) {
         }
         addRows(w.rows, more ? 'append' : 'replace');
         setCursor(w.cursor);
-        setStatus((s) => ({ ...s, scanned: (more ? s.scanned : 0) + w.scanned, end: w.end, budgetSpent: w.budgetSpent, loading: false }));
+        setStatus((s) => ({ ...s, scanned: (more ? s.scanned : 0) + w.scanned, end: w.end, budgetSpent: w.budgetSpent, loading: false, loads: s.loads + 1 }));
+        if (!more) void decryptVisibleRef.current();
       } catch (err) {
         if (id === reqId.current) {
           setError(err);
@@ -141,10 +142,13 @@ export function MessagesPage(props: { topic: string; profile: string }) {
   const decryptVisible = useCallback(async () => {
     const g = gridRef.current;
     if (!g || !decrypt) return;
-    const pending = g
-      .getRenderedNodes()
-      .map((n: IRowNode<MessageRow>) => n.data)
-      .filter((r): r is MessageRow => Boolean(r && r.departments.length && !decrypted.current.has(r.id)));
+    // The rows in the viewport (right after a load too, before the grid has painted them).
+    const pending: MessageRow[] = [];
+    const last = Math.min(g.getLastDisplayedRowIndex(), g.getFirstDisplayedRowIndex() + 200);
+    for (let i = Math.max(0, g.getFirstDisplayedRowIndex()); i <= last; i++) {
+      const r = g.getDisplayedRowAtIndex(i)?.data;
+      if (r && r.departments.length && !decrypted.current.has(r.id)) pending.push(r);
+    }
     for (let i = 0; i < pending.length; i += DECRYPT_BATCH) {
       const batch = pending.slice(i, i + DECRYPT_BATCH);
       try {
@@ -159,6 +163,9 @@ export function MessagesPage(props: { topic: string; profile: string }) {
       }
     }
   }, [decrypt, topic, profile]);
+
+  const decryptVisibleRef = useRef(decryptVisible);
+  decryptVisibleRef.current = decryptVisible;
 
   useEffect(() => {
     decrypted.current.clear();
@@ -355,7 +362,7 @@ export function MessagesPage(props: { topic: string; profile: string }) {
           </div>
         </div>
       ) : null}
-      <div className="status-line" data-testid="status-line">
+      <div className="status-line" data-testid="status-line" data-loads={status.loads}>
         <span data-testid="row-count">{formatCount(status.rows)} rows</span>
         {filtered ? <span>filtered · {formatCount(status.scanned)} records read</span> : null}
         {status.end ? <span>end of topic reached</span> : null}

@@ -21,10 +21,13 @@ export interface SeedKit {
   close(): Promise<void>;
 }
 
-/** A fresh key folder and a builder sealing with it, exactly as the ingest service does with local keys. */
-export function createSeedKit(): SeedKit {
-  const root = mkdtempSync(join(tmpdir(), 'sealpost-console-seed-'));
-  const keysDir = join(root, 'keys');
+/**
+ * A key folder and a builder sealing with it, exactly as the ingest service does with local keys.
+ * Fresh and temporary by default; `keysDir` keeps the keys (the benchmark reuses its topic across runs).
+ */
+export function createSeedKit(opts: { keysDir?: string } = {}): SeedKit {
+  const root = opts.keysDir ? undefined : mkdtempSync(join(tmpdir(), 'sealpost-console-seed-'));
+  const keysDir = opts.keysDir ?? join(root!, 'keys');
   const policy = policySchema.parse(DEFAULT_POLICY);
   const keyrings = localKeyringsFromPolicy(keysDir, policy, { create: true });
   const sealer = createSectionSealer({
@@ -40,7 +43,7 @@ export function createSeedKit(): SeedKit {
       builder({ ...source, topic: 'unused' }, events, receivedAt),
     close: async () => {
       await sealer.close();
-      rmSync(root, { recursive: true, force: true });
+      if (root) rmSync(root, { recursive: true, force: true });
     },
   };
 }
