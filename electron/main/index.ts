@@ -26,12 +26,15 @@ if (!app.requestSingleInstanceLock()) app.quit();
 
 void app.whenReady().then(() => {
   setupAppProtocol(fileURLToPath(new URL('../renderer', import.meta.url)));
-  const settings = createSettingsStore({ file: join(app.getPath('userData'), 'settings.json'), secrets: safeStorageBox() });
+  const secrets = safeStorageBox();
+  const settings = createSettingsStore({ file: join(app.getPath('userData'), 'settings.json'), secrets });
   const service = createConsoleService({
     settings,
     identities: createProfileIdentities({ settings }),
     blindIndex: createBlindIndexResolver(settings),
     saveExport: saveExportWithDialog,
+    // The ingest service's admin connection (issue 5): remembered beside the settings, its token sealed by the keychain.
+    service: { file: join(app.getPath('userData'), 'service.json'), secrets },
     onUnexpected: (err, where) => log.error({ err, where }, 'unexpected error'),
   });
   setupIpc(service.handlers, trusted, appOrigin, log);
