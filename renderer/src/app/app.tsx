@@ -2,20 +2,28 @@ import { useCallback, useEffect, useState } from 'react';
 import type { ConnectResult, ProfileInfo, PublicSettings } from '../../../shared/console-api/types.js';
 import { api } from '../api/client.js';
 import { AccessPage } from '../access/access-page.js';
+import { AuditPage } from '../audit/audit-page.js';
+import { BacklogPage } from '../backlog/backlog-page.js';
 import { ConnectionPage } from '../connection/connection-page.js';
 import { MessagesPage } from '../messages/messages-page.js';
 import { PartitionsPage } from '../partitions/partitions-page.js';
+import { ServiceChip } from '../service/service-chip.js';
+import { ServicePage } from '../service/service-page.js';
+import { useServiceState } from '../service/use-service-state.js';
 import { SettingsPage } from '../settings/settings-page.js';
 import { TopicsPage } from '../topics/topics-page.js';
 
-export type Page = 'connect' | 'topics' | 'messages' | 'partitions' | 'access' | 'settings';
+export type Page = 'connect' | 'topics' | 'messages' | 'partitions' | 'access' | 'service' | 'backlog' | 'audit' | 'settings';
 
-const NAV: { page: Page; label: string; needs: 'nothing' | 'connection' | 'topic' }[] = [
+const NAV: { page: Page; label: string; needs: 'nothing' | 'connection' | 'topic' | 'service' }[] = [
   { page: 'connect', label: 'Connection', needs: 'nothing' },
   { page: 'topics', label: 'Topics', needs: 'connection' },
   { page: 'messages', label: 'Messages', needs: 'topic' },
   { page: 'partitions', label: 'Partitions & lag', needs: 'topic' },
   { page: 'access', label: 'Access matrix', needs: 'topic' },
+  { page: 'service', label: 'Ingest service', needs: 'nothing' },
+  { page: 'backlog', label: 'Backlog', needs: 'service' },
+  { page: 'audit', label: 'Audit trail', needs: 'service' },
   { page: 'settings', label: 'Settings', needs: 'nothing' },
 ];
 
@@ -27,6 +35,7 @@ export function App() {
   const [settings, setSettings] = useState<PublicSettings | null>(null);
   const [profiles, setProfiles] = useState<ProfileInfo[]>([]);
   const [profile, setProfile] = useState<string>('local');
+  const service = useServiceState();
 
   const refreshProfiles = useCallback(async () => {
     try {
@@ -52,7 +61,8 @@ export function App() {
     setTopic(name);
     setPage(target);
   };
-  const enabled = (needs: string) => needs === 'nothing' || (needs === 'connection' && conn) || (needs === 'topic' && conn && topic);
+  const enabled = (needs: string) =>
+    needs === 'nothing' || (needs === 'connection' && conn) || (needs === 'topic' && conn && topic) || (needs === 'service' && service.state?.connected);
 
   return (
     <div className="app">
@@ -83,6 +93,7 @@ export function App() {
               topic <strong>{topic}</strong>
             </span>
           ) : null}
+          <ServiceChip state={service.state} onOpen={() => setPage('service')} />
           <span className="spacer" />
           <label className="inline-label">
             Decrypt as
@@ -117,6 +128,9 @@ export function App() {
           {page === 'messages' && conn && topic ? <MessagesPage key={topic} topic={topic} profile={profile} /> : null}
           {page === 'partitions' && conn && topic ? <PartitionsPage key={topic} topic={topic} /> : null}
           {page === 'access' && conn && topic ? <AccessPage topic={topic} profile={profile} profiles={profiles} /> : null}
+          {page === 'service' ? <ServicePage state={service.state} onState={service.set} /> : null}
+          {page === 'backlog' && service.state?.connected ? <BacklogPage service={service.state} /> : null}
+          {page === 'audit' && service.state?.connected ? <AuditPage /> : null}
           {page === 'settings' ? (
             <SettingsPage
               settings={settings}

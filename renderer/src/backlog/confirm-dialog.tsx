@@ -1,0 +1,66 @@
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { ErrorBanner } from '../common/error-banner.js';
+
+/**
+ * A modal that asks before an operator action, optionally with a typed reason (required for anything
+ * destructive: it goes to the audit trail with the action). Escape or Cancel closes it; the confirm
+ * button stays disabled until a required reason is typed.
+ */
+export function ConfirmDialog(props: {
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  danger?: boolean;
+  reason?: { label: string; required: boolean; placeholder?: string };
+  onConfirm(reason: string): Promise<void>;
+  onClose(): void;
+}) {
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const input = useRef<HTMLTextAreaElement>(null);
+  const { onClose } = props;
+  useEffect(() => {
+    input.current?.focus();
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+  const missing = Boolean(props.reason?.required) && reason.trim() === '';
+  const confirm = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await props.onConfirm(reason.trim());
+      props.onClose();
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="modal-backdrop" role="presentation">
+      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="confirm-title" data-testid="confirm-dialog">
+        <h2 id="confirm-title">{props.title}</h2>
+        <div className="modal-body">{props.children}</div>
+        {props.reason ? (
+          <label className="modal-reason">
+            <span>
+              {props.reason.label} {props.reason.required ? <span className="hint">required, kept in the audit trail</span> : <span className="hint">optional</span>}
+            </span>
+            <textarea ref={input} rows={3} value={reason} maxLength={1000} onChange={(e) => setReason(e.target.value)} placeholder={props.reason.placeholder} data-testid="confirm-reason" />
+          </label>
+        ) : null}
+        <ErrorBanner error={error} />
+        <div className="actions modal-actions">
+          <button type="button" onClick={props.onClose} disabled={busy} data-testid="confirm-cancel">
+            Cancel
+          </button>
+          <button type="button" className={props.danger ? 'danger' : 'primary'} disabled={busy || missing} onClick={() => void confirm()} data-testid="confirm-ok">
+            {busy ? 'Working…' : props.confirmLabel}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
