@@ -85,7 +85,7 @@ export function AuditPage() {
       },
       { headerName: 'Actor', width: 230, valueGetter: (p) => (p.data ? actorText(p.data.actor) : ''), tooltipValueGetter: (p) => p.data?.actor.arn },
       { field: 'target', headerName: 'Target', width: 260, cellClass: 'mono' },
-      { headerName: 'Details', flex: 1, minWidth: 260, valueGetter: (p) => (p.data ? detailsText(p.data.details) : ''), cellClass: 'mono small' },
+      { headerName: 'Details', flex: 1, minWidth: 260, valueGetter: (p) => (p.data ? detailsText(p.data.details) : ''), cellClass: 'mono small', wrapText: true, autoHeight: true },
     ],
     [],
   );
@@ -117,7 +117,7 @@ export function AuditPage() {
           </datalist>
         </label>
         <label>
-          Target <span className="hint">prefix*</span>
+          Target
           <input value={filters.target} onChange={(e) => set('target', e.target.value)} className="mono" placeholder="dead-letter/*" data-testid="audit-target" />
         </label>
         <label className="narrow">
@@ -129,11 +129,11 @@ export function AuditPage() {
             <option value="denied">denied</option>
           </select>
         </label>
-        <label>
+        <label className="time">
           From (UTC)
           <input type="datetime-local" step={1} value={filters.from} onChange={(e) => set('from', e.target.value)} data-testid="audit-from" />
         </label>
-        <label>
+        <label className="time">
           To (UTC)
           <input type="datetime-local" step={1} value={filters.to} onChange={(e) => set('to', e.target.value)} data-testid="audit-to" />
         </label>

@@ -57,6 +57,13 @@ export function BacklogPage(props: { service: ServiceState }) {
   }, [loadHistory]);
 
   const points = useMemo(() => (history ? seriesFrom(history, chartSource === 'all' ? null : chartSource) : []), [history, chartSource]);
+  // The backlog line ends at the live count (polled every 2 s), not at the last 5-second sample.
+  const backlogPoints = useMemo(() => {
+    const last = points[points.length - 1];
+    if (!status || (last && last.at >= status.now)) return points;
+    const live = chartSource === 'all' ? status.journal.pendingTotal : (status.sources.find((s) => s.id === chartSource)?.pending ?? 0);
+    return [...points, { at: status.now, accept: 0, forward: 0, pending: live }];
+  }, [points, status, chartSource]);
   const onError = useCallback((err: unknown) => setError(err), []);
   const refresh = useCallback(() => void loadStatus(), [loadStatus]);
 
@@ -102,7 +109,7 @@ export function BacklogPage(props: { service: ServiceState }) {
                 { key: 'forward', label: 'forwarded', className: 'series-forward' },
               ]}
             />
-            <RateChart title="Backlog" testId="backlog-chart" unit="entries" points={points} lines={[{ key: 'pending', label: 'pending entries', className: 'series-pending' }]} />
+            <RateChart title="Backlog" testId="backlog-chart" unit="entries" points={backlogPoints} lines={[{ key: 'pending', label: 'pending entries', className: 'series-pending' }]} />
           </div>
           <DeadLettersPanel canRedrive={can(svc, 'dead-letters:redrive')} canDiscard={can(svc, 'dead-letters:discard')} openCount={status.deadLetters.open} onChanged={refresh} />
           <ReplayPanel topics={[...new Set(status.sources.map((s) => s.topic))]} canRun={can(svc, 'replay:run')} canRead={can(svc, 'replay:read')} />

@@ -12,12 +12,12 @@ export function HealthCards(props: { status: StatusResponse }) {
   return (
     <div className="cards" data-testid="health-cards">
       <div className={`card ${s.journal.pendingTotal > 0 ? 'card-warn' : 'card-ok'}`}>
-        <div className="card-label">Backlog (journal entries not yet in Kafka)</div>
+        <div className="card-label" title="journal entries (requests) not yet in Kafka">Backlog</div>
         <div className="card-value" data-testid="backlog-pending">
           {formatCount(s.journal.pendingTotal)}
         </div>
         <div className="card-sub">
-          oldest waiting <strong data-testid="backlog-oldest">{formatAge(s.journal.oldestPendingAgeSeconds)}</strong>
+          entries not yet in Kafka · oldest waiting <strong data-testid="backlog-oldest">{formatAge(s.journal.oldestPendingAgeSeconds)}</strong>
         </div>
         {s.journal.unavailable ? <div className="card-sub bad">journal refuses writes: {s.journal.unavailable}</div> : null}
       </div>

@@ -10,7 +10,7 @@ const hhmmss = (ms: number): string => new Date(ms).toISOString().slice(11, 19);
  */
 export function RateChart(props: { title: string; points: RatePoint[]; lines: { key: Key; label: string; className: string }[]; unit: string; testId: string }) {
   const { points, lines } = props;
-  const w = 560;
+  const w = 620;
   const h = 170;
   const left = 56;
   const top = 10;

@@ -14,18 +14,18 @@ export function SourcesGrid(props: { sources: SourceStatus[]; canPause: boolean;
   const { canPause, onChanged, onError } = props;
   const columns = useMemo<ColDef<SourceStatus>[]>(
     () => [
-      { field: 'id', headerName: 'Source', width: 160, cellClass: 'mono', valueFormatter: (p) => `${p.value}${p.data?.internal ? ' (audit)' : ''}` },
-      { field: 'kind', headerName: 'Kind', width: 100 },
-      { field: 'topic', headerName: 'Topic', flex: 1, minWidth: 180, cellClass: 'mono' },
-      { field: 'pending', headerName: 'Pending', width: 110, type: 'numericColumn', valueFormatter: (p) => formatCount(p.value ?? 0), cellClass: (p) => ((p.value ?? 0) > 0 ? 'cell-warn' : '') },
-      { field: 'oldestPendingAgeSeconds', headerName: 'Oldest', width: 120, type: 'numericColumn', valueFormatter: (p) => formatAge(p.value) },
-      { field: 'acceptRate', headerName: 'Accept/s', width: 105, type: 'numericColumn', valueFormatter: (p) => formatRate(p.value ?? 0) },
-      { field: 'forwardRate', headerName: 'Forward/s', width: 110, type: 'numericColumn', valueFormatter: (p) => formatRate(p.value ?? 0) },
-      { field: 'accepted', headerName: 'Accepted', width: 115, type: 'numericColumn', valueFormatter: (p) => formatCount(p.value ?? 0) },
-      { field: 'forwarded', headerName: 'Forwarded', width: 120, type: 'numericColumn', valueFormatter: (p) => formatCount(p.value ?? 0) },
+      { field: 'id', headerName: 'Source', width: 180, cellClass: (p) => (p.data?.internal ? 'mono muted-cell' : 'mono'), tooltipValueGetter: (p) => (p.data?.internal ? 'the service\'s own audit trail' : undefined) },
+      { field: 'kind', headerName: 'Kind', width: 85 },
+      { field: 'topic', headerName: 'Topic', flex: 1, minWidth: 160, cellClass: 'mono' },
+      { field: 'pending', headerName: 'Pending', width: 95, type: 'numericColumn', valueFormatter: (p) => formatCount(p.value ?? 0), cellClass: (p) => ((p.value ?? 0) > 0 ? 'cell-warn' : '') },
+      { field: 'oldestPendingAgeSeconds', headerName: 'Oldest', width: 95, type: 'numericColumn', valueFormatter: (p) => formatAge(p.value) },
+      { field: 'acceptRate', headerName: 'Accept/s', width: 90, type: 'numericColumn', valueFormatter: (p) => formatRate(p.value ?? 0) },
+      { field: 'forwardRate', headerName: 'Forward/s', width: 95, type: 'numericColumn', valueFormatter: (p) => formatRate(p.value ?? 0) },
+      { field: 'accepted', headerName: 'Accepted', width: 100, type: 'numericColumn', valueFormatter: (p) => formatCount(p.value ?? 0) },
+      { field: 'forwarded', headerName: 'Forwarded', width: 100, type: 'numericColumn', valueFormatter: (p) => formatCount(p.value ?? 0) },
       {
         headerName: 'Forwarding',
-        width: 260,
+        width: 190,
         sortable: false,
         cellRenderer: (p: { data?: SourceStatus }) => {
           const s = p.data;
