@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { startAdmin, type AdminHandle } from './admin/index.js';
 import { internalSources } from './audit/index.js';
 import { topicFor, type Config } from './config/index.js';
@@ -30,6 +31,11 @@ export interface RunningService {
   admin?: AdminHandle;
   /** Stops accepting, lets in-flight requests finish, finishes the forwarder's batch, closes the journal. */
   stop(): Promise<void>;
+}
+
+/** Sealing threads: the configured number, else one per core (at most 4). */
+function sealWorkers(config: Config): number {
+  return config.forwarder.sealWorkers ?? Math.min(4, availableParallelism());
 }
 
 export interface StartOptions {
@@ -80,7 +86,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     let expander: WorkerExpander | undefined;
     let current = config;
     if (config.kafka) {
-      expander = await startWorkerExpander(config);
+      expander = await startWorkerExpander(config, { workers: sealWorkers(config) });
       started.push(() => expander!.close());
       sink = createKafkaSink({
         kafka: createKafka(config.kafka, log),
@@ -157,7 +163,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
           current = next;
           return changed;
         }
-        const fresh = await startWorkerExpander(next);
+        const fresh = await startWorkerExpander(next, { workers: sealWorkers(next) });
         const old = expander;
         refreshWorkerCounters();
         expander = fresh;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench:ingest [-- --seconds 60 --concurrency 8 --kms --profile DIR]
+// npm run bench:ingest [-- --seconds 60 --concurrency 8 --kms --seal-workers N --profile DIR]
 // Drives the real service (a child process) with signed SendGrid batches of 100 unique events over loopback,
 // two departments sealed, a real Kafka broker; then a raw kafkajs producer sending the same events in clear
 // (the ceiling). Last line: one JSON object with the figures.
@@ -23,6 +23,7 @@ const { values: args } = parseArgs({
     kms: { type: 'boolean', default: false },
     port: { type: 'string', default: '18787' },
     profile: { type: 'string' },
+    'seal-workers': { type: 'string' },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -45,6 +46,7 @@ const config: Record<string, unknown> = {
   sources: [{ id: 'bench', kind: 'sendgrid', topic, verify: { publicKey: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'), maxAgeSeconds: 300 } }],
   policy: DEFAULT_POLICY,
   log: { level: 'warn' },
+  ...(args['seal-workers'] ? { forwarder: { sealWorkers: Number(args['seal-workers']) } } : {}),
 };
 let kmsSetup: { env: Record<string, string>; stop(): Promise<void>; calls(): Promise<number> } | undefined;
 if (args.kms) {

@@ -15,12 +15,44 @@ export interface WorkerExpander {
 }
 
 /**
- * Starts the expand worker: parsing, splitting and sealing (the CPU-heavy part of forwarding) run on
- * their own thread, so the main thread only verifies, journals and acknowledges, and a big forwarding
+ * Starts the expand workers: parsing, splitting and sealing (the CPU-heavy part of forwarding) run on
+ * their own threads, so the main thread only verifies, journals and acknowledges, and a big forwarding
  * batch never delays a 2xx. Errors come back as SealpostErrors with their code and `retriable` flag,
  * so a KMS outage still makes the forwarder back off instead of dead-lettering.
  */
-export async function startWorkerExpander(config: Config): Promise<WorkerExpander> {
+export async function startWorkerExpander(config: Config, opts: { workers?: number } = {}): Promise<WorkerExpander> {
+  const count = Math.max(1, opts.workers ?? 1);
+  // One after the other: the first creates missing local key files, the others find them.
+  const workers: (WorkerExpander & { inFlight(): number })[] = [];
+  try {
+    for (let i = 0; i < count; i++) workers.push(await startOneWorker(config));
+  } catch (err) {
+    await Promise.all(workers.map((w) => w.close()));
+    throw err;
+  }
+  if (workers.length === 1) return workers[0]!;
+  return {
+    // The forwarder awaits results in entry order, so entries may be sealed on any worker in parallel.
+    expand: (entry) => workers.reduce((a, b) => (b.inFlight() < a.inFlight() ? b : a)).expand(entry),
+    stats: () =>
+      workers
+        .map((w) => w.stats())
+        .reduce((a, b) => ({
+          sectionsSealed: a.sectionsSealed + b.sectionsSealed,
+          keyringCalls: a.keyringCalls + b.keyringCalls,
+          kmsCalls: a.kmsCalls + b.kmsCalls,
+          kmsFailedCalls: a.kmsFailedCalls + b.kmsFailedCalls,
+        })),
+    idle: async () => {
+      await Promise.all(workers.map((w) => w.idle()));
+    },
+    close: async () => {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
+
+async function startOneWorker(config: Config): Promise<WorkerExpander & { inFlight(): number }> {
   // From source (.ts, through tsx) the worker needs tsx registered first; from built .js it runs directly.
   const entry = import.meta.url.endsWith('.ts') ? './worker-bootstrap.mjs' : './worker-main.js';
   const worker = new Worker(new URL(entry, import.meta.url), { workerData: { config } satisfies WorkerInit });
@@ -75,6 +107,7 @@ export async function startWorkerExpander(config: Config): Promise<WorkerExpande
 
   return {
     expand,
+    inFlight: () => pending.size,
     stats: () => stats,
     async idle() {
       while (pending.size > 0 && !dead) await new Promise((r) => setTimeout(r, 10));
