@@ -18,9 +18,9 @@ export function isEmptyFilter(f: Filters | undefined): boolean {
 
 /**
  * Compiles filters into one predicate over raw records. Runs before any decryption, on the clear
- * part only: type and source are first checked on the record headers, so most records are
- * rejected without parsing their JSON; the recipient is compared as a blind index, computed once
- * here from the address (the address itself is never kept or returned).
+ * part only: type and source are first checked on the record headers and the recipient's blind
+ * index on the raw bytes, so most records are rejected without parsing their JSON; the blind index
+ * is computed once here from the address (the address itself is never kept or returned).
  */
 export function compileFilter(filters: Filters | undefined, blindIndex: ((address: string) => string) | null): RecordFilter {
   const f = filters ?? {};
@@ -29,6 +29,9 @@ export function compileFilter(filters: Filters | undefined, blindIndex: ((addres
   const categories = f.categories?.length ? new Set(f.categories) : null;
   const partitions = f.partitions?.length ? new Set(f.partitions) : null;
   const recipient = f.recipient && blindIndex ? blindIndex(f.recipient) : null;
+  // A blind index is base64url: if a record's recipient equals it, these bytes are in the value as they
+  // are, however the JSON is laid out. Records without them are rejected without being parsed.
+  const recipientBytes = recipient ? Buffer.from(recipient, 'utf8') : null;
   const { timeFrom, timeTo } = f;
   const needsBody = categories || recipient || timeFrom !== undefined || timeTo !== undefined;
   return (partition, raw) => {
@@ -41,6 +44,7 @@ export function compileFilter(filters: Filters | undefined, blindIndex: ((addres
       const h = headerText(raw, HEADERS.source);
       if (h !== undefined && !sources.has(h)) return null;
     }
+    if (recipientBytes && (!raw.value || raw.value.indexOf(recipientBytes) === -1)) return null;
     const parsed = parseEnvelope(raw.value);
     const env = parsed.envelope;
     if (!env) return types || sources || needsBody ? null : decodeRecord(partition, raw, parsed);

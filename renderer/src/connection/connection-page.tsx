@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ArgsIn } from '../../../shared/console-api/contract.js';
 import type { ConnectResult, PublicSettings, SavedConnectionView } from '../../../shared/console-api/types.js';
 import { api } from '../api/client.js';
@@ -67,6 +67,14 @@ export function ConnectionPage(props: {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setForm((f) => ({ ...f, [k]: v }));
+  // AWS profiles from the user's config files, offered for MSK IAM.
+  const [awsProfiles, setAwsProfiles] = useState<{ name: string; region?: string }[]>([]);
+  useEffect(() => {
+    api.listProfiles().then(
+      (list) => setAwsProfiles(list.filter((p) => p.kind === 'aws').map((p) => ({ name: p.label, ...(p.region ? { region: p.region } : {}) }))),
+      () => setAwsProfiles([]),
+    );
+  }, []);
   const saved = props.settings?.connections ?? [];
 
   const connect = async () => {
@@ -166,7 +174,21 @@ export function ConnectionPage(props: {
           <div className="row">
             <label>
               AWS profile
-              <input value={form.profile} onChange={(e) => set('profile', e.target.value)} placeholder="ops-sso" />
+              <input
+                value={form.profile}
+                list="aws-profiles"
+                onChange={(e) => {
+                  const name = e.target.value;
+                  const region = awsProfiles.find((p) => p.name === name)?.region;
+                  setForm((f) => ({ ...f, profile: name, ...(region ? { region } : {}) }));
+                }}
+                placeholder="ops-sso"
+              />
+              <datalist id="aws-profiles">
+                {awsProfiles.map((p) => (
+                  <option key={p.name} value={p.name} />
+                ))}
+              </datalist>
             </label>
             <label>
               Region
