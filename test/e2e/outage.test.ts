@@ -143,6 +143,9 @@ describe(`console e2e: Kafka outage, backlog, drain, audit${existsSync(CHROMIUM)
     measured.backlogPeak = truth;
     assert.ok(truth >= measured.firstOnScreen! + 10, `the number on screen rose from ${measured.firstOnScreen} to ${truth}`);
     assert.match(await page.getByTestId('drain-text').innerText(), /entries are waiting in the journal/);
+    const oldest = page.locator('[data-testid="backlog-entries"] .ag-row[row-index="0"]');
+    await oldest.waitFor();
+    assert.equal(await oldest.locator('.ag-cell[col-id="source"]').innerText(), 'sendgrid');
     await page.getByTestId('backlog-chart').scrollIntoViewIfNeeded();
     await shot('02-backlog-growing');
     await page.getByTestId('backlog-page').evaluate((el) => el.scrollTo(0, 0));

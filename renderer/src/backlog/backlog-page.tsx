@@ -4,6 +4,7 @@ import { api } from '../api/client.js';
 import { ErrorBanner } from '../common/error-banner.js';
 import { formatTime } from '../common/format.js';
 import { can } from '../service/use-service-state.js';
+import { BacklogEntries } from './backlog-entries.js';
 import { DeadLettersPanel } from './dead-letters-panel.js';
 import { DrainPanel } from './drain-panel.js';
 import { HealthCards } from './health-cards.js';
@@ -87,6 +88,7 @@ export function BacklogPage(props: { service: ServiceState }) {
           <DrainPanel status={status} allowed={can(svc, 'backlog:drain')} onRunning={setDraining} onDone={refresh} />
           <h2>Sources</h2>
           <SourcesGrid sources={status.sources} canPause={can(svc, 'sources:pause')} onChanged={refresh} onError={onError} />
+          {can(svc, 'backlog:read') && status.journal.pendingTotal > 0 ? <BacklogEntries pending={status.journal.pendingTotal} now={status.now} /> : null}
           <div className="page-head">
             <h2>Last hour</h2>
             <select value={chartSource} onChange={(e) => setChartSource(e.target.value)} data-testid="chart-source">
