@@ -138,7 +138,7 @@ export const configSchema = z.strictObject({
       retryMaxMs: z.number().int().min(1).default(10_000),
       /** Largest Kafka record value; a bigger event becomes a dead letter (reason record_too_large). */
       maxRecordBytes: z.number().int().min(1024).default(1_000_000),
-      /** Threads that parse and seal (the CPU-heavy part of forwarding); default: one per core, at most 4. */
+      /** Threads that parse and seal (the CPU-heavy part of forwarding); default: cores - 1, at least 1, at most 4. */
       sealWorkers: z.number().int().min(1).max(16).optional(),
     })
     .default({ batchEvents: 2000, retryInitialMs: 200, retryMaxMs: 10_000, maxRecordBytes: 1_000_000 }),

@@ -189,7 +189,8 @@ export function createForwarder(opts: ForwarderOptions): Forwarder {
         const delay = noteFailure(err instanceof StageError ? err : new StageError('journal', err));
         if (stopping) break;
         c.state = 'backoff';
-        await sleep(delay, 'backoff');
+        // An operator waiting on drainNow() gets a prompt retry, not the whole backoff.
+        await sleep(drainWaiters.length > 0 ? Math.min(delay, opts.retryInitialMs) : delay, 'backoff');
         continue;
       }
       if (c.consecutiveFailures > 0) {

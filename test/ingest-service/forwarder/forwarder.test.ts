@@ -240,3 +240,32 @@ test('a retry in the batch prepared while the previous batch is still being sent
     await cleanup();
   }
 });
+
+test('a drain requested while a send is failing retries promptly instead of sleeping out the backoff', async () => {
+  // Backoff after the 4th failure would be 4 s (random 1): the drain must not wait for it.
+  const { sink, fwd, append, cleanup } = setup({ retryInitialMs: 500, retryMaxMs: 60_000, random: () => 1 });
+  try {
+    await append([{ id: 'd1', key: 'k' }]);
+    const send = sink.send.bind(sink);
+    let attempts = 0;
+    let drained: Promise<void> | undefined;
+    sink.send = async (records) => {
+      attempts++;
+      await new Promise((r) => setTimeout(r, 50));
+      if (attempts < 4) throw new Error('broker away');
+      if (attempts === 4) {
+        drained = fwd.drainNow({ timeoutMs: 10_000 }); // the operator clicks Drain during a failing attempt
+        throw new Error('broker away');
+      }
+      return send(records);
+    };
+    fwd.start();
+    while (!drained) await new Promise((r) => setTimeout(r, 20));
+    const t0 = Date.now();
+    await drained;
+    assert.ok(Date.now() - t0 < 1500, `drained ${Date.now() - t0} ms after the click`);
+    assert.deepEqual(ids(sink.records), ['d1']);
+  } finally {
+    await cleanup();
+  }
+});
