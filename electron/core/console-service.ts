@@ -14,7 +14,7 @@ import { readWindow } from './messages/read-window.js';
 import { createRecordCache, rowGone } from './messages/record-cache.js';
 import { createScanRegistry } from './scan/scan-registry.js';
 import type { SettingsStore } from './settings/settings-store.js';
-import { groupLag, listTopics, offsetsAt, topicPartitions, watermarks } from './topics/topic-admin.js';
+import { groupLag, listTopics, offsetsAt, settleBoth, topicPartitions, watermarks } from './topics/topic-admin.js';
 
 export interface ConsoleServiceDeps {
   settings: SettingsStore;
@@ -110,7 +110,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
       const cluster = unsafeRawCluster(kafka);
       try {
         await admin.connect();
-        const [info, names] = await Promise.all([admin.describeCluster(), admin.listTopics()]);
+        const [info, names] = await settleBoth(admin.describeCluster(), admin.listTopics());
         await cluster.connect();
         session = { conn: connection, admin, cluster };
         if (keep) deps.settings.saveConnection(connection, password);

@@ -69,7 +69,7 @@ export async function ensureBenchTopic(brokers: string[], total: number, root: s
     const chunk = 100_000;
     for (let i = 0; i < total; i += chunk) {
       const slice = Array.from({ length: Math.min(chunk, total - i) }, (_, j) => distinct[(i + j) % DISTINCT]!);
-      await produceRecords(brokers, topic, slice, { partitions: 6, batch: 3_000, inflight: 6, create: i === 0, timestampOf: (k) => now - (total - (i + k)) * step });
+      await produceRecords(brokers, topic, slice, { partitions: 6, batch: 500, inflight: 16, create: i === 0, timestampOf: (k) => now - (total - (i + k)) * step });
       process.stderr.write(`\rbench:console producing ${Math.min(total, i + chunk).toLocaleString('en-US')} / ${total.toLocaleString('en-US')}`);
     }
     process.stderr.write('\n');

@@ -54,11 +54,14 @@ export async function collect(cluster: RawCluster, topic: string, spec: CollectS
   const wanted = (p: number): boolean => (spec.onRound ? true : matches.get(p)!.length < spec.perPartitionLimit);
   for (;;) {
     if (spec.shouldStop?.()) break;
-    const active = [...cursors].filter(([p, c]) => !done(direction, c) && wanted(p));
-    if (active.length === 0) break;
     const left = spec.budget - scanned;
-    if (left <= 0) return { matches, scanned, budgetSpent: true };
-    const chunk = Math.max(1, Math.min(spec.chunk, Math.ceil(left / active.length)));
+    // With less budget left than partitions, only that many partitions read one more record each.
+    const active = [...cursors].filter(([p, c]) => !done(direction, c) && wanted(p)).slice(0, Math.max(0, left));
+    if (active.length === 0) {
+      if (left <= 0 && [...cursors].some(([p, c]) => !done(direction, c) && wanted(p))) return { matches, scanned, budgetSpent: true };
+      break;
+    }
+    const chunk = Math.max(1, Math.min(spec.chunk, Math.floor(left / active.length)));
     const ranges: PartitionRange[] = active.map(([partition, c]) =>
       direction === 'forward'
         ? { partition, from: c.pos, to: Math.min(c.bound, c.pos + chunk) }

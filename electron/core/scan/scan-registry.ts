@@ -43,7 +43,7 @@ interface Scan {
   finished?: Promise<void>;
 }
 
-const RECORDS_PER_PARTITION_PER_ROUND = 5_000;
+const RECORDS_PER_PARTITION_PER_ROUND = 20_000;
 const KEEP_SCANS = 16;
 
 /**

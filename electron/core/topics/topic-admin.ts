@@ -16,6 +16,17 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return out;
 }
 
+/**
+ * Like Promise.all for two admin calls, but waits for both to settle before failing: a call left
+ * running after the other failed would keep retrying (and reconnect) after the caller gave up.
+ */
+export async function settleBoth<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === 'rejected') throw ra.reason;
+  if (rb.status === 'rejected') throw rb.reason;
+  return [ra.value, rb.value];
+}
+
 /** Watermarks of every partition of a topic, as numbers (one ListOffsets round trip per leader). */
 export async function watermarks(admin: Admin, topic: string): Promise<Watermarks> {
   const offsets = await admin.fetchTopicOffsets(topic);
@@ -48,7 +59,7 @@ export async function listTopics(admin: Admin, includeInternal: boolean): Promis
 
 /** Leader, replicas, ISR and watermarks of every partition of a topic. */
 export async function topicPartitions(admin: Admin, topic: string): Promise<TopicPartitions> {
-  const [{ topics }, wm] = await Promise.all([admin.fetchTopicMetadata({ topics: [topic] }), watermarks(admin, topic)]);
+  const [{ topics }, wm] = await settleBoth(admin.fetchTopicMetadata({ topics: [topic] }), watermarks(admin, topic));
   const meta = topics[0]?.partitions ?? [];
   const partitions: PartitionInfo[] = meta
     .map((p) => {
@@ -73,7 +84,7 @@ export async function topicPartitions(admin: Admin, topic: string): Promise<Topi
  * committed offset; the whole partition when the group committed nothing there).
  */
 export async function groupLag(admin: Admin, topic: string, maxGroups = 500): Promise<GroupLag[]> {
-  const [{ groups }, wm] = await Promise.all([admin.listGroups(), watermarks(admin, topic)]);
+  const [{ groups }, wm] = await settleBoth(admin.listGroups(), watermarks(admin, topic));
   const ids = groups
     .filter((g) => g.protocolType === 'consumer' || g.protocolType === '')
     .map((g) => g.groupId)
@@ -110,6 +121,6 @@ export async function groupLag(admin: Admin, topic: string, maxGroups = 500): Pr
 
 /** Per partition, the first offset at or after `ts` (high watermark when nothing is that recent). */
 export async function offsetsAt(admin: Admin, topic: string, ts: number): Promise<Map<number, number>> {
-  const [entries, wm] = await Promise.all([admin.fetchTopicOffsetsByTimestamp(topic, ts), watermarks(admin, topic)]);
+  const [entries, wm] = await settleBoth(admin.fetchTopicOffsetsByTimestamp(topic, ts), watermarks(admin, topic));
   return new Map(entries.map((e) => [e.partition, Number(e.offset) >= 0 ? Number(e.offset) : (wm.get(e.partition)?.high ?? 0)]));
 }

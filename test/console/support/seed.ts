@@ -99,7 +99,8 @@ export async function produceRecords(
   const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
-    const batch = opts.batch ?? 2_000;
+    // One produce request holds a batch per partition; 500 records of ~1.7 KB stay under the broker's 1 MB even if all hash to one partition.
+    const batch = opts.batch ?? 500;
     const inflight: Promise<unknown>[] = [];
     for (let i = 0; i < records.length; i += batch) {
       const messages = records.slice(i, i + batch).map((r, j) => ({
