@@ -2,6 +2,19 @@ import { SealpostError } from '../../../shared/errors/index.js';
 import { CONSOLE_ERRORS } from '../errors.js';
 import { readRanges, type PartitionRange, type RawCluster, type RawRecord } from '../kafka/raw-fetch.js';
 
+const copy = (b: Buffer): Buffer => Buffer.from(b);
+
+/**
+ * A copy of a record that owns its bytes. Why: kafkajs decodes a fetch response into Buffer views
+ * of the whole response (up to tens of MB); keeping one 2 KB record would keep its response alive,
+ * and a cache of 10,000 such records could hold gigabytes.
+ */
+export function detach(raw: RawRecord): RawRecord {
+  const headers: RawRecord['headers'] = {};
+  for (const [name, v] of Object.entries(raw.headers)) headers[name] = Array.isArray(v) ? v.map(copy) : v === undefined ? undefined : copy(v);
+  return { offset: raw.offset, timestamp: raw.timestamp, key: raw.key ? copy(raw.key) : null, value: raw.value ? copy(raw.value) : null, headers };
+}
+
 /**
  * The raw records behind rows the renderer recently received, so that the detail pane and
  * decryption need no second trip to Kafka. Bounded (LRU by insertion/use); a miss re-reads the
@@ -14,7 +27,7 @@ export function createRecordCache(maxEntries = 10_000) {
   const put = (topic: string, id: string, raw: RawRecord): void => {
     const k = keyOf(topic, id);
     entries.delete(k);
-    entries.set(k, raw);
+    entries.set(k, detach(raw));
     while (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
   };
 
