@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const installer = join(root, 'node_modules', 'electron', 'install.js');
-const timeoutMs = Number(process.env.SEALPOST_ELECTRON_TIMEOUT_MS ?? 60_000);
+const timeoutMs = Number(process.env.SEALPOST_DEV_ELECTRON_TIMEOUT_MS ?? 60_000);
 
 if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) process.exit(0);
 if (!existsSync(installer)) process.exit(0); // electron not installed (e.g. --omit=dev): nothing to fetch

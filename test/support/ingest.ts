@@ -1,5 +1,6 @@
 // Starts the real ingest service (real journal on disk, real HTTP listener, optionally a real broker) for tests,
 // with a SendGrid source and an audit source whose credentials the test holds.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -127,8 +128,18 @@ export function makeSendgridBatch(n: number, prefix: string): { body: Buffer; id
   return { body: Buffer.from(JSON.stringify(events)), ids };
 }
 
+/** The service as a child process (`node --import tsx ingest-service/src/main.ts --config FILE`), its stderr kept. */
+export function spawnService(configFile: string): { child: ChildProcess; stderr(): string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'ingest-service/src/main.ts', '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    err = (err + d.toString()).slice(-4000);
+  });
+  return { child, stderr: () => err };
+}
+
 /** Waits until a service answers /readyz (a child process started by a test or a benchmark). */
-export async function waitReady(url: string, timeoutMs = 60_000): Promise<void> {
+export async function waitReady(url: string, timeoutMs = 60_000, stderr?: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
@@ -138,5 +149,5 @@ export async function waitReady(url: string, timeoutMs = 60_000): Promise<void> 
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${url} did not become ready within ${timeoutMs} ms`);
+  throw new Error(`${url} did not become ready within ${timeoutMs} ms${stderr ? `; its stderr:\n${stderr()}` : ''}`);
 }

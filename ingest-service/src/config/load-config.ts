@@ -27,6 +27,9 @@ export const ENV_OVERRIDES: Record<string, { path: string; describe: string; par
 /** Env vars read by the CLI itself rather than mapped onto the config. */
 const CLI_ENV = new Set(['SEALPOST_CONFIG']);
 
+/** Namespaces the service leaves alone: the console's settings and the project's test and dev tooling. */
+const OTHER_NAMESPACES = /^SEALPOST_(CONSOLE|TEST|DEV)_/;
+
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split('.');
   let node = target;
@@ -101,7 +104,7 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv } = {}
   const env = opts.env ?? process.env;
   const problems: string[] = [];
   for (const name of Object.keys(env)) {
-    if (name.startsWith('SEALPOST_') && !(name in ENV_OVERRIDES) && !CLI_ENV.has(name)) {
+    if (name.startsWith('SEALPOST_') && !(name in ENV_OVERRIDES) && !CLI_ENV.has(name) && !OTHER_NAMESPACES.test(name)) {
       problems.push(`environment: unknown variable ${name} (known: ${[...Object.keys(ENV_OVERRIDES), ...CLI_ENV].join(', ')})`);
     }
   }

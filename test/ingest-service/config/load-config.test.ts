@@ -48,6 +48,8 @@ describe('configuration', () => {
     assert.ok(Object.isFrozen(config.listen), 'frozen after validation');
     const problems = problemsOf(() => loadConfig({ file, env: { SEALPOST_KAFKA_BROKER: 'a:9092' } }));
     assert.match(problems[0]!, /unknown variable SEALPOST_KAFKA_BROKER/);
+    // The console's and the tooling's variables share the prefix but not the namespace.
+    assert.ok(loadConfig({ file, env: { SEALPOST_TEST_CHROMIUM: '/usr/bin/chromium', SEALPOST_CONSOLE_LOG: 'debug', SEALPOST_DEV_X: '1' } }));
   });
 
   it('resolves env: and file: secret references, and says which one is missing', () => {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import type { Envelope } from '../../../shared/envelope/index.js';
 import { ensureKafka, readAll } from '../../support/kafka.js';
-import { makeSendgridBatch, signSendgridBody, tempDataDir, testConfig, waitReady } from '../../support/ingest.js';
+import { makeSendgridBatch, signSendgridBody, spawnService, tempDataDir, testConfig, waitReady } from '../../support/ingest.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -15,10 +15,6 @@ async function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
-}
-
-function startChild(configFile: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'ingest-service/src/main.ts', '--config', configFile], { stdio: ['ignore', 'ignore', 'ignore'] });
 }
 
 const dataDir = tempDataDir();
@@ -36,8 +32,9 @@ it('loses nothing answered 2xx when the process is killed with SIGKILL under loa
   writeFileSync(configFile, JSON.stringify({ ...config, listen: { ...config.listen, port } }));
   const url = `http://127.0.0.1:${port}`;
 
-  child = startChild(configFile);
-  await waitReady(url);
+  let proc = spawnService(configFile);
+  child = proc.child;
+  await waitReady(url, 60_000, proc.stderr);
   const acked = new Set<string>();
   let loading = true;
   const worker = async (): Promise<void> => {
@@ -66,8 +63,9 @@ it('loses nothing answered 2xx when the process is killed with SIGKILL under loa
   await Promise.all(workers);
   assert.ok(ackedAtKill > 1_000, `load was running when killed (${ackedAtKill} events acked)`);
 
-  child = startChild(configFile);
-  await waitReady(url);
+  proc = spawnService(configFile);
+  child = proc.child;
+  await waitReady(url, 60_000, proc.stderr);
   const idOf = (r: { value: Buffer | null }): string => (JSON.parse(r.value!.toString()) as Envelope).id;
   const allSeen = (msgs: readonly { value: Buffer | null }[]): boolean => {
     const seen = new Set(msgs.map(idOf));

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import type { Envelope } from '../../../shared/envelope/index.js';
 import { ensureKafka, readAll } from '../../support/kafka.js';
-import { makeSendgridBatch, signSendgridBody, tempDataDir, testConfig, waitReady } from '../../support/ingest.js';
+import { makeSendgridBatch, signSendgridBody, spawnService, tempDataDir, testConfig, waitReady } from '../../support/ingest.js';
 
 const dataDir = tempDataDir();
 let child: ChildProcess | undefined;
@@ -21,10 +21,10 @@ it('SIGTERM under load: in-flight requests are answered, the process exits 0, no
   const configFile = join(dataDir, 'config.json');
   writeFileSync(configFile, JSON.stringify({ ...config, listen: { ...config.listen, port } }));
   const url = `http://127.0.0.1:${port}`;
-  const start = (): ChildProcess => spawn(process.execPath, ['--import', 'tsx', 'ingest-service/src/main.ts', '--config', configFile], { stdio: 'ignore' });
 
-  child = start();
-  await waitReady(url);
+  let proc = spawnService(configFile);
+  child = proc.child;
+  await waitReady(url, 60_000, proc.stderr);
   const acked = new Set<string>();
   const answers = new Map<number, number>();
   let loading = true;
@@ -58,8 +58,9 @@ it('SIGTERM under load: in-flight requests are answered, the process exits 0, no
   assert.ok(acked.size > 500, `load was running (${acked.size} events acked)`);
   for (const status of answers.keys()) assert.ok(status === 200 || status === 503, `only 200 or 503 (closing) answers, got ${status}`);
 
-  child = start();
-  await waitReady(url);
+  proc = spawnService(configFile);
+  child = proc.child;
+  await waitReady(url, 60_000, proc.stderr);
   const allSeen = (msgs: readonly { value: Buffer | null }[]): boolean => {
     const seen = new Set(msgs.map((m) => (JSON.parse(m.value!.toString()) as Envelope).id));
     return [...acked].every((id) => seen.has(id));

@@ -9,8 +9,8 @@ import { tempKeyDir } from './support.js';
 
 // Department consumers read with any ESDK. This opens fast-path sections with the Python SDK's stock
 // decrypt (a RawMasterKey with the same namespace/name/key is the Python side of a raw AES keyring).
-// Python with aws-encryption-sdk is $SEALPOST_ESDK_PYTHON, else the project's venv (`npm run tools:setup`, which CI runs).
-const PYTHON = process.env.SEALPOST_ESDK_PYTHON ?? (existsSync(venvPython()) ? venvPython() : 'python3');
+// Python with aws-encryption-sdk is $SEALPOST_TEST_ESDK_PYTHON, else the project's venv (`npm run tools:setup`, which CI runs).
+const PYTHON = process.env.SEALPOST_TEST_ESDK_PYTHON ?? (existsSync(venvPython()) ? venvPython() : 'python3');
 const probe = spawnSync(PYTHON, ['-c', 'import aws_encryption_sdk; print(aws_encryption_sdk.__version__)'], { encoding: 'utf8' });
 const pythonVersion = probe.status === 0 ? probe.stdout.trim() : undefined;
 
@@ -48,7 +48,7 @@ describe('cross-language: Python aws-encryption-sdk', () => {
   it(
     pythonVersion
       ? `the Python SDK ${pythonVersion} opens every section with its own stock decrypt, and only with the right key`
-      : `skipped: no python with aws_encryption_sdk (${PYTHON}); run npm run tools:setup or set SEALPOST_ESDK_PYTHON`,
+      : `skipped: no python with aws_encryption_sdk (${PYTHON}); run npm run tools:setup or set SEALPOST_TEST_ESDK_PYTHON`,
     { skip: !pythonVersion },
     async () => {
       const dir = tempKeyDir();
