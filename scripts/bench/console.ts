@@ -119,7 +119,7 @@ try {
   log(`recipient scan: ${JSON.stringify(byRecipient)}`);
 
   // renderer_mb_100k: 100,000 rows loaded in windows of 5,000; then 20,000 more to show the cap holds.
-  await page.locator('select').filter({ hasText: '5000' }).selectOption('5000');
+  await page.getByTestId('rows-select').selectOption('5000');
   await timeLoad(page, 5_000, false);
   for (let rows = 10_000; rows <= 100_000; rows += 5_000) {
     const after = await loadsSoFar(page);

@@ -3,6 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
@@ -114,6 +115,31 @@ describe(`console end to end in Chromium${existsSync(CHROMIUM) ? '' : ' (skipped
     assert.equal(firstId, events[N - 1]!.id);
     assert.doesNotMatch(await page.getByTestId('messages-grid').innerText(), /@example\.com/);
     await shot('02-messages-newest');
+  });
+
+  test('reads from an offset of one partition, and exports the loaded rows as CSV', async () => {
+    await page.getByTestId('mode-select').selectOption('offset');
+    await page.getByTestId('mode-partition').fill('2');
+    await page.getByTestId('mode-offset').fill('3');
+    await page.getByTestId('rows-select').selectOption('100');
+    await page.getByTestId('load').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="messages-grid"] .ag-row[row-index="0"] .ag-cell[col-id="offset"]')?.textContent === '3');
+    const partitions = new Set(await cells('partition').allInnerTexts());
+    assert.deepEqual([...partitions], ['2']);
+    const download = page.waitForEvent('download');
+    await page.getByTestId('export-csv').click();
+    const file = await download;
+    const csv = await readFile((await file.path())!, 'utf8');
+    const lines = csv.trim().split('\r\n');
+    assert.match(lines[0]!, /^partition,offset,timestamp,time,type/);
+    assert.equal(lines.length - 1, await rowCount());
+    assert.match(lines[1]!, /^2,3,/);
+    assert.doesNotMatch(csv, /@example\.com/, 'no decryption asked: no address in the export');
+    await page.getByTestId('mode-select').selectOption('newest');
+    await page.getByTestId('mode-partition').fill('');
+    await page.getByTestId('rows-select').selectOption('500');
+    await page.getByTestId('load').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="row-count"]')?.textContent === '500 rows');
   });
 
   test('filters on the clear part, and by recipient through the blind index', async () => {

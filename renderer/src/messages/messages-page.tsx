@@ -5,14 +5,15 @@ import type { ArgsIn } from '../../../shared/console-api/contract.js';
 import type { Cursor, DecryptedRow, MessageRow, ScanProgress } from '../../../shared/console-api/types.js';
 import { api } from '../api/client.js';
 import { ErrorBanner } from '../common/error-banner.js';
-import { formatCount, parseUtcInput } from '../common/format.js';
+import { formatCount } from '../common/format.js';
 import { gridTheme } from '../common/grid-theme.js';
 import { messageColumns } from './columns.js';
 import { DetailPane } from './detail-pane.js';
 import { FiltersBar, hasFilters, type Filters } from './filters-bar.js';
+import { exportLoadedRows } from './export-view.js';
+import { PositionControls, START, windowStart, type Position } from './position-controls.js';
 import { ScanBar } from './scan-bar.js';
-
-type Mode = 'newest' | 'oldest' | 'offset' | 'timestamp';
+import { useLiveTail } from './use-live-tail.js';
 
 /** Rows the grid holds at most: beyond it the oldest loaded rows are dropped, so memory stays bounded. */
 export const MAX_ROWS = 100_000;
@@ -26,11 +27,8 @@ const DECRYPT_BATCH = 500;
 export function MessagesPage(props: { topic: string; profile: string }) {
   const { topic, profile } = props;
   const gridRef = useRef<GridApi<MessageRow> | null>(null);
-  const [mode, setMode] = useState<Mode>('newest');
-  const [limit, setLimit] = useState(500);
-  const [partition, setPartition] = useState('');
-  const [offset, setOffset] = useState('');
-  const [from, setFrom] = useState('');
+  const [position, setPosition] = useState<Position>(START);
+  const mode = position.mode;
   const [filters, setFilters] = useState<Filters>({});
   const [cursor, setCursor] = useState<Cursor | null>(null);
   const [status, setStatus] = useState({ rows: 0, scanned: 0, end: false, budgetSpent: false, loading: false, loads: 0 });
@@ -41,7 +39,6 @@ export function MessagesPage(props: { topic: string; profile: string }) {
   const [decryptedVersion, setDecryptedVersion] = useState(0);
   const [selected, setSelected] = useState<string | null>(null);
   const [tail, setTail] = useState(false);
-  const tailCursor = useRef<Cursor | null>(null);
   const [scan, setScan] = useState<ScanProgress | null>(null);
   const scanRows = useRef(0);
   const [exportNote, setExportNote] = useState<string | null>(null);
@@ -84,20 +81,18 @@ export function MessagesPage(props: { topic: string; profile: string }) {
 
   const windowArgs = useCallback(
     (c: Cursor | null): ArgsIn<'messages:window'> => {
-      const base = { topic, limit, ...(hasFilters(filters) ? { filters } : {}) };
-      if (c) return { ...base, mode, cursor: c };
-      const p = partition.trim() === '' ? undefined : Number(partition);
-      if (mode === 'offset') return { ...base, mode, offset: offset.trim() || '0', ...(p !== undefined ? { partition: p } : {}) };
-      if (mode === 'timestamp') return { ...base, mode, timestamp: parseUtcInput(from) ?? 0, ...(p !== undefined ? { partition: p } : {}) };
-      return { ...base, mode, ...(p !== undefined ? { partition: p } : {}) };
+      const start = windowStart(position);
+      const base = { topic, ...start, ...(hasFilters(filters) ? { filters } : {}) };
+      return c ? { ...base, cursor: c } : base;
     },
-    [topic, limit, filters, mode, partition, offset, from],
+    [topic, filters, position],
   );
 
   const load = useCallback(
     async (more: boolean) => {
       const id = ++reqId.current;
       setError(null);
+      if (!more) setScan(null);
       setStatus((s) => ({ ...s, loading: true }));
       try {
         const w = await api.messageWindow(windowArgs(more ? cursor : null));
@@ -180,40 +175,25 @@ export function MessagesPage(props: { topic: string; profile: string }) {
   }, [decryptVisible]);
 
   // ---- live tail ----
-  useEffect(() => {
-    if (!tail) return;
-    let stop = false;
-    tailCursor.current = null;
-    const tick = async () => {
-      while (!stop) {
-        try {
-          const args: ArgsIn<'messages:window'> = tailCursor.current
-            ? { topic, mode: 'tail', limit: 1000, cursor: tailCursor.current, ...(hasFilters(filters) ? { filters } : {}) }
-            : { topic, mode: 'tail', limit: 1000, ...(hasFilters(filters) ? { filters } : {}) };
-          const w = await api.messageWindow(args);
-          if (stop) return;
-          tailCursor.current = w.cursor;
-          if (w.rows.length) {
-            addRows([...w.rows].reverse(), 'prepend');
-            void decryptVisible();
-          }
-        } catch (err) {
-          setError(err);
-        }
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    };
-    void tick();
-    return () => {
-      stop = true;
-    };
-  }, [tail, topic, filters, addRows, decryptVisible]);
+  const onTailRows = useCallback(
+    (rows: MessageRow[]) => {
+      addRows(rows, 'prepend');
+      void decryptVisible();
+    },
+    [addRows, decryptVisible],
+  );
+  useLiveTail({ on: tail, topic, filters, onRows: onTailRows, onError: setError });
 
   // ---- scans ----
   const pollScan = useCallback(
-    async (scanId: string) => {
+    async (scanId: string, owner: number) => {
       for (;;) {
         const p = await api.scanProgress({ scanId, fromMatch: scanRows.current, maxRows: 5_000 });
+        // A window loaded since: this scan no longer owns the grid; stop it.
+        if (owner !== reqId.current) {
+          if (p.state === 'running') void api.cancelScan({ scanId }).catch(() => {});
+          return;
+        }
         if (p.rows.length) {
           addRows(p.rows, 'append');
           scanRows.current += p.rows.length;
@@ -230,6 +210,9 @@ export function MessagesPage(props: { topic: string; profile: string }) {
     async (resume?: string) => {
       setError(null);
       try {
+        // A window still loading must not land in the grid on top of the scan's matches.
+        const owner = ++reqId.current;
+        setStatus((st) => ({ ...st, loading: false }));
         if (!resume) {
           scanRows.current = 0;
           decrypted.current.clear();
@@ -240,7 +223,7 @@ export function MessagesPage(props: { topic: string; profile: string }) {
         }
         const p = await api.startScan({ topic, filters, direction: mode === 'newest' ? 'newest-first' : 'oldest-first', ...(resume ? { resume } : {}) });
         setScan(p);
-        await pollScan(p.scanId);
+        await pollScan(p.scanId, owner);
       } catch (err) {
         setError(err);
       }
@@ -255,23 +238,10 @@ export function MessagesPage(props: { topic: string; profile: string }) {
   // ---- export ----
   const exportRows = useCallback(
     async (format: 'csv' | 'json') => {
-      const g = gridRef.current;
-      if (!g) return;
-      const ids: string[] = [];
-      g.forEachNodeAfterFilterAndSort((n) => n.data && ids.push(n.data.id));
-      if (!ids.length) return;
+      if (!gridRef.current) return;
       setExportNote(null);
       try {
-        const res = await api.exportRows({ topic, format, ids, ...(decrypt ? { profile } : {}) });
-        if (res.content !== undefined) {
-          const url = URL.createObjectURL(new Blob([res.content], { type: format === 'csv' ? 'text/csv' : 'application/json' }));
-          const a = document.createElement('a');
-          a.href = url;
-          a.download = res.fileName;
-          a.click();
-          setTimeout(() => URL.revokeObjectURL(url), 10_000);
-        }
-        setExportNote(`Exported ${formatCount(res.rows)} rows${res.savedTo ? ` to ${res.savedTo}` : ` as ${res.fileName}`}${decrypt ? ' (with the sections this profile opens)' : ''}.`);
+        setExportNote(await exportLoadedRows(gridRef.current, { topic, format, ...(decrypt ? { profile } : {}) }));
       } catch (err) {
         setError(err);
       }
@@ -286,43 +256,7 @@ export function MessagesPage(props: { topic: string; profile: string }) {
   return (
     <section className="page page-fill messages">
       <div className="toolbar" data-testid="messages-toolbar">
-        <label className="inline-label">
-          From
-          <select value={mode} onChange={(e) => setMode(e.target.value as Mode)} data-testid="mode-select">
-            <option value="newest">newest</option>
-            <option value="oldest">oldest</option>
-            <option value="offset">offset</option>
-            <option value="timestamp">time</option>
-          </select>
-        </label>
-        {mode === 'offset' || mode === 'timestamp' || partition ? (
-          <label className="inline-label">
-            Partition
-            <input className="tiny" value={partition} onChange={(e) => setPartition(e.target.value)} placeholder="all" data-testid="mode-partition" />
-          </label>
-        ) : null}
-        {mode === 'offset' ? (
-          <label className="inline-label">
-            Offset
-            <input className="small-input mono" value={offset} onChange={(e) => setOffset(e.target.value)} placeholder="0" data-testid="mode-offset" />
-          </label>
-        ) : null}
-        {mode === 'timestamp' ? (
-          <label className="inline-label">
-            Time (UTC)
-            <input type="datetime-local" step="1" value={from} onChange={(e) => setFrom(e.target.value)} data-testid="mode-time" />
-          </label>
-        ) : null}
-        <label className="inline-label">
-          Rows
-          <select value={limit} onChange={(e) => setLimit(Number(e.target.value))}>
-            {[100, 500, 1000, 5000].map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </label>
+        <PositionControls value={position} onChange={setPosition} />
         <button type="button" className="primary" onClick={() => void load(false)} disabled={status.loading} data-testid="load">
           Load
         </button>
