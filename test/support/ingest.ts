@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -150,4 +151,53 @@ export async function waitReady(url: string, timeoutMs = 60_000, stderr?: () => 
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} did not become ready within ${timeoutMs} ms${stderr ? `; its stderr:\n${stderr()}` : ''}`);
+}
+
+/**
+ * A sender under load: `workers` loops posting signed SendGrid batches of `size` unique events to a service
+ * URL until stop(); a refused connection (service down) waits a moment and retries, as a provider would.
+ */
+export function sendgridLoad(url: string, privateKeyPem: string, opts: { prefix: string; size?: number; workers?: number }) {
+  const acked = new Set<string>();
+  const answers = new Map<number, number>();
+  let loading = true;
+  const worker = async (): Promise<void> => {
+    while (loading) {
+      const { body, ids } = makeSendgridBatch(opts.size ?? 50, opts.prefix);
+      const ts = Math.floor(Date.now() / 1000);
+      try {
+        const res = await fetch(`${url}/v1/sendgrid/sendgrid`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': signSendgridBody(privateKeyPem, ts, body), 'x-twilio-email-event-webhook-timestamp': String(ts) },
+          body: new Uint8Array(body),
+        });
+        answers.set(res.status, (answers.get(res.status) ?? 0) + 1);
+        if (res.status === 200) ids.forEach((id) => acked.add(id));
+        await res.arrayBuffer();
+      } catch {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  };
+  const running = Array.from({ length: opts.workers ?? 4 }, worker);
+  return {
+    /** Event ids answered 200. */
+    acked,
+    /** HTTP status -> count of answers. */
+    answers,
+    async stop(): Promise<void> {
+      loading = false;
+      await Promise.all(running);
+    },
+  };
+}
+
+/** A loopback port nothing listens on right now (for a service started as a child process). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
 }

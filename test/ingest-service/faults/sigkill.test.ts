@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import type { Envelope } from '../../../shared/envelope/index.js';
 import { ensureKafka, readAll } from '../../support/kafka.js';
-import { makeSendgridBatch, signSendgridBody, spawnService, tempDataDir, testConfig, waitReady } from '../../support/ingest.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+import { freePort, sendgridLoad, spawnService, tempDataDir, testConfig, waitReady } from '../../support/ingest.js';
 
 const dataDir = tempDataDir();
 let child: ChildProcess | undefined;
@@ -35,32 +25,13 @@ it('loses nothing answered 2xx when the process is killed with SIGKILL under loa
   let proc = spawnService(configFile);
   child = proc.child;
   await waitReady(url, 60_000, proc.stderr);
-  const acked = new Set<string>();
-  let loading = true;
-  const worker = async (): Promise<void> => {
-    while (loading) {
-      const { body, ids } = makeSendgridBatch(50, 'kill');
-      const ts = Math.floor(Date.now() / 1000);
-      try {
-        const res = await fetch(`${url}/v1/sendgrid/sendgrid`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': signSendgridBody(sendgridPrivateKey, ts, body), 'x-twilio-email-event-webhook-timestamp': String(ts) },
-          body: new Uint8Array(body),
-        });
-        if (res.status === 200) ids.forEach((id) => acked.add(id));
-        await res.arrayBuffer();
-      } catch {
-        await new Promise((r) => setTimeout(r, 50)); // the service is dead: the sender would retry later
-      }
-    }
-  };
-  const workers = Array.from({ length: 4 }, worker);
+  const load = sendgridLoad(url, sendgridPrivateKey, { prefix: 'kill' });
+  const { acked } = load;
   await new Promise((r) => setTimeout(r, 3_000));
   child.kill('SIGKILL');
   await new Promise((r) => child!.once('exit', r));
   const ackedAtKill = acked.size;
-  loading = false;
-  await Promise.all(workers);
+  await load.stop();
   assert.ok(ackedAtKill > 1_000, `load was running when killed (${ackedAtKill} events acked)`);
 
   proc = spawnService(configFile);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, it } from 'node:test';
 import type { Envelope } from '../../../shared/envelope/index.js';
 import { ensureKafka, readAll } from '../../support/kafka.js';
-import { makeSendgridBatch, signSendgridBody, spawnService, tempDataDir, testConfig, waitReady } from '../../support/ingest.js';
+import { freePort, sendgridLoad, spawnService, tempDataDir, testConfig, waitReady } from '../../support/ingest.js';
 
 const dataDir = tempDataDir();
 let child: ChildProcess | undefined;
@@ -16,7 +16,7 @@ after(() => {
 
 it('SIGTERM under load: in-flight requests are answered, the process exits 0, nothing acknowledged is lost', async () => {
   const { brokers } = await ensureKafka();
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = await freePort();
   const { config, sendgridPrivateKey } = testConfig({ dataDir, brokers });
   const configFile = join(dataDir, 'config.json');
   writeFileSync(configFile, JSON.stringify({ ...config, listen: { ...config.listen, port } }));
@@ -25,34 +25,13 @@ it('SIGTERM under load: in-flight requests are answered, the process exits 0, no
   let proc = spawnService(configFile);
   child = proc.child;
   await waitReady(url, 60_000, proc.stderr);
-  const acked = new Set<string>();
-  const answers = new Map<number, number>();
-  let loading = true;
-  const worker = async (): Promise<void> => {
-    while (loading) {
-      const { body, ids } = makeSendgridBatch(50, 'term');
-      const ts = Math.floor(Date.now() / 1000);
-      try {
-        const res = await fetch(`${url}/v1/sendgrid/sendgrid`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': signSendgridBody(sendgridPrivateKey, ts, body), 'x-twilio-email-event-webhook-timestamp': String(ts) },
-          body: new Uint8Array(body),
-        });
-        answers.set(res.status, (answers.get(res.status) ?? 0) + 1);
-        if (res.status === 200) ids.forEach((id) => acked.add(id));
-        await res.arrayBuffer();
-      } catch {
-        await new Promise((r) => setTimeout(r, 20)); // listener closed: a sender retries later
-      }
-    }
-  };
-  const workers = Array.from({ length: 4 }, worker);
+  const load = sendgridLoad(url, sendgridPrivateKey, { prefix: 'term' });
+  const { acked, answers } = load;
   await new Promise((r) => setTimeout(r, 1_500));
   const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
   child.kill('SIGTERM');
   const code = await exited;
-  loading = false;
-  await Promise.all(workers);
+  await load.stop();
   child = undefined;
   assert.equal(code, 0, 'clean exit');
   assert.ok(acked.size > 500, `load was running (${acked.size} events acked)`);
