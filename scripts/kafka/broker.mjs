@@ -197,9 +197,16 @@ function javaArgs(p, heapMb) {
   ];
 }
 
-/** Kafka cluster ids are 16 random bytes, base64url without padding (what StorageTool random-uuid prints). */
+/**
+ * Kafka cluster ids are 16 random bytes, base64url without padding (what StorageTool random-uuid prints).
+ * One in 64 starts with "-", which StorageTool's argument parser takes for an option: draw again (Kafka's
+ * own Uuid.randomUuid avoids those too).
+ */
 function clusterId() {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 function format(p, heapMb) {
