@@ -1,5 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readStateFile, writeStateFile } from '../settings/json-file.js';
 import { z } from 'zod';
 import { SealpostError } from '../../../shared/errors/index.js';
 import type { ServiceConnectionView } from '../../../shared/console-api/service-types.js';
@@ -34,28 +33,10 @@ export function connectionView(c: ServiceConnection, tokenSaved: boolean): Servi
  */
 export function createServiceStore(options: { file: string | null; secrets: SecretBox }) {
   const { file, secrets } = options;
-  let state = storedFile.parse({});
-  if (file) {
-    try {
-      state = storedFile.parse(JSON.parse(readFileSync(file, 'utf8')));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        try {
-          renameSync(file, `${file}.damaged-${Date.now()}`);
-        } catch {
-          /* nothing to set aside */
-        }
-      }
-    }
-  }
-
+  let state = readStateFile(file, storedFile);
   const write = (): void => {
-    if (!file) return;
     try {
-      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-      const tmp = `${file}.tmp`;
-      writeFileSync(tmp, JSON.stringify(state, null, 2), { mode: 0o600 });
-      renameSync(tmp, file);
+      writeStateFile(file, state);
     } catch (err) {
       throw new SealpostError(SERVICE_ERRORS.store, 'Could not save the service connection; check that your home folder is writable.', { cause: err });
     }

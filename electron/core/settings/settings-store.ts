@@ -1,5 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readStateFile, writeStateFile } from './json-file.js';
 import { z } from 'zod';
 import { SealpostError } from '../../../shared/errors/index.js';
 import { kafkaConnectionSchema, settingsPatchSchema } from '../../../shared/console-api/schemas.js';
@@ -70,28 +69,10 @@ function view(c: z.output<typeof storedConnection>): SavedConnectionView {
  */
 export function createSettingsStore(options: { file: string | null; secrets: SecretBox }) {
   const { file, secrets } = options;
-  let state: Stored = storedSettings.parse({});
-  if (file) {
-    try {
-      state = storedSettings.parse(JSON.parse(readFileSync(file, 'utf8')));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        try {
-          renameSync(file, `${file}.damaged-${Date.now()}`);
-        } catch {
-          /* nothing to set aside */
-        }
-      }
-    }
-  }
-
+  let state: Stored = readStateFile(file, storedSettings);
   const save = (): void => {
-    if (!file) return;
     try {
-      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-      const tmp = `${file}.tmp`;
-      writeFileSync(tmp, JSON.stringify(state, null, 2), { mode: 0o600 });
-      renameSync(tmp, file);
+      writeStateFile(file, state);
     } catch (err) {
       throw new SealpostError(CONSOLE_ERRORS.settings, 'Could not save the console settings; check that your home folder is writable.', { cause: err });
     }
