@@ -2,7 +2,7 @@
 // with a SendGrid source and an audit source whose credentials the test holds.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -200,4 +200,26 @@ export async function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * A service to run as a child process: a test config on a free loopback port written to `dataDir/config.json`,
+ * and `start()` that spawns it and waits until it is ready (its stderr in the error when it is not).
+ */
+export async function childService(dataDir: string, brokers: string[]) {
+  const port = await freePort();
+  const { config, sendgridPrivateKey } = testConfig({ dataDir, brokers });
+  const configFile = join(dataDir, 'config.json');
+  writeFileSync(configFile, JSON.stringify({ ...config, listen: { ...config.listen, port } }));
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    config,
+    sendgridPrivateKey,
+    url,
+    async start(): Promise<ChildProcess> {
+      const proc = spawnService(configFile);
+      await waitReady(url, 60_000, proc.stderr);
+      return proc.child;
+    },
+  };
 }

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, it } from 'node:test';
 import type { Envelope } from '../../../shared/envelope/index.js';
 import { ensureKafka, readAll } from '../../support/kafka.js';
-import { freePort, sendgridLoad, spawnService, tempDataDir, testConfig, waitReady } from '../../support/ingest.js';
+import { childService, sendgridLoad, tempDataDir } from '../../support/ingest.js';
 
 const dataDir = tempDataDir();
 let child: ChildProcess | undefined;
@@ -16,15 +15,9 @@ after(() => {
 
 it('loses nothing answered 2xx when the process is killed with SIGKILL under load', async () => {
   const { brokers } = await ensureKafka();
-  const port = await freePort();
-  const { config, sendgridPrivateKey } = testConfig({ dataDir, brokers });
-  const configFile = join(dataDir, 'config.json');
-  writeFileSync(configFile, JSON.stringify({ ...config, listen: { ...config.listen, port } }));
-  const url = `http://127.0.0.1:${port}`;
-
-  let proc = spawnService(configFile);
-  child = proc.child;
-  await waitReady(url, 60_000, proc.stderr);
+  const svc = await childService(dataDir, brokers);
+  const { config, sendgridPrivateKey, url } = svc;
+  child = await svc.start();
   const load = sendgridLoad(url, sendgridPrivateKey, { prefix: 'kill' });
   const { acked } = load;
   await new Promise((r) => setTimeout(r, 3_000));
@@ -34,9 +27,7 @@ it('loses nothing answered 2xx when the process is killed with SIGKILL under loa
   await load.stop();
   assert.ok(ackedAtKill > 1_000, `load was running when killed (${ackedAtKill} events acked)`);
 
-  proc = spawnService(configFile);
-  child = proc.child;
-  await waitReady(url, 60_000, proc.stderr);
+  child = await svc.start();
   const idOf = (r: { value: Buffer | null }): string => (JSON.parse(r.value!.toString()) as Envelope).id;
   const allSeen = (msgs: readonly { value: Buffer | null }[]): boolean => {
     const seen = new Set(msgs.map(idOf));

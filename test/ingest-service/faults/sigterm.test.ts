@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, it } from 'node:test';
 import type { Envelope } from '../../../shared/envelope/index.js';
 import { ensureKafka, readAll } from '../../support/kafka.js';
-import { freePort, sendgridLoad, spawnService, tempDataDir, testConfig, waitReady } from '../../support/ingest.js';
+import { childService, sendgridLoad, tempDataDir } from '../../support/ingest.js';
 
 const dataDir = tempDataDir();
 let child: ChildProcess | undefined;
@@ -16,15 +15,9 @@ after(() => {
 
 it('SIGTERM under load: in-flight requests are answered, the process exits 0, nothing acknowledged is lost', async () => {
   const { brokers } = await ensureKafka();
-  const port = await freePort();
-  const { config, sendgridPrivateKey } = testConfig({ dataDir, brokers });
-  const configFile = join(dataDir, 'config.json');
-  writeFileSync(configFile, JSON.stringify({ ...config, listen: { ...config.listen, port } }));
-  const url = `http://127.0.0.1:${port}`;
-
-  let proc = spawnService(configFile);
-  child = proc.child;
-  await waitReady(url, 60_000, proc.stderr);
+  const svc = await childService(dataDir, brokers);
+  const { config, sendgridPrivateKey, url } = svc;
+  child = await svc.start();
   const load = sendgridLoad(url, sendgridPrivateKey, { prefix: 'term' });
   const { acked, answers } = load;
   await new Promise((r) => setTimeout(r, 1_500));
@@ -37,9 +30,7 @@ it('SIGTERM under load: in-flight requests are answered, the process exits 0, no
   assert.ok(acked.size > 500, `load was running (${acked.size} events acked)`);
   for (const status of answers.keys()) assert.ok(status === 200 || status === 503, `only 200 or 503 (closing) answers, got ${status}`);
 
-  proc = spawnService(configFile);
-  child = proc.child;
-  await waitReady(url, 60_000, proc.stderr);
+  child = await svc.start();
   const allSeen = (msgs: readonly { value: Buffer | null }[]): boolean => {
     const seen = new Set(msgs.map((m) => (JSON.parse(m.value!.toString()) as Envelope).id));
     return [...acked].every((id) => seen.has(id));
