@@ -21,7 +21,8 @@ export function createBlindIndexer(key: Uint8Array): BlindIndexer {
   if (key.byteLength < 32) {
     throw new SealpostError(BLIND_INDEX_ERRORS.weakKey, `the blind-index key is ${key.byteLength} bytes; it must be at least 32 random bytes`);
   }
-  const secret = createSecretKey(Buffer.from(key));
+  // The KeyObject keeps its own copy of the bytes: no intermediate copy is left behind for the caller to miss.
+  const secret = createSecretKey(key);
   return (address: string): string =>
     createHmac('sha256', secret).update(normaliseAddress(address), 'utf8').digest().subarray(0, BLIND_INDEX_BYTES).toString('base64url');
 }

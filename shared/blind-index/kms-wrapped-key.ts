@@ -78,17 +78,17 @@ function writeDurably(path: string, data: string, noClobber: boolean): void {
   }
 }
 
-async function unwrap(opts: KmsWrappedKeyOptions, file: WrappedFile): Promise<Buffer> {
+async function unwrap(kms: Pick<KMS, 'send'>, file: WrappedFile, path: string): Promise<Buffer> {
   let out;
   try {
-    out = await opts.kms.send(
+    out = await kms.send(
       new DecryptCommand({ KeyId: file.keyArn || file.keyId, CiphertextBlob: Buffer.from(file.ciphertext, 'base64'), EncryptionContext: { ...INDEX_KEY_CONTEXT } }),
     );
   } catch (err) {
     throw kmsSealError(err, 'Decrypt (blind-index key)', file.keyArn || file.keyId);
   }
   const key = out.Plaintext;
-  if (!key || key.byteLength !== 32) throw fileError(join(opts.dir, WRAPPED_INDEX_KEY_FILE), 'KMS returned no 32-byte key');
+  if (!key || key.byteLength !== 32) throw fileError(path, 'KMS returned no 32-byte key');
   const copy = Buffer.from(key);
   key.fill(0);
   return copy;
@@ -106,7 +106,7 @@ export async function loadOrCreateKmsWrappedIndexKey(opts: KmsWrappedKeyOptions)
   const path = join(opts.dir, WRAPPED_INDEX_KEY_FILE);
   const existing = readWrapped(path);
   if (existing) {
-    const key = await unwrap(opts, existing);
+    const key = await unwrap(opts.kms, existing, path);
     if (existing.keyId !== opts.keyId && opts.create !== false) await rewrap(opts, key, path);
     return key;
   }
@@ -139,6 +139,34 @@ export async function loadOrCreateKmsWrappedIndexKey(opts: KmsWrappedKeyOptions)
     throw fileError(path, `cannot be written (${(err as NodeJS.ErrnoException).code ?? 'EIO'})`, err);
   }
   return key;
+}
+
+/** What a wrapped key file says about itself (no secret), so a reader can pick the KMS client for its key. */
+export interface WrappedIndexKeyInfo {
+  /** The key id as the service was configured with (ARN or alias). */
+  keyId: string;
+  /** The key ARN KMS reported when wrapping (empty in files that predate it). */
+  keyArn: string;
+}
+
+/**
+ * Reads a wrapped key file at any path (the console lets the operator choose it) without unwrapping it:
+ * undefined when the file does not exist, SP_KMS_WRAPPED_KEY_FILE when it is not a wrapped key file.
+ */
+export function describeWrappedIndexKey(path: string): WrappedIndexKeyInfo | undefined {
+  const file = readWrapped(path);
+  return file ? { keyId: file.keyId, keyArn: file.keyArn ?? '' } : undefined;
+}
+
+/**
+ * Unwraps the blind-index key of the wrapped file at `path` with the caller's KMS client (Decrypt with
+ * the recorded key and the sealpost:purpose context), for readers: never creates or re-wraps. KMS
+ * failures are SP_KMS_* errors whose `cause` is the SDK's error, for the caller to explain.
+ */
+export async function unwrapIndexKeyFile(path: string, kms: Pick<KMS, 'send'>): Promise<Buffer> {
+  const file = readWrapped(path);
+  if (!file) throw fileError(path, 'missing: copy it from the ingest service key folder (it holds only the KMS-wrapped blind-index key)');
+  return unwrap(kms, file, path);
 }
 
 async function rewrap(opts: KmsWrappedKeyOptions, key: Buffer, path: string): Promise<void> {
