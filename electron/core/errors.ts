@@ -16,6 +16,14 @@ export const CONSOLE_ERRORS = {
   scanNotFound: 'SP_CONSOLE_SCAN_NOT_FOUND',
   scanNotResumable: 'SP_CONSOLE_SCAN_NOT_RESUMABLE',
   noBlindIndexKey: 'SP_CONSOLE_NO_BLIND_INDEX_KEY',
+  /** The blind-index key is KMS-wrapped and the operator views as "local": pick an AWS profile. */
+  blindIndexNeedsProfile: 'SP_CONSOLE_BLIND_INDEX_NEEDS_PROFILE',
+  /** KMS refused the chosen profile's Decrypt of the wrapped blind-index key (or the key is not visible to it). */
+  blindIndexDenied: 'SP_CONSOLE_BLIND_INDEX_DENIED',
+  /** The key wrapping the blind-index key is disabled, or the wrapped file does not fit it. */
+  blindIndexKeyUnusable: 'SP_CONSOLE_BLIND_INDEX_KEY_UNUSABLE',
+  /** KMS did not answer (network, VPN, endpoint) or throttled. */
+  kmsUnreachable: 'SP_CONSOLE_KMS_UNREACHABLE',
   rowNotFound: 'SP_CONSOLE_ROW_NOT_FOUND',
   unknownProfile: 'SP_CONSOLE_UNKNOWN_PROFILE',
   decryptUnavailable: 'SP_CONSOLE_DECRYPT_UNAVAILABLE',

@@ -1,3 +1,4 @@
+import type { KMS } from '@aws-sdk/client-kms';
 import type { EnvelopeOpener } from '../../../shared/decrypt/types.js';
 import type { Envelope } from '../../../shared/envelope/index.js';
 import type { AccessMatrixView, ProfileInfo } from '../../../shared/console-api/types.js';
@@ -13,5 +14,20 @@ export interface IdentityProvider {
   opener(profile: string): Promise<EnvelopeOpener>;
   /** Departments x fields for `profile`, proved by decrypting sections of `probes` (real records). */
   accessMatrix(profile: string, probes: readonly Envelope[]): Promise<AccessMatrixView>;
+  /**
+   * KMS with the credentials of AWS profile `profile` ("aws:NAME"), for direct calls such as
+   * unwrapping the blind-index key. Absent: this provider gives no AWS access.
+   */
+  kms?(profile: string): Promise<ProfileKms>;
   close(): Promise<void>;
+}
+
+/** Direct KMS calls as one AWS profile. */
+export interface ProfileKms {
+  /** The AWS profile name (without "aws:"), for messages. */
+  profile: string;
+  /** The client for the region `keyId` names (else the profile's region), with this profile's credentials. */
+  clientFor(keyId: string): Pick<KMS, 'send'>;
+  /** Where KMS is asked for `keyId` (endpoint or region), for "unreachable" messages. */
+  where(keyId: string): string;
 }

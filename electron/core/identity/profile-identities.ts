@@ -9,6 +9,7 @@ import { DEFAULT_POLICY, policySchema, type Policy } from '../../../shared/polic
 import { CONSOLE_ERRORS } from '../errors.js';
 import type { SettingsStore } from '../settings/settings-store.js';
 import type { IdentityProvider } from './identity.js';
+import { createProfileKms } from './profile-kms.js';
 
 export interface ProfileIdentitiesOptions {
   settings: SettingsStore;
@@ -45,12 +46,14 @@ export async function loadPolicy(file: string | null): Promise<Policy> {
  * Identities from the operator's machine: "local" (the local department key folder set in
  * Settings, no AWS at all) and one "aws:NAME" per profile of the AWS shared files (KMS with that
  * profile's credentials, SSO included). One opener per identity and settings, so data keys one
- * profile unwrapped are never used for another; openers of changed settings are closed.
+ * profile unwrapped are never used for another; openers of changed settings are closed. `kms()`
+ * gives each AWS profile its own KMS clients for direct calls (the blind-index key).
  */
 export function createProfileIdentities(opts: ProfileIdentitiesOptions): IdentityProvider {
   const openers = new Map<string, { key: string; opener: Promise<ProfileOpener> }>();
   const files = { ...(opts.configFile ? { configFile: opts.configFile } : {}), ...(opts.credentialsFile ? { credentialsFile: opts.credentialsFile } : {}) };
   let profiles: Promise<Awaited<ReturnType<typeof listProfiles>>> | undefined;
+  const kms = createProfileKms(opts);
 
   const build = async (profile: string): Promise<{ key: string; make: () => Promise<ProfileOpener> }> => {
     const { localKeysDir, policyFile } = opts.settings.paths();
@@ -128,9 +131,12 @@ export function createProfileIdentities(opts: ProfileIdentitiesOptions): Identit
       return accessMatrix({ policy, opener, probes, ...(profile === LOCAL_PROFILE ? {} : { kms: opener }) });
     },
 
+    kms: (profile) => kms.forProfile(profile),
+
     async close() {
       const list = [...openers.values()];
       openers.clear();
+      kms.close();
       await Promise.allSettled(list.map(async (h) => (await h.opener).close()));
     },
   };
