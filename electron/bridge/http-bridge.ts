@@ -33,10 +33,11 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const token = randomBytes(24).toString('base64url');
   const settings = createSettingsStore({ file: null, secrets: NO_SECRET_BOX });
   if (opts.settings) settings.patch(opts.settings);
+  const identities = createProfileIdentities({ settings, ...opts.identities });
   const service = createConsoleService({
     settings,
-    identities: createProfileIdentities({ settings, ...opts.identities }),
-    blindIndex: createBlindIndexResolver(settings),
+    identities,
+    blindIndex: createBlindIndexResolver(settings, identities),
   });
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
   const csp = contentSecurityPolicy();

@@ -7,6 +7,7 @@ import { createServiceModule, type ServiceChannel, type ServiceModuleOptions } f
 import { CONSOLE_ERRORS, describeKafkaError, notConnected } from './errors.js';
 import { toCsv, toJson } from './export/export-rows.js';
 import type { IdentityProvider } from './identity/identity.js';
+import { LOCAL_PROFILE } from './identity/profile-identities.js';
 import { createKafka, type KafkaConnection, type MskTokenSigner } from './kafka/kafka-client.js';
 import { unsafeRawCluster, type RawCluster, type RawRecord } from './kafka/raw-fetch.js';
 import { decodeRecord, parseEnvelope } from './messages/decode-row.js';
@@ -19,8 +20,11 @@ import { groupLag, listTopics, offsetsAt, settleBoth, topicPartitions, watermark
 export interface ConsoleServiceDeps {
   settings: SettingsStore;
   identities: IdentityProvider;
-  /** The blind indexer for recipient search; throws SP_CONSOLE_NO_BLIND_INDEX_KEY with what to configure. */
-  blindIndex(): Promise<(address: string) => string>;
+  /**
+   * The blind indexer for recipient search as `profile` (the identity the operator views as); throws
+   * an error saying what to configure, or why that profile may not have the key.
+   */
+  blindIndex(profile: string): Promise<(address: string) => string>;
   /** Writes an export where the user chooses (Electron's save dialog); absent: the content is returned. */
   saveExport?(fileName: string, content: string): Promise<string | null>;
   mskSigner?: MskTokenSigner;
@@ -59,6 +63,8 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
       throw describeKafkaError(err, { brokers: s.conn.brokers, ...(topic ? { topic } : {}) });
     }
   };
+  /** Who a search runs as: the profile the renderer names ("Decrypt as"), else the saved one, else local keys. */
+  const viewer = (profile: string | undefined): string => profile ?? deps.settings.get().profile ?? LOCAL_PROFILE;
   const remember = (topic: string, list: { row: MessageRow; raw: RawRecord }[]): void => {
     for (const r of list) records.put(topic, r.row.id, r.raw);
   };
@@ -153,7 +159,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
               offsetsAt: (t, ts) => offsetsAt(s.admin, t, ts),
               blindIndex: deps.blindIndex,
             },
-            args,
+            { ...args, profile: viewer(args.profile) },
           ),
         args.topic,
       );
@@ -186,7 +192,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
       };
     },
 
-    'scan:start': (args) => scans.start(args),
+    'scan:start': (args) => scans.start({ ...args, profile: viewer(args.profile) }),
     'scan:progress': (args) => scans.progress(args),
     'scan:cancel': (args) => scans.cancel(args),
 

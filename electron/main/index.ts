@@ -28,10 +28,12 @@ void app.whenReady().then(() => {
   setupAppProtocol(fileURLToPath(new URL('../renderer', import.meta.url)));
   const secrets = safeStorageBox();
   const settings = createSettingsStore({ file: join(app.getPath('userData'), 'settings.json'), secrets });
+  const identities = createProfileIdentities({ settings });
   const service = createConsoleService({
     settings,
-    identities: createProfileIdentities({ settings }),
-    blindIndex: createBlindIndexResolver(settings),
+    identities,
+    // Recipient search as the profile the operator views as: a KMS-wrapped key is unwrapped with its credentials.
+    blindIndex: createBlindIndexResolver(settings, identities),
     saveExport: saveExportWithDialog,
     // The ingest service's admin connection (issue 5): remembered beside the settings, its token sealed by the keychain.
     service: { file: join(app.getPath('userData'), 'service.json'), secrets },

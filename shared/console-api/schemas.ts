@@ -102,6 +102,11 @@ export const windowArgs = z
     cursor: cursorSchema.optional(),
     /** At most this many records are read to fill a filtered window; the rest is a scan's job. */
     scanBudget: z.number().int().min(1).max(1_000_000).default(50_000),
+    /**
+     * Who the operator views as ("Decrypt as"): a recipient search gets the blind-index key with this
+     * profile (a KMS-wrapped key is unwrapped with its credentials). Omitted: the saved profile, else "local".
+     */
+    profile: profileId.optional(),
   })
   .refine((a) => a.cursor || a.mode !== 'offset' || a.offset !== undefined, { message: 'mode "offset" needs an offset' })
   .refine((a) => a.cursor || a.mode !== 'timestamp' || a.timestamp !== undefined, {
@@ -124,6 +129,8 @@ export const scanStartArgs = z.strictObject({
   maxMatches: z.number().int().min(1).max(100_000).default(10_000),
   /** Continue this earlier scan (budget spent or cancelled) where it stopped, keeping its matches. */
   resume: z.string().uuid().optional(),
+  /** As in windowArgs: the profile a recipient search runs as (a resumed scan runs as the profile given now). */
+  profile: profileId.optional(),
 });
 export const scanIdArgs = z.strictObject({ scanId: z.string().uuid() });
 export const scanProgressArgs = z.strictObject({
@@ -154,7 +161,10 @@ export const exportArgs = z.strictObject({
 export const settingsPatchSchema = z.strictObject({
   ingestUrl: z.url({ protocol: /^https?$/ }).max(2048).nullable().optional(),
   profile: profileId.nullable().optional(),
-  /** File holding the blind-index key (base64), for recipient search with local keys. */
+  /**
+   * The blind-index key file for recipient search: the service's raw 32-byte `blind-index.hmac.key`, or its
+   * KMS-wrapped `blind-index.kms-wrapped.json` (unwrapped with the chosen AWS profile). Null: the local key folder's.
+   */
   blindIndexKeyFile: z.string().min(1).max(4096).nullable().optional(),
   /** Directory of local department keys (the ingest service's dataDir/keys). */
   localKeysDir: z.string().min(1).max(4096).nullable().optional(),

@@ -6,7 +6,8 @@ import { collect, mergePage, type Direction, type PartitionCursor } from './coll
 import type { DecodedRecord } from './decode-row.js';
 import { compileFilter, isEmptyFilter } from './filters.js';
 
-export type WindowArgs = z.output<typeof windowArgs>;
+/** A window's arguments, with the profile a recipient search runs as already chosen by the caller. */
+export type WindowArgs = z.output<typeof windowArgs> & { profile: string };
 
 /** Low and high watermark of each partition of a topic. */
 export type Watermarks = Map<number, { low: number; high: number }>;
@@ -16,8 +17,8 @@ export interface WindowDeps {
   watermarks(topic: string): Promise<Watermarks>;
   /** Per partition, the first offset whose timestamp is >= ts (the high watermark when none). */
   offsetsAt(topic: string, ts: number): Promise<Map<number, number>>;
-  /** The blind indexer for recipient search (throws when the key is missing). */
-  blindIndex(): Promise<(address: string) => string>;
+  /** The blind indexer for recipient search as `profile` (throws when that profile cannot have the key). */
+  blindIndex(profile: string): Promise<(address: string) => string>;
 }
 
 /** Where each partition starts and stops for a fresh window. */
@@ -69,7 +70,7 @@ export async function readWindow(deps: WindowDeps, args: WindowArgs): Promise<{ 
   const wm = await deps.watermarks(args.topic);
   const { direction, cursors } = await startCursors(deps, args, wm);
   const plain = isEmptyFilter(args.filters);
-  const filter = compileFilter(args.filters, args.filters?.recipient ? await deps.blindIndex() : null);
+  const filter = compileFilter(args.filters, args.filters?.recipient ? await deps.blindIndex(args.profile) : null);
   const { matches, scanned, budgetSpent } = await collect(deps.cluster, args.topic, {
     direction,
     cursors,

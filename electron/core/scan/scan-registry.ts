@@ -11,13 +11,15 @@ import type { DecodedRecord } from '../messages/decode-row.js';
 import { compileFilter, type Filters } from '../messages/filters.js';
 import type { Watermarks } from '../messages/read-window.js';
 
-export type ScanStartArgs = z.output<typeof scanStartArgs>;
+/** A scan's arguments, with the profile a recipient search runs as already chosen by the caller. */
+export type ScanStartArgs = z.output<typeof scanStartArgs> & { profile: string };
 export type ScanProgressArgs = z.output<typeof scanProgressArgs>;
 
 export interface ScanDeps {
   cluster(): RawCluster;
   watermarks(topic: string): Promise<Watermarks>;
-  blindIndex(): Promise<(address: string) => string>;
+  /** The blind indexer for recipient search as `profile`. */
+  blindIndex(profile: string): Promise<(address: string) => string>;
   /** Sees matches as they are found (the envelope cache keeps recent ones for detail and decrypt). */
   onMatches?(topic: string, records: DecodedRecord[]): void;
   /** Errors the scan did not expect, for main's log. */
@@ -29,6 +31,8 @@ interface Scan {
   id: string;
   topic: string;
   filters: Filters;
+  /** The profile the recipient search runs as (the one given when it last started or resumed). */
+  profile: string;
   direction: Direction;
   cursors: Map<number, PartitionCursor>;
   total: number;
@@ -79,7 +83,7 @@ export function createScanRegistry(deps: ScanDeps) {
     const deadline = now() + budget.maxMs;
     let stoppedOnTime = false;
     try {
-      const filter = compileFilter(scan.filters, scan.filters.recipient ? await deps.blindIndex() : null);
+      const filter = compileFilter(scan.filters, scan.filters.recipient ? await deps.blindIndex(scan.profile) : null);
       const res = await collect(deps.cluster(), scan.topic, {
         direction: scan.direction,
         cursors: scan.cursors,
@@ -134,6 +138,7 @@ export function createScanRegistry(deps: ScanDeps) {
           throw new SealpostError(CONSOLE_ERRORS.scanNotResumable, `That scan is ${scan.state}; only a scan stopped by its budget or cancelled can resume.`, { status: 409 });
         }
         scan.cancelled = false;
+        scan.profile = args.profile;
       } else {
         const wm = await deps.watermarks(args.topic);
         const direction: Direction = args.direction === 'oldest-first' ? 'forward' : 'backward';
@@ -148,6 +153,7 @@ export function createScanRegistry(deps: ScanDeps) {
           id: randomUUID(),
           topic: args.topic,
           filters: args.filters,
+          profile: args.profile,
           direction,
           cursors,
           total,
