@@ -82,10 +82,11 @@ export function MessagesPage(props: { topic: string; profile: string }) {
   const windowArgs = useCallback(
     (c: Cursor | null): ArgsIn<'messages:window'> => {
       const start = windowStart(position);
-      const base = { topic, ...start, ...(hasFilters(filters) ? { filters } : {}) };
+      // The profile too: a recipient search gets the blind-index key as the identity the operator views as.
+      const base = { topic, ...start, ...(hasFilters(filters) ? { filters } : {}), profile };
       return c ? { ...base, cursor: c } : base;
     },
-    [topic, filters, position],
+    [topic, filters, position, profile],
   );
 
   const load = useCallback(
@@ -132,6 +133,14 @@ export function MessagesPage(props: { topic: string; profile: string }) {
     if (ready.current) void load(false);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [filters]);
+  // A recipient search depends on who may have the blind-index key: another profile searches again.
+  const searchedAs = useRef(profile);
+  useEffect(() => {
+    if (searchedAs.current === profile) return;
+    searchedAs.current = profile;
+    if (ready.current && filters.recipient) void load(false);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [profile]);
 
   // ---- decryption of what is on screen ----
   const decryptVisible = useCallback(async () => {
@@ -182,7 +191,7 @@ export function MessagesPage(props: { topic: string; profile: string }) {
     },
     [addRows, decryptVisible],
   );
-  useLiveTail({ on: tail, topic, filters, onRows: onTailRows, onError: setError });
+  useLiveTail({ on: tail, topic, filters, profile, onRows: onTailRows, onError: setError });
 
   // ---- scans ----
   const pollScan = useCallback(
@@ -221,14 +230,14 @@ export function MessagesPage(props: { topic: string; profile: string }) {
           // Matches arrive partition by partition: keep them in time order, the way the scan goes.
           gridRef.current?.applyColumnState({ state: [{ colId: 'time', sort: mode === 'newest' ? 'desc' : 'asc' }], defaultState: { sort: null } });
         }
-        const p = await api.startScan({ topic, filters, direction: mode === 'newest' ? 'newest-first' : 'oldest-first', ...(resume ? { resume } : {}) });
+        const p = await api.startScan({ topic, filters, direction: mode === 'newest' ? 'newest-first' : 'oldest-first', profile, ...(resume ? { resume } : {}) });
         setScan(p);
         await pollScan(p.scanId, owner);
       } catch (err) {
         setError(err);
       }
     },
-    [topic, filters, mode, addRows, pollScan],
+    [topic, filters, mode, profile, addRows, pollScan],
   );
 
   const cancelScan = useCallback(async () => {

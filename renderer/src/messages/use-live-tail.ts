@@ -7,10 +7,10 @@ const POLL_MS = 1_000;
 
 /**
  * Live tail: while `on`, polls the topic from its end (forward cursor) once a second and hands new
- * rows (newest first) to `onRows`; the same clear-part filters apply. Stops when turned off or unmounted.
+ * rows (newest first) to `onRows`; the same clear-part filters apply (a recipient search as `profile`). Stops when turned off or unmounted.
  */
-export function useLiveTail(opts: { on: boolean; topic: string; filters: Filters; onRows(rows: MessageRow[]): void; onError(err: unknown): void }): void {
-  const { on, topic, filters, onRows, onError } = opts;
+export function useLiveTail(opts: { on: boolean; topic: string; filters: Filters; profile: string; onRows(rows: MessageRow[]): void; onError(err: unknown): void }): void {
+  const { on, topic, filters, profile, onRows, onError } = opts;
   const cursor = useRef<Cursor | null>(null);
   useEffect(() => {
     if (!on) return;
@@ -19,7 +19,7 @@ export function useLiveTail(opts: { on: boolean; topic: string; filters: Filters
     const loop = async () => {
       while (!stop) {
         try {
-          const base = { topic, mode: 'tail' as const, limit: 1000, ...(hasFilters(filters) ? { filters } : {}) };
+          const base = { topic, mode: 'tail' as const, limit: 1000, ...(hasFilters(filters) ? { filters } : {}), profile };
           const w = await api.messageWindow(cursor.current ? { ...base, cursor: cursor.current } : base);
           if (stop) return;
           cursor.current = w.cursor;
@@ -34,5 +34,5 @@ export function useLiveTail(opts: { on: boolean; topic: string; filters: Filters
     return () => {
       stop = true;
     };
-  }, [on, topic, filters, onRows, onError]);
+  }, [on, topic, filters, profile, onRows, onError]);
 }

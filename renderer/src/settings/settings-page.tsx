@@ -56,7 +56,10 @@ export function SettingsPage(props: { settings: PublicSettings | null; onSaved(s
         </label>
         <label>
           <span>
-            Blind-index key file <span className="hint">optional; defaults to blind-index.hmac.key in the folder above</span>
+            Blind-index key file{' '}
+            <span className="hint">
+              optional; defaults to the folder's blind-index.kms-wrapped.json (unwrapped with the &quot;Decrypt as&quot; AWS profile), else its blind-index.hmac.key
+            </span>
           </span>
           <input value={blindIndexKeyFile} onChange={(e) => setBlindIndexKeyFile(e.target.value)} className="mono" />
         </label>
