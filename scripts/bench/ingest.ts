@@ -1,8 +1,13 @@
 #!/usr/bin/env node
-// npm run bench:ingest [-- --seconds 60 --concurrency 8 --kms --seal-workers N --profile DIR]
+// npm run bench:ingest [-- --seconds 60 --concurrency 8 --sustain-rate 10000 --kms --seal-workers N --profile DIR]
 // Drives the real service (a child process) with signed SendGrid batches of 100 unique events over loopback,
-// two departments sealed, a real Kafka broker; then a raw kafkajs producer sending the same events in clear
-// (the ceiling). Last line: one JSON object with the figures.
+// two departments sealed, a real Kafka broker:
+//  1. full speed for --seconds (events_per_s accepted; forwarded_per_s = all of them over the time until the
+//     forwarder has caught up);
+//  2. ack latency at --latency-rate (p50/p99);
+//  3. a steady --sustain-rate offered for --seconds: what was accepted and forwarded inside that window, and the
+//     largest backlog (accepted, not yet in Kafka) seen at any second — the "sustained" figures;
+// then a raw kafkajs producer sending the same events in clear (the ceiling). Last line: one JSON object.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +24,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '60' },
     'latency-seconds': { type: 'string', default: '20' },
     'latency-rate': { type: 'string', default: '5000' },
+    'sustain-rate': { type: 'string', default: '10000' },
     concurrency: { type: 'string', default: '8' },
     kms: { type: 'boolean', default: false },
     port: { type: 'string', default: '18787' },
@@ -29,6 +35,7 @@ const { values: args } = parseArgs({
 const SECONDS = Number(args.seconds);
 const LAT_SECONDS = Number(args['latency-seconds']);
 const LAT_RATE = Number(args['latency-rate']);
+const SUSTAIN_RATE = Number(args['sustain-rate']);
 const CONCURRENCY = Number(args.concurrency);
 const BATCH = 100;
 const log = (...a: unknown[]): void => console.error('[bench]', ...a);
@@ -120,7 +127,7 @@ function percentile(sorted: number[], p: number): number {
 await waitReady(base);
 log(`service ready; phase 1: ${SECONDS}s at full speed, concurrency ${CONCURRENCY}`);
 
-// Phase 1: sustained throughput.
+// Phase 1: full speed (capacity).
 let accepted = 0;
 const t0 = Date.now();
 const end = t0 + SECONDS * 1000;
@@ -134,26 +141,54 @@ await Promise.all(
 );
 const acceptSeconds = (Date.now() - t0) / 1000;
 log(`accepted ${accepted} events in ${acceptSeconds.toFixed(1)}s; waiting for the forwarder to catch up`);
-let forwarded = 0;
-const drainDeadline = Date.now() + 300_000;
-while ((forwarded = await forwardedCount()) < accepted && Date.now() < drainDeadline) await new Promise((r) => setTimeout(r, 100));
+/** Waits until `target` events are in Kafka (or `timeoutMs` passed); returns the forwarded count. */
+async function drained(target: number, timeoutMs = 300_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let n = 0;
+  while ((n = await forwardedCount()) < target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  return n;
+}
+const forwarded = await drained(accepted);
 const forwardSeconds = (Date.now() - t0) / 1000;
+
+/** Offers `rate` events/s (batches of 100, sent on schedule whether or not earlier ones were answered). */
+async function paced(rate: number, seconds: number, onAck: (ms: number) => void): Promise<number> {
+  const interval = (BATCH / rate) * 1000;
+  const stop = Date.now() + seconds * 1000;
+  const inflight: Promise<void>[] = [];
+  for (let next = Date.now(); next < stop; next += interval) {
+    const wait = next - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    inflight.push(post(makeBatch().body).then(onAck));
+  }
+  await Promise.all(inflight);
+  return inflight.length * BATCH;
+}
 
 // Phase 2: ack latency at a steady rate.
 log(`phase 2: ${LAT_SECONDS}s at ${LAT_RATE} events/s for ack latency`);
 const latencies: number[] = [];
-const interval = (BATCH / LAT_RATE) * 1000;
-const latEnd = Date.now() + LAT_SECONDS * 1000;
-const inflight: Promise<void>[] = [];
-for (let next = Date.now(); next < latEnd; next += interval) {
-  const wait = next - Date.now();
-  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  inflight.push(post(makeBatch().body).then((ms) => void latencies.push(ms)));
-}
-await Promise.all(inflight);
+let totalAccepted = accepted + (await paced(LAT_RATE, LAT_SECONDS, (ms) => void latencies.push(ms)));
 latencies.sort((a, b) => a - b);
-const totalAccepted = accepted + Math.round((LAT_SECONDS * LAT_RATE) / BATCH) * BATCH;
-while ((await forwardedCount()) < totalAccepted && Date.now() < drainDeadline) await new Promise((r) => setTimeout(r, 100));
+await drained(totalAccepted);
+
+// Phase 3: a steady offered rate, sustained. Accepted and forwarded are both counted inside the window.
+log(`phase 3: ${SECONDS}s offered at ${SUSTAIN_RATE} events/s (sustained)`);
+const sustainBase = await forwardedCount();
+let sustainAcked = 0;
+let maxBacklog = 0;
+const sustainStart = Date.now();
+const sampler = setInterval(() => {
+  void forwardedCount().then((f) => {
+    maxBacklog = Math.max(maxBacklog, sustainAcked - (f - sustainBase));
+  });
+}, 1000);
+const sustainSent = await paced(SUSTAIN_RATE, SECONDS, () => void (sustainAcked += BATCH));
+const sustainSeconds = (Date.now() - sustainStart) / 1000;
+const sustainForwarded = (await forwardedCount()) - sustainBase;
+clearInterval(sampler);
+totalAccepted += sustainSent;
+await drained(totalAccepted);
 
 // Size of a record as it sits in Kafka.
 const { Kafka, logLevel } = kafkajs;
@@ -179,7 +214,7 @@ const kmsCalls = kmsSetup ? await kmsSetup.calls() : undefined;
 await cleanup();
 
 // The ceiling: a raw producer sending the same events in clear.
-log('phase 3: raw kafkajs producer, same events in clear');
+log('phase 4: raw kafkajs producer, same events in clear');
 const rawTopic = `bench.raw.${run}`;
 const admin = kafka.admin();
 await admin.connect();
@@ -205,6 +240,10 @@ const result: Record<string, number> = {
   forwarded_per_s: Math.round(Math.min(forwarded, accepted) / forwardSeconds),
   p50_ack_ms: Number(percentile(latencies, 50).toFixed(2)),
   p99_ack_ms: Number(percentile(latencies, 99).toFixed(2)),
+  sustained_offered_per_s: SUSTAIN_RATE,
+  sustained_accepted_per_s: Math.round(sustainAcked / sustainSeconds),
+  sustained_forwarded_per_s: Math.round(sustainForwarded / sustainSeconds),
+  sustained_max_backlog: maxBacklog,
   raw_producer_per_s: Math.round(rawPerS),
   bytes_per_record: Math.round(sampledBytes / Math.max(1, sampled)),
 };
