@@ -15,7 +15,11 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 
 const N = 3_000;
-const BASE = Date.UTC(2026, 0, 1);
+/**
+ * Two hours ago, to the second. Never a fixed date: the broker deletes records older than its retention (24 h)
+ * at its next retention check, which emptied this topic mid-run once the fixed date had aged past it.
+ */
+const BASE = Math.floor((Date.now() - 2 * 3600_000) / 1000) * 1000;
 /** Record i has timestamp BASE + i*1000, so "newest" and "oldest" have one right answer. */
 const tsOf = (i: number): number => BASE + i * 1_000;
 
