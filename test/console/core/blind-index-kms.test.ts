@@ -119,11 +119,9 @@ describe(`recipient search with a KMS-wrapped blind-index key${hasMoto ? '' : ' 
         '',
       ].join('\n'),
     );
-    // The SSO token cache is read from ~/.aws/sso/cache; and the SDK's SSO step reads the profile from
-    // AWS_CONFIG_FILE even when fromIni is given the file explicitly (as the console's own settings do).
+    // The SSO token cache is read from ~/.aws/sso/cache. The profiles come only from the files given to the
+    // identities (as the console's own settings do); AWS_CONFIG_FILE is left alone (test/support/moto.ts: /dev/null).
     process.env.HOME = home;
-    process.env.AWS_CONFIG_FILE = awsFiles.configFile;
-    process.env.AWS_SHARED_CREDENTIALS_FILE = awsFiles.credentialsFile;
     writeFileSync(
       join(home, '.aws', 'sso', 'cache', createHash('sha1').update(SSO_URL).digest('hex') + '.json'),
       JSON.stringify({ startUrl: SSO_URL, region: 'eu-west-1', accessToken: 'expired-token', expiresAt: new Date(Date.now() - 3600_000).toISOString() }),
