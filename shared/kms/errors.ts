@@ -90,7 +90,7 @@ export function kmsFailureKind(err: unknown): KmsFailureKind {
 }
 
 /** The error name and HTTP status of an SDK error, for details (never a personal value). */
-function describe(err: unknown): Record<string, unknown> {
+export function kmsErrorDetails(err: unknown): { awsError: string | null; networkCode: string | null; httpStatus: number | null } {
   const e = (err ?? {}) as { name?: unknown; code?: unknown; $metadata?: { httpStatusCode?: number } };
   return { awsError: str(e.name) || null, networkCode: str(e.code) || null, httpStatus: e.$metadata?.httpStatusCode ?? null };
 }
@@ -103,7 +103,7 @@ export function kmsSealError(err: unknown, operation: string, keyId: string | un
   if (err instanceof SealpostError) return err;
   const kind = kmsFailureKind(err);
   const key = keyId ?? 'the department key';
-  const details = { ...describe(err), operation, keyId: keyId ?? null, kind };
+  const details = { ...kmsErrorDetails(err), operation, keyId: keyId ?? null, kind };
   const opts = { cause: err, retriable: true, status: 503, details };
   switch (kind) {
     case 'access_denied':

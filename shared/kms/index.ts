@@ -1,4 +1,4 @@
-export { KMS_ERRORS, kmsFailureKind, kmsSealError, type KmsErrorCode, type KmsFailureKind } from './errors.js';
+export { KMS_ERRORS, kmsErrorDetails, kmsFailureKind, kmsSealError, type KmsErrorCode, type KmsFailureKind } from './errors.js';
 export { captureKmsFailures, createKmsClients, type AwsCredentials, type KmsCallCounts, type KmsCallFailure, type KmsClients, type KmsConnection } from './kms-client.js';
 export { SealOpenKeyring, anyOf, kmsKeyring } from './department-keyring.js';
 export { departmentMaterials, type DepartmentMaterials, type DepartmentMaterialsOptions, type KmsSettings } from './department-materials.js';

@@ -1,6 +1,6 @@
 import { SealpostError } from '../../../shared/errors/index.js';
 import { INDEX_KEY_CONTEXT } from '../../../shared/blind-index/kms-wrapped-key.js';
-import { kmsFailureKind } from '../../../shared/kms/index.js';
+import { kmsErrorDetails, kmsFailureKind } from '../../../shared/kms/index.js';
 import { CONSOLE_ERRORS } from '../errors.js';
 
 /** What the console was doing when unwrapping the blind-index key failed, for the message. */
@@ -19,11 +19,6 @@ const CONTEXT = Object.entries(INDEX_KEY_CONTEXT)
   .map(([k, v]) => `kms:EncryptionContext:${k} = ${v}`)
   .join(', ');
 
-function sdkDetails(err: unknown): { awsError: string | null; httpStatus: number | null } {
-  const e = (err ?? {}) as { name?: unknown; $metadata?: { httpStatusCode?: number } };
-  return { awsError: typeof e.name === 'string' ? e.name : null, httpStatus: e.$metadata?.httpStatusCode ?? null };
-}
-
 /**
  * Turns a failure to unwrap the KMS-wrapped blind-index key into an error the operator can act on:
  * which profile, which key, what to ask for or run. The KMS error is sorted by the same classifier
@@ -41,7 +36,7 @@ export function blindIndexUnwrapError(err: unknown, ctx: UnwrapContext): Sealpos
   }
   const kind = kmsFailureKind(kmsCall);
   const p = ctx.profile;
-  const details = { ...sdkDetails(kmsCall), profile: p, keyArn: ctx.keyArn, kind };
+  const details = { ...kmsErrorDetails(kmsCall), profile: p, keyArn: ctx.keyArn, kind };
   const opts = { cause: err, details };
   switch (kind) {
     case 'access_denied':
