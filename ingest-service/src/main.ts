@@ -7,8 +7,8 @@ import { startService } from './service.js';
 const HELP = `sealpost-ingest — receives provider webhooks, journals them durably, seals personal fields per
 department and produces them to Kafka.
 
-Usage: npm start [-- --config FILE] [--check]
-       node --import tsx ingest-service/src/main.ts [--config FILE] [--check]
+Usage: npm start [-- --config FILE] [--check]                   (from the TypeScript sources, through tsx)
+       npm run start:prod -- --config FILE [--check]              (the build: npm run build, then plain node)
 
 Options:
   -c, --config FILE   YAML or JSON config file (also SEALPOST_CONFIG). Without one, the embedded default runs:

@@ -1,0 +1,93 @@
+// The compiled service (`npm run build`, then plain `node`, as `npm run start:prod` runs it) in a folder laid out
+// like a pruned production install: no tsx, TypeScript or Electron anywhere on its import path, worker threads
+// included. It must journal and forward sealed events into the real Kafka.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Envelope } from '../../shared/envelope/index.js';
+import { ensureKafka, readAll } from '../support/kafka.js';
+import { freePort, SEED_BATCH, signSendgridBody, tempDataDir, testConfig, waitReady } from '../support/ingest.js';
+import { departmentKeyring, openSection } from '../support/local-decrypt.js';
+import { buildPrunedApp } from '../support/pruned-app.js';
+
+const CHECKER = 'scripts/build/check-runtime-deps.mjs';
+
+describe('compiled service (npm run build, plain node, production packages only)', () => {
+  let app: ReturnType<typeof buildPrunedApp>;
+  before(() => {
+    app = buildPrunedApp();
+  });
+  after(() => rmSync(app.dir, { recursive: true, force: true }));
+
+  it('the pruned layout has no dev package, and the build passed the runtime dependency check', () => {
+    for (const dev of ['tsx', 'typescript', 'electron', 'esbuild']) assert.equal(existsSync(join(app.dir, 'node_modules', dev)), false, dev);
+    assert.match(app.buildOutput, /runtime dependency check: ok/);
+    for (const worker of ['journal/writer-worker.js', 'expand-worker/worker-main.js']) {
+      assert.ok(existsSync(join(app.dir, 'dist/ingest-service/src', worker)), `${worker} is built`);
+    }
+  });
+
+  it('journals and forwards a signed SendGrid batch into Kafka, sealed, and stops cleanly on SIGTERM', async () => {
+    const { brokers } = await ensureKafka();
+    const dataDir = tempDataDir();
+    const port = await freePort();
+    const { config, sendgridPrivateKey } = testConfig({ dataDir, brokers });
+    const configFile = join(dataDir, 'config.json');
+    writeFileSync(configFile, JSON.stringify({ ...config, listen: { ...config.listen, port } }));
+    // Plain node, no --import, no NODE_OPTIONS: a tsx or TypeScript import would fail to resolve from app.dir.
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    const child = spawn(process.execPath, ['--enable-source-maps', app.main, '--config', configFile], { cwd: app.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      await waitReady(url, 60_000, () => out);
+      const ts = Math.floor(Date.now() / 1000);
+      const res = await fetch(`${url}/v1/sendgrid/sendgrid`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': signSendgridBody(sendgridPrivateKey, ts, SEED_BATCH), 'x-twilio-email-event-webhook-timestamp': String(ts) },
+        body: new Uint8Array(SEED_BATCH),
+      });
+      assert.equal(res.status, 200, await res.clone().text());
+      assert.equal(((await res.json()) as { accepted: number }).accepted, 14);
+      assert.ok(existsSync(join(dataDir, 'journal.db')), 'journal written');
+
+      const records = await readAll(brokers, config.sources[0]!.topic!, 14, 30_000);
+      assert.equal(records.length, 14);
+      const emails = (JSON.parse(SEED_BATCH.toString()) as { email: string }[]).map((e) => e.email);
+      for (const r of records) for (const email of emails) assert.ok(!r.value!.toString().includes(email), 'no address in clear in Kafka');
+      const env0 = JSON.parse(records[0]!.value!.toString()) as Envelope;
+      const opened = await openSection(departmentKeyring(dataDir, 'support'), env0.sections.support!);
+      assert.equal(opened.plaintext.id, env0.id);
+      assert.ok(emails.includes(opened.plaintext.fields.email), 'the sealed section opens with the stock SDK');
+
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      assert.match(metrics, /sealpost_events_forwarded_total\{source="sendgrid"\} 14/);
+    } finally {
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, out.slice(-2000));
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    assert.doesNotMatch(out, /tsx|ERR_MODULE_NOT_FOUND/);
+  });
+
+  it('the runtime dependency check fails on a build that imports a dev dependency or a file not built', () => {
+    const dir = tempDataDir('sealpost-check-');
+    try {
+      mkdirSync(join(dir, 'dist'));
+      writeFileSync(join(dir, 'dist', 'a.js'), "import { register } from 'tsx/esm/api';\nimport './missing.js';\nexport const x = register;\n");
+      writeFileSync(join(dir, 'package.json'), readFileSync('package.json'));
+      const res = spawnSync(process.execPath, [CHECKER, join(dir, 'dist'), dir], { encoding: 'utf8' });
+      assert.equal(res.status, 1);
+      assert.match(res.stderr, /imports tsx\/esm\/api, but tsx is not in package.json dependencies \(a devDependency/);
+      assert.match(res.stderr, /imports \.\/missing\.js, which is not in the build/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
