@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { isSealpostError } from '../../shared/errors/index.js';
 import { ENV_OVERRIDES, loadConfig } from './config/index.js';
 import { startService } from './service.js';
+import { asPortError, checkPorts } from './startup/check-ports.js';
 
 const HELP = `sealpost-ingest — receives provider webhooks, journals them durably, seals personal fields per
 department and produces them to Kafka.
@@ -63,7 +64,8 @@ async function main(): Promise<void> {
     console.log('ok: configuration is valid');
     return;
   }
-  const service = await startService(config);
+  await checkPorts(config);
+  const service = await startService(config).catch((err: unknown) => Promise.reject(asPortError(err, config)));
   const embedded = !values.config && !process.env.SEALPOST_CONFIG;
   console.error(nextSteps(service.url, embedded, Boolean(config.kafka), config.dataDir));
   if (service.admin) {
