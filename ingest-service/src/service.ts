@@ -147,6 +147,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
         for (const [source, n] of Object.entries(stats.pendingBySource)) metrics.journalPending.set({ source }, n);
         metrics.journalOldestPendingSeconds.set(stats.oldestPendingAt ? (now() - stats.oldestPendingAt) / 1000 : 0);
         metrics.kafkaUp.set(sink?.healthy() ? 1 : 0);
+        metrics.journalWritable.set(journal.unavailableReason() ? 0 : 1);
         refreshWorkerCounters();
       },
     });

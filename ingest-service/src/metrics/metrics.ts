@@ -15,6 +15,8 @@ export interface ServiceMetrics {
   ackSeconds: Histogram<'source'>;
   journalPending: Gauge<'source'>;
   journalOldestPendingSeconds: Gauge<string>;
+  /** 0 while the journal cannot be written (what /readyz says), so an alert fires even when no sender is retrying. */
+  journalWritable: Gauge<string>;
   kafkaUp: Gauge<string>;
   forwardFailures: Counter<'reason'>;
   keyMaterialCalls: Counter<string>;
@@ -44,6 +46,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): ServiceM
     }),
     journalPending: new Gauge({ name: 'sealpost_journal_pending', help: 'Journal entries (requests) not yet in Kafka.', labelNames: ['source'], registers }),
     journalOldestPendingSeconds: new Gauge({ name: 'sealpost_journal_oldest_pending_seconds', help: 'Age of the oldest pending journal entry.', registers }),
+    journalWritable: new Gauge({ name: 'sealpost_journal_writable', help: '1 while the journal accepts writes, 0 while /readyz answers 503 (disk full, read-only, I/O errors).', registers }),
     kafkaUp: new Gauge({ name: 'sealpost_kafka_up', help: '1 when the last produce succeeded, 0 while Kafka is away.', registers }),
     forwardFailures: new Counter({ name: 'sealpost_forward_failures_total', help: 'Forwarding attempts that failed and will be retried.', labelNames: ['reason'], registers }),
     keyMaterialCalls: new Counter({ name: 'sealpost_key_material_calls_total', help: 'Requests for new data keys from the department keyrings.', registers }),
