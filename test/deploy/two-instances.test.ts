@@ -1,0 +1,87 @@
+// Several instances behind a load balancer: each has its own journal, so dedupe is per instance. Two real service
+// processes (own data dirs, one topic on the shared broker) get the same signed SendGrid batch: accepted by A,
+// retried on B, retried again on A. What reaches Kafka is exactly the README's guarantee: every event at least once,
+// a duplicate per extra instance that took the batch, none from the instance that had already forwarded it, and
+// the same envelope `id` on both copies so consumers can drop them.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, it } from 'node:test';
+import type { ChildProcess } from 'node:child_process';
+import type { Envelope } from '../../shared/envelope/index.js';
+import { ensureKafka, readAll } from '../support/kafka.js';
+import { freePort, SEED_BATCH, signSendgridBody, spawnService, tempDataDir, testConfig, waitReady } from '../support/ingest.js';
+
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+after(async () => {
+  for (const c of children) {
+    if (c.exitCode !== null) continue;
+    c.kill('SIGTERM');
+    await once(c, 'exit');
+  }
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function metric(url: string, name: string): Promise<number> {
+  const line = (await (await fetch(`${url}/metrics`)).text()).split('\n').find((l) => l.startsWith(`${name}{source="sendgrid"}`));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+it('the same batch accepted by instance A and retried on B reaches Kafka twice, with the same ids; a retry on A is dropped', async () => {
+  const { brokers } = await ensureKafka();
+  const shared = tempDataDir();
+  dirs.push(shared);
+  const { config, sendgridPrivateKey } = testConfig({ dataDir: shared, brokers });
+  const instances: { url: string }[] = [];
+  for (const name of ['a', 'b']) {
+    const dataDir = tempDataDir(`sealpost-instance-${name}-`);
+    dirs.push(dataDir);
+    const port = await freePort();
+    const file = join(dataDir, 'config.json');
+    writeFileSync(file, JSON.stringify({ ...config, dataDir, listen: { ...config.listen, port } }));
+    const proc = spawnService(file);
+    children.push(proc.child);
+    const url = `http://127.0.0.1:${port}`;
+    await waitReady(url, 60_000, proc.stderr);
+    instances.push({ url });
+  }
+  const [a, b] = instances as [{ url: string }, { url: string }];
+  // One signed delivery, as SendGrid would send it again on a retry: same body, same timestamp, same signature.
+  const ts = Math.floor(Date.now() / 1000);
+  const headers = { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': signSendgridBody(sendgridPrivateKey, ts, SEED_BATCH), 'x-twilio-email-event-webhook-timestamp': String(ts) };
+  const deliver = async (url: string): Promise<number> => {
+    const res = await fetch(`${url}/v1/sendgrid/sendgrid`, { method: 'POST', headers, body: new Uint8Array(SEED_BATCH) });
+    assert.equal(res.status, 200, await res.clone().text());
+    return ((await res.json()) as { accepted: number }).accepted;
+  };
+  const topic = config.sources[0]!.topic!;
+
+  assert.equal(await deliver(a.url), 14);
+  await until('A to forward the batch', async () => (await metric(a.url, 'sealpost_events_forwarded_total')) === 14);
+  assert.equal(await deliver(b.url), 14, 'B has its own journal: it accepts the retry');
+  assert.equal(await deliver(a.url), 14, 'A answers 200 to its own retry too (the sender must stop retrying)...');
+  await until('B to forward its copy', async () => (await metric(b.url, 'sealpost_events_forwarded_total')) === 14);
+  await until('A to drop its retry', async () => (await metric(a.url, 'sealpost_duplicates_dropped_total')) === 14);
+  assert.equal(await metric(a.url, 'sealpost_events_forwarded_total'), 14, '...but forwards nothing again');
+
+  // Ask for one more than expected: the read runs its whole timeout and shows everything that arrived.
+  const records = await readAll(brokers, topic, 29, 10_000);
+  assert.equal(records.length, 28, 'each of the 14 events twice: once from A, once from B');
+  const copies = new Map<string, number>();
+  for (const r of records) {
+    const id = (JSON.parse(r.value!.toString()) as Envelope).id;
+    copies.set(id, (copies.get(id) ?? 0) + 1);
+  }
+  assert.equal(copies.size, 14, 'both copies carry the same envelope id');
+  assert.deepEqual([...new Set(copies.values())], [2]);
+});
