@@ -5,12 +5,13 @@
 // the same envelope `id` on both copies so consumers can drop them.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import type { ChildProcess } from 'node:child_process';
 import type { Envelope } from '../../shared/envelope/index.js';
 import { ensureKafka, readAll } from '../support/kafka.js';
+import { departmentKeyring, openSection } from '../support/local-decrypt.js';
 import { freePort, SEED_BATCH, signSendgridBody, spawnService, tempDataDir, testConfig, waitReady } from '../support/ingest.js';
 
 const children: ChildProcess[] = [];
@@ -39,13 +40,13 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30
 
 it('the same batch accepted by instance A and retried on B reaches Kafka twice, with the same ids; a retry on A is dropped', async () => {
   const { brokers } = await ensureKafka();
-  const shared = tempDataDir();
-  dirs.push(shared);
-  const { config, sendgridPrivateKey } = testConfig({ dataDir: shared, brokers });
-  const instances: { url: string }[] = [];
-  for (const name of ['a', 'b']) {
+  const configDir = tempDataDir();
+  dirs.push(configDir);
+  const { config, sendgridPrivateKey } = testConfig({ dataDir: configDir, brokers });
+  const start = async (name: string, prepare?: (dataDir: string) => void): Promise<{ url: string; dataDir: string }> => {
     const dataDir = tempDataDir(`sealpost-instance-${name}-`);
     dirs.push(dataDir);
+    prepare?.(dataDir);
     const port = await freePort();
     const file = join(dataDir, 'config.json');
     writeFileSync(file, JSON.stringify({ ...config, dataDir, listen: { ...config.listen, port } }));
@@ -53,9 +54,8 @@ it('the same batch accepted by instance A and retried on B reaches Kafka twice, 
     children.push(proc.child);
     const url = `http://127.0.0.1:${port}`;
     await waitReady(url, 60_000, proc.stderr);
-    instances.push({ url });
-  }
-  const [a, b] = instances as [{ url: string }, { url: string }];
+    return { url, dataDir };
+  };
   // One signed delivery, as SendGrid would send it again on a retry: same body, same timestamp, same signature.
   const ts = Math.floor(Date.now() / 1000);
   const headers = { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': signSendgridBody(sendgridPrivateKey, ts, SEED_BATCH), 'x-twilio-email-event-webhook-timestamp': String(ts) };
@@ -66,8 +66,16 @@ it('the same batch accepted by instance A and retried on B reaches Kafka twice, 
   };
   const topic = config.sources[0]!.topic!;
 
+  const a = await start('a');
   assert.equal(await deliver(a.url), 14);
   await until('A to forward the batch', async () => (await metric(a.url, 'sealpost_events_forwarded_total')) === 14);
+  // As docs/deploy.md says: instances share the department and blind-index keys; journal and admin keys are their own.
+  const shared = readdirSync(join(a.dataDir, 'keys')).filter((f) => f.endsWith('.key') && f !== 'journal.key' && !f.startsWith('admin-'));
+  assert.ok(shared.includes('blind-index.hmac.key') && shared.includes('support.key'), shared.join(' '));
+  const b = await start('b', (dataDir) => {
+    mkdirSync(join(dataDir, 'keys'), { mode: 0o700 });
+    for (const f of shared) copyFileSync(join(a.dataDir, 'keys', f), join(dataDir, 'keys', f));
+  });
   assert.equal(await deliver(b.url), 14, 'B has its own journal: it accepts the retry');
   assert.equal(await deliver(a.url), 14, 'A answers 200 to its own retry too (the sender must stop retrying)...');
   await until('B to forward its copy', async () => (await metric(b.url, 'sealpost_events_forwarded_total')) === 14);
@@ -77,11 +85,19 @@ it('the same batch accepted by instance A and retried on B reaches Kafka twice, 
   // Ask for one more than expected: the read runs its whole timeout and shows everything that arrived.
   const records = await readAll(brokers, topic, 29, 10_000);
   assert.equal(records.length, 28, 'each of the 14 events twice: once from A, once from B');
-  const copies = new Map<string, number>();
+  const copies = new Map<string, { key: string; support: string }[]>();
   for (const r of records) {
-    const id = (JSON.parse(r.value!.toString()) as Envelope).id;
-    copies.set(id, (copies.get(id) ?? 0) + 1);
+    const env = JSON.parse(r.value!.toString()) as Envelope;
+    copies.set(env.id, [...(copies.get(env.id) ?? []), { key: r.key!.toString('hex'), support: env.sections.support! }]);
   }
   assert.equal(copies.size, 14, 'both copies carry the same envelope id');
-  assert.deepEqual([...new Set(copies.values())], [2]);
+  assert.deepEqual([...new Set([...copies.values()].map((c) => c.length))], [2]);
+  for (const [first, second] of copies.values()) {
+    assert.equal(first!.key, second!.key, 'same recipient key on both copies (shared blind-index key): per-recipient order holds');
+    assert.notEqual(first!.support, second!.support, 'sealed twice, independently');
+  }
+  // Both copies open with the one support key, to the same event.
+  const [id, [first, second]] = [...copies.entries()][0]! as [string, { support: string }[]];
+  const support = departmentKeyring(a.dataDir, 'support');
+  for (const copy of [first!, second!]) assert.equal((await openSection(support, copy.support)).plaintext.id, id);
 });
