@@ -64,11 +64,11 @@ describe('systemd unit', () => {
     assert.match(r.output, /nodejs-missing is not executable/);
   });
 
-  it('contains the service as docs/deploy.md says: exposure 1.3 in systemd-analyze security', () => {
+  it('contains the service as docs/deploy.md says: exposure 1.1 in systemd-analyze security', () => {
     const r = runTool('systemd-analyze', 'systemd', ['security', '--offline=yes', '--no-pager', UNIT]);
     const score = /Overall exposure level for .*: (\d+\.\d+)/.exec(r.stdout)?.[1];
-    assert.equal(score, '1.3', r.stdout.slice(-500));
-    assert.match(readFileSync('docs/deploy.md', 'utf8'), /exposure level 1\.3/);
+    assert.equal(score, '1.1', r.stdout.slice(-500));
+    assert.match(readFileSync('docs/deploy.md', 'utf8'), /exposure level 1\.1/);
   });
 
   it('has the directives operators expect, and runs what npm run build produces', () => {
