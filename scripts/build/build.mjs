@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run build`: compiles the ingest service and the shared code it imports to plain JavaScript (tsc with
+// `npm run build`: compiles the ingest service and shared/ to plain JavaScript (tsc with
 // tsconfig.build.json), from a clean output folder, then checks that nothing in it needs a dev dependency, so
 // `npm run start:prod` still works after `npm prune --omit=dev`.
 // Usage: node scripts/build/build.mjs [--out DIR]   (default: dist)
