@@ -23,6 +23,10 @@ describe('compiled service (npm run build, plain node, production packages only)
 
   it('the pruned layout has no dev package, and the build passed the runtime dependency check', () => {
     for (const dev of ['tsx', 'typescript', 'electron', 'esbuild']) assert.equal(existsSync(join(app.dir, 'node_modules', dev)), false, dev);
+    // From the build's folder tsx cannot be loaded at all: a worker that booted through it would fail the next test.
+    const tsx = spawnSync(process.execPath, ['--input-type=module', '-e', "await import('tsx/esm/api')"], { cwd: join(app.dir, 'dist'), encoding: 'utf8' });
+    assert.notEqual(tsx.status, 0);
+    assert.match(tsx.stderr, /ERR_MODULE_NOT_FOUND/);
     assert.match(app.buildOutput, /runtime dependency check: ok/);
     for (const worker of ['journal/writer-worker.js', 'expand-worker/worker-main.js']) {
       assert.ok(existsSync(join(app.dir, 'dist/ingest-service/src', worker)), `${worker} is built`);
