@@ -6,7 +6,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { asPortError } from '../../ingest-service/src/startup/check-ports.js';
+import { asPortError, checkPorts } from '../../ingest-service/src/startup/check-ports.js';
 import { freePort, spawnService, tempDataDir, testConfig } from '../support/ingest.js';
 
 async function occupy(port: number): Promise<Server> {
@@ -63,4 +63,9 @@ it('a port taken between the check and the listen gets the same one-line error',
   assert.match(mapped.message, /^port 40301 on 127\.0\.0\.1 is already in use: .*SEALPOST_LISTEN_PORT/);
   const other = new Error('something else');
   assert.equal(asPortError(other, config), other);
+});
+
+it('the same port for the ingest and admin listeners is refused before either opens', async () => {
+  const { config } = testConfig({ dataDir: '/nonexistent/never-written', overrides: { listen: { host: '0.0.0.0', port: 40302, allowPlainHttp: true }, admin: { listen: { host: '127.0.0.1', port: 40302 } } } });
+  await assert.rejects(checkPorts(config), (e: Error & { code: string }) => e.code === 'SP_PORT_UNAVAILABLE' && /listen\.port and admin\.listen\.port are both 40302/.test(e.message));
 });

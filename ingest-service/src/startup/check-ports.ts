@@ -51,7 +51,8 @@ async function tryBind(p: PlannedPort): Promise<void> {
 export async function checkPorts(config: Config): Promise<void> {
   const ports = plannedPorts(config);
   const [a, b] = ports;
-  if (a && b && a.port === b.port && (a.host === b.host || a.host === '0.0.0.0' || b.host === '0.0.0.0')) {
+  const anyAddress = (h: string): boolean => h === '0.0.0.0' || h === '::';
+  if (a && b && a.port === b.port && (a.host === b.host || anyAddress(a.host) || anyAddress(b.host))) {
     throw new SealpostError(STARTUP_ERRORS.portUnavailable, `listen.port and admin.listen.port are both ${a.port}: give the admin API its own port`, {
       details: { port: a.port, reason: 'same_port' },
     });
