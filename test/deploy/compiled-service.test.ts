@@ -8,11 +8,19 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Envelope } from '../../shared/envelope/index.js';
 import { ensureKafka, readAll } from '../support/kafka.js';
-import { freePort, SEED_BATCH, signSendgridBody, tempDataDir, testConfig, waitReady } from '../support/ingest.js';
+import { freePort, makeSendgridBatch, SEED_BATCH, signSendgridBody, tempDataDir, testConfig, waitReady } from '../support/ingest.js';
 import { departmentKeyring, openSection } from '../support/local-decrypt.js';
 import { buildPrunedApp } from '../support/pruned-app.js';
 
 const CHECKER = 'scripts/build/check-runtime-deps.mjs';
+
+async function until(check: () => boolean, said: () => string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out; the service said:\n${said().slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 describe('compiled service (npm run build, plain node, production packages only)', () => {
   let app: ReturnType<typeof buildPrunedApp>;
@@ -33,7 +41,7 @@ describe('compiled service (npm run build, plain node, production packages only)
     }
   });
 
-  it('journals and forwards a signed SendGrid batch into Kafka, sealed, and stops cleanly on SIGTERM', async () => {
+  it('journals and forwards a signed SendGrid batch into Kafka, sealed, reloads on SIGHUP and stops cleanly on SIGTERM', async () => {
     const { brokers } = await ensureKafka();
     const dataDir = tempDataDir();
     const port = await freePort();
@@ -51,14 +59,17 @@ describe('compiled service (npm run build, plain node, production packages only)
     try {
       const url = `http://127.0.0.1:${port}`;
       await waitReady(url, 60_000, () => out);
-      const ts = Math.floor(Date.now() / 1000);
-      const res = await fetch(`${url}/v1/sendgrid/sendgrid`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': signSendgridBody(sendgridPrivateKey, ts, SEED_BATCH), 'x-twilio-email-event-webhook-timestamp': String(ts) },
-        body: new Uint8Array(SEED_BATCH),
-      });
-      assert.equal(res.status, 200, await res.clone().text());
-      assert.equal(((await res.json()) as { accepted: number }).accepted, 14);
+      const post = async (body: Buffer): Promise<number> => {
+        const ts = Math.floor(Date.now() / 1000);
+        const res = await fetch(`${url}/v1/sendgrid/sendgrid`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': signSendgridBody(sendgridPrivateKey, ts, body), 'x-twilio-email-event-webhook-timestamp': String(ts) },
+          body: new Uint8Array(body),
+        });
+        assert.equal(res.status, 200, await res.clone().text());
+        return ((await res.json()) as { accepted: number }).accepted;
+      };
+      assert.equal(await post(SEED_BATCH), 14);
       assert.ok(existsSync(join(dataDir, 'journal.db')), 'journal written');
 
       const records = await readAll(brokers, config.sources[0]!.topic!, 14, 30_000);
@@ -72,6 +83,14 @@ describe('compiled service (npm run build, plain node, production packages only)
 
       const metrics = await (await fetch(`${url}/metrics`)).text();
       assert.match(metrics, /sealpost_events_forwarded_total\{source="sendgrid"\} 14/);
+
+      // SIGHUP (the unit's ExecReload) starts a fresh sealing thread from the build; it must seal too.
+      child.kill('SIGHUP');
+      await until(() => /SIGHUP: (reloaded|nothing to reload)/.test(out), () => out);
+      const more = makeSendgridBatch(5, 'after-reload');
+      assert.equal(await post(more.body), 5);
+      const after = await readAll(brokers, config.sources[0]!.topic!, 19, 30_000);
+      assert.equal(after.length, 19, 'the batch posted after the reload is sealed and forwarded');
     } finally {
       child.kill('SIGTERM');
       assert.equal(await exited, 0, out.slice(-2000));
