@@ -28,6 +28,7 @@ export const API_METHODS = {
   disconnectService: 'service:disconnect',
   serviceStatus: 'service:status',
   serviceHistory: 'service:history',
+  fleetStatus: 'fleet:status',
   listBacklog: 'backlog:list',
   drainBacklog: 'backlog:drain',
   pauseSource: 'source:pause',

@@ -26,12 +26,14 @@ export const CONTRACT = {
   export: { args: s.exportArgs, result: {} as t.ExportResult },
   'settings:get': { args: s.noArgs, result: {} as t.PublicSettings },
   'settings:set': { args: s.settingsPatchSchema, result: {} as t.PublicSettings },
-  // The ingest service's admin API, through main (which holds the token / AWS credentials).
+  // The ingest services' admin APIs, through main (which holds the tokens / AWS credentials); each call names its service.
   'service:state': { args: s.noArgs, result: {} as st.ServiceState },
   'service:connect': { args: svc.serviceConnectArgs, result: {} as st.ServiceState },
   'service:disconnect': { args: svc.serviceDisconnectArgs, result: {} as st.ServiceState },
-  'service:status': { args: s.noArgs, result: {} as st.StatusResponse },
-  'service:history': { args: s.noArgs, result: {} as st.HistoryResponse },
+  'service:status': { args: svc.serviceTargetArgs, result: {} as st.StatusResponse },
+  'service:history': { args: svc.serviceTargetArgs, result: {} as st.HistoryResponse },
+  // Every service of the fleet at once, with totals (the Backlog page's poll).
+  'fleet:status': { args: s.noArgs, result: {} as st.FleetStatus },
   'backlog:list': { args: svc.backlogListArgs, result: {} as st.BacklogResponse },
   'backlog:drain': { args: svc.drainArgs, result: {} as st.DrainResponse },
   'source:pause': { args: svc.sourceArgs, result: {} as st.SourceStateResponse },
@@ -40,7 +42,7 @@ export const CONTRACT = {
   'dead-letter:redrive': { args: svc.deadLetterIdArgs, result: {} as st.RedriveResponse },
   'dead-letter:discard': { args: svc.discardArgs, result: {} as st.DiscardResponse },
   'replay:start': { args: svc.replayStartArgs, result: {} as st.ReplayJob },
-  'replay:list': { args: s.noArgs, result: {} as st.ReplayJob[] },
+  'replay:list': { args: svc.serviceTargetArgs, result: {} as st.ReplayJob[] },
   'replay:status': { args: svc.replayIdArgs, result: {} as st.ReplayJob },
   'replay:cancel': { args: svc.replayIdArgs, result: {} as st.ReplayJob },
   'audit:query': { args: svc.auditQueryArgs, result: {} as st.AuditQueryResponse },

@@ -23,10 +23,17 @@ export function isSafeServiceUrl(value: string): boolean {
   return u.protocol === 'http:' && (LOOPBACK_HOSTS.has(u.hostname) || /^127\.\d+\.\d+\.\d+$/.test(u.hostname));
 }
 
+/** An admin URL, without its trailing slashes: the same service always has the same name. */
 const serviceUrl = z
   .string()
   .max(2048)
-  .refine(isSafeServiceUrl, 'the admin URL is https://host:port (plain http only to 127.0.0.1 or localhost), with no user, query or fragment');
+  .refine(isSafeServiceUrl, 'the admin URL is https://host:port (plain http only to 127.0.0.1 or localhost), with no user, query or fragment')
+  .transform((u) => u.replace(/\/+$/, ''));
+/**
+ * Which service of the fleet a call targets: its admin URL as signed in. Every service channel names
+ * it, so no call can land on another service than the one the operator looked at.
+ */
+const target = { service: serviceUrl };
 /** The value of admin.serverId on the server (signed into every AWS sign-in). */
 export const serverIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'a server id is letters, digits, . _ : -');
 const awsProfileName = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.@+=,-]+$/, 'not an AWS profile name');
@@ -63,17 +70,22 @@ export const serviceConnectArgs = z
   })
   .refine((a) => a.auth.kind !== 'aws' || a.serverId !== undefined, { message: 'AWS sign-in needs the server id (admin.serverId on the server)', path: ['serverId'] });
 
-export const serviceDisconnectArgs = z.strictObject({ forget: z.boolean().default(false) }).optional();
+/** Signs out of one service; `forget` also drops it from the remembered fleet. */
+export const serviceDisconnectArgs = z.strictObject({ ...target, forget: z.boolean().default(false) });
+/** A call that needs nothing but the service it targets. */
+export const serviceTargetArgs = z.strictObject(target);
 
-export const backlogListArgs = adminSchemas.backlogQuery.optional();
-export const deadLetterListArgs = adminSchemas.deadLetterQuery.optional();
-export const drainArgs = z.strictObject({ timeoutMs: z.number().int().min(1_000).max(300_000).default(120_000) }).optional();
-export const sourceArgs = z.strictObject({ source: adminSchemas.sourceParams.shape.source, reason: z.string().trim().max(500).optional() });
-export const deadLetterIdArgs = z.strictObject({ id: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
+export const backlogListArgs = adminSchemas.backlogQuery.extend(target);
+export const deadLetterListArgs = adminSchemas.deadLetterQuery.extend(target);
+export const drainArgs = z.strictObject({ ...target, timeoutMs: z.number().int().min(1_000).max(300_000).default(120_000) });
+export const sourceArgs = z.strictObject({ ...target, source: adminSchemas.sourceParams.shape.source, reason: z.string().trim().max(500).optional() });
+export const deadLetterIdArgs = z.strictObject({ ...target, id: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
 export const discardArgs = z.strictObject({
+  ...target,
   id: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   reason: adminSchemas.discardRequest.shape.reason,
 });
-export const replayStartArgs = adminSchemas.replayRequest;
-export const replayIdArgs = z.strictObject({ id: z.string().uuid() });
-export const auditQueryArgs = adminSchemas.auditQuery.optional();
+/** The admin API's replay request (its own refinement kept: safeExtend) plus the target. */
+export const replayStartArgs = adminSchemas.replayRequest.safeExtend(target);
+export const replayIdArgs = z.strictObject({ ...target, id: z.string().uuid() });
+export const auditQueryArgs = adminSchemas.auditQuery.extend(target);

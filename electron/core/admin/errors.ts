@@ -12,7 +12,8 @@ export const SERVICE_ERRORS = {
   reportQueueFull: 'SP_CONSOLE_AUDIT_QUEUE_FULL',
 } as const;
 
-/** Raised by every service channel while no service is connected. */
-export function serviceNotConnected(): SealpostError {
-  return new SealpostError(SERVICE_ERRORS.notConnected, 'Not connected to an ingest service. Open Service, enter its admin URL and sign in.', { status: 409 });
+/** Raised by a service channel naming a service the console is not signed in to (or none, with none signed in). */
+export function serviceNotConnected(service?: string): SealpostError {
+  const which = service ? `Not signed in to the ingest service ${service}.` : 'Not connected to an ingest service.';
+  return new SealpostError(SERVICE_ERRORS.notConnected, `${which} Open Ingest service, enter its admin URL and sign in.`, { status: 409 });
 }

@@ -34,14 +34,16 @@ function sessionOf(r: LoginResponse): SessionView {
 }
 
 /**
- * The console's one connection to an ingest service's admin API. It holds the admin client, and so
- * the session token and the AWS credentials, in main: the renderer gets the session's facts (who,
- * roles, permissions, expiry) and results, never a token. An AWS session that expires is signed
- * again with the same profile on the next call, without asking the operator.
+ * The console's connections to a fleet of ingest services' admin APIs, one per admin URL. It holds
+ * each admin client, and so the session tokens and the AWS credentials, in main: the renderer gets
+ * each session's facts (who, roles, permissions, expiry) and results, never a token. Every call names
+ * the service it targets. An AWS session that expires is signed again with the same profile on the
+ * next call to that service, without asking the operator.
  */
 export function createServiceConnector(opts: ServiceConnectorOptions) {
   const { store } = opts;
-  let live: Live | null = null;
+  /** The fleet signed in to, by admin URL, in the order signed in to (a new sign-in keeps its place). */
+  const lives = new Map<string, Live>();
 
   const awsSignIn = (client: AdminClient, conn: ServiceConnection) => () =>
     client.signIn({
@@ -57,10 +59,11 @@ export function createServiceConnector(opts: ServiceConnectorOptions) {
     });
 
   const state = (): ServiceState => {
-    const saved = store.view();
+    const first = [...lives.values()][0];
     return {
-      saved,
-      connected: live ? { ...connectionView(live.conn, saved?.url === live.conn.url && saved.tokenSaved), session: live.session } : null,
+      saved: store.views(),
+      connected: [...lives.values()].map((l) => ({ ...connectionView(l.conn, store.tokenSaved(l.conn.url)), session: l.session })),
+      auditService: first?.conn.url ?? null,
       audit: opts.auditState?.() ?? { reported: 0, failed: 0, queued: 0, lastFailure: null },
       secretsEncrypted: store.secretsAvailable(),
     };
@@ -80,7 +83,7 @@ export function createServiceConnector(opts: ServiceConnectorOptions) {
   return {
     state,
 
-    /** Signs in (AWS profile or token); the previous connection stays until this one succeeds. */
+    /** Signs in to one service (AWS profile or token); its previous session stays until this one succeeds. */
     async connect(args: ArgsOf<'service:connect'>): Promise<ServiceState> {
       const url = args.url.replace(/\/+$/, '');
       const conn: ServiceConnection = {
@@ -105,38 +108,54 @@ export function createServiceConnector(opts: ServiceConnectorOptions) {
       } else {
         const token = args.auth.token ?? store.token(url);
         if (!token) {
-          throw new SealpostError(SERVICE_ERRORS.noToken, `No token saved for ${url}: paste the local admin token (the service prints it at first start; it is in dataDir/keys/admin-local.token).`, { status: 400 });
+          throw new SealpostError(SERVICE_ERRORS.noToken, `No token saved for ${url}: paste the local admin token (it is in the service's dataDir/keys/admin-local.token).`, { status: 400 });
         }
         client.useToken(token);
         next = { conn, client, session: await client.session() };
       }
-      live = next;
+      lives.set(url, next);
       if (args.remember) store.save(conn, args.auth.kind === 'token' ? args.auth.token : undefined);
       return state();
     },
 
-    async disconnect(forget: boolean): Promise<ServiceState> {
-      live = null;
-      if (forget) store.forget();
+    /** Signs out of one service (`forget`: and drops it from the remembered fleet, signed in or not). */
+    async disconnect(service: string, forget: boolean): Promise<ServiceState> {
+      lives.delete(service);
+      if (forget) store.forget(service);
       return state();
     },
 
-    connected: (): boolean => live !== null,
+    /** Signs out of every service (the console is closing). */
+    disconnectAll(): void {
+      lives.clear();
+    },
+
+    connected: (): boolean => lives.size > 0,
+
+    /** The services signed in to, in order: what the fleet status asks. */
+    services: (): { url: string; label: string }[] => [...lives.values()].map((l) => ({ url: l.conn.url, label: l.session.serverId ?? l.conn.serverId ?? l.conn.url })),
 
     /**
-     * Runs one admin call on the live connection. An ended AWS session is signed again once and the
+     * Runs one admin call on the named service. An ended AWS session is signed again once and the
      * call repeated; any other error reaches the caller as the service worded it.
      */
-    async call<T>(fn: (client: AdminClient) => Promise<T>): Promise<T> {
-      const l = live;
-      if (!l) throw serviceNotConnected();
+    async call<T>(service: string, fn: (client: AdminClient) => Promise<T>): Promise<T> {
+      const l = lives.get(service);
+      if (!l) throw serviceNotConnected(service);
       try {
         return await fn(l.client);
       } catch (err) {
-        if (!isSealpostError(err, SESSION_INVALID) || !l.signIn || live !== l) throw err;
+        if (!isSealpostError(err, SESSION_INVALID) || !l.signIn || lives.get(service) !== l) throw err;
         await resign(l);
         return fn(l.client);
       }
+    },
+
+    /** Runs `fn` on the first service signed in to (where the console's own audit reports go). */
+    callFirst<T>(fn: (client: AdminClient) => Promise<T>): Promise<T> {
+      const first = [...lives.keys()][0];
+      if (!first) return Promise.reject(serviceNotConnected());
+      return this.call(first, fn);
     },
   };
 }

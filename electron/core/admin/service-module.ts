@@ -17,20 +17,21 @@ export interface ServiceModuleOptions {
 }
 
 /**
- * The console's side of the ingest service (issue 5): the service channels, and the audit reports
- * of the console's own decryptions and exports. Plugged into createConsoleService; no Electron.
+ * The console's side of the ingest services (issue 5; a fleet since issue 9): the service channels,
+ * and the audit reports of the console's own decryptions and exports. Plugged into
+ * createConsoleService; no Electron.
  */
 export function createServiceModule(opts: ServiceModuleOptions = {}) {
   const store = createServiceStore({ file: opts.file ?? null, secrets: opts.secrets ?? NO_SECRET_BOX });
   // Each refers to the other only inside callbacks, which run after both exist.
-  const reporter = createAuditReporter({ send: (event) => live.call((c) => c.recordAudit(event)) });
+  const reporter = createAuditReporter({ send: (event) => live.callFirst((c) => c.recordAudit(event)) });
   const live = createServiceConnector({
     store,
     ...(opts.aws ? { aws: opts.aws } : {}),
     ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     auditState: () => reporter.state(),
   });
-  /** Reports only while a service is connected: with none, there is no trail to write to. */
+  /** Reports only while a service is connected (to the first signed in to): with none, there is no trail to write to. */
   const report = (event: AuditRecordRequest): void => {
     if (live.connected()) reporter.report(event);
   };
@@ -43,7 +44,7 @@ export function createServiceModule(opts: ServiceModuleOptions = {}) {
     flushReports: () => reporter.flush(),
     async close(): Promise<void> {
       await Promise.race([reporter.flush(), new Promise((r) => setTimeout(r, 2_000).unref())]);
-      await live.disconnect(false);
+      live.disconnectAll();
     },
   };
 }

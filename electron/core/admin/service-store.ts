@@ -16,7 +16,14 @@ const storedConnection = z.strictObject({
   /** The local admin token, sealed by the SecretBox; never in clear. */
   sealedToken: z.string().optional(),
 });
-const storedFile = z.strictObject({ version: z.literal(1).default(1), connection: storedConnection.nullable().default(null) });
+/** Today's file: the remembered fleet, in the order services were added. */
+const fileV2 = z.strictObject({ version: z.literal(2), connections: z.array(storedConnection).max(100) });
+/** The file before fleets (one service); still read, and written back as version 2 on the next change. */
+const fileV1 = z
+  .strictObject({ version: z.literal(1).default(1), connection: storedConnection.nullable().default(null) })
+  .transform((v1) => ({ version: 2 as const, connections: v1.connection ? [v1.connection] : [] }));
+const storedFile = z.union([fileV2, fileV1]);
+type Stored = z.output<typeof storedConnection>;
 
 /** A service connection without its secret (what is saved in clear). */
 export type ServiceConnection = Omit<z.output<typeof storedConnection>, 'sealedToken'>;
@@ -27,55 +34,58 @@ export function connectionView(c: ServiceConnection, tokenSaved: boolean): Servi
 }
 
 /**
- * The remembered service connection: one JSON file beside the console settings (or memory only when
- * `file` is null), with the local admin token kept only sealed by the same SecretBox the settings
- * use for passwords. Without an OS keychain the token is simply not kept. A damaged file is set aside.
+ * The remembered fleet of service connections: one owner-only JSON file beside the console settings
+ * (or memory only when `file` is null), one entry per admin URL, each local admin token kept only
+ * sealed by the same SecretBox the settings use for passwords. Without an OS keychain a token is
+ * simply not kept. A damaged file is set aside; a file from before fleets loads as a fleet of one.
  */
 export function createServiceStore(options: { file: string | null; secrets: SecretBox }) {
   const { file, secrets } = options;
-  let state = readStateFile(file, storedFile);
+  const state = readStateFile(file, storedFile);
   const write = (): void => {
     try {
       writeStateFile(file, state);
     } catch (err) {
-      throw new SealpostError(SERVICE_ERRORS.store, 'Could not save the service connection; check that your home folder is writable.', { cause: err });
+      throw new SealpostError(SERVICE_ERRORS.store, 'Could not save the service connections; check that your home folder is writable.', { cause: err });
     }
   };
+  const find = (url: string): Stored | undefined => state.connections.find((c) => c.url === url);
+  const clear = ({ sealedToken: _sealed, ...c }: Stored): ServiceConnection => c;
 
   return {
-    /** The saved connection (no secret), or null. */
-    get(): ServiceConnection | null {
-      if (!state.connection) return null;
-      const { sealedToken: _sealed, ...clear } = state.connection;
-      return clear;
-    },
+    /** The saved connections (no secret). */
+    list: (): ServiceConnection[] => state.connections.map(clear),
 
-    view(): ServiceConnectionView | null {
-      const c = this.get();
-      return c ? connectionView(c, Boolean(state.connection?.sealedToken)) : null;
-    },
+    views: (): ServiceConnectionView[] => state.connections.map((c) => connectionView(clear(c), Boolean(c.sealedToken))),
+
+    /** Whether a token is kept for `url`. */
+    tokenSaved: (url: string): boolean => Boolean(find(url)?.sealedToken),
 
     secretsAvailable: (): boolean => secrets.available(),
 
     /**
-     * Remembers `conn`. A token given is sealed (kept only if the box can seal); no token given keeps
-     * the one saved for the same URL; AWS sign-in keeps none (sessions are short and re-signed).
+     * Remembers `conn` (replacing the entry of the same URL, in place). A token given is sealed (kept
+     * only if the box can seal); no token given keeps the one saved for that URL; AWS sign-in keeps
+     * none (sessions are short and re-signed).
      */
     save(conn: ServiceConnection, token: string | undefined): void {
-      const previous = state.connection;
+      const previous = find(conn.url);
       let sealedToken: string | undefined;
       if (conn.auth === 'token') {
         if (token) sealedToken = secrets.available() ? secrets.encrypt(token) : undefined;
-        else if (previous?.url === conn.url) sealedToken = previous.sealedToken;
+        else sealedToken = previous?.sealedToken;
       }
-      state.connection = { ...conn, ...(sealedToken ? { sealedToken } : {}) };
+      const next: Stored = { ...conn, ...(sealedToken ? { sealedToken } : {}) };
+      const at = state.connections.findIndex((c) => c.url === conn.url);
+      if (at >= 0) state.connections[at] = next;
+      else state.connections.push(next);
       write();
     },
 
     /** The saved token for `url`, unsealed (main process only), or undefined. */
     token(url: string): string | undefined {
-      const c = state.connection;
-      if (!c?.sealedToken || c.url !== url || !secrets.available()) return undefined;
+      const c = find(url);
+      if (!c?.sealedToken || !secrets.available()) return undefined;
       try {
         return secrets.decrypt(c.sealedToken);
       } catch {
@@ -83,8 +93,11 @@ export function createServiceStore(options: { file: string | null; secrets: Secr
       }
     },
 
-    forget(): void {
-      state.connection = null;
+    /** Drops `url` from the remembered fleet (its sealed token with it). */
+    forget(url: string): void {
+      const kept = state.connections.filter((c) => c.url !== url);
+      if (kept.length === state.connections.length) return;
+      state.connections = kept;
       write();
     },
   };
