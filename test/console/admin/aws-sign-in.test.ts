@@ -82,14 +82,14 @@ describe('console sign-in with an AWS profile (moto STS verifying SigV4, real se
   it('an operator signs in with the profile: who am I, roles and permissions; the status opens', async () => {
     const c = open();
     const st = await signIn(c, 'ops');
-    const s = st.connected!.session;
+    const s = st.connected[0]!.session;
     assert.equal(s.via, 'aws');
     assert.equal(s.identity.arn, arnOf(OPS));
     assert.deepEqual(s.identity.roles, ['operator']);
     assert.ok(s.permissions.includes('backlog:drain') && !s.permissions.includes('audit:read'));
     assert.ok(Date.parse(s.expiresAt!) > Date.now());
-    assert.equal(st.connected!.profile, 'ops');
-    assert.equal((await c.call('service:status')).serverId, SERVER_ID);
+    assert.equal(st.connected[0]!.profile, 'ops');
+    assert.equal((await c.call('service:status', { service: svc!.admin.url })).serverId, SERVER_ID);
     const json = JSON.stringify(st);
     assert.ok(!json.includes(creds[0]!.secretAccessKey) && !json.includes(creds[0]!.sessionToken!), 'no credential reaches the renderer');
   });
@@ -97,15 +97,15 @@ describe('console sign-in with an AWS profile (moto STS verifying SigV4, real se
   it('a role without the permission is refused by the service, and a reviewer sees that refusal in the audit view', async () => {
     const ops = open();
     await signIn(ops, 'ops');
-    const denied = await ops.refusal('audit:query', {});
+    const denied = await ops.refusal('audit:query', { service: svc!.admin.url });
     assert.equal(denied.code, 'SP_ADMIN_FORBIDDEN');
     assert.match(denied.message, /audit:read/);
-    assert.equal((await ops.refusal('dead-letter:discard', { id: 1, reason: 'not mine to throw away' })).code, 'SP_ADMIN_FORBIDDEN');
+    assert.equal((await ops.refusal('dead-letter:discard', { service: svc!.admin.url, id: 1, reason: 'not mine to throw away' })).code, 'SP_ADMIN_FORBIDDEN');
 
     const rev = open();
     await signIn(rev, 'rev');
-    assert.equal((await rev.refusal('backlog:drain', {})).code, 'SP_ADMIN_FORBIDDEN');
-    const trail = (await rev.call('audit:query', { actor: arnOf(OPS) })).events;
+    assert.equal((await rev.refusal('backlog:drain', { service: svc!.admin.url })).code, 'SP_ADMIN_FORBIDDEN');
+    const trail = (await rev.call('audit:query', { service: svc!.admin.url, actor: arnOf(OPS) })).events;
     assert.ok(trail.some((e) => e.action === 'login' && e.outcome === 'success'));
     assert.ok(trail.some((e) => e.outcome === 'denied' && e.target === 'permission/audit:read'));
     assert.ok(trail.some((e) => e.outcome === 'denied' && e.target === 'permission/dead-letters:discard'));
@@ -120,7 +120,7 @@ describe('console sign-in with an AWS profile (moto STS verifying SigV4, real se
     const missing = await refused(c, 'nosuchprofile');
     assert.equal(missing.code, 'SP_SIGN_IN_CREDENTIALS');
     assert.match(missing.message, /nosuchprofile/);
-    assert.equal((await c.call('service:state')).connected, null, 'no refused sign-in leaves a connection');
+    assert.deepEqual((await c.call('service:state')).connected, [], 'no refused sign-in leaves a connection');
   });
 
   it('a session the service no longer accepts is signed again with the same profile, without asking', async () => {
@@ -132,11 +132,11 @@ describe('console sign-in with an AWS profile (moto STS verifying SigV4, real se
     svc = undefined;
     unlinkSync(join(dataDir, 'keys', 'admin-session.key'));
     svc = await startAdminService({ admin, overrides: { dataDir } });
-    const status = await c.call('service:status');
+    const status = await c.call('service:status', { service: svc.admin.url });
     assert.equal(status.serverId, SERVER_ID);
     const rev = open();
     await signIn(rev, 'rev');
-    const logins = (await rev.call('audit:query', { action: 'login', actor: arnOf(OPS), from: before })).events;
+    const logins = (await rev.call('audit:query', { service: svc.admin.url, action: 'login', actor: arnOf(OPS), from: before })).events;
     assert.equal(logins.length, 1, 'one new sign-in, done by the console on its own');
   });
 });
