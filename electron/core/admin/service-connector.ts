@@ -93,7 +93,8 @@ export function createServiceConnector(opts: ServiceConnectorOptions) {
         profile: args.auth.kind === 'aws' ? args.auth.profile : null,
         region: args.auth.kind === 'aws' ? (args.auth.region ?? null) : null,
         stsEndpoint: args.auth.kind === 'aws' ? (args.auth.stsEndpoint ?? null) : null,
-        ca: args.ca?.trim() ? args.ca : null,
+        // No CA given keeps the one saved for this URL (the renderer never gets it back to resend).
+        ca: args.ca?.trim() ? args.ca : (store.list().find((c) => c.url === url)?.ca ?? null),
       };
       const client = createAdminClient({
         url,

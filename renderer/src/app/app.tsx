@@ -62,7 +62,7 @@ export function App() {
     setPage(target);
   };
   const enabled = (needs: string) =>
-    needs === 'nothing' || (needs === 'connection' && conn) || (needs === 'topic' && conn && topic) || (needs === 'service' && service.state?.connected);
+    needs === 'nothing' || (needs === 'connection' && conn) || (needs === 'topic' && conn && topic) || (needs === 'service' && service.state?.connected.length);
 
   return (
     <div className="app">
@@ -129,8 +129,8 @@ export function App() {
           {page === 'partitions' && conn && topic ? <PartitionsPage key={topic} topic={topic} /> : null}
           {page === 'access' && conn && topic ? <AccessPage topic={topic} profile={profile} profiles={profiles} /> : null}
           {page === 'service' ? <ServicePage state={service.state} onState={service.set} /> : null}
-          {page === 'backlog' && service.state?.connected ? <BacklogPage service={service.state} /> : null}
-          {page === 'audit' && service.state?.connected ? <AuditPage /> : null}
+          {page === 'backlog' && service.state?.connected.length ? <BacklogPage service={service.state} /> : null}
+          {page === 'audit' && service.state?.connected.length ? <AuditPage services={service.state.connected} /> : null}
           {page === 'settings' ? (
             <SettingsPage
               settings={settings}

@@ -2,11 +2,12 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { AgGridReact } from 'ag-grid-react';
 import type { ColDef } from 'ag-grid-community';
 import type { ArgsIn } from '../../../shared/console-api/contract.js';
-import type { AuditEventView } from '../../../shared/console-api/service-types.js';
+import type { AuditEventView, ConnectedService } from '../../../shared/console-api/service-types.js';
 import { api } from '../api/client.js';
 import { ErrorBanner } from '../common/error-banner.js';
 import { formatCount, formatTime, parseUtcInput } from '../common/format.js';
 import { gridTheme } from '../common/grid-theme.js';
+import { serviceLabel } from '../service/use-service-state.js';
 import '../backlog/backlog.css';
 
 const ACTIONS = ['login', 'drain', 'pause', 'resume', 'redrive', 'discard', 'replay', 'replay-cancel', 'decrypt', 'export'];
@@ -23,10 +24,11 @@ interface Filters {
 }
 const EMPTY: Filters = { actor: '', action: '', target: '', outcome: '', from: '', to: '', keyword: '' };
 
-function toQuery(f: Filters, cursor?: string): NonNullable<ArgsIn<'audit:query'>> {
+function toQuery(service: string, f: Filters, cursor?: string): ArgsIn<'audit:query'> {
   const from = parseUtcInput(f.from);
   const to = parseUtcInput(f.to);
   return {
+    service,
     ...(f.actor.trim() ? { actor: f.actor.trim() } : {}),
     ...(f.action.trim() ? { action: f.action.trim() } : {}),
     ...(f.target.trim() ? { target: f.target.trim() } : {}),
@@ -46,10 +48,13 @@ const detailsText = (d: Record<string, unknown>): string =>
     .join(' · ');
 
 /**
- * Who did what: the service's audit trail (admin actions, refusals, the console's decryptions and
- * exports), queried by actor, action, target, outcome, time range and keyword, newest first.
+ * Who did what: one service's audit trail (admin actions, refusals, the console's decryptions and
+ * exports), queried by actor, action, target, outcome, time range and keyword, newest first. With a
+ * fleet, the operator picks whose trail (instances sharing an audit topic show the same trail).
  */
-export function AuditPage() {
+export function AuditPage(props: { services: ConnectedService[] }) {
+  const [picked, setPicked] = useState<string | null>(null);
+  const service = props.services.find((s) => s.url === picked)?.url ?? props.services[0]!.url;
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const [rows, setRows] = useState<AuditEventView[] | null>(null);
   const [next, setNext] = useState<string | null>(null);
@@ -61,7 +66,7 @@ export function AuditPage() {
     setBusy(true);
     setError(null);
     try {
-      const page = await api.queryAudit(toQuery(f, cursor));
+      const page = await api.queryAudit(toQuery(service, f, cursor));
       setRows((r) => (cursor ? [...(r ?? []), ...page.events] : page.events));
       setNext(page.next);
     } catch (err) {
@@ -70,8 +75,9 @@ export function AuditPage() {
     } finally {
       setBusy(false);
     }
-  }, []);
-  useEffect(() => void search(EMPTY), [search]);
+  }, [service]);
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- a new service (or the first load) starts a new search with the filters as typed
+  useEffect(() => void search(filters), [search]);
 
   const columns = useMemo<ColDef<AuditEventView>[]>(
     () => [
@@ -103,6 +109,18 @@ export function AuditPage() {
           void search(filters);
         }}
       >
+        {props.services.length > 1 ? (
+          <label>
+            Service
+            <select value={service} onChange={(e) => setPicked(e.target.value)} data-testid="audit-service">
+              {props.services.map((s) => (
+                <option key={s.url} value={s.url}>
+                  {serviceLabel(s)}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
         <label className="wide">
           Actor (exact ARN)
           <input value={filters.actor} onChange={(e) => set('actor', e.target.value)} className="mono" data-testid="audit-actor" />

@@ -10,21 +10,21 @@ import { formatAge } from './series.js';
 type Entry = BacklogResponse['entries'][number];
 
 /** The oldest journal entries still waiting for Kafka (clear facts only: sequence, source, size, age). */
-export function BacklogEntries(props: { pending: number; now: number }) {
+export function BacklogEntries(props: { service: string; pending: number; now: number }) {
   const [backlog, setBacklog] = useState<BacklogResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const { pending, now } = props;
+  const { service, pending, now } = props;
   // Reloaded whenever the live pending count moves.
   useEffect(() => {
     let live = true;
-    api.listBacklog({ limit: 10 }).then(
+    api.listBacklog({ service, limit: 10 }).then(
       (b) => live && (setBacklog(b), setError(null)),
       (err: unknown) => live && setError(err instanceof Error ? err.message : String(err)),
     );
     return () => {
       live = false;
     };
-  }, [pending]);
+  }, [service, pending]);
   const columns = useMemo<ColDef<Entry>[]>(
     () => [
       { field: 'seq', headerName: 'Journal seq', width: 130, type: 'numericColumn' },

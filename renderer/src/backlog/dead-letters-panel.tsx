@@ -14,22 +14,22 @@ type State = 'open' | 'redriven' | 'discarded';
  * Dead letters as the journal keeps them (clear facts only: ids, source, reason, size, times): re-drive
  * after a fix, or discard for good with a typed reason behind a confirmation.
  */
-export function DeadLettersPanel(props: { canRedrive: boolean; canDiscard: boolean; openCount: number; onChanged(): void }) {
+export function DeadLettersPanel(props: { service: string; canRedrive: boolean; canDiscard: boolean; openCount: number; onChanged(): void }) {
   const [state, setState] = useState<State>('open');
   const [rows, setRows] = useState<DeadLetterView[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [discarding, setDiscarding] = useState<DeadLetterView | null>(null);
-  const { canRedrive, canDiscard, onChanged, openCount } = props;
+  const { service, canRedrive, canDiscard, onChanged, openCount } = props;
 
   const load = useCallback(async () => {
     try {
-      setRows(await api.listDeadLetters({ state, limit: 200 }));
+      setRows(await api.listDeadLetters({ service, state, limit: 200 }));
       setError(null);
     } catch (err) {
       setError(err);
     }
-  }, [state]);
+  }, [service, state]);
   // Reload when the filter changes and when the service's open count moves.
   useEffect(() => void load(), [load, openCount]);
 
@@ -37,7 +37,7 @@ export function DeadLettersPanel(props: { canRedrive: boolean; canDiscard: boole
     async (d: DeadLetterView) => {
       setNotice(null);
       try {
-        const r = await api.redriveDeadLetter({ id: d.id });
+        const r = await api.redriveDeadLetter({ service, id: d.id });
         setNotice(`Dead letter ${d.id} re-driven as journal entry ${r.seq}.`);
         onChanged();
         await load();
@@ -45,7 +45,7 @@ export function DeadLettersPanel(props: { canRedrive: boolean; canDiscard: boole
         setError(err);
       }
     },
-    [load, onChanged],
+    [service, load, onChanged],
   );
 
   const columns = useMemo<ColDef<DeadLetterView>[]>(
@@ -108,7 +108,7 @@ export function DeadLettersPanel(props: { canRedrive: boolean; canDiscard: boole
           danger
           reason={{ label: 'Reason', required: true, placeholder: 'e.g. the sender confirmed it was a test payload' }}
           onConfirm={async (reason) => {
-            await api.discardDeadLetter({ id: discarding.id, reason });
+            await api.discardDeadLetter({ service, id: discarding.id, reason });
             setNotice(`Dead letter ${discarding.id} discarded.`);
             onChanged();
             await load();

@@ -11,7 +11,7 @@ const DRAIN_TIMEOUT_MS = 120_000;
  * follows the live backlog (the page polls status faster while it runs); the answer says whether it
  * drained, and if not, why (the backlog stays in the journal either way).
  */
-export function DrainPanel(props: { status: StatusResponse; allowed: boolean; onRunning(running: boolean): void; onDone(): void }) {
+export function DrainPanel(props: { service: string; status: StatusResponse; allowed: boolean; onRunning(running: boolean): void; onDone(): void }) {
   const [run, setRun] = useState<{ before: number; startedAt: number } | null>(null);
   const [result, setResult] = useState<DrainResponse | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -23,7 +23,7 @@ export function DrainPanel(props: { status: StatusResponse; allowed: boolean; on
     setRun({ before: pending, startedAt: Date.now() });
     props.onRunning(true);
     try {
-      setResult(await api.drainBacklog({ timeoutMs: DRAIN_TIMEOUT_MS }));
+      setResult(await api.drainBacklog({ service: props.service, timeoutMs: DRAIN_TIMEOUT_MS }));
     } catch (err) {
       setError(err);
     } finally {

@@ -16,7 +16,7 @@ interface Form {
 
 const EMPTY: Form = { sourceTopic: '', targetTopic: '', partition: 'all', by: 'time', from: '', to: '' };
 
-function toRequest(f: Form): ArgsIn<'replay:start'> {
+function toRequest(f: Form): Omit<ArgsIn<'replay:start'>, 'service'> {
   const pos = (v: string, end: boolean) => {
     if (f.by === 'offset') return { offset: v.trim() };
     const ms = parseUtcInput(v);
@@ -68,22 +68,22 @@ function JobRow(props: { job: ReplayJob; canRun: boolean; onCancel(id: string): 
  * consumer that must re-read. Records are copied as they are (still sealed); jobs show progress and
  * can be cancelled (what was copied stays).
  */
-export function ReplayPanel(props: { topics: string[]; canRun: boolean; canRead: boolean }) {
+export function ReplayPanel(props: { service: string; topics: string[]; canRun: boolean; canRead: boolean }) {
   const [form, setForm] = useState<Form>(EMPTY);
   const [jobs, setJobs] = useState<ReplayJob[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setForm((f) => ({ ...f, [k]: v }));
-  const { canRead } = props;
+  const { service, canRead } = props;
 
   const load = useCallback(async () => {
     if (!canRead) return;
     try {
-      setJobs(await api.listReplays());
+      setJobs(await api.listReplays({ service }));
     } catch (err) {
       setError(err);
     }
-  }, [canRead]);
+  }, [service, canRead]);
   useEffect(() => void load(), [load]);
   const running = jobs.some((j) => j.state === 'running');
   useEffect(() => {
@@ -96,7 +96,7 @@ export function ReplayPanel(props: { topics: string[]; canRun: boolean; canRead:
     setBusy(true);
     setError(null);
     try {
-      const job = await api.startReplay(toRequest(form));
+      const job = await api.startReplay({ service, ...toRequest(form) });
       setJobs((js) => [job, ...js.filter((j) => j.id !== job.id)]);
     } catch (err) {
       setError(err);
@@ -106,7 +106,7 @@ export function ReplayPanel(props: { topics: string[]; canRun: boolean; canRead:
   };
   const cancel = async (id: string) => {
     try {
-      const job = await api.cancelReplay({ id });
+      const job = await api.cancelReplay({ service, id });
       setJobs((js) => js.map((j) => (j.id === id ? job : j)));
     } catch (err) {
       setError(err);

@@ -9,9 +9,9 @@ import { ConfirmDialog } from './confirm-dialog.js';
 import { formatAge, formatRate } from './series.js';
 
 /** Live counts per source, with pause (asks for a reason, audited) and resume. */
-export function SourcesGrid(props: { sources: SourceStatus[]; canPause: boolean; onChanged(): void; onError(err: unknown): void }) {
+export function SourcesGrid(props: { service: string; sources: SourceStatus[]; canPause: boolean; onChanged(): void; onError(err: unknown): void }) {
   const [pausing, setPausing] = useState<string | null>(null);
-  const { canPause, onChanged, onError } = props;
+  const { service, canPause, onChanged, onError } = props;
   const columns = useMemo<ColDef<SourceStatus>[]>(
     () => [
       { field: 'id', headerName: 'Source', width: 180, cellClass: (p) => (p.data?.internal ? 'mono muted-cell' : 'mono'), tooltipValueGetter: (p) => (p.data?.internal ? 'the service\'s own audit trail' : undefined) },
@@ -44,7 +44,7 @@ export function SourcesGrid(props: { sources: SourceStatus[]; canPause: boolean;
                     data-testid={`resume-${s.id}`}
                     onClick={() =>
                       void api
-                        .resumeSource({ source: s.id })
+                        .resumeSource({ service, source: s.id })
                         .then(onChanged)
                         .catch(onError)
                     }
@@ -65,7 +65,7 @@ export function SourcesGrid(props: { sources: SourceStatus[]; canPause: boolean;
         },
       },
     ],
-    [canPause, onChanged, onError],
+    [service, canPause, onChanged, onError],
   );
   return (
     <>
@@ -78,7 +78,7 @@ export function SourcesGrid(props: { sources: SourceStatus[]; canPause: boolean;
           confirmLabel="Pause"
           reason={{ label: 'Why', required: false, placeholder: 'e.g. downstream consumer migration' }}
           onConfirm={async (reason) => {
-            await api.pauseSource({ source: pausing, ...(reason ? { reason } : {}) });
+            await api.pauseSource({ service, source: pausing, ...(reason ? { reason } : {}) });
             onChanged();
           }}
           onClose={() => setPausing(null)}

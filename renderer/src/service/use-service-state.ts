@@ -3,8 +3,8 @@ import type { AdminPermission, ServiceState } from '../../../shared/console-api/
 import { api } from '../api/client.js';
 
 /**
- * The service connection as main knows it, refreshed every few seconds (sessions end, audit reports
- * fail in the background) and at once after a connect or disconnect (`set`).
+ * The fleet's connections as main knows them, refreshed every few seconds (sessions end, audit
+ * reports fail in the background) and at once after a connect or disconnect (`set`).
  */
 export function useServiceState(intervalMs = 5_000): { state: ServiceState | null; set(s: ServiceState): void; refresh(): Promise<void> } {
   const [state, setState] = useState<ServiceState | null>(null);
@@ -23,7 +23,15 @@ export function useServiceState(intervalMs = 5_000): { state: ServiceState | nul
   return { state, set: setState, refresh };
 }
 
-/** Whether the live session may do `permission` (the service enforces it anyway; this only avoids dead buttons). */
-export function can(state: ServiceState | null, permission: AdminPermission): boolean {
-  return Boolean(state?.connected?.session.permissions.includes(permission));
+/**
+ * Whether our session on `service` may do `permission` (each service decides for itself, and
+ * enforces it anyway; this only avoids dead buttons).
+ */
+export function can(state: ServiceState | null, service: string, permission: AdminPermission): boolean {
+  return Boolean(state?.connected.find((c) => c.url === service)?.session.permissions.includes(permission));
+}
+
+/** What the operator calls a service: its server id, or its admin URL. */
+export function serviceLabel(c: { url: string; serverId: string | null; session?: { serverId: string | null } }): string {
+  return c.session?.serverId ?? c.serverId ?? c.url;
 }
