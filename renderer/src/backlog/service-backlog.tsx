@@ -55,7 +55,7 @@ export function ServiceBacklog(props: { member: FleetMember; service: ServiceSta
         <h2>
           Service <span className="mono">{member.label}</span>
         </h2>
-        <span className="muted small mono">{url}</span>
+        {member.label !== url ? <span className="muted small mono">{url}</span> : null}
       </div>
       {!status ? (
         <ErrorBanner error={new ConsoleError({ code: member.error?.code ?? 'SP_ADMIN_CLIENT_UNREACHABLE', message: member.error?.message ?? 'The service did not answer.', retriable: true })} onRetry={onChanged} />
