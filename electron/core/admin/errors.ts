@@ -8,6 +8,8 @@ export const SERVICE_ERRORS = {
   noToken: 'SP_CONSOLE_SERVICE_NO_TOKEN',
   /** The service connection could not be saved or read back. */
   store: 'SP_CONSOLE_SERVICE_STORE',
+  /** A service of the fleet did not answer its status in time (Backlog shows it as not answering). */
+  slow: 'SP_CONSOLE_SERVICE_SLOW',
   /** Too many audit reports waiting for a slow or absent service: the newest was dropped. */
   reportQueueFull: 'SP_CONSOLE_AUDIT_QUEUE_FULL',
 } as const;
@@ -16,4 +18,13 @@ export const SERVICE_ERRORS = {
 export function serviceNotConnected(service?: string): SealpostError {
   const which = service ? `Not signed in to the ingest service ${service}.` : 'Not connected to an ingest service.';
   return new SealpostError(SERVICE_ERRORS.notConnected, `${which} Open Ingest service, enter its admin URL and sign in.`, { status: 409 });
+}
+
+/** A fleet member that did not answer within the fleet status's deadline. */
+export function serviceSlow(service: string, deadlineMs: number): SealpostError {
+  return new SealpostError(
+    SERVICE_ERRORS.slow,
+    `${service} did not answer within ${Math.round(deadlineMs / 1000)} s (network, or the service is overloaded); it is left out of the totals until it answers.`,
+    { status: 504, retriable: true },
+  );
 }

@@ -1,5 +1,6 @@
 import type { FleetMember, FleetStatus, FleetTotals, StatusResponse } from '../../../shared/console-api/service-types.js';
 import { toErrorInfo } from '../../../shared/console-api/dispatch.js';
+import { SERVICE_ERRORS, serviceSlow } from './errors.js';
 import type { ServiceConnector } from './service-connector.js';
 
 /** What is wrong with one reachable service, in the words the Backlog page shows; empty when healthy. */
@@ -36,22 +37,47 @@ export function fleetTotals(members: readonly FleetMember[]): FleetTotals {
   return t;
 }
 
+/** How long the fleet status waits for one service before showing it as not answering. */
+export const FLEET_STATUS_DEADLINE_MS = 5_000;
+
 /**
- * Every service of the fleet at once (in parallel, so one slow instance costs one timeout, not a
- * sum), each with its status or why it could not be read, and the totals. One unreachable service
- * never hides the others.
+ * Every service of the fleet at once (in parallel), each with its status or why it could not be
+ * read, and the totals. A service that does not answer within the deadline is shown as such, so one
+ * stalled instance (its admin client waits up to a minute) never freezes the others; its status call
+ * keeps running, and the next polls wait on that same call instead of piling up new ones.
  */
-export async function fleetStatus(connector: ServiceConnector, now: () => number = Date.now): Promise<FleetStatus> {
-  const members = await Promise.all(
-    connector.services().map(async ({ url, label }): Promise<FleetMember> => {
-      try {
-        const status = await connector.call(url, (c) => c.status());
-        return { service: url, label, status, error: null, problems: statusProblems(status) };
-      } catch (err) {
-        const { code, message } = toErrorInfo(err);
-        return { service: url, label, status: null, error: { code, message }, problems: ['unreachable'] };
-      }
-    }),
-  );
-  return { now: now(), members, totals: fleetTotals(members) };
+export function createFleetStatus(connector: ServiceConnector, opts: { deadlineMs?: number; now?: () => number } = {}) {
+  const deadlineMs = opts.deadlineMs ?? FLEET_STATUS_DEADLINE_MS;
+  const now = opts.now ?? Date.now;
+  const inflight = new Map<string, Promise<StatusResponse>>();
+  const statusOf = (url: string): Promise<StatusResponse> => {
+    let p = inflight.get(url);
+    if (!p) {
+      p = connector.call(url, (c) => c.status()).finally(() => inflight.delete(url));
+      inflight.set(url, p);
+    }
+    return p;
+  };
+  const withDeadline = (url: string): Promise<StatusResponse> => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(serviceSlow(url, deadlineMs)), deadlineMs);
+    });
+    return Promise.race([statusOf(url), late]).finally(() => clearTimeout(timer));
+  };
+
+  return async (): Promise<FleetStatus> => {
+    const members = await Promise.all(
+      connector.services().map(async ({ url, label }): Promise<FleetMember> => {
+        try {
+          const status = await withDeadline(url);
+          return { service: url, label, status, error: null, problems: statusProblems(status) };
+        } catch (err) {
+          const { code, message } = toErrorInfo(err);
+          return { service: url, label, status: null, error: { code, message }, problems: [code === SERVICE_ERRORS.slow ? 'not answering' : 'unreachable'] };
+        }
+      }),
+    );
+    return { now: now(), members, totals: fleetTotals(members) };
+  };
 }

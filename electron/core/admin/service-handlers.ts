@@ -1,5 +1,5 @@
 import type { Channel, ConsoleHandlers } from '../../../shared/console-api/contract.js';
-import { fleetStatus } from './fleet-status.js';
+import { createFleetStatus } from './fleet-status.js';
 import type { ServiceConnector } from './service-connector.js';
 
 /** The channels this module answers (everything that reaches an ingest service's admin API). */
@@ -33,13 +33,14 @@ export type ServiceChannel = (typeof SERVICE_CHANNELS)[number];
  */
 export function serviceHandlers(connector: ServiceConnector): Pick<ConsoleHandlers, ServiceChannel> {
   const call = connector.call;
+  const fleetStatus = createFleetStatus(connector);
   return {
     'service:state': async () => connector.state(),
     'service:connect': (args) => connector.connect(args),
     'service:disconnect': ({ service, forget }) => connector.disconnect(service, forget),
     'service:status': ({ service }) => call(service, (c) => c.status()),
     'service:history': ({ service }) => call(service, (c) => c.history()),
-    'fleet:status': () => fleetStatus(connector),
+    'fleet:status': () => fleetStatus(),
     'backlog:list': ({ service, ...query }) => call(service, (c) => c.listBacklog(query)),
     'backlog:drain': ({ service, timeoutMs }) => call(service, (c) => c.drain({ timeoutMs })),
     'source:pause': ({ service, source, reason }) => call(service, (c) => c.pause(source, reason || undefined)),

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { FleetStatus, ServiceState } from '../../../shared/console-api/service-types.js';
 import { api } from '../api/client.js';
 import { ErrorBanner } from '../common/error-banner.js';
@@ -22,12 +22,18 @@ export function BacklogPage(props: { service: ServiceState }) {
   const [draining, setDraining] = useState(false);
   const [selected, setSelected] = useState<string | null>(null);
 
+  // One poll at a time: a stalled service makes one last up to the Node side's deadline (5 s).
+  const polling = useRef(false);
   const load = useCallback(async () => {
+    if (polling.current) return;
+    polling.current = true;
     try {
       setFleet(await api.fleetStatus());
       setError(null);
     } catch (err) {
       setError(err);
+    } finally {
+      polling.current = false;
     }
   }, []);
   useEffect(() => {

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { SEED_BATCH } from '../../support/ingest.js';
 import { ensureKafka, uniqueTopic } from '../../support/kafka.js';
 import { startAdminService, type AdminTestService } from '../../ingest-service/admin/support.js';
-import { consoleOn, TEST_BOX, until } from './support.js';
+import { consoleOn, startStallingRelay, TEST_BOX, until } from './support.js';
 
 /** A SendGrid batch of `n` seed events with ids of their own (so no dedupe drops them). */
 const batchOf = (n: number, tag: string): string =>
@@ -149,6 +149,30 @@ describe('console fleet: two real ingest services side by side', () => {
     assert.equal(now.version, 2);
     assert.deepEqual(now.connections.map((x: { url: string }) => x.url), [a.admin.url, b.admin.url]);
     assert.equal(statSync(file).mode & 0o777, 0o600);
+  });
+
+  it('a service that stops answering costs the fleet status its deadline, not a minute; the others still show', async () => {
+    const relay = await startStallingRelay(b.admin.url);
+    const con = consoleOn();
+    try {
+      await con.call('service:connect', { url: a.admin.url, auth: { kind: 'token', token: tokenOf(a) }, remember: false });
+      await con.call('service:connect', { url: relay.url, auth: { kind: 'token', token: tokenOf(b) }, remember: false });
+      assert.equal((await con.call('fleet:status')).totals.reachable, 2, 'through the relay, B answers');
+      relay.stall();
+      for (let poll = 0; poll < 2; poll++) {
+        const t0 = Date.now();
+        const f = await con.call('fleet:status');
+        const took = Date.now() - t0;
+        assert.ok(took >= 4_500 && took < 8_000, `poll ${poll} waited ${took} ms: the 5 s deadline, not the client's minute`);
+        assert.ok(f.members[0]!.status, 'A still shows');
+        assert.equal(f.members[1]!.error?.code, 'SP_CONSOLE_SERVICE_SLOW');
+        assert.deepEqual(f.members[1]!.problems, ['not answering']);
+        assert.deepEqual([f.totals.reachable, f.totals.healthy], [1, 1]);
+      }
+    } finally {
+      await con.close();
+      await relay.close();
+    }
   });
 
   it('one service down: the other still shows, the totals say one of two answered', async () => {

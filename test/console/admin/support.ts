@@ -1,5 +1,6 @@
 // Helpers for the console's service-channel tests: a console Node side (the same handlers Electron main runs)
 // called through the contract's dispatch, and a polling helper.
+import { connect, createServer, type Socket } from 'node:net';
 import { createConsoleService } from '../../../electron/core/console-service.js';
 import type { ServiceModuleOptions } from '../../../electron/core/admin/service-module.js';
 import { createBlindIndexResolver } from '../../../electron/core/identity/blind-index-key.js';
@@ -50,4 +51,28 @@ export async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) =>
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 400)}`);
     await sleep(150);
   }
+}
+
+/**
+ * A loopback TCP relay in front of a real service: `stall()` makes it stop passing what clients send (on open
+ * connections too), as a network partition or a wedged load balancer would, so requests wait without an answer.
+ */
+export async function startStallingRelay(target: string): Promise<{ url: string; stall(): void; close(): Promise<void> }> {
+  const to = new URL(target);
+  const sockets = new Set<Socket>();
+  let stalled = false;
+  const server = createServer((client) => {
+    const upstream = connect(Number(to.port), to.hostname);
+    sockets.add(client).add(upstream);
+    client.on('data', (chunk) => void (stalled || upstream.write(chunk)));
+    upstream.on('data', (chunk) => void (stalled || client.write(chunk)));
+    for (const s of [client, upstream]) s.on('error', () => {}).on('close', () => (client.destroy(), upstream.destroy()));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stall: () => void (stalled = true),
+    close: () => new Promise<void>((r) => (sockets.forEach((s) => s.destroy()), server.close(() => r()))),
+  };
 }
