@@ -131,6 +131,15 @@ describe(`console e2e: a fleet of two ingest services${existsSync(CHROMIUM) ? ''
     const trail = await a.local().queryAudit({ action: 'pause' });
     assert.equal(trail.events.length, 1, "the pause is in A's trail");
     assert.equal((await b.local().queryAudit({ action: 'pause' })).events.length, 0, "and not in B's");
+  });
+
+  test('a service that goes away shows as unreachable; the other and the totals stay', async () => {
+    await b.stop();
+    b = undefined as unknown as AdminTestService;
+    await waitText('[data-testid="fleet-total-health"]', '1 of 2 healthy · 1 unreachable');
+    assert.match((await text('[data-testid="fleet-row"]:nth-child(2) [data-testid="fleet-health"]'))!, /^✗ unreachable \(SP_ADMIN_CLIENT_UNREACHABLE\)$/);
+    assert.equal(await text('[data-testid="fleet-row"]:nth-child(1) [data-testid="fleet-health"]'), '✓ healthy');
+    await shot('05-one-unreachable');
     assert.deepEqual(problems.filter((p) => !/favicon/.test(p)), [], 'no page errors or console errors (CSP included)');
   });
 });

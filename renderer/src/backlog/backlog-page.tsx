@@ -46,7 +46,8 @@ export function BacklogPage(props: { service: ServiceState }) {
   const member = fleet?.members.find((m) => m.service === selected) ?? fleet?.members[0];
   const onError = useCallback((err: unknown) => setError(err), []);
   const refresh = useCallback(() => void load(), [load]);
-  const stale = Boolean(error) || Boolean(fleet && fleet.totals.reachable < fleet.totals.services);
+  const silent = fleet ? fleet.totals.services - fleet.totals.reachable : 0;
+  const stale = Boolean(error) || silent > 0;
 
   return (
     <section className="page page-scroll backlog" data-testid="backlog-page">
@@ -56,7 +57,7 @@ export function BacklogPage(props: { service: ServiceState }) {
           {fleet ? `${fleet.totals.services} service${fleet.totals.services === 1 ? '' : 's'}` : `${props.service.connected.length} services`}
         </span>
         <span className={`live-dot ${stale ? 'stale' : ''}`} data-testid="backlog-updated">
-          {fleet ? `${error ? 'stale' : 'live'} · updated ${formatTime(fleet.now).slice(11, 19)}Z` : 'loading…'}
+          {fleet ? `${error ? 'stale' : 'live'} · updated ${formatTime(fleet.now).slice(11, 19)}Z${silent ? ` · ${silent} not answering` : ''}` : 'loading…'}
         </span>
         <span className="spacer" />
         <button type="button" onClick={refresh}>
