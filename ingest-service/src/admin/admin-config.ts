@@ -7,10 +7,23 @@ import { ADMIN_ROLES } from '../../../shared/admin-api/roles.js';
  * so config-schema.ts only gains one line.
  */
 
-/** `arn:aws:sts::ACCOUNT:assumed-role/ROLE/*`: `*` matches within one ARN segment (never across `/` or `:`). */
-const arnPattern = z
-  .string()
-  .regex(/^arn:aws[a-z-]*:(sts|iam)::(\d{12}|\*):[A-Za-z0-9+=,.@_/*-]+$/, 'an ARN pattern looks like arn:aws:sts::123456789012:assumed-role/ROLE/* or arn:aws:iam::123456789012:user/NAME');
+/**
+ * `arn:aws:sts::ACCOUNT:assumed-role/ROLE/*`: `*` matches within one ARN segment (never across `/` or `:`),
+ * and never in the account: anyone can open an AWS account and name a role `Audit` in it, so a wildcard
+ * account would let the whole world sign in. Each trusted account gets its own entry.
+ */
+const ARN_PATTERN = /^arn:aws[a-z-]*:(sts|iam)::\d{12}:[A-Za-z0-9+=,.@_/*-]+$/;
+const WILDCARD_ACCOUNT = /^arn:[^:]*:[^:]*:[^:]*:[^:]*\*/;
+const arnPattern = z.string().superRefine((pattern, ctx) => {
+  if (WILDCARD_ACCOUNT.test(pattern)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'the account of an ARN pattern cannot be a wildcard (anyone can create an AWS account with any role name): list each trusted 12-digit account id in its own entry',
+    });
+  } else if (!ARN_PATTERN.test(pattern)) {
+    ctx.addIssue({ code: 'custom', message: 'an ARN pattern looks like arn:aws:sts::123456789012:assumed-role/ROLE/* or arn:aws:iam::123456789012:user/NAME' });
+  }
+});
 
 /** `https://sts.amazonaws.com`, `https://sts.{region}.amazonaws.com` (any AWS region), or an exact endpoint URL. */
 const stsEndpoint = z

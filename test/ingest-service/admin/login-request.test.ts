@@ -86,7 +86,7 @@ describe('ARN patterns to roles', () => {
   const map = createRoleMapper([
     { arn: 'arn:aws:sts::111111111111:assumed-role/Ops/*', roles: ['operator'] },
     { arn: 'arn:aws:sts::111111111111:assumed-role/Ops/alice@example.com', roles: ['admin'] },
-    { arn: 'arn:aws:sts::*:assumed-role/Audit/*', roles: ['reviewer'] },
+    { arn: 'arn:aws:sts::222222222222:assumed-role/Audit/*', roles: ['reviewer'] },
     { arn: 'arn:aws:iam::111111111111:user/bob', roles: ['reviewer', 'operator'] },
   ]);
   const table: [string, string[]][] = [
@@ -99,6 +99,7 @@ describe('ARN patterns to roles', () => {
     ['arn:aws:sts::111111111111:assumed-role/Audit/x/y', []],
     ['arn:aws:iam::111111111111:user/bobby', []],
     ['arn:aws:sts::111111111111:assumed-role/Ops/', ['operator']],
+    ['arn:aws:sts::333333333333:assumed-role/Audit/dave', []],
   ];
   for (const [arn, roles] of table) it(`${arn} -> ${roles.join(',') || 'none'}`, () => assert.deepEqual(map(arn), roles));
 });
