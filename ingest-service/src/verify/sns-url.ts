@@ -1,5 +1,6 @@
 const SNS_HOST = /^sns\.[a-z]{2}(?:-[a-z]+)+-\d{1,2}\.amazonaws\.com(?:\.cn)?$/;
-const CERT_FILE = /^[A-Za-z0-9._-]{1,200}\.pem$/;
+/** AWS's own form, and nothing else: one path segment `SimpleNotificationService-<hex>.pem`. */
+const CERT_PATH = /^\/(SimpleNotificationService-[0-9a-f]{16,64}\.pem)$/;
 
 /** Why an SNS URL was refused; no part of the URL itself, which is attacker-controlled. */
 export type SnsUrlProblem = 'not_a_url' | 'not_https' | 'userinfo' | 'port' | 'host' | 'path';
@@ -25,15 +26,15 @@ export function checkSnsUrl(raw: string): { ok: true; url: URL } | { ok: false; 
 }
 
 /**
- * Checks a SigningCertURL: an SNS URL whose path is a single `.pem` file name, without query or
- * fragment. Returns the file name, which is also the name looked up in the configured certDir.
+ * Checks a SigningCertURL: an SNS URL whose path is exactly AWS's `/SimpleNotificationService-<hex>.pem`,
+ * without query or fragment. Pinned so an unauthenticated sender cannot vary the path to make the
+ * service fetch (and cache) anything else. Returns the file name, also the name looked up in certDir.
  */
 export function checkSigningCertUrl(raw: string): { ok: true; url: URL; fileName: string } | { ok: false; problem: SnsUrlProblem } {
   const checked = checkSnsUrl(raw);
   if (!checked.ok) return checked;
   const { url } = checked;
-  const segments = url.pathname.split('/').filter((s) => s !== '');
-  const fileName = segments[segments.length - 1];
-  if (url.search !== '' || url.hash !== '' || fileName === undefined || !CERT_FILE.test(fileName)) return { ok: false, problem: 'path' };
-  return { ok: true, url, fileName };
+  const path = CERT_PATH.exec(url.pathname);
+  if (url.search !== '' || url.hash !== '' || !path) return { ok: false, problem: 'path' };
+  return { ok: true, url, fileName: path[1]! };
 }

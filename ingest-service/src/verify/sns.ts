@@ -78,7 +78,7 @@ export function createSnsVerifier(source: SnsSource, deps: VerifyDeps): Verifier
 
       const cert = checkSigningCertUrl(msg['SigningCertURL'] as string);
       if (!cert.ok) {
-        throw forbidden('cert_url_not_allowed', `The SNS SigningCertURL is refused (${cert.problem}): certificates are only taken from https://sns.<region>.amazonaws.com/<name>.pem.`);
+        throw forbidden('cert_url_not_allowed', `The SNS SigningCertURL is refused (${cert.problem}): certificates are only taken from https://sns.<region>.amazonaws.com/SimpleNotificationService-<hex>.pem.`);
       }
       const timestampMs = Date.parse(msg['Timestamp'] as string);
       if (Number.isNaN(timestampMs)) throw malformed('The SNS Timestamp is not an ISO 8601 date');

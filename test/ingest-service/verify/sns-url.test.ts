@@ -7,11 +7,11 @@ const GOOD_CERT = 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService
 test('genuine SNS certificate URLs of every partition pass and give their file name', () => {
   for (const [url, file] of [
     [GOOD_CERT, 'SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem'],
-    ['https://sns.eu-central-1.amazonaws.com/SimpleNotificationService-abc.pem', 'SimpleNotificationService-abc.pem'],
-    ['https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-abc.pem', 'SimpleNotificationService-abc.pem'],
-    ['https://sns.us-gov-west-1.amazonaws.com/SimpleNotificationService-abc.pem', 'SimpleNotificationService-abc.pem'],
-    ['https://SNS.US-EAST-1.AMAZONAWS.COM/SimpleNotificationService-abc.pem', 'SimpleNotificationService-abc.pem'],
-    ['https://sns.us-east-1.amazonaws.com:443/SimpleNotificationService-abc.pem', 'SimpleNotificationService-abc.pem'],
+    ['https://sns.eu-central-1.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem', 'SimpleNotificationService-0123456789abcdef.pem'],
+    ['https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-0123456789abcdef.pem', 'SimpleNotificationService-0123456789abcdef.pem'],
+    ['https://sns.us-gov-west-1.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem', 'SimpleNotificationService-0123456789abcdef.pem'],
+    ['https://SNS.US-EAST-1.AMAZONAWS.COM/SimpleNotificationService-0123456789abcdef.pem', 'SimpleNotificationService-0123456789abcdef.pem'],
+    ['https://sns.us-east-1.amazonaws.com:443/SimpleNotificationService-0123456789abcdef.pem', 'SimpleNotificationService-0123456789abcdef.pem'],
   ] as const) {
     const r = checkSigningCertUrl(url);
     assert.ok(r.ok, url);
@@ -21,20 +21,20 @@ test('genuine SNS certificate URLs of every partition pass and give their file n
 
 test('hostile certificate URLs are refused, each for its reason', () => {
   const table: [string, string][] = [
-    ['http://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem', 'not_https'],
-    ['https://sns.evil.com/SimpleNotificationService-abc.pem', 'host'],
-    ['https://sns.us-east-1.amazonaws.com.evil.com/SimpleNotificationService-abc.pem', 'host'],
-    ['https://evil.com/sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem', 'host'],
-    ['https://sns.us-east-1.amazonaws.com@evil.com/SimpleNotificationService-abc.pem', 'userinfo'],
-    ['https://evil.com@sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem', 'userinfo'],
-    ['https://user:pw@sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem', 'userinfo'],
-    ['https://sns.us-east-1.amazonaws.com:8443/SimpleNotificationService-abc.pem', 'port'],
-    ['https://s3.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem', 'host'],
-    ['https://sns.amazonaws.com/SimpleNotificationService-abc.pem', 'host'],
-    ['https://sns.us-east-1.amazonaws.com./SimpleNotificationService-abc.pem', 'host'],
+    ['http://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem', 'not_https'],
+    ['https://sns.evil.com/SimpleNotificationService-0123456789abcdef.pem', 'host'],
+    ['https://sns.us-east-1.amazonaws.com.evil.com/SimpleNotificationService-0123456789abcdef.pem', 'host'],
+    ['https://evil.com/sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem', 'host'],
+    ['https://sns.us-east-1.amazonaws.com@evil.com/SimpleNotificationService-0123456789abcdef.pem', 'userinfo'],
+    ['https://evil.com@sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem', 'userinfo'],
+    ['https://user:pw@sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem', 'userinfo'],
+    ['https://sns.us-east-1.amazonaws.com:8443/SimpleNotificationService-0123456789abcdef.pem', 'port'],
+    ['https://s3.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem', 'host'],
+    ['https://sns.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem', 'host'],
+    ['https://sns.us-east-1.amazonaws.com./SimpleNotificationService-0123456789abcdef.pem', 'host'],
     ['https://sns.us-east-1.amazonaws.com%2eevil.com/x.pem', 'host'],
-    ['https://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem?x=1', 'path'],
-    ['https://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem#frag', 'path'],
+    ['https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem?x=1', 'path'],
+    ['https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem#frag', 'path'],
     ['https://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.crt', 'path'],
     ['https://sns.us-east-1.amazonaws.com/..%2f..%2fetc%2fpasswd.pem', 'path'],
     ['https://sns.us-east-1.amazonaws.com/', 'path'],

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { createVerifier } from '../../../ingest-service/src/verify/index.js';
+import { CERTIFICATE_STORE_LIMITS } from '../../../ingest-service/src/verify/sns-certificates.js';
 import { createSnsSigner, writeCertDir, type SnsBody } from '../../support/sns-signer.js';
 import { recordingLog, rejectsWith, source } from './support.js';
 
@@ -164,10 +165,11 @@ describe('SNS signing certificates: certDir, fetch, cache, validity', () => {
     assert.equal(fetched, 0);
   });
 
-  test('a failed fetch is a retriable 503 and is retried on the next message', async () => {
+  test('a failed fetch is a retriable 503, remembered briefly, then retried', async () => {
     let attempts = 0;
-    const verifier = createVerifier(snsSource({ certDir: undefined, fetchCertificates: true }), {
-      now: () => now,
+    let clock = now;
+    const verifier = createVerifier(snsSource({ certDir: undefined, fetchCertificates: true, maxAgeSeconds: 0 }), {
+      now: () => clock,
       log: recordingLog(),
       fetchCertificate: async () => {
         attempts++;
@@ -178,6 +180,9 @@ describe('SNS signing certificates: certDir, fetch, cache, validity', () => {
     const body = asBody(signer.notification({ topicArn: TOPIC, message: MESSAGE }));
     const err = await rejectsWith(verifier.verify({ headers: snsHeaders(), body }), 503, 'cert_unavailable');
     assert.equal((err as { retriable?: boolean }).retriable, true);
+    await rejectsWith(verifier.verify({ headers: snsHeaders(), body }), 503, 'cert_unavailable');
+    assert.equal(attempts, 1, 'the failure is answered from memory');
+    clock += CERTIFICATE_STORE_LIMITS.failureTtlMs + 1;
     assert.equal((await verifier.verify({ headers: snsHeaders(), body })).principal, TOPIC);
     assert.equal(attempts, 2);
   });
