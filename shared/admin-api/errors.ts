@@ -21,6 +21,10 @@ export const ADMIN_ERRORS = {
   loginStale: 'SP_ADMIN_LOGIN_STALE',
   /** This exact signature was already used: sign a fresh request. */
   loginReplayed: 'SP_ADMIN_LOGIN_REPLAYED',
+  /** Too many sign-in attempts from one client address: wait (details.retryAfterSeconds) and retry. */
+  loginRateLimited: 'SP_ADMIN_LOGIN_RATE_LIMITED',
+  /** The replay guard is full of fresh signatures: retry in a few minutes. */
+  loginBusy: 'SP_ADMIN_LOGIN_BUSY',
   /** The signed request names an STS endpoint that is not allowlisted (admin.aws.stsEndpoints). */
   loginEndpoint: 'SP_ADMIN_LOGIN_ENDPOINT',
   /** STS refused the signature (forged, expired credentials...). */

@@ -39,6 +39,8 @@ export const adminAwsSchema = z.strictObject({
   maxSkewSeconds: z.number().int().min(30).max(900).default(300),
   /** How long to wait for STS. */
   timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+  /** Sign-in attempts allowed per client address (IPv6: per /64) and minute, as a burst that refills steadily. */
+  loginsPerMinute: z.number().int().min(1).max(10_000).default(30),
   /** Caller ARN pattern -> admin roles; every matching entry adds its roles. */
   roles: z.array(z.strictObject({ arn: arnPattern, roles: z.array(z.enum(ADMIN_ROLES)).min(1) })).min(1),
 });

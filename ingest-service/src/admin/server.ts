@@ -10,6 +10,8 @@ import type { Principal, SignIn } from './sign-in/sign-in.js';
 export interface AdminContext {
   /** Null only for the login route. */
   principal: Principal | null;
+  /** The client's address as the socket sees it (rate limits; never logged in clear with anything personal). */
+  remoteAddress: string | undefined;
 }
 
 /** One async function per operation of the contract, on parsed input. */
@@ -55,7 +57,11 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
   }) as unknown as FastifyInstance;
 
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, _request, reply) => {
-    if (error instanceof SealpostError) return reply.code(error.status).send(error.toJSON());
+    if (error instanceof SealpostError) {
+      const retryAfter = error.details?.['retryAfterSeconds'];
+      if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+      return reply.code(error.status).send(error.toJSON());
+    }
     if (error.statusCode && error.statusCode < 500) {
       return reply.code(error.statusCode).send(adminError(ADMIN_ERRORS.badRequest, error.statusCode, `${error.message}; send a JSON body (Content-Type: application/json)`).toJSON());
     }
@@ -90,7 +96,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
           body: parsePart(spec.body, request.body, 'body'),
         };
         const handler = deps.handlers[operation] as (r: unknown, c: AdminContext) => Promise<unknown>;
-        const result = await handler(req, { principal });
+        const result = await handler(req, { principal, remoteAddress: request.socket.remoteAddress });
         return reply.code(200).send(spec.response.parse(result));
       },
     });

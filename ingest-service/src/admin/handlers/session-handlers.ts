@@ -8,10 +8,10 @@ import type { AdminHandlers } from '../server.js';
 export function sessionHandlers(deps: AdminDeps): Pick<AdminHandlers, 'login' | 'session'> {
   const target = `server/${deps.admin.serverId ?? 'local'}`;
   return {
-    async login({ body }) {
+    async login({ body }, { remoteAddress }) {
       let identity;
       try {
-        identity = await deps.signIn.verifyLogin(body);
+        identity = await deps.signIn.verifyLogin(body, remoteAddress);
       } catch (err) {
         // Not audited: nobody is identified yet (a flood of forged requests must not fill the journal).
         deps.log.warn({ code: (err as { code?: string }).code }, 'admin sign-in refused');

@@ -4,6 +4,7 @@ import type { AdminConfig } from '../admin-config.js';
 import { ADMIN_ERRORS, adminError } from '../errors.js';
 import { isLoopbackAddress, loadLocalToken, LOCAL_TOKEN_PREFIX } from './local-token.js';
 import { checkLoginRequest } from './login-request.js';
+import { clientKey, createKeyedRateLimiter } from '../../limits/keyed-rate-limiter.js';
 import { createReplayGuard } from './replay-guard.js';
 import { createRoleMapper } from './role-map.js';
 import { createSessionTokens } from './session-tokens.js';
@@ -26,6 +27,8 @@ export interface SignInOptions {
   now: () => number;
   /** Override for tests that must show a host is never contacted; default callSts. */
   callSts?: typeof callSts;
+  /** Signatures remembered against replay at most (default 100,000); beyond that sign-in answers 503. */
+  replayGuardEntries?: number;
 }
 
 /**
@@ -39,7 +42,8 @@ export function createSignIn(opts: SignInOptions) {
   const localEnabled = admin.localToken ?? !aws;
   const local = localEnabled ? loadLocalToken(opts.dataDir) : undefined;
   const mapRoles = createRoleMapper(aws?.roles ?? []);
-  const guard = createReplayGuard({ now });
+  const guard = createReplayGuard({ now, ...(opts.replayGuardEntries ? { maxEntries: opts.replayGuardEntries } : {}) });
+  const attempts = createKeyedRateLimiter({ perMinute: aws?.loginsPerMinute ?? 30, now });
   const allowlist = createStsAllowlist(aws?.stsEndpoints ?? []);
   const sessions = aws && admin.serverId ? createSessionTokens({ dataDir: opts.dataDir, serverId: admin.serverId, lifetimeSeconds: admin.sessionMinutes * 60, now }) : undefined;
   const sts = opts.callSts ?? callSts;
@@ -49,17 +53,36 @@ export function createSignIn(opts: SignInOptions) {
     /** The local token, when enabled (its file, and whether it was created by this start). */
     localToken: local ? { file: local.file, createdNow: local.createdNow, token: local.token } : undefined,
 
-    /** Checks, rebuilds and sends the signed GetCallerIdentity; resolves with the caller STS vouches for. */
-    async verifyLogin(req: LoginRequest): Promise<CallerIdentity> {
+    /**
+     * Checks, rebuilds and sends the signed GetCallerIdentity; resolves with the caller STS vouches for.
+     * Attempts are rate-limited per client address before anything else, so nobody can drive STS calls.
+     */
+    async verifyLogin(req: LoginRequest, remoteAddress: string | undefined): Promise<CallerIdentity> {
       if (!aws || !admin.serverId) {
         throw adminError(ADMIN_ERRORS.loginDisabled, 404, 'AWS sign-in is not configured on this server (admin.aws); use the local admin token on the server itself');
       }
+      const client = clientKey(remoteAddress);
+      if (!attempts.take(client)) {
+        throw adminError(ADMIN_ERRORS.loginRateLimited, 429, `too many sign-in attempts from this address (admin.aws.loginsPerMinute: ${aws.loginsPerMinute}); wait and sign in again`, {
+          retriable: true,
+          details: { retryAfterSeconds: attempts.retryAfterSeconds(client) },
+        });
+      }
       const maxSkewMs = aws.maxSkewSeconds * 1000;
       const rebuilt = checkLoginRequest(req, { serverId: admin.serverId, maxSkewMs, now: now(), allowlist });
-      if (!guard.claim(rebuilt.signature, rebuilt.signedAt + maxSkewMs)) {
+      const claim = guard.claim(rebuilt.signature, rebuilt.signedAt + maxSkewMs);
+      if (claim === 'replayed') {
         throw adminError(ADMIN_ERRORS.loginReplayed, 401, 'this signed request was already used to sign in; sign a fresh one (each sign-in signs anew)');
       }
-      return sts(rebuilt, { timeoutMs: aws.timeoutMs });
+      if (claim === 'full') {
+        throw adminError(ADMIN_ERRORS.loginBusy, 503, 'too many sign-ins in the last minutes to remember them all against replay; retry in a few minutes', { retriable: true });
+      }
+      try {
+        return await sts(rebuilt, { timeoutMs: aws.timeoutMs });
+      } catch (err) {
+        guard.release(rebuilt.signature); // nobody was signed in by it: it holds no slot
+        throw err;
+      }
     },
 
     rolesOf: (arn: string): AdminRole[] => mapRoles(arn),
