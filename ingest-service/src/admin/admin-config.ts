@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ADMIN_ROLES } from '../../../shared/admin-api/roles.js';
+import { DEFAULT_LISTENER_LIMITS, listenerLimitsSchema } from '../limits/listener-limits.js';
 
 /**
  * The `admin` section of the service config: the admin API's own listener, AWS sign-in, the audit
@@ -53,8 +54,10 @@ export const adminSchema = z
         port: z.number().int().min(0).max(65535).default(8788),
         /** PEM files, or `ingest` to reuse the ingest listener's certificate. Required off loopback. */
         tls: z.union([z.literal('ingest'), z.strictObject({ cert: z.string().min(1), key: z.string().min(1) })]).optional(),
+        /** Timeouts and connection cap (see limits/listener-limits.ts). */
+        limits: listenerLimitsSchema.default(DEFAULT_LISTENER_LIMITS),
       })
-      .default({ host: '127.0.0.1', port: 8788 }),
+      .default({ host: '127.0.0.1', port: 8788, limits: DEFAULT_LISTENER_LIMITS }),
     /** This server's name; the console signs it into X-Sealpost-Server-ID so a login for one server is useless at another. */
     serverId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'a server id is letters, digits, . _ : -').optional(),
     /** Session lifetime after sign-in. */

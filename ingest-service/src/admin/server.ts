@@ -2,6 +2,7 @@ import { fastify, LogController, type FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { ADMIN_ROUTES, permissionsOf, ROLE_PERMISSIONS, type AdminOperation, type AdminPermission, type AdminRequestOf, type AdminResponseOf, type RouteSpec } from '../../../shared/admin-api/index.js';
 import { SealpostError } from '../../../shared/errors/index.js';
+import { applyListenerLimits, fastifyLimitOptions, type ListenerLimits } from '../limits/listener-limits.js';
 import type { Logger } from '../log/logger.js';
 import { ADMIN_ERRORS, adminError } from './errors.js';
 import type { Principal, SignIn } from './sign-in/sign-in.js';
@@ -19,6 +20,8 @@ export type AdminHandlers = { [O in AdminOperation]: (req: AdminRequestOf<O>, ct
 
 export interface AdminServerDeps {
   https: { cert: Buffer; key: Buffer } | null;
+  /** Timeouts and connection cap of the admin listener (admin.listen.limits). */
+  limits: ListenerLimits;
   log: Logger;
   signIn: SignIn;
   handlers: AdminHandlers;
@@ -48,7 +51,7 @@ function rolesWith(permission: AdminPermission): string {
  */
 export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
   const app = fastify({
-    ...(deps.https ? { https: deps.https } : {}),
+    ...fastifyLimitOptions(deps.limits, deps.https),
     loggerInstance: deps.log,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 256 * 1024,
@@ -56,6 +59,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     forceCloseConnections: true,
   }) as unknown as FastifyInstance;
 
+  applyListenerLimits(app.server, deps.limits);
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, _request, reply) => {
     if (error instanceof SealpostError) {
       const retryAfter = error.details?.['retryAfterSeconds'];

@@ -100,6 +100,7 @@ export async function startAdmin(parts: AdminServiceParts): Promise<AdminHandle>
   };
   const app = createAdminServer({
     https,
+    limits: admin.listen.limits,
     log,
     signIn,
     handlers,

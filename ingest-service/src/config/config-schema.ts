@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { policySchema } from '../../../shared/policy/index.js';
 import { adminSchema } from '../admin/admin-config.js';
+import { DEFAULT_LISTENER_LIMITS, listenerLimitsSchema } from '../limits/listener-limits.js';
 
 /**
  * The service's whole configuration, validated once at start. Every object rejects unknown keys,
@@ -22,6 +23,8 @@ const listenSchema = z.strictObject({
   tls: tlsSchema.optional(),
   /** Plain HTTP on a non-loopback address must be asked for explicitly (e.g. behind a TLS-terminating proxy). */
   allowPlainHttp: z.boolean().default(false),
+  /** Timeouts and connection cap (see limits/listener-limits.ts). */
+  limits: listenerLimitsSchema.default(DEFAULT_LISTENER_LIMITS),
 });
 
 /** A bearer-token (OAuth 2.0 / JWT) check. One of jwksUrl or publicKey. */
@@ -116,7 +119,7 @@ const kmsSchema = z.strictObject({
 });
 
 export const configSchema = z.strictObject({
-  listen: listenSchema.default({ host: '127.0.0.1', port: 8787, allowPlainHttp: false }),
+  listen: listenSchema.default({ host: '127.0.0.1', port: 8787, allowPlainHttp: false, limits: DEFAULT_LISTENER_LIMITS }),
   /** Journal, local keys and caches live here; must be on a durable disk. */
   dataDir: z.string().min(1).default('./.sealpost'),
   /** Largest request body accepted, in bytes (SendGrid batches reach 768 KB). */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fastify, LogController, type FastifyInstance } from 'fastify';
 import { SealpostError } from '../../../shared/errors/index.js';
 import type { Config } from '../config/index.js';
+import { applyListenerLimits, fastifyLimitOptions } from '../limits/listener-limits.js';
 import type { Logger } from '../log/logger.js';
 import type { ServiceMetrics } from '../metrics/metrics.js';
 import { HTTP_ERRORS } from './errors.js';
@@ -27,7 +28,7 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
     ? { cert: readFileSync(config.listen.tls.cert), key: readFileSync(config.listen.tls.key) }
     : null;
   const app = fastify({
-    ...(https ? { https } : {}),
+    ...fastifyLimitOptions(config.listen.limits, https),
     loggerInstance: deps.log,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.maxBodyBytes,
@@ -35,6 +36,7 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
     forceCloseConnections: 'idle',
   }) as unknown as FastifyInstance;
 
+  applyListenerLimits(app.server, config.listen.limits);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
