@@ -5,7 +5,9 @@ import { startAdmin, type AdminHandle } from './admin/index.js';
 import { internalSources } from './audit/index.js';
 import { topicFor, type Config } from './config/index.js';
 import { createForwarder } from './forwarder/index.js';
+import { startupWarnings } from './config/startup-warnings.js';
 import { createHttpServer } from './http/server.js';
+import { createRefusalLog } from './log/refusal-log.js';
 import type { RouteSource } from './http/ingest-routes.js';
 import { openJournal } from './journal/index.js';
 import { createKafka, createKafkaSink } from './kafka/index.js';
@@ -14,7 +16,7 @@ import { createMetrics, type ServiceMetrics } from './metrics/metrics.js';
 import { countEvents } from './pipeline/count-events.js';
 import { startWorkerExpander, type WorkerExpander } from './expand-worker/worker-expander.js';
 import { reloadableChanges } from './config/reload.js';
-import { confirmSubscription, createVerifier } from './verify/index.js';
+import { confirmSubscription, createVerifier, writePendingSubscription } from './verify/index.js';
 
 export interface RunningService {
   /** Base URL of the ingest listener. */
@@ -118,9 +120,6 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
         await sink!.disconnect();
       });
     }
-    const admin = config.admin ? await startAdmin({ config, journal, forwarder, sink, metrics, log, now }) : undefined;
-    if (admin) started.push(() => admin.close());
-
     let kmsSeen = { calls: 0, failed: 0, keyring: 0 };
     /** The worker keeps its own counters; add what grew since the last look to the service's metrics. */
     const refreshWorkerCounters = (): void => {
@@ -131,25 +130,40 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       if (w.keyringCalls > kmsSeen.keyring) metrics.keyMaterialCalls.inc(w.keyringCalls - kmsSeen.keyring);
       kmsSeen = { calls: w.kmsCalls, failed: w.kmsFailedCalls, keyring: w.keyringCalls };
     };
+    const refreshGauges = (): void => {
+      const stats = journal.stats();
+      metrics.journalPending.reset();
+      for (const [source, n] of Object.entries(stats.pendingBySource)) metrics.journalPending.set({ source }, n);
+      metrics.journalOldestPendingSeconds.set(stats.oldestPendingAt ? (now() - stats.oldestPendingAt) / 1000 : 0);
+      metrics.kafkaUp.set(sink?.healthy() ? 1 : 0);
+      metrics.journalWritable.set(journal.unavailableReason() ? 0 : 1);
+      refreshWorkerCounters();
+    };
+    const metricsPage = {
+      contentType: metrics.registry.contentType,
+      render: async () => {
+        refreshGauges();
+        return metrics.registry.metrics();
+      },
+    };
+    const refusals = createRefusalLog({ log, now });
+    for (const w of startupWarnings(config)) log.warn(w.fields, w.message);
+    const admin = config.admin ? await startAdmin({ config, journal, forwarder, sink, metrics, log, refusals, metricsPage, now }) : undefined;
+    if (admin) started.push(() => admin.close());
+
     const app = createHttpServer({
       config,
       metrics,
       log,
+      refusals,
+      metricsPage,
       sources: routeSources,
       append: (entry) => journal.append(entry),
       countEvents,
       confirmSubscription: (url) => confirmSubscription(url, { log }),
+      keepPendingSubscription: (sourceId, url) => writePendingSubscription(dataDir, sourceId, url),
       now,
       notReadyReason: () => journal.unavailableReason(),
-      refreshGauges: () => {
-        const stats = journal.stats();
-        metrics.journalPending.reset();
-        for (const [source, n] of Object.entries(stats.pendingBySource)) metrics.journalPending.set({ source }, n);
-        metrics.journalOldestPendingSeconds.set(stats.oldestPendingAt ? (now() - stats.oldestPendingAt) / 1000 : 0);
-        metrics.kafkaUp.set(sink?.healthy() ? 1 : 0);
-        metrics.journalWritable.set(journal.unavailableReason() ? 0 : 1);
-        refreshWorkerCounters();
-      },
     });
     await app.listen({ host: config.listen.host, port: config.listen.port });
     const addr = app.server.address() as AddressInfo;

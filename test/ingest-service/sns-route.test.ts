@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Envelope } from '../../shared/envelope/index.js';
+import { pendingSubscriptionPath } from '../../ingest-service/src/verify/index.js';
 import { ensureKafka, readAll, uniqueTopic } from '../support/kafka.js';
 import { startTestService, type TestService } from '../support/ingest.js';
 import { departmentKeyring, openSection } from '../support/local-decrypt.js';
@@ -55,10 +56,18 @@ describe('SES through SNS, end to end', () => {
     assert.equal((await post(body)).status, 401);
   });
 
-  it('logs a subscription confirmation for a person to confirm (subscription: log) and journals nothing', async () => {
-    const res = await post(signer.confirmation('SubscriptionConfirmation', { topicArn: TOPIC_ARN }));
+  it('keeps a subscription confirmation for a person (subscription: log) in an owner-only file, never in the log, and journals nothing', async () => {
+    const token = `tok${'0123456789abcdef'.repeat(8)}`;
+    const msg = signer.confirmation('SubscriptionConfirmation', { topicArn: TOPIC_ARN, token });
+    const res = await post(msg);
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { ok: true, confirmed: false });
-    assert.ok(svc.logs.some((l) => l.includes('SNS subscription pending')));
+    const line = svc.logs.find((l) => l.includes('SNS subscription pending'));
+    assert.ok(line, 'the pending subscription is logged');
+    const file = pendingSubscriptionPath(svc.dataDir, 'ses');
+    assert.equal((JSON.parse(line) as { file?: string }).file, file, 'the log names the file');
+    assert.equal(readFileSync(file, 'utf8').trim(), msg['SubscribeURL']);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.ok(!svc.logs.join('').includes(token), 'the confirmation token never reaches the log');
   });
 });

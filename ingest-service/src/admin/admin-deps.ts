@@ -4,6 +4,8 @@ import type { Forwarder } from '../forwarder/index.js';
 import type { Journal } from '../journal/index.js';
 import type { RecordSink } from '../kafka/index.js';
 import type { Logger } from '../log/logger.js';
+import type { RefusalLog } from '../log/refusal-log.js';
+import type { MetricsPage } from '../metrics/metrics-route.js';
 import type { ServiceMetrics } from '../metrics/metrics.js';
 import type { ReplayManager } from '../replay/index.js';
 import type { AdminConfig } from './admin-config.js';
@@ -19,6 +21,9 @@ export interface AdminServiceParts {
   sink?: RecordSink;
   metrics: ServiceMetrics;
   log: Logger;
+  refusals: RefusalLog;
+  /** /metrics, served on the admin listener when metrics.listener is `admin`. */
+  metricsPage: MetricsPage;
   now?: () => number;
 }
 

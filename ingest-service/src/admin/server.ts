@@ -4,6 +4,8 @@ import { ADMIN_ROUTES, permissionsOf, ROLE_PERMISSIONS, type AdminOperation, typ
 import { SealpostError } from '../../../shared/errors/index.js';
 import { applyListenerLimits, fastifyLimitOptions, type ListenerLimits } from '../limits/listener-limits.js';
 import type { Logger } from '../log/logger.js';
+import type { RefusalLog } from '../log/refusal-log.js';
+import { registerMetricsRoute, type MetricsPage } from '../metrics/metrics-route.js';
 import { ADMIN_ERRORS, adminError } from './errors.js';
 import type { Principal, SignIn } from './sign-in/sign-in.js';
 
@@ -25,6 +27,10 @@ export interface AdminServerDeps {
   log: Logger;
   signIn: SignIn;
   handlers: AdminHandlers;
+  /** Every refused admin request is logged through it (rate-limited). */
+  refusals: RefusalLog;
+  /** GET /metrics on this listener too (metrics.listener: admin). */
+  metrics?: { page: MetricsPage; token: string | undefined };
   /** Called when an authenticated caller lacks the permission (so the refusal is audited). */
   onDenied(principal: Principal, operation: AdminOperation, permission: AdminPermission): Promise<void>;
 }
@@ -60,7 +66,11 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
   }) as unknown as FastifyInstance;
 
   applyListenerLimits(app.server, deps.limits);
-  app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, _request, reply) => {
+  app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, request, reply) => {
+    const status = error instanceof SealpostError ? error.status : (error.statusCode ?? 500);
+    if (status < 500 || status === 503) {
+      deps.refusals.refused({ listener: 'admin', reason: error.code ?? ADMIN_ERRORS.badRequest, status, client: request.socket.remoteAddress });
+    }
     if (error instanceof SealpostError) {
       const retryAfter = error.details?.['retryAfterSeconds'];
       if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
@@ -72,9 +82,11 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     deps.log.error({ err: { message: error.message, code: error.code, stack: error.stack } }, 'unexpected error in an admin request');
     return reply.code(500).send(adminError(ADMIN_ERRORS.internal, 500, 'internal error in the admin API; check the service log and retry').toJSON());
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(adminError(ADMIN_ERRORS.notFound, 404, `no admin route ${request.method} ${request.url.split('?')[0]}; see docs/admin-api.md`).toJSON()),
-  );
+  if (deps.metrics) registerMetricsRoute(app, { ...deps.metrics, refusals: deps.refusals, listener: 'admin' });
+  app.setNotFoundHandler((request, reply) => {
+    deps.refusals.refused({ listener: 'admin', reason: 'no_route', status: 404, client: request.socket.remoteAddress });
+    return reply.code(404).send(adminError(ADMIN_ERRORS.notFound, 404, `no admin route ${request.method} ${request.url.split('?')[0]}; see docs/admin-api.md`).toJSON());
+  });
 
   for (const [operation, spec] of Object.entries(ADMIN_ROUTES) as [AdminOperation, RouteSpec][]) {
     app.route({

@@ -102,6 +102,8 @@ export async function startAdmin(parts: AdminServiceParts): Promise<AdminHandle>
     https,
     limits: admin.listen.limits,
     log,
+    refusals: parts.refusals,
+    ...(config.metrics.listener === 'admin' ? { metrics: { page: parts.metricsPage, token: config.metrics.token } } : {}),
     signIn,
     handlers,
     onDenied: async (principal, operation, permission) => {

@@ -62,6 +62,8 @@ const snsVerifySchema = z.strictObject({
   subscription: z.enum(['confirm', 'log']).default('confirm'),
   /** Seconds an SNS message Timestamp may be old; 0 turns the check off. */
   maxAgeSeconds: z.number().int().min(0).default(3600),
+  /** SNS SignatureVersions accepted: [2] refuses SHA1 (set the topic's SignatureVersion attribute to 2 first). */
+  signatureVersions: z.array(z.union([z.literal(1), z.literal(2)])).min(1).default([1, 2]),
 });
 
 const eventsVerifySchema = z
@@ -153,6 +155,14 @@ export const configSchema = z.strictObject({
   /** Blind-index key: `local` (a key file in dataDir) or a KMS-wrapped data key (kms key ARN). */
   blindIndex: z.strictObject({ key: z.union([z.literal('local'), z.strictObject({ kms: z.string().min(1) })]) }).default({ key: 'local' }),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).default({ level: 'info' }),
+  /** Where GET /metrics is served: `admin` keeps it off a public ingest listener; `token` requires a bearer token. */
+  metrics: z
+    .strictObject({
+      listener: z.enum(['ingest', 'admin']).default('ingest'),
+      /** `Authorization: Bearer <token>` required on /metrics; at least 32 bytes; `env:NAME` or `file:PATH` welcome. */
+      token: secretSchema.optional(),
+    })
+    .default({ listener: 'ingest' }),
   /** Admin API, AWS sign-in, audit trail and replay (see docs/admin-api.md); absent = no admin API. */
   admin: adminSchema.optional(),
 });

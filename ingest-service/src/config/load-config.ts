@@ -85,6 +85,16 @@ function resolveSecretRef(value: string, where: string, env: NodeJS.ProcessEnv, 
   return value;
 }
 
+/** Shortest shared secret accepted: 32 bytes, the HMAC-SHA256 key size; anything shorter can be guessed offline from one signed request. */
+export const MIN_SECRET_BYTES = 32;
+
+function requireSecretBytes(secret: string, where: string, problems: string[]): void {
+  const bytes = Buffer.byteLength(secret, 'utf8');
+  if (secret !== '' && bytes < MIN_SECRET_BYTES) {
+    problems.push(`${where}: a secret needs at least ${MIN_SECRET_BYTES} bytes (this one has ${bytes}); generate one with: openssl rand -base64 32`);
+  }
+}
+
 function formatIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.length ? issue.path.join('.') : '(top level)';
   if (issue.code === 'unrecognized_keys') return `${path}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
@@ -128,8 +138,17 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv } = {}
   for (const s of config.sources) {
     if (ids.has(s.id)) problems.push(`sources: id "${s.id}" is used twice`);
     ids.add(s.id);
-    if (s.kind === 'events' && s.verify.hmacSecret) s.verify.hmacSecret = resolveSecretRef(s.verify.hmacSecret, `sources.${s.id}.verify.hmacSecret`, env, problems);
+    if (s.kind === 'events' && s.verify.hmacSecret) {
+      const where = `sources.${s.id}.verify.hmacSecret`;
+      s.verify.hmacSecret = resolveSecretRef(s.verify.hmacSecret, where, env, problems);
+      requireSecretBytes(s.verify.hmacSecret, where, problems);
+    }
   }
+  if (config.metrics.token) {
+    config.metrics.token = resolveSecretRef(config.metrics.token, 'metrics.token', env, problems);
+    requireSecretBytes(config.metrics.token, 'metrics.token', problems);
+  }
+  if (config.metrics.listener === 'admin' && !config.admin) problems.push('metrics.listener: "admin" needs the admin section (admin.listen); or serve /metrics on the ingest listener with metrics.token');
   if (config.kafka?.sasl) config.kafka.sasl.password = resolveSecretRef(config.kafka.sasl.password, 'kafka.sasl.password', env, problems);
   if (!config.listen.tls && !config.listen.allowPlainHttp && !isLoopback(config.listen.host)) {
     problems.push(`listen: ${config.listen.host} is not a loopback address: configure listen.tls {cert, key}, or set listen.allowPlainHttp: true behind a TLS-terminating proxy`);

@@ -4,6 +4,7 @@ import type { SourceKind } from '../../../shared/envelope/index.js';
 import type { SourceConfig } from '../config/index.js';
 import type { ServiceMetrics } from '../metrics/metrics.js';
 import type { Logger } from '../log/logger.js';
+import type { RefusalLog } from '../log/refusal-log.js';
 import { HTTP_ERRORS } from './errors.js';
 
 /** What the routes need from a verifier (ingest-service/src/verify). */
@@ -28,16 +29,22 @@ export interface IngestRouteDeps {
   /** Counts the events in a body for the accepted metric and the answer (malformed bodies count 1). */
   countEvents(kind: SourceKind, body: Buffer): number;
   confirmSubscription(url: string): Promise<void>;
+  /** `subscription: log`: keeps the SubscribeURL (it carries a token) for an operator; returns where. Never log the URL. */
+  keepPendingSubscription(sourceId: string, url: string): string;
   metrics: ServiceMetrics;
   log: Logger;
+  /** Every refusal is logged through it (rate-limited). */
+  refusals: RefusalLog;
   now(): number;
 }
 
 const ROUTE_PREFIX: Record<SourceKind, string> = { sendgrid: '/v1/sendgrid/', sns: '/v1/sns/', events: '/v1/events/' };
 
-function reject(reply: FastifyReply, deps: IngestRouteDeps, sourceLabel: string, err: SealpostError): FastifyReply {
+/** Counts, logs and answers one refused ingest request. */
+export function rejectRequest(request: FastifyRequest, reply: FastifyReply, deps: Pick<IngestRouteDeps, 'metrics' | 'refusals'>, sourceLabel: string, err: SealpostError): FastifyReply {
   const reason = typeof err.details?.reason === 'string' ? err.details.reason : err.code.toLowerCase();
   deps.metrics.requestsRejected.inc({ source: sourceLabel, reason });
+  deps.refusals.refused({ listener: 'ingest', source: sourceLabel, reason, status: err.status, client: request.socket.remoteAddress });
   return reply.code(err.status).header('content-type', 'application/json').send(err.toJSON());
 }
 
@@ -52,7 +59,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps
       const started = deps.now();
       const source = deps.sources.get(request.params.source);
       if (!source || source.config.kind !== kind) {
-        return reject(reply, deps, '_unknown', new SealpostError(HTTP_ERRORS.unknownSource, `no ${kind} source is configured with id "${request.params.source}"; check the URL against sources[].id`, { status: 404, details: { reason: 'unknown_source' } }));
+        return rejectRequest(request, reply, deps, '_unknown', new SealpostError(HTTP_ERRORS.unknownSource, `no ${kind} source is configured with id "${request.params.source}"; check the URL against sources[].id`, { status: 404, details: { reason: 'unknown_source' } }));
       }
       const id = source.config.id;
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
@@ -60,7 +67,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps
       try {
         verified = await source.verifier.verify({ headers: request.headers, body });
       } catch (err) {
-        if (isSealpostError(err)) return reject(reply, deps, id, err);
+        if (isSealpostError(err)) return rejectRequest(request, reply, deps, id, err);
         throw err;
       }
       if (kind === 'sns' && verified.snsType && verified.snsType !== 'Notification') {
@@ -77,7 +84,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps
       } catch (err) {
         if (isSealpostError(err)) {
           deps.log.error({ err: { code: err.code, message: err.message }, source: id }, 'journal refused a request; answered 503 so the sender retries');
-          return reject(reply.header('retry-after', '5'), deps, id, err);
+          return rejectRequest(request, reply.header('retry-after', '5'), deps, id, err);
         }
         throw err;
       }
@@ -99,7 +106,8 @@ async function handleSnsControl(
     return reply.code(200).send({ ok: true });
   }
   if (cfg.verify.subscription === 'log' || !subscribeUrl) {
-    deps.log.warn({ source: cfg.id, subscribeUrl }, 'SNS subscription pending: confirm it by visiting subscribeUrl (subscription: log)');
+    const file = subscribeUrl ? deps.keepPendingSubscription(cfg.id, subscribeUrl) : undefined;
+    deps.log.warn({ source: cfg.id, file }, 'SNS subscription pending (subscription: log): confirm it by visiting the URL written in file (owner-only; it carries the confirmation token)');
     return reply.code(200).send({ ok: true, confirmed: false });
   }
   await deps.confirmSubscription(subscribeUrl);

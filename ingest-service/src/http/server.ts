@@ -5,8 +5,9 @@ import type { Config } from '../config/index.js';
 import { applyListenerLimits, fastifyLimitOptions } from '../limits/listener-limits.js';
 import type { Logger } from '../log/logger.js';
 import type { ServiceMetrics } from '../metrics/metrics.js';
+import { registerMetricsRoute, type MetricsPage } from '../metrics/metrics-route.js';
 import { HTTP_ERRORS } from './errors.js';
-import { registerIngestRoutes, type IngestRouteDeps } from './ingest-routes.js';
+import { registerIngestRoutes, rejectRequest, type IngestRouteDeps } from './ingest-routes.js';
 
 export interface HttpServerDeps extends IngestRouteDeps {
   config: Config;
@@ -14,8 +15,8 @@ export interface HttpServerDeps extends IngestRouteDeps {
   log: Logger;
   /** Readiness: null when ready, else what is wrong (e.g. the journal is not writable). */
   notReadyReason(): string | null;
-  /** Refreshes gauges (journal pending, Kafka state) right before /metrics is read. */
-  refreshGauges(): void;
+  /** /metrics (gauges refreshed when read), served here unless metrics.listener is `admin`. */
+  metricsPage: MetricsPage;
 }
 
 /**
@@ -43,30 +44,28 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, request, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       const src = (request.params as { source?: string } | undefined)?.source;
-      deps.metrics.requestsRejected.inc({ source: src && deps.sources.has(src) ? src : '_unknown', reason: 'body_too_large' });
       const err = new SealpostError(HTTP_ERRORS.bodyTooLarge, `request body is larger than maxBodyBytes (${config.maxBodyBytes} bytes); split the batch or raise maxBodyBytes`, { status: 413, details: { reason: 'body_too_large' } });
-      return reply.code(413).send(err.toJSON());
+      return rejectRequest(request, reply, deps, src && deps.sources.has(src) ? src : '_unknown', err);
     }
-    if (error instanceof SealpostError) return reply.code(error.status).send(error.toJSON());
+    if (error instanceof SealpostError) return rejectRequest(request, reply, deps, '_unknown', error);
     if (error.statusCode && error.statusCode < 500) {
+      deps.refusals.refused({ listener: 'ingest', reason: (error.code ?? 'bad_request').toLowerCase(), status: error.statusCode, client: request.socket.remoteAddress });
       return reply.code(error.statusCode).send({ error: { code: error.code ?? 'SP_BAD_REQUEST', message: error.message, retriable: false } });
     }
     deps.log.error({ err: { message: error.message, code: error.code, stack: error.stack } }, 'unexpected error in request');
     return reply.code(500).send(new SealpostError(HTTP_ERRORS.internal, 'internal error; the request was not acknowledged, retry it', { retriable: true }).toJSON());
   });
-  app.setNotFoundHandler((_request, reply) =>
-    reply.code(404).send(new SealpostError(HTTP_ERRORS.notFound, 'no such route; ingest routes are POST /v1/sendgrid/{source}, /v1/sns/{source}, /v1/events/{source}', { status: 404 }).toJSON()),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    deps.refusals.refused({ listener: 'ingest', reason: 'no_route', status: 404, client: request.socket.remoteAddress });
+    return reply.code(404).send(new SealpostError(HTTP_ERRORS.notFound, 'no such route; ingest routes are POST /v1/sendgrid/{source}, /v1/sns/{source}, /v1/events/{source}', { status: 404 }).toJSON());
+  });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const reason = deps.notReadyReason();
     return reason ? reply.code(503).send({ status: 'not ready', reason }) : { status: 'ready' };
   });
-  app.get('/metrics', async (_req, reply) => {
-    deps.refreshGauges();
-    return reply.header('content-type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  });
+  if (config.metrics.listener === 'ingest') registerMetricsRoute(app, { page: deps.metricsPage, token: config.metrics.token, refusals: deps.refusals, listener: 'ingest' });
 
   registerIngestRoutes(app, deps);
   return app;

@@ -8,7 +8,9 @@ export const REDACT_PATHS = [
   'email', '*.email', 'ip', '*.ip', 'useragent', '*.useragent', 'url', '*.url', 'address', '*.address',
   'body', '*.body', 'payload', '*.payload', 'fields', '*.fields', 'authorization', '*.authorization',
   'req.headers.authorization', 'headers.authorization', 'password', '*.password', 'secret', '*.secret',
-  'hmacSecret', '*.hmacSecret',
+  'hmacSecret', '*.hmacSecret', 'token', '*.token',
+  // An SNS SubscribeURL (and its Token) confirms a subscription for whoever visits it.
+  'subscribeUrl', '*.subscribeUrl', 'SubscribeURL', '*.SubscribeURL', 'Token', '*.Token',
 ];
 
 /** The service's structured JSON logger (stdout), with redaction. */

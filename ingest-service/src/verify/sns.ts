@@ -38,10 +38,12 @@ function parseMessage(body: Buffer): Record<string, unknown> {
  * (SHA1withRSA) and 2 (SHA256withRSA) over the canonical string of each message type, the signing
  * certificate only from https://sns.<region>.amazonaws.com[.cn]/, certDir first and then fetched and
  * cached; the Timestamp's freshness; and the TopicArn allowlist (403 once the signature holds).
+ * `verify.signatureVersions: [2]` refuses SHA1 signatures before any certificate is loaded.
  */
 export function createSnsVerifier(source: SnsSource, deps: VerifyDeps): Verifier {
   const cfg = source.verify;
   const allowedTopics = new Set(cfg.topicArns);
+  const acceptedVersions: ReadonlySet<number> = new Set(cfg.signatureVersions);
   const store = createCertificateStore({
     sourceId: source.id,
     ...(cfg.certDir ? { certDir: cfg.certDir } : {}),
@@ -72,6 +74,9 @@ export function createSnsVerifier(source: SnsSource, deps: VerifyDeps): Verifier
       const version = msg['SignatureVersion'] as string;
       if (version !== '1' && version !== '2') {
         throw unauthenticated('unsupported_signature_version', 'The SNS SignatureVersion is neither 1 nor 2.');
+      }
+      if (!acceptedVersions.has(Number(version))) {
+        throw unauthenticated('unsupported_signature_version', `The SNS SignatureVersion ${version} is not accepted by this source (verify.signatureVersions: [${cfg.signatureVersions.join(', ')}]); set the topic's SignatureVersion attribute to 2.`);
       }
       const signature = decodeStrictBase64(msg['Signature'] as string);
       if (!signature) throw unauthenticated('bad_signature', 'The SNS Signature is not canonical base64.');

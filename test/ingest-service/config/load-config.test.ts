@@ -16,7 +16,7 @@ function writeConfig(obj: unknown, ext = '.json'): string {
 }
 
 const minimal = {
-  sources: [{ id: 'audit', kind: 'events', verify: { hmacSecret: 's3cret' } }],
+  sources: [{ id: 'audit', kind: 'events', verify: { hmacSecret: 'a-shared-secret-of-at-least-32-bytes' } }],
   policy: DEFAULT_POLICY,
 };
 
@@ -54,11 +54,25 @@ describe('configuration', () => {
 
   it('resolves env: and file: secret references, and says which one is missing', () => {
     const secretFile = join(tempDataDir('sealpost-secret-'), 'hmac');
-    writeFileSync(secretFile, 'from-file\n');
+    writeFileSync(secretFile, 'from-file-0123456789abcdef0123456789\n');
     const withFile = loadConfig({ file: writeConfig({ ...minimal, sources: [{ id: 'audit', kind: 'events', verify: { hmacSecret: `file:${secretFile}` } }] }), env: {} });
-    assert.equal(withFile.sources[0]!.kind === 'events' && withFile.sources[0]!.verify.hmacSecret, 'from-file');
+    assert.equal(withFile.sources[0]!.kind === 'events' && withFile.sources[0]!.verify.hmacSecret, 'from-file-0123456789abcdef0123456789');
     const problems = problemsOf(() => loadConfig({ file: writeConfig({ ...minimal, sources: [{ id: 'audit', kind: 'events', verify: { hmacSecret: 'env:NOPE_SECRET' } }] }), env: {} }));
     assert.match(problems.join('\n'), /NOPE_SECRET is not set/);
+  });
+
+  it('refuses an hmacSecret or metrics.token shorter than 32 bytes, from the file or from env:', () => {
+    const short = (hmacSecret: string) => ({ ...minimal, sources: [{ id: 'audit', kind: 'events', verify: { hmacSecret } }] });
+    for (const [input, env] of [[short('s3cret'), {}], [short('env:AUDIT_SECRET'), { AUDIT_SECRET: 'x'.repeat(31) }]] as const) {
+      const problems = problemsOf(() => loadConfig({ file: writeConfig(input), env }));
+      assert.match(problems.join('\n'), /sources\.audit\.verify\.hmacSecret: a secret needs at least 32 bytes .*openssl rand -base64 32/);
+      assert.ok(!problems.join('\n').includes('s3cret') && !problems.join('\n').includes('x'.repeat(31)), 'the secret is not echoed');
+    }
+    assert.ok(loadConfig({ file: writeConfig(short('env:AUDIT_SECRET')), env: { AUDIT_SECRET: 'x'.repeat(32) } }));
+    const token = problemsOf(() => loadConfig({ file: writeConfig({ ...minimal, metrics: { token: 'short' } }), env: {} }));
+    assert.match(token.join('\n'), /metrics\.token: a secret needs at least 32 bytes/);
+    const noAdmin = problemsOf(() => loadConfig({ file: writeConfig({ ...minimal, metrics: { listener: 'admin' } }), env: {} }));
+    assert.match(noAdmin.join('\n'), /metrics\.listener: "admin" needs the admin section/);
   });
 
   it('refuses plain HTTP off loopback unless asked for', () => {
@@ -89,7 +103,7 @@ describe('configuration', () => {
     const section = readme.slice(readme.indexOf('## Configuration reference'));
     const yaml = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
     const file = writeConfig(yaml, '.yaml');
-    const config = loadConfig({ file, env: { BILLING_AUDIT_SECRET: 'x', KAFKA_PASSWORD: 'y' } });
+    const config = loadConfig({ file, env: { BILLING_AUDIT_SECRET: 'x'.repeat(32), KAFKA_PASSWORD: 'y' } });
     assert.equal(config.sources.length, 3);
     assert.ok(parseYaml(yaml));
   });
