@@ -26,7 +26,8 @@ ${Object.entries(ENV_OVERRIDES)
   .map(([k, v]) => `  ${k.padEnd(30)} ${v.path.padEnd(20)} ${v.describe}`)
   .join('\n')}
 
-Routes: POST /v1/sendgrid/{source}, /v1/sns/{source}, /v1/events/{source}; GET /healthz, /readyz, /metrics.
+Routes: POST /v1/sendgrid/{source}, /v1/sns/{source}, /v1/events/{source}; GET /healthz, /readyz, /metrics
+(on the admin listener with metrics.listener: admin; behind a bearer token with metrics.token).
 Config reference: README.md, section "Configuration reference".`;
 
 /** What a newcomer reads on stderr once the service listens (logs stay JSON on stdout). */
