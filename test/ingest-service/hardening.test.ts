@@ -76,9 +76,19 @@ describe('hardening: SNS signature versions', () => {
 describe('hardening: /metrics placement and refusal logs on a running service', () => {
   let svc: AdminTestService;
   before(async () => {
-    svc = await startAdminService({ admin: { localToken: true }, overrides: { metrics: { listener: 'admin', token: METRICS_TOKEN } } });
+    svc = await startAdminService({
+      admin: { localToken: true },
+      overrides: { metrics: { listener: 'admin', token: METRICS_TOKEN } },
+      extraSources: [{ id: 'lax', kind: 'events', verify: { hmacSecret: 'x'.repeat(32), maxAgeSeconds: 0 } }],
+    });
   });
   after(async () => svc?.stop());
+
+  it('logs the start-up warnings (here: a freshness check turned off)', () => {
+    const warned = svc.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['setting'] === 'sources.lax.verify.maxAgeSeconds');
+    assert.equal(warned.length, 1);
+    assert.equal(warned[0]!['level'], 40, 'at warn level');
+  });
 
   it('metrics.listener admin: no /metrics on the ingest listener; on the admin listener only with the token', async () => {
     assert.equal((await fetch(`${svc.service.url}/metrics`)).status, 404);

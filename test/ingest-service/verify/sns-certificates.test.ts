@@ -18,6 +18,10 @@ const certUrl = (name = `SimpleNotificationService-${randomBytes(16).toString('h
   return checked;
 };
 
+/** A store that fetches with `fetchCertificate`, on the clock `now` (real time by default). */
+const storeWith = (fetchCertificate: (url: string) => Promise<string>, now: () => number = Date.now) =>
+  createCertificateStore({ sourceId: 'ses', fetchCertificates: true, now, log: recordingLog(), fetchCertificate });
+
 describe('SNS signing certificates: what an unauthenticated sender can make the service fetch and keep', () => {
   test('paths other than /SimpleNotificationService-<hex>.pem are refused before any fetch', async () => {
     let fetched = 0;
@@ -53,17 +57,11 @@ describe('SNS signing certificates: what an unauthenticated sender can make the 
   test('8 requests for one failing certificate make one fetch; it is tried again once failureTtlMs has passed', async () => {
     let now = Date.now();
     let fetches = 0;
-    const store = createCertificateStore({
-      sourceId: 'ses',
-      fetchCertificates: true,
-      now: () => now,
-      log: recordingLog(),
-      fetchCertificate: async () => {
-        fetches++;
-        await new Promise((r) => setTimeout(r, 10));
-        throw new Error('HTTP 404');
-      },
-    });
+    const store = storeWith(async () => {
+      fetches++;
+      await new Promise((r) => setTimeout(r, 10));
+      throw new Error('HTTP 404');
+    }, () => now);
     const { url, fileName } = certUrl();
     await Promise.all([0, 1, 2, 3].map(() => rejectsWith(store.publicKeyFor(url, fileName), 503, 'cert_unavailable')));
     for (let i = 0; i < 4; i++) await rejectsWith(store.publicKeyFor(url, fileName), 503, 'cert_unavailable');
@@ -74,9 +72,10 @@ describe('SNS signing certificates: what an unauthenticated sender can make the 
   });
 
   test('certificates and failures stay bounded whatever names are sent', async () => {
-    const now = Date.now();
-    const good = createCertificateStore({ sourceId: 'ses', fetchCertificates: true, now: () => now, log: recordingLog(), fetchCertificate: async () => signer.certPem });
-    const bad = createCertificateStore({ sourceId: 'ses', fetchCertificates: true, now: () => now, log: recordingLog(), fetchCertificate: async () => { throw new Error('HTTP 404'); } });
+    const good = storeWith(async () => signer.certPem);
+    const bad = storeWith(async () => {
+      throw new Error('HTTP 404');
+    });
     for (let i = 0; i < 1000; i++) {
       const { url, fileName } = certUrl();
       await good.publicKeyFor(url, fileName);
@@ -87,19 +86,12 @@ describe('SNS signing certificates: what an unauthenticated sender can make the 
   });
 
   test('at most maxConcurrentFetches fetches in flight; the rest are 503 at once and not remembered as failures', async () => {
-    const now = Date.now();
     const waiting: (() => void)[] = [];
     let fetches = 0;
-    const store = createCertificateStore({
-      sourceId: 'ses',
-      fetchCertificates: true,
-      now: () => now,
-      log: recordingLog(),
-      fetchCertificate: async () => {
-        fetches++;
-        await new Promise<void>((r) => waiting.push(r));
-        return signer.certPem;
-      },
+    const store = storeWith(async () => {
+      fetches++;
+      await new Promise<void>((r) => waiting.push(r));
+      return signer.certPem;
     });
     const urls = Array.from({ length: 10 }, () => certUrl());
     const results = urls.map((u) => store.publicKeyFor(u.url, u.fileName).then(() => 'ok', (e: { details?: { reason?: string } }) => e.details?.reason));
@@ -118,9 +110,8 @@ describe('SNS signing certificates: what an unauthenticated sender can make the 
   });
 
   test('keyed by host and file name: the same file name on two SNS regions is two certificates', async () => {
-    const now = Date.now();
     const fetched: string[] = [];
-    const store = createCertificateStore({ sourceId: 'ses', fetchCertificates: true, now: () => now, log: recordingLog(), fetchCertificate: async (u) => (fetched.push(u), signer.certPem) });
+    const store = storeWith(async (u) => (fetched.push(u), signer.certPem));
     const name = `SimpleNotificationService-${randomBytes(16).toString('hex')}.pem`;
     for (const host of ['sns.us-east-1.amazonaws.com', 'SNS.US-EAST-1.AMAZONAWS.COM', 'sns.eu-west-1.amazonaws.com', 'sns.us-east-1.amazonaws.com:443']) {
       const { url, fileName } = certUrl(name, host);
