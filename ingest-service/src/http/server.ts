@@ -47,7 +47,9 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
       const err = new SealpostError(HTTP_ERRORS.bodyTooLarge, `request body is larger than maxBodyBytes (${config.maxBodyBytes} bytes); split the batch or raise maxBodyBytes`, { status: 413, details: { reason: 'body_too_large' } });
       return rejectRequest(request, reply, deps, src && deps.sources.has(src) ? src : '_unknown', err);
     }
-    if (error instanceof SealpostError) return rejectRequest(request, reply, deps, '_unknown', error);
+    if (error instanceof SealpostError) {
+      return error.status < 500 ? rejectRequest(request, reply, deps, '_unknown', error) : reply.code(error.status).send(error.toJSON());
+    }
     if (error.statusCode && error.statusCode < 500) {
       deps.refusals.refused({ listener: 'ingest', reason: (error.code ?? 'bad_request').toLowerCase(), status: error.statusCode, client: request.socket.remoteAddress });
       return reply.code(error.statusCode).send({ error: { code: error.code ?? 'SP_BAD_REQUEST', message: error.message, retriable: false } });
