@@ -49,6 +49,9 @@ async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 describe('listener timeouts and connection cap, over real sockets', () => {
   let svc: AdminTestService;
+  /** The listeners of the "request refused" log lines with this reason, in order. */
+  const refusedIn = (reason: string): unknown[] =>
+    svc.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['msg'] === 'request refused' && l['reason'] === reason).map((l) => l['listener']);
   before(async () => {
     svc = await startAdminService({ admin: { localToken: true, listen: { limits } }, overrides: { listen: { host: '127.0.0.1', port: 0, limits } } });
   });
@@ -69,8 +72,10 @@ describe('listener timeouts and connection cap, over real sockets', () => {
       dribble(probe.socket);
       const { ms, received } = await within(probe.closed, 3000, name);
       assert.ok(ms >= limits.requestTimeoutMs, `${name}: closed after ${ms} ms, not before the timeout`);
-      assert.match(received, /^HTTP\/1\.1 408|^$/, `${name}: 408 or a plain close`);
+      assert.match(received, /^HTTP\/1\.1 408 /, `${name}: answered 408`);
+      assert.match(received, /"code":"SP_REQUEST_TIMEOUT"/);
     }
+    assert.deepEqual(refusedIn('request_timeout'), ['ingest', 'admin'], 'each cut-off is logged with its listener');
   });
 
   it('a client that dribbles its headers is cut off after headersTimeoutMs, on both listeners', async () => {
@@ -100,5 +105,6 @@ describe('listener timeouts and connection cap, over real sockets', () => {
       assert.match(answer, /^HTTP\/1\.1 (200|404)/, `${name}: served again`);
       for (const h of held.slice(1)) h.socket.destroy();
     }
+    assert.deepEqual(refusedIn('too_many_connections'), ['ingest', 'admin'], 'each dropped connection is logged with its listener');
   });
 });

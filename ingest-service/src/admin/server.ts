@@ -2,7 +2,7 @@ import { fastify, LogController, type FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { ADMIN_ROUTES, permissionsOf, ROLE_PERMISSIONS, type AdminOperation, type AdminPermission, type AdminRequestOf, type AdminResponseOf, type RouteSpec } from '../../../shared/admin-api/index.js';
 import { SealpostError } from '../../../shared/errors/index.js';
-import { applyListenerLimits, fastifyLimitOptions, type ListenerLimits } from '../limits/listener-limits.js';
+import { applyListenerLimits, fastifyLimitOptions, type ListenerLimits, type ListenerRefused } from '../limits/listener-limits.js';
 import type { Logger } from '../log/logger.js';
 import type { RefusalLog } from '../log/refusal-log.js';
 import { registerMetricsRoute, type MetricsPage } from '../metrics/metrics-route.js';
@@ -56,8 +56,9 @@ function rolesWith(permission: AdminPermission): string {
  * on the way out. Errors are the contract's JSON errors, saying what to do next.
  */
 export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
+  const refused: ListenerRefused = (reason, status, client) => deps.refusals.refused({ listener: 'admin', reason, status, client });
   const app = fastify({
-    ...fastifyLimitOptions(deps.limits, deps.https),
+    ...fastifyLimitOptions(deps.limits, deps.https, refused),
     loggerInstance: deps.log,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 256 * 1024,
@@ -65,7 +66,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     forceCloseConnections: true,
   }) as unknown as FastifyInstance;
 
-  applyListenerLimits(app.server, deps.limits);
+  applyListenerLimits(app.server, deps.limits, refused);
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, request, reply) => {
     const status = error instanceof SealpostError ? error.status : (error.statusCode ?? 500);
     if (status < 500 || status === 503) {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fastify, LogController, type FastifyInstance } from 'fastify';
 import { SealpostError } from '../../../shared/errors/index.js';
 import type { Config } from '../config/index.js';
-import { applyListenerLimits, fastifyLimitOptions } from '../limits/listener-limits.js';
+import { applyListenerLimits, fastifyLimitOptions, type ListenerRefused } from '../limits/listener-limits.js';
 import type { Logger } from '../log/logger.js';
 import type { ServiceMetrics } from '../metrics/metrics.js';
 import { registerMetricsRoute, type MetricsPage } from '../metrics/metrics-route.js';
@@ -28,8 +28,12 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   const https = config.listen.tls
     ? { cert: readFileSync(config.listen.tls.cert), key: readFileSync(config.listen.tls.key) }
     : null;
+  const refused: ListenerRefused = (reason, status, client) => {
+    deps.metrics.requestsRejected.inc({ source: '_unknown', reason });
+    deps.refusals.refused({ listener: 'ingest', reason, status, client });
+  };
   const app = fastify({
-    ...fastifyLimitOptions(config.listen.limits, https),
+    ...fastifyLimitOptions(config.listen.limits, https, refused),
     loggerInstance: deps.log,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.maxBodyBytes,
@@ -37,7 +41,7 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
     forceCloseConnections: 'idle',
   }) as unknown as FastifyInstance;
 
-  applyListenerLimits(app.server, config.listen.limits);
+  applyListenerLimits(app.server, config.listen.limits, refused);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 

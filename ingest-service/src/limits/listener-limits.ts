@@ -1,5 +1,19 @@
-import type { Server as HttpServer, ServerOptions as HttpServerOptions } from 'node:http';
+import { STATUS_CODES, type Server as HttpServer, type ServerOptions as HttpServerOptions } from 'node:http';
+import type { Socket } from 'node:net';
 import { z } from 'zod';
+
+/** Codes of the refusals the listener itself answers, before any route runs. */
+export const LISTENER_ERRORS = {
+  /** Headers or the whole request did not arrive within headersTimeoutMs / requestTimeoutMs: 408. */
+  requestTimeout: 'SP_REQUEST_TIMEOUT',
+  /** The request headers are larger than Node accepts (16 KiB): 431. */
+  headersTooLarge: 'SP_HEADERS_TOO_LARGE',
+  /** Not parseable as HTTP/1.1: 400. */
+  malformedHttp: 'SP_MALFORMED_HTTP',
+} as const;
+
+/** Told of every connection or request the listener refuses on its own (reason label, status, peer address). */
+export type ListenerRefused = (reason: string, status: number, client: string | undefined) => void;
 
 /**
  * Timeouts and a connection cap for a listener (`listen.limits`, `admin.listen.limits`). Without
@@ -41,19 +55,43 @@ function nodeServerOptions(limits: ListenerLimits): HttpServerOptions {
   };
 }
 
+/**
+ * Answers what Node refuses before fastify sees a request (timeouts, oversized or malformed headers)
+ * with a JSON error in the service's shape, and reports it so it is logged like every other refusal.
+ */
+function clientErrorHandler(refused: ListenerRefused) {
+  return (err: Error & { code?: string }, socket: Socket): void => {
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const [status, code, reason, message] =
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, LISTENER_ERRORS.requestTimeout, 'request_timeout', 'the request did not arrive in time (listen.limits); send headers and body without pausing']
+        : err.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, LISTENER_ERRORS.headersTooLarge, 'headers_too_large', 'the request headers are larger than 16 KiB']
+          : [400, LISTENER_ERRORS.malformedHttp, 'malformed_http', 'the request is not valid HTTP/1.1'];
+    refused(reason, status, socket.remoteAddress);
+    if (socket.writable) {
+      const body = JSON.stringify({ error: { code, message, retriable: status === 408 } });
+      socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
+    }
+    socket.destroy(err);
+  };
+}
+
 /** The fastify options that carry the limits (merge into the fastify() options; TLS: pass the https options). */
-export function fastifyLimitOptions(limits: ListenerLimits, https: { cert: Buffer; key: Buffer } | null) {
+export function fastifyLimitOptions(limits: ListenerLimits, https: { cert: Buffer; key: Buffer } | null, refused: ListenerRefused) {
   const node = nodeServerOptions(limits);
   return {
     ...(https ? { https: { ...https, ...node } } : { http: node }),
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     connectionTimeout: limits.idleTimeoutMs,
+    clientErrorHandler: clientErrorHandler(refused),
   };
 }
 
-/** What fastify does not set itself: the connection cap (and headersTimeout again, for clarity). */
-export function applyListenerLimits(server: HttpServer, limits: ListenerLimits): void {
+/** What fastify does not set itself: the connection cap, whose drops are reported as refusals too. */
+export function applyListenerLimits(server: HttpServer, limits: ListenerLimits, refused: ListenerRefused): void {
   server.maxConnections = limits.maxConnections;
   server.headersTimeout = limits.headersTimeoutMs;
+  server.on('drop', (data) => refused('too_many_connections', 0, data?.remoteAddress));
 }
