@@ -72,8 +72,8 @@ async function main(): Promise<void> {
   if (service.admin) {
     const t = service.admin.localToken;
     console.error(`Admin API (console: backlog, dead letters, replay, audit): ${service.admin.url}`);
-    if (t?.createdNow) console.error(`  local admin token (loopback only, shown once; kept in ${t.file}):\n  ${t.token}\n`);
-    else if (t) console.error(`  local admin token: in ${t.file} (loopback only)\n`);
+    // The token itself never goes to stderr: log collectors keep what a service prints.
+    if (t) console.error(`  local admin token (loopback only${t.createdNow ? ', made now' : ''}): in ${t.file}; read it as the service user with: cat ${t.file}\n`);
   }
   let stopping = false;
   const stop = (signal: string): void => {

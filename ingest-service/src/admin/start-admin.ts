@@ -22,7 +22,7 @@ import { createSignIn } from './sign-in/sign-in.js';
 export interface AdminHandle {
   /** Base URL of the admin listener. */
   url: string;
-  /** The local admin token, when enabled: print it when `createdNow` (first start). */
+  /** The local admin token, when enabled; the start banner prints its file, never the token (log collectors keep stderr). */
   localToken?: { file: string; createdNow: boolean; token: string };
   /** Stops the listener, cancels running replays, closes the audit index. */
   close(): Promise<void>;

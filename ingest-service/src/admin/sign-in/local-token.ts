@@ -39,7 +39,8 @@ function createTokenFile(file: string): boolean {
 /**
  * The embedded default's way in: a random admin token in `<dataDir>/keys/admin-local.token` (one
  * line, 0600), accepted only from a loopback address, so whoever can read the data dir on the
- * server itself is admin, and nobody else. `createdNow` tells the caller to print it once.
+ * server itself is admin, and nobody else. `createdNow` says it was made by this start (the banner names the
+ * file, never the token).
  */
 export function loadLocalToken(dataDir: string): { token: string; file: string; createdNow: boolean; matches(candidate: string): boolean } {
   const dir = join(dataDir, 'keys');
