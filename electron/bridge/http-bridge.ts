@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { dispatch, isChannel } from '../../shared/console-api/index.js';
 import { createConsoleService } from '../core/console-service.js';
@@ -27,7 +28,8 @@ export interface Bridge {
  * FOR TESTS AND BENCHMARKS ONLY: serves the renderer to a real browser and answers its calls over
  * HTTP with the SAME Node side Electron main runs (createConsoleService), through the same contract
  * dispatch (schemas, errors as values). Loopback only, a random per-run token in the page that every
- * call must echo (so no other local page can drive it), no CORS, and no secret store at all.
+ * call must echo (so no other local page can drive it), only `Host: 127.0.0.1:<port>` answered (421
+ * otherwise: no DNS rebinding), no CORS, and no secret store at all.
  */
 export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const token = randomBytes(24).toString('base64url');
@@ -42,6 +44,12 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
   const csp = contentSecurityPolicy();
   const expected = Buffer.from(token);
+  // DNS rebinding: a page on evil.example whose name later resolves to 127.0.0.1 reaches this port with its own
+  // Host. Only the exact address the bridge listens on is answered, before any route (the page holds the token).
+  let allowedHost = '';
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.headers.host !== allowedHost) return reply.code(421).header('content-type', 'text/plain').send('Misdirected request: use http://' + allowedHost);
+  });
 
   app.post<{ Params: { channel: string }; Body: { args?: unknown } }>('/api/:channel', async (req, reply) => {
     const given = Buffer.from(String(req.headers['x-sealpost-bridge'] ?? ''));
@@ -67,6 +75,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   });
 
   const address = await app.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
+  allowedHost = `127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return {
     url: address,
     async close() {
