@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DecryptCommand, EncryptCommand, GenerateDataKeyCommand, type KMS } from '@aws-sdk/client-kms';
 import { SealpostError } from '../errors/index.js';
 import { KMS_ERRORS, kmsSealError } from '../kms/errors.js';
+import { ensureOwnerOnlyDir, writeSecretFile } from '../secret-files/index.js';
 
 /** File (in the key folder) holding the KMS-wrapped blind-index key; never the key itself. */
 export const WRAPPED_INDEX_KEY_FILE = 'blind-index.kms-wrapped.json';
@@ -40,6 +40,10 @@ function fileError(path: string, message: string, cause?: unknown): SealpostErro
   return new SealpostError(KMS_ERRORS.wrappedKeyFile, `${path}: ${message}`, { cause, details: { path } });
 }
 
+/**
+ * Read leniently (any mode, any path the console's operator picks): the file holds only a KMS
+ * ciphertext, useless without kms:Decrypt. Written owner-only all the same (shared/secret-files).
+ */
 function readWrapped(path: string): WrappedFile | undefined {
   let text: string;
   try {
@@ -58,24 +62,6 @@ function readWrapped(path: string): WrappedFile | undefined {
     throw fileError(path, 'is not a Sealpost wrapped key; restore it from backup (deleting it changes every blind index)');
   }
   return parsed as WrappedFile;
-}
-
-/** Writes `data` to `path` durably, mode 0600; with `noClobber`, fails with EEXIST if `path` appeared meanwhile. */
-function writeDurably(path: string, data: string, noClobber: boolean): void {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'wx', 0o600);
-  try {
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    if (noClobber) linkSync(tmp, path);
-    else renameSync(tmp, path);
-  } finally {
-    if (noClobber) unlinkSync(tmp);
-  }
 }
 
 async function unwrap(kms: Pick<KMS, 'send'>, file: WrappedFile, path: string): Promise<Buffer> {
@@ -129,16 +115,18 @@ export async function loadOrCreateKmsWrappedIndexKey(opts: KmsWrappedKeyOptions)
   };
   const key = Buffer.from(out.Plaintext);
   out.Plaintext.fill(0);
-  mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+  let created: boolean;
   try {
-    writeDurably(path, JSON.stringify(record, null, 2) + '\n', true);
+    ensureOwnerOnlyDir(opts.dir);
+    created = writeSecretFile(path, JSON.stringify(record, null, 2) + '\n', { replace: false });
   } catch (err) {
     key.fill(0);
-    // Another process created it first: use theirs, so every process computes the same indexes.
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateKmsWrappedIndexKey({ ...opts, create: false });
-    throw fileError(path, `cannot be written (${(err as NodeJS.ErrnoException).code ?? 'EIO'})`, err);
+    throw err;
   }
-  return key;
+  if (created) return key;
+  // Another process created it first: use theirs, so every process computes the same indexes.
+  key.fill(0);
+  return loadOrCreateKmsWrappedIndexKey({ ...opts, create: false });
 }
 
 /** What a wrapped key file says about itself (no secret), so a reader can pick the KMS client for its key. */
@@ -184,5 +172,5 @@ async function rewrap(opts: KmsWrappedKeyOptions, key: Buffer, path: string): Pr
     ciphertext: Buffer.from(out.CiphertextBlob).toString('base64'),
     createdAt: new Date().toISOString(),
   };
-  writeDurably(path, JSON.stringify(record, null, 2) + '\n', false);
+  writeSecretFile(path, JSON.stringify(record, null, 2) + '\n');
 }

@@ -16,16 +16,12 @@ export const SEAL_ERRORS = {
   closed: 'SP_SEAL_CLOSED',
   /** Limits passed to createSectionSealer are out of range. */
   badLimits: 'SP_SEAL_BAD_LIMITS',
-  /** A key file is readable or writable by group/others, or its folder is writable by them. */
-  keyFilePermissions: 'SP_SEAL_KEY_FILE_PERMISSIONS',
   /** A key file does not hold exactly 32 bytes. */
   keyFileLength: 'SP_SEAL_KEY_FILE_LENGTH',
   /** A key file is missing and creating one was not allowed (read-only use, e.g. the console). */
   keyFileMissing: 'SP_SEAL_KEY_FILE_MISSING',
   /** A local key name is not letters, digits, _ and - (it names a file). */
   badKeyName: 'SP_SEAL_BAD_KEY_NAME',
-  /** A key file could not be read or written (I/O error). */
-  keyFileIo: 'SP_SEAL_KEY_FILE_IO',
 } as const;
 
 export type SealErrorCode = (typeof SEAL_ERRORS)[keyof typeof SEAL_ERRORS];

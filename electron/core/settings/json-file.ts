@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { z } from 'zod';
+import { writeSecretFile } from '../../../shared/secret-files/index.js';
 
 /**
  * Reads a console state file through its schema. Missing → the schema's defaults; damaged (bad JSON or
@@ -24,11 +25,12 @@ export function readStateFile<S extends z.ZodType>(file: string | null, schema: 
   return schema.parse({});
 }
 
-/** Writes a console state file owner-only, atomically (temp file + rename). No-op without a file. */
+/**
+ * Writes a console state file owner-only, atomically, through shared/secret-files (a fresh 0600 file
+ * renamed over the old one, so neither a looser old mode nor a planted link survives). No-op without a file.
+ */
 export function writeStateFile(file: string | null, value: unknown): void {
   if (!file) return;
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2), { mode: 0o600 });
-  renameSync(tmp, file);
+  writeSecretFile(file, JSON.stringify(value, null, 2));
 }

@@ -6,8 +6,6 @@ export const JOURNAL_ERRORS = {
   unavailable: 'SP_JOURNAL_UNAVAILABLE',
   /** The journal was closed (shutdown in progress): the sender must retry later (HTTP 503). */
   closed: 'SP_JOURNAL_CLOSED',
-  /** The journal key file is readable by others; refusing to use a key that may have leaked. */
-  keyPermissions: 'SP_JOURNAL_KEY_PERMISSIONS',
   /** The journal key file is not a 32-byte key. */
   keyInvalid: 'SP_JOURNAL_KEY_INVALID',
   /** The journal holds data encrypted under a key that is missing or different. */

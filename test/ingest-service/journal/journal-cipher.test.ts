@@ -55,7 +55,7 @@ test('a key file readable by others is refused with an error that says what to d
   try {
     await openJournal({ dir: t.dir }).close();
     chmodSync(journalKeyPath(t.dir), 0o644);
-    assert.throws(() => openJournal({ dir: t.dir }), (e: { code: string; message: string }) => e.code === 'SP_JOURNAL_KEY_PERMISSIONS' && /chmod 600/.test(e.message));
+    assert.throws(() => openJournal({ dir: t.dir }), (e: { code: string; message: string }) => e.code === 'SP_SECRET_FILE_PERMISSIONS' && /chmod 600/.test(e.message));
   } finally {
     await t.cleanup();
   }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildClient, CommitmentPolicy } from '@aws-crypto/client-node';
 import { isSealpostError } from '../../../shared/errors/index.js';
+import { SECRET_FILE_ERRORS } from '../../../shared/secret-files/index.js';
 import { DEFAULT_POLICY, policySchema } from '../../../shared/policy/index.js';
 import {
   createSectionSealer,
@@ -34,17 +35,17 @@ describe('local department keys', () => {
     chmodSync(join(dir, 'support.key'), 0o644);
     assert.throws(
       () => loadOrCreateLocalKey(dir, 'support'),
-      (err) => isSealpostError(err, SEAL_ERRORS.keyFilePermissions) && /chmod 600/.test(err.message) && !err.retriable,
+      (err) => isSealpostError(err, SECRET_FILE_ERRORS.permissions) && /chmod 600/.test(err.message) && !err.retriable,
     );
     chmodSync(join(dir, 'support.key'), 0o600);
     assert.equal(loadOrCreateLocalKey(dir, 'support').length, 32);
   });
 
-  it('refuses a key folder others may write to', { skip: !posix && 'file modes are POSIX-only' }, () => {
+  it('refuses a key folder group or others may open', { skip: !posix && 'file modes are POSIX-only' }, () => {
     const dir = tempKeyDir();
     mkdirSync(dir, { mode: 0o700 });
     chmodSync(dir, 0o777);
-    assert.throws(() => loadOrCreateLocalKey(dir, 'support'), (err) => isSealpostError(err, SEAL_ERRORS.keyFilePermissions) && /chmod 700/.test(err.message));
+    assert.throws(() => loadOrCreateLocalKey(dir, 'support'), (err) => isSealpostError(err, SECRET_FILE_ERRORS.permissions) && /chmod 700/.test(err.message));
   });
 
   it('refuses a key file of the wrong length instead of replacing it', () => {

@@ -1,0 +1,3 @@
+export { SECRET_FILE_ERRORS } from './errors.js';
+export { assertOwnerOnlyDir, assertOwnerOnlyFile, ensureOwnerOnlyDir } from './owner-only.js';
+export { loadOrCreateSecretFile, readSecretFile, writeSecretFile } from './secret-file.js';
