@@ -1,10 +1,10 @@
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog } from 'electron';
+import { writeExportFile } from '../core/export/write-export.js';
 
 /**
- * Asks where to save an export and writes it (owner-only permissions: decrypted exports hold
- * personal data). Returns the path, or null when the user cancelled.
+ * Asks where to save an export and writes it with writeExportFile (a fresh 0600 file, whatever was
+ * there: decrypted exports hold personal data). Returns the path, or null when the user cancelled.
  */
 export async function saveExportWithDialog(fileName: string, content: string): Promise<string | null> {
   const win = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
@@ -16,6 +16,6 @@ export async function saveExportWithDialog(fileName: string, content: string): P
   };
   const res = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
   if (res.canceled || !res.filePath) return null;
-  await writeFile(res.filePath, content, { mode: 0o600 });
+  writeExportFile(res.filePath, content);
   return res.filePath;
 }
