@@ -3,6 +3,7 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } f
 import { join } from 'node:path';
 import { SealpostError } from '../../../shared/errors/index.js';
 import { loadOrCreateKeyFile } from '../../../shared/seal/key-file.js';
+import { prepareOwnerOnlyDatabase } from '../../../shared/secret-files/index.js';
 import { actorFacts } from './actor.js';
 import { AUDIT_ERRORS } from './errors.js';
 
@@ -106,6 +107,7 @@ export function openAuditIndex(opts: { dataDir: string }): AuditIndex {
   const path = join(opts.dataDir, 'admin-audit.db');
   let db: BetterSqlite3.Database;
   try {
+    prepareOwnerOnlyDatabase(path);
     db = new BetterSqlite3(path, { timeout: 5000 });
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');

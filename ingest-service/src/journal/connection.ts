@@ -1,4 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3';
+import { prepareOwnerOnlyDatabase } from '../../../shared/secret-files/index.js';
 
 /**
  * Opens a connection to the journal with the durability settings every connection must share.
@@ -10,6 +11,7 @@ import BetterSqlite3 from 'better-sqlite3';
  * makes that one fsync per group of requests, and the writer thread keeps it off the event loop.
  */
 export function openConnection(path: string, busyTimeoutMs: number): BetterSqlite3.Database {
+  prepareOwnerOnlyDatabase(path); // 0600, and so are its -wal and -shm
   const db = new BetterSqlite3(path, { timeout: busyTimeoutMs });
   try {
     const mode = db.pragma('journal_mode = WAL', { simple: true });

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { SealpostError } from '../../../shared/errors/index.js';
 import { JOURNAL_ERRORS } from './errors.js';
 import { deadLetterAad, type JournalCipher } from './journal-cipher.js';
+import { openNote, type StoredNote } from './operator-notes.js';
 import type { Clock, DeadLetterInput, DeadLetterState, DeadLetterView } from './types.js';
 import type { DeadLetterRow } from './writer-ops.js';
 
@@ -18,14 +19,14 @@ interface Row {
   created_at: number;
   state: DeadLetterState;
   resolved_at: number | null;
-  resolved_by: string | null;
-  resolution: string | null;
+  resolved_by: StoredNote;
+  resolution: StoredNote;
   redriven_seq: number | null;
 }
 
 const VIEW_COLUMNS = `id, seq, source, kind, received_at, event_index, reason, size, clear, created_at, state, resolved_at, resolved_by, resolution, redriven_seq`;
 
-function toView(r: Row): DeadLetterView {
+function toView(r: Row, cipher: JournalCipher): DeadLetterView {
   return {
     id: r.id,
     seq: r.seq,
@@ -39,8 +40,8 @@ function toView(r: Row): DeadLetterView {
     createdAt: r.created_at,
     state: r.state,
     resolvedAt: r.resolved_at,
-    resolvedBy: r.resolved_by,
-    resolution: r.resolution,
+    resolvedBy: openNote(cipher, r.resolved_by, { table: 'dead_letters', id: r.id, field: 'resolved_by' }),
+    resolution: openNote(cipher, r.resolution, { table: 'dead_letters', id: r.id, field: 'resolution' }),
     redrivenSeq: r.redriven_seq,
   };
 }
@@ -97,11 +98,11 @@ export function createDeadLetterStore(db: Database, cipher: JournalCipher, clock
       if (q.beforeId !== undefined) (where.push('id < ?'), args.push(q.beforeId));
       const sql = `SELECT ${VIEW_COLUMNS} FROM dead_letters ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
       args.push(Math.min(Math.max(q.limit ?? 100, 1), 1000));
-      return (db.prepare(sql).all(...args) as Row[]).map(toView);
+      return (db.prepare(sql).all(...args) as Row[]).map((r) => toView(r, cipher));
     },
     get(id: number): DeadLetterView | undefined {
       const row = byId.get(id);
-      return row ? toView(row) : undefined;
+      return row ? toView(row, cipher) : undefined;
     },
     /** The raw bytes in clear: personal data. Only for an authorised operator's explicit request. */
     unsafeReadRaw(id: number): Buffer | null {
@@ -112,7 +113,7 @@ export function createDeadLetterStore(db: Database, cipher: JournalCipher, clock
     readOpen(id: number): { row: DeadLetterView; raw: Buffer } {
       const row = mustGet(id);
       if (row.state !== 'open' || row.raw === null) throw notOpenError(id, row.state);
-      return { row: toView(row), raw: cipher.decrypt(row.raw, deadLetterAad(row.seq, row.source, row.event_index)) };
+      return { row: toView(row, cipher), raw: cipher.decrypt(row.raw, deadLetterAad(row.seq, row.source, row.event_index)) };
     },
     /** Throws unless the dead letter exists and is open. */
     mustBeOpen(id: number): void {

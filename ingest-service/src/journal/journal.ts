@@ -1,13 +1,15 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SealpostError } from '../../../shared/errors/index.js';
+import { ensureOwnerOnlyDir } from '../../../shared/secret-files/index.js';
 import { createDeadLetterStore, notOpenError, type DeadLetterQuery } from './dead-letters.js';
 import { openConnection } from './connection.js';
 import { createDedupe } from './dedupe.js';
 import { JOURNAL_ERRORS, journalUnavailable, sqliteCode } from './errors.js';
 import { createGroupCommitter } from './group-commit.js';
 import { createJournalCipher, entryAad, type JournalCipher } from './journal-cipher.js';
+import { openNote, sealNote, type StoredNote } from './operator-notes.js';
 import { journalKeyPath, loadOrCreateJournalKey } from './journal-key.js';
 import { createPendingIndex, type NextBatchOptions } from './pending.js';
 import { migrate } from './schema.js';
@@ -101,7 +103,7 @@ export function openJournal(opts: JournalOptions): Journal {
   const log = opts.log ?? SILENT;
   const path = join(opts.dir, 'journal.db');
   const busyTimeoutMs = opts.busyTimeoutMs ?? 5000;
-  mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+  ensureOwnerOnlyDir(opts.dir); // on every start: refuses a data dir group or others can read, naming the chmod
 
   const keyPath = journalKeyPath(opts.dir);
   if (!opts.cipher && existsSync(path) && !existsSync(keyPath)) {
@@ -134,8 +136,9 @@ export function openJournal(opts: JournalOptions): Journal {
   const deadLetters = createDeadLetterStore(db, cipher, clock);
   const retainMs = (opts.retainForwardedSeconds ?? 3600) * 1000;
   const paused = new Map<string, PausedSource>();
-  for (const r of db.prepare<[], { source: string; paused_at: number; paused_by: string | null; reason: string | null }>('SELECT * FROM paused_sources').all()) {
-    paused.set(r.source, { source: r.source, pausedAt: r.paused_at, pausedBy: r.paused_by, reason: r.reason });
+  for (const r of db.prepare<[], { source: string; paused_at: number; paused_by: StoredNote; reason: StoredNote }>('SELECT * FROM paused_sources').all()) {
+    const pausedBy = openNote(cipher, r.paused_by, { table: 'paused_sources', source: r.source, field: 'paused_by' });
+    paused.set(r.source, { source: r.source, pausedAt: r.paused_at, pausedBy, reason: openNote(cipher, r.reason, { table: 'paused_sources', source: r.source, field: 'reason' }) });
   }
   const seqRow = db.prepare<[], { s: number | null }>(
     `SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'entries'), 0), coalesce((SELECT max(seq) FROM entries), 0)) AS s`,
@@ -281,7 +284,7 @@ export function openJournal(opts: JournalOptions): Journal {
         sealed: cipher.encrypt(raw, entryAad(seq, row.source, row.kind)),
         redriveOf: id,
       };
-      writeHere({ op: 'redrive', id, entry, by: o.by ?? null, now: clock.now() });
+      writeHere({ op: 'redrive', id, entry, by: sealNote(cipher, o.by ?? null, { table: 'dead_letters', id, field: 'resolved_by' }), now: clock.now() });
       pending.add(row.source, 1);
       queueMicrotask(notify);
       return seq;
@@ -291,11 +294,13 @@ export function openJournal(opts: JournalOptions): Journal {
         throw new SealpostError(JOURNAL_ERRORS.reasonRequired, 'discarding a dead letter needs a reason', { status: 400 });
       }
       deadLetters.mustBeOpen(id);
-      writeHere({ op: 'discard', id, reason: o.reason, by: o.by ?? null, now: clock.now() });
+      const reason = sealNote(cipher, o.reason, { table: 'dead_letters', id, field: 'resolution' })!;
+      writeHere({ op: 'discard', id, reason, by: sealNote(cipher, o.by ?? null, { table: 'dead_letters', id, field: 'resolved_by' }), now: clock.now() });
     },
     pause(source, o = {}) {
       const p: PausedSource = { source, pausedAt: clock.now(), pausedBy: o.by ?? null, reason: o.reason ?? null };
-      writeHere({ op: 'pause', source, now: p.pausedAt, by: p.pausedBy, reason: p.reason });
+      const by = sealNote(cipher, p.pausedBy, { table: 'paused_sources', source, field: 'paused_by' });
+      writeHere({ op: 'pause', source, now: p.pausedAt, by, reason: sealNote(cipher, p.reason, { table: 'paused_sources', source, field: 'reason' }) });
       paused.set(source, p);
     },
     resume(source) {

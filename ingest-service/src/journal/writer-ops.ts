@@ -26,14 +26,17 @@ export interface DeadLetterRow {
   createdAt: number;
 }
 
+/** An operator note (who, why) already sealed by operator-notes.ts: notes never reach the database in clear. */
+type SealedNote = Uint8Array | null;
+
 /** Every write the journal makes, as a message: each one is one transaction on the writer connection. */
 export type WriteRequest =
   | { op: 'append'; rows: EntryRow[] }
   | { op: 'complete'; seqs: number[]; now: number; claims: Claim[]; deadLetters: DeadLetterRow[] }
   | { op: 'deadLetter'; row: DeadLetterRow }
-  | { op: 'redrive'; id: number; entry: EntryRow; by: string | null; now: number }
-  | { op: 'discard'; id: number; reason: string; by: string | null; now: number }
-  | { op: 'pause'; source: string; now: number; by: string | null; reason: string | null }
+  | { op: 'redrive'; id: number; entry: EntryRow; by: SealedNote; now: number }
+  | { op: 'discard'; id: number; reason: Uint8Array; by: SealedNote; now: number }
+  | { op: 'pause'; source: string; now: number; by: SealedNote; reason: SealedNote }
   | { op: 'resume'; source: string }
   | { op: 'prune'; forwardedBefore: number; claimsBefore: number; limit: number }
   | { op: 'probe'; now: number };
@@ -54,6 +57,7 @@ export interface WriteResults {
 export const NOT_OPEN = 'SP_DEAD_LETTER_RESOLVED';
 
 const buf = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
+const note = (u: SealedNote): Buffer | null => (u === null ? null : buf(u));
 
 /**
  * The journal's writes, as plain functions of one connection. They run in the writer thread, so
@@ -108,14 +112,14 @@ export function createWriteOps(db: Database): (req: WriteRequest) => WriteResult
       case 'deadLetter':
         return insertDeadLetter(req.row);
       case 'redrive':
-        if (resolveDl.run('redriven', req.now, req.by, `redriven as seq ${req.entry.seq}`, req.entry.seq, req.id).changes !== 1) throw notOpen(req.id);
+        if (resolveDl.run('redriven', req.now, note(req.by), `redriven as seq ${req.entry.seq}`, req.entry.seq, req.id).changes !== 1) throw notOpen(req.id);
         insertEntry(req.entry);
         return null;
       case 'discard':
-        if (resolveDl.run('discarded', req.now, req.by, req.reason, null, req.id).changes !== 1) throw notOpen(req.id);
+        if (resolveDl.run('discarded', req.now, note(req.by), buf(req.reason), null, req.id).changes !== 1) throw notOpen(req.id);
         return null;
       case 'pause':
-        pause.run(req.source, req.now, req.by, req.reason);
+        pause.run(req.source, req.now, note(req.by), note(req.reason));
         return null;
       case 'resume':
         resume.run(req.source);
