@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { adminSchemas } from '../admin-api/index.js';
+import { isLoopbackHost } from '../net/index.js';
 
 /**
  * Argument schemas of the console channels that reach the ingest service's admin API. Where the
@@ -7,8 +8,6 @@ import { adminSchemas } from '../admin-api/index.js';
  * the renderer cannot send main anything the service would refuse. Tokens travel renderer -> main
  * once (pasted) and never back.
  */
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** True for URLs a bearer token may travel to: https anywhere, plain http only to this machine. */
 export function isSafeServiceUrl(value: string): boolean {
@@ -20,7 +19,7 @@ export function isSafeServiceUrl(value: string): boolean {
   }
   if (u.username || u.password || u.search || u.hash) return false;
   if (u.protocol === 'https:') return true;
-  return u.protocol === 'http:' && (LOOPBACK_HOSTS.has(u.hostname) || /^127\.\d+\.\d+\.\d+$/.test(u.hostname));
+  return u.protocol === 'http:' && isLoopbackHost(u.hostname);
 }
 
 /** An admin URL, without its trailing slashes: the same service always has the same name. */

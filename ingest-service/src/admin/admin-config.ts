@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ADMIN_ROLES } from '../../../shared/admin-api/roles.js';
 import { DEFAULT_LISTENER_LIMITS, listenerLimitsSchema } from '../limits/listener-limits.js';
+import { isLoopbackHost } from '../../../shared/net/index.js';
 
 /**
  * The `admin` section of the service config: the admin API's own listener, AWS sign-in, the audit
@@ -87,10 +88,5 @@ export const adminSchema = z
     message: 'the admin API off loopback needs TLS: set admin.listen.tls (a cert and key, or "ingest"), or listen on 127.0.0.1',
     path: ['listen', 'tls'],
   });
-
-/** 127.0.0.0/8, ::1 and localhost: the only places the admin API may listen without TLS. */
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
 
 export type AdminConfig = z.infer<typeof adminSchema>;

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { SealpostError } from '../../../shared/errors/index.js';
+import { isLoopbackHost } from '../../../shared/net/index.js';
 import { configSchema, type Config } from './config-schema.js';
 import { embeddedDefaultConfig } from './embedded-default.js';
 import { CONFIG_ERRORS } from './errors.js';
@@ -101,9 +101,6 @@ function formatIssue(issue: z.core.$ZodIssue): string {
   return `${path}: ${issue.message}`;
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
-}
 
 /**
  * Loads the configuration once, at start: the file (YAML or JSON) or the embedded default, then the
@@ -150,7 +147,7 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv } = {}
   }
   if (config.metrics.listener === 'admin' && !config.admin) problems.push('metrics.listener: "admin" needs the admin section (admin.listen); or serve /metrics on the ingest listener with metrics.token');
   if (config.kafka?.sasl) config.kafka.sasl.password = resolveSecretRef(config.kafka.sasl.password, 'kafka.sasl.password', env, problems);
-  if (!config.listen.tls && !config.listen.allowPlainHttp && !isLoopback(config.listen.host)) {
+  if (!config.listen.tls && !config.listen.allowPlainHttp && !isLoopbackHost(config.listen.host)) {
     problems.push(`listen: ${config.listen.host} is not a loopback address: configure listen.tls {cert, key}, or set listen.allowPlainHttp: true behind a TLS-terminating proxy`);
   }
   if (problems.length > 0) {

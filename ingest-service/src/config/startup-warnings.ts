@@ -1,4 +1,4 @@
-import { isLoopbackHost } from '../admin/admin-config.js';
+import { isLoopbackHost } from '../../../shared/net/index.js';
 import type { Config } from './config-schema.js';
 
 /** A setting that is allowed but weakens the service; logged once at start. */

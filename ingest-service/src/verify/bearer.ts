@@ -2,6 +2,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { z } from 'zod';
+import { isLoopbackHost } from '../../../shared/net/index.js';
 import type { bearerSchema } from '../config/config-schema.js';
 import { configError, unauthenticated, unavailable } from './errors.js';
 
@@ -23,12 +24,10 @@ function loadKey(sourceId: string, publicKey: string): KeyObject {
   }
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
-
 /** The JWKS set; keys fetched over plain HTTP could be swapped in transit, so only loopback may use http. */
 function remoteKeys(sourceId: string, jwksUrl: string): ReturnType<typeof createRemoteJWKSet> {
   const url = new URL(jwksUrl);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     throw configError(sourceId, 'bearer jwksUrl must be https:// (plain http only on loopback), or anyone on the path could substitute the keys.');
   }
   return createRemoteJWKSet(url, { timeoutDuration: 5000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });

@@ -1,5 +1,4 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { SealpostError } from '../../../../shared/errors/index.js';
 import { loadOrCreateSecretFile } from '../../../../shared/secret-files/index.js';
@@ -8,13 +7,6 @@ import { ADMIN_ERRORS } from '../errors.js';
 /** Prefix that tells a local admin token from a session JWT. */
 export const LOCAL_TOKEN_PREFIX = 'sealpost-local-';
 
-/** True for 127.0.0.0/8, ::1 and IPv4-mapped loopback. */
-export function isLoopbackAddress(address: string | undefined): boolean {
-  if (!address) return false;
-  const a = address.startsWith('::ffff:') ? address.slice(7) : address;
-  if (isIP(a) === 4) return a.startsWith('127.');
-  return a === '::1';
-}
 
 const TOKEN = new RegExp(`^${LOCAL_TOKEN_PREFIX}[A-Za-z0-9_-]{43}$`);
 

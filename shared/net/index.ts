@@ -1,0 +1,1 @@
+export { isLoopbackAddress, isLoopbackHost } from './loopback.js';
