@@ -1,6 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 import { join } from 'node:path';
+import { createAtRestCipher } from '../../../shared/at-rest/index.js';
 import { SealpostError } from '../../../shared/errors/index.js';
 import { loadOrCreateKeyFile } from '../../../shared/seal/key-file.js';
 import { prepareOwnerOnlyDatabase } from '../../../shared/secret-files/index.js';
@@ -103,6 +104,9 @@ export function openAuditIndex(opts: { dataDir: string }): AuditIndex {
   const master = loadOrCreateKeyFile(join(opts.dataDir, 'keys', 'admin-audit-index.key'));
   const macKey = Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'sealpost audit index actor-ref', 32));
   const encKey = Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'sealpost audit index actor-seal', 32));
+  // Rows written before shared/at-rest have no version byte: still opened.
+  const sealer = createAtRestCipher(encKey, { legacyUnversioned: true });
+  encKey.fill(0);
   master.fill(0);
   const path = join(opts.dataDir, 'admin-audit.db');
   let db: BetterSqlite3.Database;
@@ -117,19 +121,10 @@ export function openAuditIndex(opts: { dataDir: string }): AuditIndex {
   }
 
   const actorRef = (arn: string): string => createHmac('sha256', macKey).update(arn, 'utf8').digest().subarray(0, 16).toString('base64url');
-  const seal = (arn: string, id: string): Buffer => {
-    const iv = randomBytes(12);
-    const c = createCipheriv('aes-256-gcm', encKey, iv);
-    c.setAAD(Buffer.from(id, 'utf8'));
-    const ct = Buffer.concat([c.update(arn, 'utf8'), c.final()]);
-    return Buffer.concat([iv, c.getAuthTag(), ct]);
-  };
+  const seal = (arn: string, id: string): Buffer => sealer.seal(Buffer.from(arn, 'utf8'), id);
   const open = (blob: Buffer, id: string): string => {
     try {
-      const d = createDecipheriv('aes-256-gcm', encKey, blob.subarray(0, 12));
-      d.setAAD(Buffer.from(id, 'utf8'));
-      d.setAuthTag(blob.subarray(12, 28));
-      return Buffer.concat([d.update(blob.subarray(28)), d.final()]).toString('utf8');
+      return sealer.open(blob, id).toString('utf8');
     } catch {
       return '(unreadable: the index key changed)';
     }
