@@ -2,14 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { GET_CALLER_IDENTITY_BODY, NONCE_HEADER, SERVER_ID_HEADER } from '../admin-api/sign-in-wire.js';
 import type { LoginRequest } from '../admin-api/types.js';
 
-/** The body of every login: STS's GetCallerIdentity, which needs no IAM permission. */
-export const GET_CALLER_IDENTITY_BODY = 'Action=GetCallerIdentity&Version=2011-06-15';
-/** The signed header that binds a login to one server (a login signed for A is refused by B). */
-export const SERVER_ID_HEADER = 'x-sealpost-server-id';
-/** A signed random value: the server refuses a signature it has seen, and X-Amz-Date alone only changes once a second. */
-export const NONCE_HEADER = 'x-sealpost-nonce';
 
 export interface SignLoginOptions {
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;

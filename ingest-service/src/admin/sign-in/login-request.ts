@@ -1,13 +1,8 @@
+import { GET_CALLER_IDENTITY_BODY, NONCE_HEADER, SERVER_ID_HEADER } from '../../../../shared/admin-api/sign-in-wire.js';
 import type { LoginRequest } from '../../../../shared/admin-api/types.js';
 import { ADMIN_ERRORS, adminError } from '../errors.js';
 import type { StsEndpoint } from './sts-endpoints.js';
 
-/** The only body a login may carry. */
-export const GET_CALLER_IDENTITY_BODY = 'Action=GetCallerIdentity&Version=2011-06-15';
-/** The header the console signs with the server's id (Vault's iam_server_id_header_value). */
-export const SERVER_ID_HEADER = 'x-sealpost-server-id';
-/** A random value the console signs too, so two sign-ins in the same second are two different signatures. */
-export const NONCE_HEADER = 'x-sealpost-nonce';
 
 /**
  * Headers a login may sign. Anything else signed is refused: the service copies exactly the signed
