@@ -2,10 +2,10 @@
 // Posts the seed's 14-event SendGrid sample batch to a running service, signed with the embedded
 // default's development key (created in the data dir by `npm start`), and prints the answer.
 // Usage: npm run send:sample [-- --url http://127.0.0.1:8787 --source sendgrid --data-dir ./.sealpost]
-import { createSign } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { devCredentialPaths } from '../ingest-service/src/config/embedded-default.js';
+import { sendgridSignedHeaders } from '../ingest-service/src/dev/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -21,17 +21,11 @@ if (!existsSync(keyFile)) {
   process.exit(1);
 }
 const body = readFileSync(values.file!);
-const timestamp = String(Math.floor(Date.now() / 1000));
-const signature = createSign('sha256').update(timestamp).update(body).sign(readFileSync(keyFile, 'utf8')).toString('base64');
 const target = `${values.url}/v1/sendgrid/${values.source}`;
 try {
   const res = await fetch(target, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-twilio-email-event-webhook-signature': signature,
-      'x-twilio-email-event-webhook-timestamp': timestamp,
-    },
+    headers: { 'content-type': 'application/json', ...sendgridSignedHeaders(readFileSync(keyFile, 'utf8'), body) },
     body: new Uint8Array(body),
   });
   const text = await res.text();

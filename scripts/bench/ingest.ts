@@ -9,13 +9,14 @@
 //     largest backlog (accepted, not yet in Kafka) seen at any second — the "sustained" figures;
 // then a raw kafkajs producer sending the same events in clear (the ceiling). Last line: one JSON object.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import kafkajs from 'kafkajs';
 import { ensureShared } from '../kafka/broker.mjs';
+import { generateSendgridKeyPair, sendgridSignedHeaders } from '../../ingest-service/src/dev/index.js';
 import { DEFAULT_POLICY } from '../../shared/policy/index.js';
 import { waitReady } from '../../test/support/ingest.js';
 
@@ -44,13 +45,12 @@ const { brokers } = await ensureShared();
 const run = randomBytes(4).toString('hex');
 const topic = `bench.ingest.${run}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'sealpost-bench-'));
-const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const { publicKey, privateKeyPem: privatePem } = generateSendgridKeyPair();
 const config: Record<string, unknown> = {
   listen: { host: '127.0.0.1', port: Number(args.port) },
   dataDir,
   kafka: { brokers, partitions: 6 },
-  sources: [{ id: 'bench', kind: 'sendgrid', topic, verify: { publicKey: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'), maxAgeSeconds: 300 } }],
+  sources: [{ id: 'bench', kind: 'sendgrid', topic, verify: { publicKey, maxAgeSeconds: 300 } }],
   policy: DEFAULT_POLICY,
   log: { level: 'warn' },
   ...(args['seal-workers'] ? { forwarder: { sealWorkers: Number(args['seal-workers']) } } : {}),
@@ -101,12 +101,11 @@ function makeBatch(): { body: Buffer; events: Record<string, unknown>[] } {
 }
 
 async function post(body: Buffer): Promise<number> {
-  const ts = String(Math.floor(Date.now() / 1000));
-  const sig = createSign('sha256').update(ts).update(body).sign(privatePem).toString('base64');
+  const headers = sendgridSignedHeaders(privatePem, body);
   const t0 = performance.now();
   const res = await fetch(`${base}/v1/sendgrid/bench`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': sig, 'x-twilio-email-event-webhook-timestamp': ts },
+    headers: { 'content-type': 'application/json', ...headers },
     body: new Uint8Array(body),
   });
   await res.arrayBuffer();

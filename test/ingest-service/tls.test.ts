@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { after, before, it } from 'node:test';
-import { makeSendgridBatch, signSendgridBody, startTestService, tempDataDir, type TestService } from '../support/ingest.js';
+import { sendgridSignedHeaders } from '../../ingest-service/src/dev/index.js';
+import { makeSendgridBatch, startTestService, tempDataDir, type TestService } from '../support/ingest.js';
 import { selfSigned } from '../support/tls.js';
 
 // The ingest listener with the configured certificate: a sender that trusts it gets its 2xx over TLS,
@@ -35,10 +36,7 @@ it('serves HTTPS with the configured certificate and acknowledges a signed batch
   assert.ok(svc.service.url.startsWith('https://'), svc.service.url);
   const { body } = makeSendgridBatch(3, 'tls');
   const ts = Math.floor(Date.now() / 1000);
-  const res = await post(`${svc.service.url}/v1/sendgrid/sendgrid`, body, {
-    'x-twilio-email-event-webhook-signature': signSendgridBody(privateKey, ts, body),
-    'x-twilio-email-event-webhook-timestamp': String(ts),
-  });
+  const res = await post(`${svc.service.url}/v1/sendgrid/sendgrid`, body, sendgridSignedHeaders(privateKey, body, ts));
   assert.equal(res.status, 200, res.body);
   assert.equal(JSON.parse(res.body).accepted, 3);
 });

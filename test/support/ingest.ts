@@ -1,13 +1,14 @@
 // Starts the real ingest service (real journal on disk, real HTTP listener, optionally a real broker) for tests,
 // with a SendGrid source and an audit source whose credentials the test holds.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHmac, createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { configSchema, type Config, type ConfigInput } from '../../ingest-service/src/config/index.js';
+import { eventsSignedHeaders, generateSendgridKeyPair, sendgridSignedHeaders } from '../../ingest-service/src/dev/index.js';
 import { startService, type RunningService } from '../../ingest-service/src/service.js';
 import { DEFAULT_POLICY } from '../../shared/policy/index.js';
 
@@ -33,18 +34,13 @@ export function tempDataDir(prefix = 'sealpost-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Signs like SendGrid's Signed Event Webhook: ECDSA P-256/SHA-256 over timestamp + raw body. */
-export function signSendgridBody(privateKeyPem: string, timestamp: number, body: Buffer): string {
-  return createSign('sha256').update(String(timestamp)).update(body).sign(privateKeyPem).toString('base64');
-}
-
 /** Builds a test config: loopback on a free port, two sources, the default policy, optional Kafka. */
 export function testConfig(opts: { dataDir: string; brokers?: string[]; topicPrefix?: string; overrides?: Partial<ConfigInput>; extraSources?: ConfigInput['sources'] }): {
   config: Config;
   sendgridPrivateKey: string;
   auditSecret: string;
 } {
-  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const sendgridKeys = generateSendgridKeyPair();
   const auditSecret = randomBytes(24).toString('base64url');
   const prefix = opts.topicPrefix ?? `t${randomBytes(4).toString('hex')}`;
   const input: ConfigInput = {
@@ -53,7 +49,7 @@ export function testConfig(opts: { dataDir: string; brokers?: string[]; topicPre
     journal: { groupCommitMs: 2, dedupeWindowSeconds: 3600, retainForwardedSeconds: 3600 },
     forwarder: { batchEvents: 2000, retryInitialMs: 100, retryMaxMs: 1000, maxRecordBytes: 1_000_000 },
     sources: [
-      { id: 'sendgrid', kind: 'sendgrid', topic: `${prefix}.sendgrid`, verify: { publicKey: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'), maxAgeSeconds: 300 } },
+      { id: 'sendgrid', kind: 'sendgrid', topic: `${prefix}.sendgrid`, verify: { publicKey: sendgridKeys.publicKey, maxAgeSeconds: 300 } },
       { id: 'audit', kind: 'events', topic: `${prefix}.audit`, verify: { hmacSecret: auditSecret, maxAgeSeconds: 300 } },
       ...(opts.extraSources ?? []),
     ],
@@ -64,7 +60,7 @@ export function testConfig(opts: { dataDir: string; brokers?: string[]; topicPre
   };
   return {
     config: configSchema.parse(input),
-    sendgridPrivateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    sendgridPrivateKey: sendgridKeys.privateKeyPem,
     auditSecret,
   };
 }
@@ -90,21 +86,19 @@ export async function startTestService(opts: { brokers?: string[]; dataDir?: str
     postSendgrid(body, o = {}) {
       const buf = Buffer.isBuffer(body) ? body : Buffer.from(body);
       const ts = o.timestamp ?? Math.floor(Date.now() / 1000);
-      const sig = signSendgridBody(sendgridPrivateKey, ts, buf);
       const sent = o.tamper ? Buffer.concat([buf, Buffer.from(' ')]) : buf;
       return fetch(`${service.url}/v1/sendgrid/${o.source ?? 'sendgrid'}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': sig, 'x-twilio-email-event-webhook-timestamp': String(ts) },
+        headers: { 'content-type': 'application/json', ...sendgridSignedHeaders(sendgridPrivateKey, buf, ts) },
         body: new Uint8Array(sent),
       });
     },
     postEvents(body, o = {}) {
       const buf = Buffer.isBuffer(body) ? body : Buffer.from(body);
       const ts = o.timestamp ?? Math.floor(Date.now() / 1000);
-      const sig = createHmac('sha256', auditSecret).update(`${ts}.`).update(buf).digest('hex');
       return fetch(`${service.url}/v1/events/audit`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-sealpost-timestamp': String(ts), 'x-sealpost-signature': `sha256=${sig}` },
+        headers: { 'content-type': 'application/json', ...eventsSignedHeaders(auditSecret, buf, ts) },
         body: new Uint8Array(buf),
       });
     },
@@ -168,7 +162,7 @@ export function sendgridLoad(url: string, privateKeyPem: string, opts: { prefix:
       try {
         const res = await fetch(`${url}/v1/sendgrid/sendgrid`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': signSendgridBody(privateKeyPem, ts, body), 'x-twilio-email-event-webhook-timestamp': String(ts) },
+          headers: { 'content-type': 'application/json', ...sendgridSignedHeaders(privateKeyPem, body, ts) },
           body: new Uint8Array(body),
         });
         answers.set(res.status, (answers.get(res.status) ?? 0) + 1);

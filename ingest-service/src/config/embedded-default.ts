@@ -1,7 +1,9 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_POLICY } from '../../../shared/policy/index.js';
+import { ensureOwnerOnlyDir, loadOrCreateSecretFile, writeSecretFile } from '../../../shared/secret-files/index.js';
+import { generateSendgridKeyPair } from '../dev/index.js';
 import type { ConfigInput } from './config-schema.js';
 
 /** Where the embedded default keeps its development credentials, inside the data dir. */
@@ -19,11 +21,6 @@ export function devCredentialPaths(dataDir: string): { sendgridPrivateKey: strin
   };
 }
 
-function writeSecret(path: string, content: string): void {
-  writeFileSync(path, content, { mode: 0o600 });
-  chmodSync(path, 0o600);
-}
-
 /**
  * Creates (once) the development credentials the embedded default verifies against: a SendGrid-style
  * ECDSA P-256 key pair and an HMAC secret for audit events. They live in the data dir, readable only by
@@ -31,16 +28,16 @@ function writeSecret(path: string, content: string): void {
  */
 export function ensureDevCredentials(dataDir: string): { sendgridPublicKey: string; auditSecret: string } {
   const paths = devCredentialPaths(dataDir);
-  mkdirSync(devDir(dataDir), { recursive: true, mode: 0o700 });
+  ensureOwnerOnlyDir(devDir(dataDir));
   if (!existsSync(paths.sendgridPrivateKey) || !existsSync(paths.sendgridPublicKey)) {
-    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-    writeSecret(paths.sendgridPrivateKey, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
-    writeFileSync(paths.sendgridPublicKey, publicKey.export({ type: 'spki', format: 'der' }).toString('base64'));
+    const { publicKey, privateKeyPem } = generateSendgridKeyPair();
+    writeSecretFile(paths.sendgridPrivateKey, privateKeyPem);
+    writeSecretFile(paths.sendgridPublicKey, publicKey);
   }
-  if (!existsSync(paths.auditSecret)) writeSecret(paths.auditSecret, randomBytes(32).toString('base64url'));
+  const auditSecret = loadOrCreateSecretFile(paths.auditSecret, () => Buffer.from(randomBytes(32).toString('base64url')));
   return {
     sendgridPublicKey: readFileSync(paths.sendgridPublicKey, 'utf8').trim(),
-    auditSecret: readFileSync(paths.auditSecret, 'utf8').trim(),
+    auditSecret: auditSecret.bytes.toString('utf8').trim(),
   };
 }
 
