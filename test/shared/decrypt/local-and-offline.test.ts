@@ -56,7 +56,7 @@ describe('profile opener with local keys', () => {
     const [e] = await opener(leaky, localPolicy).open(envelopes);
     const r = e!.sections.support as LockedSection;
     assert.equal(r.code, 'no_local_key');
-    assert.match(r.message, /could not be loaded: .*readable or writable by group or others/);
+    assert.match(r.message, /could not be loaded: .*open to group or others .*chmod 600/);
   });
 
   test('a different key under the same name does not open, and says so', async () => {
