@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Envelope } from '../../shared/envelope/index.js';
 import { ensureKafka, readAll } from '../support/kafka.js';
-import { freePort, makeSendgridBatch, SEED_BATCH, signSendgridBody, tempDataDir, testConfig, waitReady } from '../support/ingest.js';
+import { sendgridSignedHeaders } from '../../ingest-service/src/dev/index.js';
+import { freePort, makeSendgridBatch, SEED_BATCH, tempDataDir, testConfig, waitReady } from '../support/ingest.js';
 import { departmentKeyring, openSection } from '../support/local-decrypt.js';
 import { buildPrunedApp } from '../support/pruned-app.js';
 
@@ -63,7 +64,7 @@ describe('compiled service (npm run build, plain node, production packages only)
         const ts = Math.floor(Date.now() / 1000);
         const res = await fetch(`${url}/v1/sendgrid/sendgrid`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': signSendgridBody(sendgridPrivateKey, ts, body), 'x-twilio-email-event-webhook-timestamp': String(ts) },
+          headers: { 'content-type': 'application/json', ...sendgridSignedHeaders(sendgridPrivateKey, body, ts) },
           body: new Uint8Array(body),
         });
         assert.equal(res.status, 200, await res.clone().text());

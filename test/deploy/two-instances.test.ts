@@ -12,7 +12,8 @@ import type { ChildProcess } from 'node:child_process';
 import type { Envelope } from '../../shared/envelope/index.js';
 import { ensureKafka, readAll } from '../support/kafka.js';
 import { departmentKeyring, openSection } from '../support/local-decrypt.js';
-import { freePort, SEED_BATCH, signSendgridBody, spawnService, tempDataDir, testConfig, waitReady } from '../support/ingest.js';
+import { sendgridSignedHeaders } from '../../ingest-service/src/dev/index.js';
+import { freePort, SEED_BATCH, spawnService, tempDataDir, testConfig, waitReady } from '../support/ingest.js';
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
@@ -58,7 +59,7 @@ it('the same batch accepted by instance A and retried on B reaches Kafka twice, 
   };
   // One signed delivery, as SendGrid would send it again on a retry: same body, same timestamp, same signature.
   const ts = Math.floor(Date.now() / 1000);
-  const headers = { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': signSendgridBody(sendgridPrivateKey, ts, SEED_BATCH), 'x-twilio-email-event-webhook-timestamp': String(ts) };
+  const headers = { 'content-type': 'application/json', ...sendgridSignedHeaders(sendgridPrivateKey, SEED_BATCH, ts) };
   const deliver = async (url: string): Promise<number> => {
     const res = await fetch(`${url}/v1/sendgrid/sendgrid`, { method: 'POST', headers, body: new Uint8Array(SEED_BATCH) });
     assert.equal(res.status, 200, await res.clone().text());
