@@ -1,0 +1,86 @@
+package sealpost.recipe;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.KmsClientBuilder;
+import software.amazon.cryptography.materialproviders.IKeyring;
+import software.amazon.cryptography.materialproviders.MaterialProviders;
+import software.amazon.cryptography.materialproviders.model.AesWrappingAlg;
+import software.amazon.cryptography.materialproviders.model.CreateAwsKmsKeyringInput;
+import software.amazon.cryptography.materialproviders.model.CreateMultiKeyringInput;
+import software.amazon.cryptography.materialproviders.model.CreateRawAesKeyringInput;
+import software.amazon.cryptography.materialproviders.model.MaterialProvidersConfig;
+
+/**
+ * The department's keyring, built exactly as the ingest service's sealer builds it, so the stock ESDK opens its
+ * sections: a local key is a raw AES-256-GCM keyring with key namespace "sealpost" and key name = the policy's
+ * local key name (the 32 bytes of {@code <keys dir>/<name>.key}); a KMS key is a strict AWS KMS keyring on that
+ * key ARN. Several keys (a rotation keeps old keys listed) become one multi-keyring.
+ */
+final class DepartmentKeyring {
+  /** ESDK provider id of every local Sealpost key (shared/seal/local-keys.ts LOCAL_KEY_NAMESPACE). */
+  static final String LOCAL_KEY_NAMESPACE = "sealpost";
+
+  private static final int KEY_LENGTH = 32;
+
+  private DepartmentKeyring() {}
+
+  /** Builds the keyring from local key names (read from {@code keysDir}) and KMS key ARNs. */
+  static IKeyring build(Path keysDir, List<String> localNames, List<String> kmsKeyArns) throws IOException {
+    MaterialProviders mpl = MaterialProviders.builder().MaterialProvidersConfig(MaterialProvidersConfig.builder().build()).build();
+    List<IKeyring> keyrings = new ArrayList<>();
+    for (String name : localNames) keyrings.add(localKeyring(mpl, keysDir, name));
+    if (!kmsKeyArns.isEmpty()) {
+      KmsClient kms = kmsClient();
+      for (String arn : kmsKeyArns) {
+        keyrings.add(mpl.CreateAwsKmsKeyring(CreateAwsKmsKeyringInput.builder().kmsKeyId(arn).kmsClient(kms).build()));
+      }
+    }
+    if (keyrings.isEmpty()) throw new IllegalArgumentException("no key given: pass --local NAME (with --keys DIR) or --kms-key ARN");
+    if (keyrings.size() == 1) return keyrings.get(0);
+    return mpl.CreateMultiKeyring(
+        CreateMultiKeyringInput.builder().childKeyrings(keyrings.subList(1, keyrings.size())).generator(keyrings.get(0)).build());
+  }
+
+  private static IKeyring localKeyring(MaterialProviders mpl, Path keysDir, String name) throws IOException {
+    if (keysDir == null) throw new IllegalArgumentException("--local " + name + " needs --keys DIR (the folder holding " + name + ".key)");
+    if (!name.matches("[A-Za-z0-9_-]{1,64}")) throw new IllegalArgumentException("local key name must be 1-64 letters, digits, _ or -");
+    Path file = keysDir.resolve(name + ".key");
+    byte[] key = Files.readAllBytes(file);
+    try {
+      if (key.length != KEY_LENGTH) {
+        throw new IllegalArgumentException("key file " + file + " holds " + key.length + " bytes, not " + KEY_LENGTH + "; copy it again from the ingest service's key folder");
+      }
+      return mpl.CreateRawAesKeyring(
+          CreateRawAesKeyringInput.builder()
+              .keyNamespace(LOCAL_KEY_NAMESPACE)
+              .keyName(name)
+              .wrappingKey(ByteBuffer.wrap(key.clone()))
+              .wrappingAlg(AesWrappingAlg.ALG_AES256_GCM_IV12_TAG16)
+              .build());
+    } finally {
+      Arrays.fill(key, (byte) 0);
+    }
+  }
+
+  /**
+   * A KMS client from the default credential chain (AWS_PROFILE, environment, SSO...). AWS_ENDPOINT_URL_KMS, when
+   * set, points it elsewhere (a VPC endpoint, or a KMS-compatible test server).
+   */
+  private static KmsClient kmsClient() {
+    KmsClientBuilder builder = KmsClient.builder();
+    String endpoint = System.getenv("AWS_ENDPOINT_URL_KMS");
+    if (endpoint != null && !endpoint.isEmpty()) builder.endpointOverride(URI.create(endpoint));
+    String region = System.getenv("AWS_REGION") != null ? System.getenv("AWS_REGION") : System.getenv("AWS_DEFAULT_REGION");
+    if (region != null && !region.isEmpty()) builder.region(Region.of(region));
+    return builder.build();
+  }
+}

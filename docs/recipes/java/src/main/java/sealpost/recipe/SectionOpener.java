@@ -1,0 +1,83 @@
+package sealpost.recipe;
+
+import com.amazonaws.encryptionsdk.AwsCrypto;
+import com.amazonaws.encryptionsdk.CommitmentPolicy;
+import com.amazonaws.encryptionsdk.CryptoResult;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import software.amazon.cryptography.materialproviders.IKeyring;
+
+/**
+ * Opens one department's section of an envelope with the stock ESDK, then does the two checks the ESDK cannot do
+ * for Sealpost and a department must not skip: the encryption context names this department, source and policy
+ * version (else a section was moved between departments or sources), and the plaintext's id equals the envelope's
+ * id (the context holds no event id, so cached data keys are reused; the id inside binds the section to its record).
+ */
+final class SectionOpener {
+  /** What opening gave: the fields, or a locked reason (code + what to do next). */
+  record Opened(JsonNode fields, String reason, String message) {
+    static Opened open(JsonNode fields) {
+      return new Opened(fields, null, null);
+    }
+
+    static Opened locked(String reason, String message) {
+      return new Opened(null, reason, message);
+    }
+  }
+
+  private final AwsCrypto crypto = AwsCrypto.builder().withCommitmentPolicy(CommitmentPolicy.RequireEncryptRequireDecrypt).build();
+  private final ObjectMapper json;
+  private final IKeyring keyring;
+  private final String department;
+
+  SectionOpener(ObjectMapper json, IKeyring keyring, String department) {
+    this.json = json;
+    this.keyring = keyring;
+    this.department = department;
+  }
+
+  /** Null when the envelope carries no section for the department (its policy grants it nothing here). */
+  Opened open(JsonNode envelope) {
+    JsonNode section = envelope.path("sections").get(department);
+    if (section == null || !section.isTextual()) return null;
+    CryptoResult<byte[], ?> result;
+    try {
+      result = crypto.decryptData(keyring, Base64.getDecoder().decode(section.asText()));
+    } catch (RuntimeException e) {
+      return LockReason.of(e, department);
+    }
+    Map<String, String> expected = new LinkedHashMap<>();
+    expected.put("sealpost:department", department);
+    expected.put("sealpost:source", envelope.path("source").asText());
+    expected.put("sealpost:policy-version", envelope.path("policyVersion").asText());
+    Map<String, String> context = result.getEncryptionContext();
+    for (Map.Entry<String, String> e : expected.entrySet()) {
+      if (!e.getValue().equals(context.get(e.getKey()))) {
+        return Opened.locked(
+            "context_mismatch",
+            "the " + department + " section's encryption context says " + e.getKey() + " = " + context.get(e.getKey()) + ", not " + e.getValue()
+                + ": it was moved from another department, source or policy version; do not trust it");
+      }
+    }
+    JsonNode plain;
+    try {
+      plain = json.readTree(new String(result.getResult(), StandardCharsets.UTF_8));
+    } catch (Exception e) {
+      return Opened.locked("tampered", "the " + department + " section decrypted but is not JSON; report it to the ingest service owners");
+    }
+    if (!envelope.path("id").asText().equals(plain.path("id").asText(null)) || !department.equals(plain.path("department").asText(null))) {
+      return Opened.locked(
+          "id_mismatch",
+          "the " + department + " section belongs to another event (its id does not match this record): it was copied from another record; do not trust it");
+    }
+    JsonNode fields = plain.get("fields");
+    if (fields == null || !fields.isObject()) {
+      return Opened.locked("tampered", "the " + department + " section has no fields object; report it to the ingest service owners");
+    }
+    return Opened.open(fields);
+  }
+}

@@ -1,0 +1,168 @@
+// The Java recipe (docs/recipes/java: kafka-clients + the stock aws-encryption-sdk-java from Maven Central) reads the
+// seed batch that a real ingest service sealed into the real broker, as each department, and prints the fields the
+// stock JavaScript ESDK opens from the same sections — with local keys and with KMS keys (moto). Moved, re-sealed
+// and altered sections are flagged per record, and the consumer keeps going.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateKeyCommand, KMS, KMSClient } from '@aws-sdk/client-kms';
+import { AlgorithmSuiteIdentifier, buildClient, CommitmentPolicy, KmsKeyringNode, type KeyringNode } from '@aws-crypto/client-node';
+import kafkajs from 'kafkajs';
+import { sectionContext, type Envelope } from '../../shared/envelope/index.js';
+import { DEFAULT_POLICY } from '../../shared/policy/index.js';
+import { localKeyring } from '../../shared/seal/index.js';
+import { ensureKafka, readAll, uniqueTopic } from '../support/kafka.js';
+import { MOTO_REGION, motoDefaultCredentials, startMoto, type MotoServer } from '../support/moto.js';
+import { SEED_BATCH, startTestService, type TestService } from '../support/ingest.js';
+import { departmentKeyring } from '../support/local-decrypt.js';
+import { buildJavaRecipe, runJavaRecipe, type RecipeLine } from './java-recipe.js';
+
+const { decrypt, encrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+const seed = JSON.parse(SEED_BATCH.toString()) as Record<string, unknown>[];
+const DEPARTMENTS = ['support', 'security', 'analytics'] as const;
+
+interface Sealed {
+  envelope: Envelope;
+  partition: number;
+  offset: string;
+}
+
+/** Posts the seed batch through the service and reads the 14 sealed records back from the broker. */
+async function sealSeed(svc: TestService, brokers: string[]): Promise<Sealed[]> {
+  assert.equal((await svc.postSendgrid(SEED_BATCH)).status, 200);
+  const records = await readAll(brokers, svc.config.sources[0]!.topic!, seed.length, 60_000);
+  assert.equal(records.length, seed.length);
+  return records.map((r) => ({ envelope: JSON.parse(r.value!.toString()) as Envelope, partition: r.partition, offset: r.offset }));
+}
+
+/** What the stock JavaScript ESDK opens from the department's section ({} when the record has none for it). */
+async function stockFields(keyring: KeyringNode, envelope: Envelope, department: string): Promise<Record<string, unknown>> {
+  const section = envelope.sections[department];
+  if (!section) return {};
+  const { plaintext } = await decrypt(keyring, Buffer.from(section, 'base64'));
+  return (JSON.parse(plaintext.toString('utf8')) as { fields: Record<string, unknown> }).fields;
+}
+
+/** The recipe's lines agree with the records: same envelope, same place, the stock SDK's fields. */
+async function assertAgrees(lines: RecipeLine[], sealed: Sealed[], keyring: KeyringNode | undefined, department: string): Promise<void> {
+  assert.equal(lines.length, sealed.length, 'one line per event');
+  for (const { envelope, partition, offset } of sealed) {
+    const line = lines.find((l) => l.id === envelope.id);
+    assert.ok(line, `a line for every event`);
+    assert.deepEqual(
+      { type: line.type, time: line.time, source: line.source, partition: line.partition, offset: line.offset, clear: line.clear },
+      { type: envelope.type, time: envelope.time, source: envelope.source, partition, offset, clear: envelope.clear },
+    );
+    assert.equal(line.locked, undefined, line.locked?.message);
+    assert.deepEqual(line.fields, keyring ? await stockFields(keyring, envelope, department) : {});
+  }
+}
+
+let classpath: string;
+let brokers: string[];
+before(async () => {
+  classpath = buildJavaRecipe();
+  ({ brokers } = await ensureKafka());
+});
+
+describe('Java recipe with local keys', () => {
+  let svc: TestService;
+  let sealed: Sealed[];
+  before(async () => {
+    svc = await startTestService({ brokers });
+    sealed = await sealSeed(svc, brokers);
+  });
+  after(async () => svc?.stop());
+
+  test('each department reads the seed batch: support its fields, security every field, analytics the clear part only', async () => {
+    const topic = svc.config.sources[0]!.topic!;
+    const lines: Record<string, RecipeLine[]> = {};
+    for (const department of DEPARTMENTS) {
+      const keys = join(svc.dataDir, 'keys');
+      const out = runJavaRecipe(classpath, ['--brokers', brokers.join(','), '--topic', topic, '--department', department, '--keys', keys, '--until-end']);
+      assert.equal(out.status, 0, out.stderr);
+      await assertAgrees(out.lines, sealed, department === 'analytics' ? undefined : departmentKeyring(svc.dataDir, department), department);
+      lines[department] = out.lines;
+    }
+    const first = sealed[0]!.envelope;
+    const original = seed.find((e) => e.sg_event_id === first.id)!;
+    const line = lines.support!.find((l) => l.id === first.id)!;
+    assert.equal(line.fields!.email, original.email, 'the sealed value comes back');
+    assert.equal('send_id' in line.fields!, false, 'support reads only its granted fields');
+  });
+
+  test('a moved, re-sealed, altered or foreign section is locked with its reason, per record, and reading goes on', async () => {
+    const [a, b] = [sealed[0]!.envelope, sealed[1]!.envelope];
+    const supportKey = readFileSync(join(svc.dataDir, 'keys', 'support.key'));
+    const resealed = await encrypt(localKeyring('support', supportKey), Buffer.from(JSON.stringify({ id: `${a.id}-ctx`, department: 'support', fields: {} })), {
+      encryptionContext: sectionContext('security', a.source, a.policyVersion),
+      suiteId: AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY,
+    });
+    const altered = Buffer.from(a.sections.support!, 'base64');
+    altered[altered.length - 40] ^= 1;
+    const crafted: [Envelope, string][] = [
+      [{ ...a, id: `${a.id}-moved`, sections: { support: b.sections.support! } }, 'id_mismatch'],
+      [{ ...a, id: `${a.id}-ctx`, sections: { support: resealed.result.toString('base64') } }, 'context_mismatch'],
+      [{ ...a, id: `${a.id}-altered`, sections: { support: altered.toString('base64') } }, 'tampered'],
+      [{ ...a, id: `${a.id}-foreign`, sections: { support: a.sections.security! } }, 'key_not_found'],
+      [a, 'open'],
+    ];
+    const topic = uniqueTopic('java-recipe-locked');
+    const kafka = new kafkajs.Kafka({ clientId: 'java-recipe-test', brokers, logLevel: kafkajs.logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      await producer.send({ topic, messages: crafted.map(([e]) => ({ key: 'k', value: JSON.stringify(e) })) });
+    } finally {
+      await producer.disconnect();
+    }
+    const out = runJavaRecipe(classpath, ['--brokers', brokers.join(','), '--topic', topic, '--department', 'support', '--keys', join(svc.dataDir, 'keys'), '--until-end']);
+    assert.equal(out.status, 0, out.stderr);
+    assert.deepEqual(
+      out.lines.map((l) => [l.id, l.locked?.reason ?? 'open']),
+      crafted.map(([e, reason]) => [e.id, reason]),
+    );
+    for (const l of out.lines.filter((x) => x.locked)) assert.ok(l.locked!.message.length > 20 && !('fields' in l), 'a message, and no fields');
+    assert.deepEqual(out.lines.at(-1)!.fields, await stockFields(departmentKeyring(svc.dataDir, 'support'), a, 'support'), 'the next record opens');
+  });
+});
+
+describe('Java recipe with KMS keys (moto)', () => {
+  let moto: MotoServer;
+  let svc: TestService;
+  let sealed: Sealed[];
+  const keys: Record<string, string> = {};
+  const env = (): Record<string, string> => ({ AWS_ENDPOINT_URL_KMS: moto.endpoint, AWS_REGION: MOTO_REGION, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
+  before(async () => {
+    moto = await startMoto();
+    const kms = new KMSClient({ endpoint: moto.endpoint, region: MOTO_REGION, credentials: motoDefaultCredentials() });
+    for (const d of DEPARTMENTS) keys[d] = (await kms.send(new CreateKeyCommand({ Description: d }))).KeyMetadata!.Arn!;
+    kms.destroy();
+    // The service seals through the default credential chain, as in production.
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: MOTO_REGION });
+    const policy = structuredClone(DEFAULT_POLICY) as { departments: Record<string, { keys: unknown[] }> };
+    for (const d of DEPARTMENTS) policy.departments[d]!.keys = [{ kms: keys[d] }];
+    svc = await startTestService({ brokers, overrides: { policy: policy as never, kms: { region: MOTO_REGION, endpoint: moto.endpoint } } });
+    sealed = await sealSeed(svc, brokers);
+  });
+  after(async () => {
+    await svc?.stop();
+    await moto?.stop();
+  });
+
+  test('support and security open their sections through a KMS keyring; without credentials every record is locked no_credentials and all still arrive', async () => {
+    const topic = svc.config.sources[0]!.topic!;
+    for (const department of ['support', 'security']) {
+      const out = runJavaRecipe(classpath, ['--brokers', brokers.join(','), '--topic', topic, '--department', department, '--kms-key', keys[department]!, '--until-end'], env());
+      assert.equal(out.status, 0, out.stderr);
+      const keyring = new KmsKeyringNode({ keyIds: [keys[department]!], clientProvider: () => new KMS({ endpoint: moto.endpoint, region: MOTO_REGION, credentials: motoDefaultCredentials() }) });
+      await assertAgrees(out.lines, sealed, keyring, department);
+    }
+    const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...noCredentials } = env();
+    const out = runJavaRecipe(classpath, ['--brokers', brokers.join(','), '--topic', topic, '--department', 'support', '--kms-key', keys.support!, '--until-end'], noCredentials);
+    assert.equal(out.status, 0, out.stderr);
+    assert.equal(out.lines.length, sealed.length, 'every record still arrives, with its clear part');
+    assert.deepEqual([...new Set(out.lines.map((l) => l.locked?.reason))], ['no_credentials']);
+  });
+});
