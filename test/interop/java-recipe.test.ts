@@ -100,7 +100,7 @@ describe('Java recipe with local keys', () => {
       suiteId: AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY,
     });
     const altered = Buffer.from(a.sections.support!, 'base64');
-    altered[altered.length - 40] ^= 1;
+    altered.writeUInt8(altered.readUInt8(altered.length - 40) ^ 1, altered.length - 40);
     const crafted: [Envelope, string][] = [
       [{ ...a, id: `${a.id}-moved`, sections: { support: b.sections.support! } }, 'id_mismatch'],
       [{ ...a, id: `${a.id}-ctx`, sections: { support: resealed.result.toString('base64') } }, 'context_mismatch'],
