@@ -5,6 +5,7 @@ import type { Envelope } from '../../shared/envelope/index.js';
 import { SealpostError } from '../../shared/errors/index.js';
 import { createServiceModule, type ServiceChannel, type ServiceModuleOptions } from './admin/service-module.js';
 import { CONSOLE_ERRORS, describeKafkaError, notConnected } from './errors.js';
+import { groupHandlers, type GroupChannel } from './groups/group-handlers.js';
 import { toCsv, toJson } from './export/export-rows.js';
 import type { IdentityProvider } from './identity/identity.js';
 import { LOCAL_PROFILE } from './identity/profile-identities.js';
@@ -107,7 +108,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
     return { identity, rows: opened.map((o, i) => ({ id: order[i]!, sections: o.sections })) };
   };
 
-  const handlers: Omit<ConsoleHandlers, ServiceChannel> = {
+  const handlers: Omit<ConsoleHandlers, ServiceChannel | GroupChannel> = {
     async 'console:connect'({ connection, remember: keep }) {
       await disconnect();
       const password = 'password' in connection.auth && connection.auth.password ? connection.auth.password : deps.settings.password(connection.name);
@@ -248,7 +249,11 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
 
   return {
     // Decryptions and exports are reported to the service's audit trail when one is connected.
-    handlers: { ...service.audited(handlers), ...service.handlers },
+    handlers: {
+      ...service.audited(handlers),
+      ...service.handlers,
+      ...groupHandlers({ kafkaCall: (fn, topic) => kafkaCall((s) => fn(s.admin), topic), report: service.report }),
+    },
     async close() {
       await service.close();
       await disconnect();

@@ -270,7 +270,7 @@ export const replayListResponse = z.strictObject({ jobs: z.array(replayJob) });
 
 export const AUDIT_OUTCOMES = ['success', 'failure', 'denied'] as const;
 /** What the console reports through POST /admin/v1/audit (server-side actions are recorded by the service itself). */
-export const REPORTED_ACTIONS = ['decrypt', 'export'] as const;
+export const REPORTED_ACTIONS = ['decrypt', 'export', 'offset-reset'] as const;
 
 export const auditRecordRequest = z.strictObject({
   action: z.enum(REPORTED_ACTIONS),

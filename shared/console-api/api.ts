@@ -12,6 +12,8 @@ export const API_METHODS = {
   listTopics: 'topics:list',
   topicPartitions: 'topic:partitions',
   groupLag: 'groups:lag',
+  previewOffsetReset: 'groups:reset-preview',
+  applyOffsetReset: 'groups:reset-apply',
   messageWindow: 'messages:window',
   messageDetail: 'message:detail',
   startScan: 'scan:start',

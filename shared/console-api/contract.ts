@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import * as s from './schemas.js';
 import * as svc from './service-schemas.js';
+import * as grp from './group-schemas.js';
+import type * as gt from './group-types.js';
 import type * as st from './service-types.js';
 import type * as t from './types.js';
 
@@ -15,6 +17,9 @@ export const CONTRACT = {
   'topics:list': { args: s.topicsListArgs, result: {} as t.TopicSummary[] },
   'topic:partitions': { args: s.topicArgs, result: {} as t.TopicPartitions },
   'groups:lag': { args: s.topicArgs, result: {} as t.GroupLag[] },
+  // Offset resets (issue 12): the same arguments preview (nothing written) and apply.
+  'groups:reset-preview': { args: grp.offsetResetArgs, result: {} as gt.OffsetResetPlan },
+  'groups:reset-apply': { args: grp.offsetResetArgs, result: {} as gt.OffsetResetPlan },
   'messages:window': { args: s.windowArgs, result: {} as t.MessageWindow },
   'message:detail': { args: s.detailArgs, result: {} as t.MessageDetail },
   'scan:start': { args: s.scanStartArgs, result: {} as t.ScanProgress },

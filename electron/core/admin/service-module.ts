@@ -38,6 +38,8 @@ export function createServiceModule(opts: ServiceModuleOptions = {}) {
 
   return {
     handlers: serviceHandlers(live) as Pick<ConsoleHandlers, ServiceChannel>,
+    /** Reports another console action (e.g. an offset reset) to the audit trail while a service is connected. */
+    report,
     /** The decrypt / export / access-matrix handlers, reporting each call to the audit trail. */
     audited: <H extends Pick<ConsoleHandlers, ReportedChannel>>(core: H): H => withAuditReports(core, report),
     /** Waits for queued audit reports (tests; before quitting). */
