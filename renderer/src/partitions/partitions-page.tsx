@@ -6,6 +6,7 @@ import { api } from '../api/client.js';
 import { ErrorBanner } from '../common/error-banner.js';
 import { formatCount } from '../common/format.js';
 import { gridTheme } from '../common/grid-theme.js';
+import { OffsetResetPanel } from '../groups/offset-reset-panel.js';
 import { SkewChart } from './skew-chart.js';
 
 type PartitionRow = PartitionInfo & { committed: string | null; lag: number | null };
@@ -100,6 +101,7 @@ export function PartitionsPage(props: { topic: string }) {
           {partitions ? <SkewChart partitions={partitions} group={group} /> : null}
         </div>
       </div>
+      {group && partitions ? <OffsetResetPanel topic={props.topic} groupId={group.groupId} partitions={partitions.map((p) => p.partition)} onApplied={() => void load()} /> : null}
     </section>
   );
 }
