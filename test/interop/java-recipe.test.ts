@@ -4,7 +4,8 @@
 // and altered sections are flagged per record, and the consumer keeps going.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateKeyCommand, KMS, KMSClient } from '@aws-sdk/client-kms';
 import { AlgorithmSuiteIdentifier, buildClient, CommitmentPolicy, KmsKeyringNode, type KeyringNode } from '@aws-crypto/client-node';
@@ -92,7 +93,7 @@ describe('Java recipe with local keys', () => {
     assert.equal('send_id' in line.fields!, false, 'support reads only its granted fields');
   });
 
-  test('a moved, re-sealed, altered or foreign section is locked with its reason, per record, and reading goes on', async () => {
+  test('a moved, re-sealed, altered or foreign section and a record that is no envelope are locked with their reason, per record, and reading goes on', async () => {
     const [a, b] = [sealed[0]!.envelope, sealed[1]!.envelope];
     const supportKey = readFileSync(join(svc.dataDir, 'keys', 'support.key'));
     const resealed = await encrypt(localKeyring('support', supportKey), Buffer.from(JSON.stringify({ id: `${a.id}-ctx`, department: 'support', fields: {} })), {
@@ -105,26 +106,45 @@ describe('Java recipe with local keys', () => {
       [{ ...a, id: `${a.id}-moved`, sections: { support: b.sections.support! } }, 'id_mismatch'],
       [{ ...a, id: `${a.id}-ctx`, sections: { support: resealed.result.toString('base64') } }, 'context_mismatch'],
       [{ ...a, id: `${a.id}-altered`, sections: { support: altered.toString('base64') } }, 'tampered'],
-      [{ ...a, id: `${a.id}-foreign`, sections: { support: a.sections.security! } }, 'key_not_found'],
+      [{ ...a, id: `${a.id}-foreign`, sections: { support: a.sections.security! } }, 'not_granted'],
       [a, 'open'],
     ];
+    const malformed = { value: 'not an envelope', at: 4 };
     const topic = uniqueTopic('java-recipe-locked');
     const kafka = new kafkajs.Kafka({ clientId: 'java-recipe-test', brokers, logLevel: kafkajs.logLevel.NOTHING });
     const producer = kafka.producer();
     await producer.connect();
     try {
-      await producer.send({ topic, messages: crafted.map(([e]) => ({ key: 'k', value: JSON.stringify(e) })) });
+      const values = crafted.map(([e]) => JSON.stringify(e));
+      values.splice(malformed.at, 0, malformed.value);
+      await producer.send({ topic, messages: values.map((value) => ({ key: 'k', value })) });
     } finally {
       await producer.disconnect();
     }
     const out = runJavaRecipe(classpath, ['--brokers', brokers.join(','), '--topic', topic, '--department', 'support', '--keys', join(svc.dataDir, 'keys'), '--until-end']);
     assert.equal(out.status, 0, out.stderr);
+    const expected: [string | null, string][] = crafted.map(([e, reason]) => [e.id, reason]);
+    expected.splice(malformed.at, 0, [null, 'malformed']);
     assert.deepEqual(
       out.lines.map((l) => [l.id, l.locked?.reason ?? 'open']),
-      crafted.map(([e, reason]) => [e.id, reason]),
+      expected,
     );
+    assert.deepEqual({ ...out.lines[malformed.at]!, locked: undefined }, { id: null, type: null, time: null, source: null, partition: out.lines[0]!.partition, offset: String(malformed.at), clear: {}, locked: undefined });
     for (const l of out.lines.filter((x) => x.locked)) assert.ok(l.locked!.message.length > 20 && !('fields' in l), 'a message, and no fields');
     assert.deepEqual(out.lines.at(-1)!.fields, await stockFields(departmentKeyring(svc.dataDir, 'support'), a, 'support'), 'the next record opens');
+  });
+
+  test('without the key file, every record still arrives, each saying not_granted and what to do', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'sealpost-no-keys-'));
+    try {
+      const out = runJavaRecipe(classpath, ['--brokers', brokers.join(','), '--topic', svc.config.sources[0]!.topic!, '--department', 'support', '--keys', empty, '--until-end']);
+      assert.equal(out.status, 0, out.stderr);
+      assert.equal(out.lines.length, sealed.length);
+      assert.deepEqual([...new Set(out.lines.map((l) => l.locked?.reason))], ['not_granted']);
+      assert.match(out.lines[0]!.locked!.message, /support\.key missing\); copy it from the ingest service.s key folder/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
 

@@ -10,10 +10,11 @@ export const RECIPE_DIR = fileURLToPath(new URL('../../docs/recipes/java/', impo
 
 /** One line of the recipe's stdout: the consumer CLI's shape. */
 export interface RecipeLine {
-  id: string;
-  type: string;
-  time: string;
-  source: string;
+  /** null (with type, time, source) for a record that is not an envelope: locked "malformed". */
+  id: string | null;
+  type: string | null;
+  time: string | null;
+  source: string | null;
   partition: number;
   offset: string;
   clear: Record<string, unknown>;

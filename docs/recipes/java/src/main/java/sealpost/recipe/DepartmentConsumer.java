@@ -58,7 +58,8 @@ public final class DepartmentConsumer {
 
   private static int run(Args args, PrintStream err) throws Exception {
     ObjectMapper json = new ObjectMapper();
-    SectionOpener opener = new SectionOpener(json, DepartmentKeyring.build(args.keysDir, args.localNames, args.kmsKeys), args.department);
+    DepartmentKeyring.Built keys = DepartmentKeyring.build(args.keysDir, args.localNames, args.kmsKeys);
+    SectionOpener opener = new SectionOpener(json, keys.keyring(), args.department, keys.missing());
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, args.brokers);
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -114,13 +115,25 @@ public final class DepartmentConsumer {
   private static String handle(ConsumerRecord<byte[], byte[]> record, ObjectMapper json, SectionOpener opener, Map<String, Boolean> seen) throws Exception {
     JsonNode envelope;
     try {
-      envelope = json.readTree(new String(record.value(), StandardCharsets.UTF_8));
+      envelope = record.value() == null ? null : json.readTree(new String(record.value(), StandardCharsets.UTF_8));
     } catch (Exception e) {
       envelope = null;
     }
-    if (envelope == null || !envelope.path("id").isTextual() || !envelope.path("schema").asText().startsWith("sealpost.envelope/")) {
-      System.err.println("department-consumer: partition " + record.partition() + " offset " + record.offset() + " is not a Sealpost envelope; skipped");
-      return "not_envelope";
+    if (envelope == null || !envelope.path("id").isTextual() || !"sealpost.envelope/1".equals(envelope.path("schema").asText())) {
+      // Reported, never skipped silently: whoever produced it must hear about it.
+      ObjectNode line = json.createObjectNode();
+      line.putNull("id");
+      line.putNull("type");
+      line.putNull("time");
+      line.putNull("source");
+      line.put("partition", record.partition());
+      line.put("offset", Long.toString(record.offset()));
+      line.putObject("clear");
+      ObjectNode locked = line.putObject("locked");
+      locked.put("reason", "malformed");
+      locked.put("message", "record " + record.partition() + ":" + record.offset() + " is not a Sealpost envelope (sealpost.envelope/1 JSON with an id); look at its producer");
+      System.out.println(json.writeValueAsString(line));
+      return "locked_malformed";
     }
     String id = envelope.get("id").asText();
     // Delivery into Kafka is at least once: the same envelope id can arrive twice; print it once.

@@ -33,21 +33,37 @@ final class DepartmentKeyring {
 
   private DepartmentKeyring() {}
 
-  /** Builds the keyring from local key names (read from {@code keysDir}) and KMS key ARNs. */
-  static IKeyring build(Path keysDir, List<String> localNames, List<String> kmsKeyArns) throws IOException {
+  /** The keyring, or null with why: no key of the department is on this machine (each record then says so). */
+  record Built(IKeyring keyring, String missing) {}
+
+  /**
+   * Builds the keyring from local key names (read from {@code keysDir}) and KMS key ARNs. A missing key file is not
+   * fatal: the records sealed under it are reported as not_granted, one by one, instead of an empty topic.
+   */
+  static Built build(Path keysDir, List<String> localNames, List<String> kmsKeyArns) throws IOException {
     MaterialProviders mpl = MaterialProviders.builder().MaterialProvidersConfig(MaterialProvidersConfig.builder().build()).build();
     List<IKeyring> keyrings = new ArrayList<>();
-    for (String name : localNames) keyrings.add(localKeyring(mpl, keysDir, name));
+    List<String> missing = new ArrayList<>();
+    for (String name : localNames) {
+      if (keysDir != null && !Files.exists(keysDir.resolve(name + ".key"))) {
+        missing.add(keysDir.resolve(name + ".key").toString());
+        System.err.println("department-consumer: key file " + keysDir.resolve(name + ".key") + " is missing; records sealed under it will be reported not_granted");
+        continue;
+      }
+      keyrings.add(localKeyring(mpl, keysDir, name));
+    }
     if (!kmsKeyArns.isEmpty()) {
       KmsClient kms = kmsClient();
       for (String arn : kmsKeyArns) {
         keyrings.add(mpl.CreateAwsKmsKeyring(CreateAwsKmsKeyringInput.builder().kmsKeyId(arn).kmsClient(kms).build()));
       }
     }
-    if (keyrings.isEmpty()) throw new IllegalArgumentException("no key given: pass --local NAME (with --keys DIR) or --kms-key ARN");
-    if (keyrings.size() == 1) return keyrings.get(0);
-    return mpl.CreateMultiKeyring(
-        CreateMultiKeyringInput.builder().childKeyrings(keyrings.subList(1, keyrings.size())).generator(keyrings.get(0)).build());
+    if (keyrings.isEmpty()) {
+      return new Built(null, "this consumer holds no key of the department (" + String.join(", ", missing) + " missing); copy it from the ingest service's key folder (mode 0600)");
+    }
+    if (keyrings.size() == 1) return new Built(keyrings.get(0), null);
+    return new Built(
+        mpl.CreateMultiKeyring(CreateMultiKeyringInput.builder().childKeyrings(keyrings.subList(1, keyrings.size())).generator(keyrings.get(0)).build()), null);
   }
 
   private static IKeyring localKeyring(MaterialProviders mpl, Path keysDir, String name) throws IOException {

@@ -20,7 +20,11 @@ import software.amazon.cryptography.materialproviders.model.OpaqueError;
 final class LockReason {
   private LockReason() {}
 
-  static SectionOpener.Opened of(RuntimeException error, String department) {
+  /**
+   * @param localSealed true when the section's data keys are wrapped by local (raw AES, namespace "sealpost") keys
+   *     only: then a failure with no KMS answer means this consumer does not hold that key (not_granted).
+   */
+  static SectionOpener.Opened of(RuntimeException error, String department, boolean localSealed) {
     List<Throwable> all = flatten(error);
     for (Throwable t : all) {
       if (t instanceof KmsException k && k.awsErrorDetails() != null) {
@@ -59,8 +63,12 @@ final class LockReason {
     if (text.contains("Tag mismatch") || text.contains("commitment") || text.contains("Commitment")) {
       return SectionOpener.Opened.locked("tampered", "the " + department + " section failed authentication: it was altered; do not trust it");
     }
+    if (localSealed) {
+      return SectionOpener.Opened.locked("not_granted",
+          "this " + department + " section is sealed under a local key this consumer does not hold (another department's, or another key of the same name); copy the department's key file from the ingest service's key folder");
+    }
     return SectionOpener.Opened.locked("key_not_found",
-        "none of the given " + department + " keys opens this section (it is sealed under another key); copy the department's current key file or pass its KMS key ARN");
+        "none of the given " + department + " keys opens this section (it is sealed under another KMS key); pass the department's KMS key ARN, or ask its owner");
   }
 
   /** The error and everything it wraps: causes, the members of a keyring's error collection, opaque payloads. */

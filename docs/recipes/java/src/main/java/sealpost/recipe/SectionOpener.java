@@ -3,6 +3,8 @@ package sealpost.recipe;
 import com.amazonaws.encryptionsdk.AwsCrypto;
 import com.amazonaws.encryptionsdk.CommitmentPolicy;
 import com.amazonaws.encryptionsdk.CryptoResult;
+import com.amazonaws.encryptionsdk.ParsedCiphertext;
+import com.amazonaws.encryptionsdk.model.KeyBlob;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
@@ -33,22 +35,42 @@ final class SectionOpener {
   private final ObjectMapper json;
   private final IKeyring keyring;
   private final String department;
+  private final String noKey;
 
-  SectionOpener(ObjectMapper json, IKeyring keyring, String department) {
+  /** {@code keyring} null: this consumer holds no key of the department; {@code noKey} says which and what to do. */
+  SectionOpener(ObjectMapper json, IKeyring keyring, String department, String noKey) {
     this.json = json;
     this.keyring = keyring;
     this.department = department;
+    this.noKey = noKey;
+  }
+
+  /** True when every data key of the message is wrapped by a local Sealpost key (ESDK provider id "sealpost"). */
+  private static boolean localSealed(byte[] message) {
+    try {
+      var blobs = new ParsedCiphertext(message).getEncryptedKeyBlobs();
+      return !blobs.isEmpty() && blobs.stream().map(KeyBlob::getProviderId).allMatch(DepartmentKeyring.LOCAL_KEY_NAMESPACE::equals);
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   /** Null when the envelope carries no section for the department (its policy grants it nothing here). */
   Opened open(JsonNode envelope) {
     JsonNode section = envelope.path("sections").get(department);
     if (section == null || !section.isTextual()) return null;
+    if (keyring == null) return Opened.locked("not_granted", noKey);
+    byte[] message;
+    try {
+      message = Base64.getDecoder().decode(section.asText());
+    } catch (IllegalArgumentException e) {
+      return Opened.locked("tampered", "the " + department + " section is not base64; do not trust this record");
+    }
     CryptoResult<byte[], ?> result;
     try {
-      result = crypto.decryptData(keyring, Base64.getDecoder().decode(section.asText()));
+      result = crypto.decryptData(keyring, message);
     } catch (RuntimeException e) {
-      return LockReason.of(e, department);
+      return LockReason.of(e, department, localSealed(message));
     }
     Map<String, String> expected = new LinkedHashMap<>();
     expected.put("sealpost:department", department);
