@@ -14,9 +14,10 @@ import { sectionContext, type Envelope } from '../../shared/envelope/index.js';
 import { DEFAULT_POLICY } from '../../shared/policy/index.js';
 import { localKeyring } from '../../shared/seal/index.js';
 import { ensureKafka, readAll, uniqueTopic } from '../support/kafka.js';
-import { MOTO_REGION, motoDefaultCredentials, startMoto, type MotoServer } from '../support/moto.js';
+import { MOTO_DEFAULT_ACCOUNT, MOTO_REGION, motoDefaultCredentials, startMoto, type MotoServer } from '../support/moto.js';
 import { SEED_BATCH, startTestService, type TestService } from '../support/ingest.js';
 import { departmentKeyring } from '../support/local-decrypt.js';
+import { enforceIam, iamUser } from '../shared/decrypt/fixtures.js';
 import { buildJavaRecipe, runJavaRecipe, type RecipeLine } from './java-recipe.js';
 
 const { decrypt, encrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
@@ -184,5 +185,19 @@ describe('Java recipe with KMS keys (moto)', () => {
     assert.equal(out.status, 0, out.stderr);
     assert.equal(out.lines.length, sealed.length, 'every record still arrives, with its clear part');
     assert.deepEqual([...new Set(out.lines.map((l) => l.locked?.reason))], ['no_credentials']);
+  });
+
+  test('a user without kms:Decrypt gets access_denied on every record, saying what to ask for (IAM enforced: last test)', async () => {
+    const intern = await iamUser(moto.endpoint, MOTO_DEFAULT_ACCOUNT, 'intern', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['kms:DescribeKey'], Resource: '*' }] });
+    await enforceIam(moto.endpoint);
+    const out = runJavaRecipe(
+      classpath,
+      ['--brokers', brokers.join(','), '--topic', svc.config.sources[0]!.topic!, '--department', 'support', '--kms-key', keys.support!, '--until-end'],
+      { ...env(), AWS_ACCESS_KEY_ID: intern.accessKeyId, AWS_SECRET_ACCESS_KEY: intern.secretAccessKey },
+    );
+    assert.equal(out.status, 0, out.stderr);
+    assert.equal(out.lines.length, sealed.length, 'every record still arrives, with its clear part');
+    assert.deepEqual([...new Set(out.lines.map((l) => l.locked?.reason))], ['access_denied'], JSON.stringify(out.lines[0]?.locked));
+    assert.match(out.lines[0]!.locked!.message, /ask for kms:Decrypt/);
   });
 });

@@ -27,8 +27,10 @@ final class LockReason {
   static SectionOpener.Opened of(RuntimeException error, String department, boolean localSealed) {
     List<Throwable> all = flatten(error);
     for (Throwable t : all) {
-      if (t instanceof KmsException k && k.awsErrorDetails() != null) {
-        String code = String.valueOf(k.awsErrorDetails().errorCode());
+      if (t instanceof KmsException k) {
+        String code = k.awsErrorDetails() != null && k.awsErrorDetails().errorCode() != null ? k.awsErrorDetails().errorCode() : "";
+        // A denial from a front door (an IAM proxy, a VPC endpoint policy) may come back without a KMS error code.
+        if (code.isEmpty()) code = k.statusCode() == 403 ? "AccessDeniedException" : k.statusCode() == 401 ? "UnrecognizedClientException" : "";
         switch (code) {
           case "AccessDeniedException":
             return SectionOpener.Opened.locked("access_denied",
@@ -40,8 +42,11 @@ final class LockReason {
             return SectionOpener.Opened.locked("tampered", "KMS refused this " + department + " section's data key as invalid: altered, or sealed under another context");
           case "UnrecognizedClientException", "ExpiredTokenException", "InvalidClientTokenId":
             return SectionOpener.Opened.locked("no_credentials", "AWS rejected these credentials (" + code + "); refresh them (e.g. aws sso login) and retry");
+          case "ThrottlingException", "KMSInternalException", "DependencyTimeoutException":
+            return SectionOpener.Opened.locked("kms_unreachable", "KMS is busy or failing (" + code + "); the record is reported, retry later");
           default:
-            return SectionOpener.Opened.locked("kms_unreachable", "KMS answered " + code + "; retry later");
+            if (k.statusCode() >= 500) return SectionOpener.Opened.locked("kms_unreachable", "KMS failed (HTTP " + k.statusCode() + "); retry later");
+            return SectionOpener.Opened.locked("unknown", "KMS rejected the request for the " + department + " key (" + (code.isEmpty() ? "HTTP " + k.statusCode() : code) + ")");
         }
       }
     }
