@@ -135,6 +135,16 @@ describe('Java recipe with local keys', () => {
     assert.deepEqual(out.lines.at(-1)!.fields, await stockFields(departmentKeyring(svc.dataDir, 'support'), a, 'support'), 'the next record opens');
   });
 
+  test('with --group it commits what it printed: a second run resumes after it and prints nothing again', async () => {
+    const args = ['--brokers', brokers.join(','), '--topic', svc.config.sources[0]!.topic!, '--department', 'support', '--keys', join(svc.dataDir, 'keys'), '--group', `java-support-${Date.now()}`, '--until-end'];
+    const first = runJavaRecipe(classpath, args);
+    assert.equal(first.status, 0, first.stderr);
+    assert.equal(first.lines.length, sealed.length);
+    const again = runJavaRecipe(classpath, args);
+    assert.equal(again.status, 0, again.stderr);
+    assert.deepEqual(again.lines, [], 'resumed from the committed offsets');
+  });
+
   test('without the key file, every record still arrives, each saying not_granted and what to do', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'sealpost-no-keys-'));
     try {
