@@ -88,7 +88,7 @@ export async function applyOffsetReset(admin: Admin, args: OffsetResetArgs, now:
     if (/must have no running instances/.test(String((err as Error)?.message))) throw groupActive(plan.groupId, 1, 'Stable');
     throw err;
   }
-  const after = await admin.fetchOffsets({ groupId: args.groupId, topics: [args.topic] });
-  const now_ = new Map((after.find((t) => t.topic === args.topic)?.partitions ?? []).map((p) => [p.partition, p.offset]));
-  return { ...plan, partitions: plan.partitions.map((p) => ({ ...p, committed: now_.get(p.partition) ?? p.committed })), appliedAt: now() };
+  const readBack = await admin.fetchOffsets({ groupId: args.groupId, topics: [args.topic] });
+  const held = new Map((readBack.find((t) => t.topic === args.topic)?.partitions ?? []).map((p) => [p.partition, p.offset]));
+  return { ...plan, partitions: plan.partitions.map((p) => ({ ...p, committed: held.get(p.partition) ?? p.committed })), appliedAt: now() };
 }
