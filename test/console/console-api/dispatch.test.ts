@@ -45,6 +45,15 @@ const hostile: [string, string, unknown][] = [
   ['args on a no-arg channel', 'settings:get', { dump: true }],
   ['export with no rows', 'export', { topic: 't', format: 'csv', ids: [] }],
   ['export in another format', 'export', { topic: 't', format: 'html', ids: ['0:1'] }],
+  ['group id with an address (it goes to the audit trail)', 'groups:reset-apply', { groupId: 'bob@example.com', topic: 't', to: { kind: 'earliest' } }],
+  ['group id with a line break', 'groups:reset-apply', { groupId: 'g\nx-evil: 1', topic: 't', to: { kind: 'earliest' } }],
+  ['group id too long', 'groups:reset-preview', { groupId: 'g'.repeat(250), topic: 't', to: { kind: 'latest' } }],
+  ['reset to a negative offset', 'groups:reset-apply', { groupId: 'g', topic: 't', to: { kind: 'offset', offset: '-1' } }],
+  ['reset offset as number expression', 'groups:reset-apply', { groupId: 'g', topic: 't', to: { kind: 'offset', offset: '1e9' } }],
+  ['reset to an unknown place', 'groups:reset-apply', { groupId: 'g', topic: 't', to: { kind: 'middle' } }],
+  ['reset with an empty partition list', 'groups:reset-apply', { groupId: 'g', topic: 't', to: { kind: 'earliest' }, partitions: [] }],
+  ['reset of a negative partition', 'groups:reset-apply', { groupId: 'g', topic: 't', to: { kind: 'earliest' }, partitions: [-1] }],
+  ['reset with a smuggled key', 'groups:reset-apply', { groupId: 'g', topic: 't', to: { kind: 'earliest' }, force: true }],
 ];
 
 for (const [why, channel, args] of hostile) {
