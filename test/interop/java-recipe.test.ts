@@ -145,6 +145,14 @@ describe('Java recipe with local keys', () => {
     assert.deepEqual(again.lines, [], 'resumed from the committed offsets');
   });
 
+  test('an unreachable broker is a clear error and exit 2, nothing on stdout', () => {
+    const out = runJavaRecipe(classpath, ['--brokers', '127.0.0.1:1', '--topic', 'any', '--department', 'support', '--keys', join(svc.dataDir, 'keys'), '--until-end']);
+    assert.equal(out.status, 2);
+    assert.deepEqual(out.lines, []);
+    assert.match(out.stderr, /department-consumer: Kafka at 127\.0\.0\.1:1 failed: .*check --brokers and that the broker is up/);
+    assert.ok(out.stderr.split('\n').length < 60, `stderr stays short (warnings only):\n${out.stderr.slice(0, 2000)}`);
+  });
+
   test('without the key file, every record still arrives, each saying not_granted and what to do', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'sealpost-no-keys-'));
     try {
