@@ -17,7 +17,7 @@ import { ensureKafka, readAll, uniqueTopic } from '../support/kafka.js';
 import { MOTO_DEFAULT_ACCOUNT, MOTO_REGION, motoDefaultCredentials, startMoto, type MotoServer } from '../support/moto.js';
 import { SEED_BATCH, startTestService, type TestService } from '../support/ingest.js';
 import { departmentKeyring } from '../support/local-decrypt.js';
-import { enforceIam, iamUser } from '../shared/decrypt/fixtures.js';
+import { awsHome, enforceIam, iamUser } from '../shared/decrypt/fixtures.js';
 import { buildJavaRecipe, runJavaRecipe, type RecipeLine } from './java-recipe.js';
 
 const { decrypt, encrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
@@ -190,16 +190,27 @@ describe('Java recipe with KMS keys (moto)', () => {
     await moto?.stop();
   });
 
-  test('support and security open their sections through a KMS keyring; without credentials every record is locked no_credentials and all still arrive', async () => {
+  test('support (its key ARN) and security (a profile, KMS discovery limited to the account) open their sections; without credentials every record is locked no_credentials and all still arrive', async () => {
     const topic = svc.config.sources[0]!.topic!;
+    const aws = awsHome({ config: `[profile reader]\nregion = ${MOTO_REGION}\n`, credentials: '[reader]\naws_access_key_id = testing\naws_secret_access_key = testing\n' });
+    const { AWS_ACCESS_KEY_ID: _i, AWS_SECRET_ACCESS_KEY: _s, ...endpointOnly } = env();
+    const profileEnv = { ...endpointOnly, AWS_CONFIG_FILE: aws.configFile, AWS_SHARED_CREDENTIALS_FILE: aws.credentialsFile };
+    const how: Record<string, [string[], Record<string, string>]> = {
+      support: [['--kms-key', keys.support!], env()],
+      security: [['--profile', 'reader', '--account', MOTO_DEFAULT_ACCOUNT], profileEnv],
+    };
     for (const department of ['support', 'security']) {
-      const out = runJavaRecipe(classpath, ['--brokers', brokers.join(','), '--topic', topic, '--department', department, '--kms-key', keys[department]!, '--until-end'], env());
+      const [keyArgs, keyEnv] = how[department]!;
+      const out = runJavaRecipe(classpath, ['--brokers', brokers.join(','), '--topic', topic, '--department', department, ...keyArgs, '--until-end'], keyEnv);
       assert.equal(out.status, 0, out.stderr);
       const keyring = new KmsKeyringNode({ keyIds: [keys[department]!], clientProvider: () => new KMS({ endpoint: moto.endpoint, region: MOTO_REGION, credentials: motoDefaultCredentials() }) });
       await assertAgrees(out.lines, sealed, keyring, department);
     }
-    const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...noCredentials } = env();
-    const out = runJavaRecipe(classpath, ['--brokers', brokers.join(','), '--topic', topic, '--department', 'support', '--kms-key', keys.support!, '--until-end'], noCredentials);
+    const elsewhere = runJavaRecipe(classpath, ['--brokers', brokers.join(','), '--topic', topic, '--department', 'security', '--profile', 'reader', '--account', '111111111111', '--until-end'], profileEnv);
+    assert.equal(elsewhere.status, 0, elsewhere.stderr);
+    assert.deepEqual([...new Set(elsewhere.lines.map((l) => l.locked?.reason))], ['key_not_found'], 'discovery never asks about a key outside --account');
+    rmSync(aws.home, { recursive: true, force: true });
+    const out = runJavaRecipe(classpath, ['--brokers', brokers.join(','), '--topic', topic, '--department', 'support', '--kms-key', keys.support!, '--until-end'], endpointOnly);
     assert.equal(out.status, 0, out.stderr);
     assert.equal(out.lines.length, sealed.length, 'every record still arrives, with its clear part');
     assert.deepEqual([...new Set(out.lines.map((l) => l.locked?.reason))], ['no_credentials']);

@@ -8,9 +8,11 @@ import java.util.List;
 final class Args {
   static final String USAGE = String.join("\n",
       "usage: department-consumer --brokers HOST:PORT[,…] --topic T --department D",
-      "         (--keys DIR [--local NAME]… | --kms-key ARN…) [--group G] [--from-beginning] [--until-end]",
+      "         (--keys DIR [--local NAME]… | --profile P [--account ID]… | --kms-key ARN…) [--group G] [--from-beginning] [--until-end]",
       "  --keys DIR       folder of local department keys (<name>.key, 32 bytes, mode 0600); --local defaults to D",
-      "  --kms-key ARN    a KMS key of the department (credentials from the default AWS chain; AWS_ENDPOINT_URL_KMS honoured)",
+      "  --profile P      KMS in discovery mode with AWS profile P ('' = the default chain); --account limits it to your accounts",
+      "  --kms-key ARN    KMS with exactly this key of the department (default credential chain)",
+      "                   (AWS_ENDPOINT_URL_KMS is honoured by both KMS modes)",
       "  --group G        resume from and commit to consumer group G (without it: read from the beginning, commit nothing)",
       "  --until-end      stop at the end offsets seen at start");
 
@@ -20,6 +22,9 @@ final class Args {
   Path keysDir;
   final List<String> localNames = new ArrayList<>();
   final List<String> kmsKeys = new ArrayList<>();
+  /** null: no discovery keyring; "" : discovery with the default credential chain. */
+  String profile;
+  final List<String> accounts = new ArrayList<>();
   String group;
   boolean fromBeginning;
   boolean untilEnd;
@@ -33,7 +38,7 @@ final class Args {
       switch (flag) {
         case "--from-beginning" -> a.fromBeginning = true;
         case "--until-end" -> a.untilEnd = true;
-        case "--brokers", "--topic", "--department", "--keys", "--local", "--kms-key", "--group" -> {
+        case "--brokers", "--topic", "--department", "--keys", "--local", "--kms-key", "--group", "--profile", "--account" -> {
           if (i + 1 >= argv.length) throw new IllegalArgumentException(flag + " needs a value");
           String v = argv[++i];
           switch (flag) {
@@ -43,6 +48,11 @@ final class Args {
             case "--keys" -> a.keysDir = Path.of(v);
             case "--local" -> a.localNames.add(v);
             case "--kms-key" -> a.kmsKeys.add(v);
+            case "--profile" -> a.profile = v;
+            case "--account" -> {
+              if (!v.matches("\\d{12}")) throw new IllegalArgumentException("--account takes a 12-digit AWS account id");
+              a.accounts.add(v);
+            }
             default -> a.group = v;
           }
         }
@@ -55,7 +65,8 @@ final class Args {
     if (a.department == null) missing.add("--department");
     if (!missing.isEmpty()) throw new IllegalArgumentException("missing " + String.join(", ", missing));
     if (a.keysDir != null && a.localNames.isEmpty()) a.localNames.add(a.department);
-    if (a.localNames.isEmpty() && a.kmsKeys.isEmpty()) throw new IllegalArgumentException("no key: pass --keys DIR or --kms-key ARN");
+    if (a.localNames.isEmpty() && a.kmsKeys.isEmpty() && a.profile == null) throw new IllegalArgumentException("no key: pass --keys DIR, --profile P or --kms-key ARN");
+    if (!a.accounts.isEmpty() && a.profile == null) throw new IllegalArgumentException("--account limits --profile's discovery; pass --profile too");
     return a;
   }
 }

@@ -58,7 +58,7 @@ public final class DepartmentConsumer {
 
   private static int run(Args args, PrintStream err) throws Exception {
     ObjectMapper json = new ObjectMapper();
-    DepartmentKeyring.Built keys = DepartmentKeyring.build(args.keysDir, args.localNames, args.kmsKeys);
+    DepartmentKeyring.Built keys = DepartmentKeyring.build(args);
     SectionOpener opener = new SectionOpener(json, keys.keyring(), args.department, keys.missing());
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, args.brokers);

@@ -8,15 +8,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.KmsClientBuilder;
 import software.amazon.cryptography.materialproviders.IKeyring;
 import software.amazon.cryptography.materialproviders.MaterialProviders;
 import software.amazon.cryptography.materialproviders.model.AesWrappingAlg;
+import software.amazon.cryptography.materialproviders.model.CreateAwsKmsDiscoveryKeyringInput;
 import software.amazon.cryptography.materialproviders.model.CreateAwsKmsKeyringInput;
 import software.amazon.cryptography.materialproviders.model.CreateMultiKeyringInput;
 import software.amazon.cryptography.materialproviders.model.CreateRawAesKeyringInput;
+import software.amazon.cryptography.materialproviders.model.DiscoveryFilter;
 import software.amazon.cryptography.materialproviders.model.MaterialProvidersConfig;
 
 /**
@@ -40,7 +43,10 @@ final class DepartmentKeyring {
    * Builds the keyring from local key names (read from {@code keysDir}) and KMS key ARNs. A missing key file is not
    * fatal: the records sealed under it are reported as not_granted, one by one, instead of an empty topic.
    */
-  static Built build(Path keysDir, List<String> localNames, List<String> kmsKeyArns) throws IOException {
+  static Built build(Args args) throws IOException {
+    Path keysDir = args.keysDir;
+    List<String> localNames = args.localNames;
+    List<String> kmsKeyArns = args.kmsKeys;
     MaterialProviders mpl = MaterialProviders.builder().MaterialProvidersConfig(MaterialProvidersConfig.builder().build()).build();
     List<IKeyring> keyrings = new ArrayList<>();
     List<String> missing = new ArrayList<>();
@@ -53,10 +59,17 @@ final class DepartmentKeyring {
       keyrings.add(localKeyring(mpl, keysDir, name));
     }
     if (!kmsKeyArns.isEmpty()) {
-      KmsClient kms = kmsClient();
+      KmsClient kms = kmsClient(null);
       for (String arn : kmsKeyArns) {
         keyrings.add(mpl.CreateAwsKmsKeyring(CreateAwsKmsKeyringInput.builder().kmsKeyId(arn).kmsClient(kms).build()));
       }
+    }
+    if (args.profile != null) {
+      // Discovery: asks KMS for whatever key the section names. Limit it to your accounts (--account): a crafted
+      // record could name a key elsewhere, and this profile's credentials would be offered to it.
+      CreateAwsKmsDiscoveryKeyringInput.Builder discovery = CreateAwsKmsDiscoveryKeyringInput.builder().kmsClient(kmsClient(args.profile));
+      if (!args.accounts.isEmpty()) discovery.discoveryFilter(DiscoveryFilter.builder().accountIds(args.accounts).partition("aws").build());
+      keyrings.add(mpl.CreateAwsKmsDiscoveryKeyring(discovery.build()));
     }
     if (keyrings.isEmpty()) {
       return new Built(null, "this consumer holds no key of the department (" + String.join(", ", missing) + " missing); copy it from the ingest service's key folder (mode 0600)");
@@ -88,11 +101,16 @@ final class DepartmentKeyring {
   }
 
   /**
-   * A KMS client from the default credential chain (AWS_PROFILE, environment, SSO...). AWS_ENDPOINT_URL_KMS, when
-   * set, points it elsewhere (a VPC endpoint, or a KMS-compatible test server).
+   * A KMS client for {@code profile} (its credentials and region), or the default credential chain (AWS_PROFILE,
+   * environment, SSO...) when null or empty. AWS_ENDPOINT_URL_KMS, when set, points it elsewhere (a VPC endpoint, or a
+   * KMS-compatible test server).
    */
-  private static KmsClient kmsClient() {
+  private static KmsClient kmsClient(String profile) {
     KmsClientBuilder builder = KmsClient.builder();
+    if (profile != null && !profile.isEmpty()) {
+      builder.credentialsProvider(ProfileCredentialsProvider.create(profile));
+      builder.overrideConfiguration(o -> o.defaultProfileName(profile));
+    }
     String endpoint = System.getenv("AWS_ENDPOINT_URL_KMS");
     if (endpoint != null && !endpoint.isEmpty()) builder.endpointOverride(URI.create(endpoint));
     String region = System.getenv("AWS_REGION") != null ? System.getenv("AWS_REGION") : System.getenv("AWS_DEFAULT_REGION");

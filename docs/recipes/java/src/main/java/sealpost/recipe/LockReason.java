@@ -73,7 +73,7 @@ final class LockReason {
           "this " + department + " section is sealed under a local key this consumer does not hold (another department's, or another key of the same name); copy the department's key file from the ingest service's key folder");
     }
     return SectionOpener.Opened.locked("key_not_found",
-        "none of the given " + department + " keys opens this section (it is sealed under another KMS key); pass the department's KMS key ARN, or ask its owner");
+        "none of this consumer's " + department + " keys opens this section (it is sealed under another KMS key, or one outside --account); pass the department's key, or ask its owner");
   }
 
   /** The error and everything it wraps: causes, the members of a keyring's error collection, opaque payloads. */
