@@ -82,7 +82,7 @@ describe('Java recipe with local keys', () => {
     const lines: Record<string, RecipeLine[]> = {};
     for (const department of DEPARTMENTS) {
       const keys = join(svc.dataDir, 'keys');
-      const out = runJavaRecipe(classpath, ['--brokers', brokers.join(','), '--topic', topic, '--department', department, '--keys', keys, '--until-end']);
+      const out = runJavaRecipe(classpath, ['--brokers', brokers.join(','), '--topic', topic, '--department', department, '--keys', keys, '--from-beginning', '--until-end']);
       assert.equal(out.status, 0, out.stderr);
       await assertAgrees(out.lines, sealed, department === 'analytics' ? undefined : departmentKeyring(svc.dataDir, department), department);
       lines[department] = out.lines;
@@ -122,7 +122,7 @@ describe('Java recipe with local keys', () => {
     } finally {
       await producer.disconnect();
     }
-    const out = runJavaRecipe(classpath, ['--brokers', brokers.join(','), '--topic', topic, '--department', 'support', '--keys', join(svc.dataDir, 'keys'), '--until-end']);
+    const out = runJavaRecipe(classpath, ['--brokers', brokers.join(','), '--topic', topic, '--department', 'support', '--keys', join(svc.dataDir, 'keys'), '--from-beginning', '--until-end']);
     assert.equal(out.status, 0, out.stderr);
     const expected: [string | null, string][] = crafted.map(([e, reason]) => [e.id, reason]);
     expected.splice(malformed.at, 0, [null, 'malformed']);
@@ -145,9 +145,9 @@ describe('Java recipe with local keys', () => {
     assert.deepEqual(again.lines, [], 'resumed from the committed offsets');
   });
 
-  test('an unreachable broker is a clear error and exit 2, nothing on stdout', () => {
-    const out = runJavaRecipe(classpath, ['--brokers', '127.0.0.1:1', '--topic', 'any', '--department', 'support', '--keys', join(svc.dataDir, 'keys'), '--until-end']);
-    assert.equal(out.status, 2);
+  test('an unreachable broker is a clear error and exit 3, nothing on stdout', () => {
+    const out = runJavaRecipe(classpath, ['--brokers', '127.0.0.1:1', '--topic', 'any', '--department', 'support', '--keys', join(svc.dataDir, 'keys'), '--from-beginning', '--until-end']);
+    assert.equal(out.status, 3);
     assert.deepEqual(out.lines, []);
     assert.match(out.stderr, /department-consumer: Kafka at 127\.0\.0\.1:1 failed: .*check --brokers and that the broker is up/);
     assert.ok(out.stderr.split('\n').length < 60, `stderr stays short (warnings only):\n${out.stderr.slice(0, 2000)}`);
@@ -156,7 +156,7 @@ describe('Java recipe with local keys', () => {
   test('without the key file, every record still arrives, each saying not_granted and what to do', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'sealpost-no-keys-'));
     try {
-      const out = runJavaRecipe(classpath, ['--brokers', brokers.join(','), '--topic', svc.config.sources[0]!.topic!, '--department', 'support', '--keys', empty, '--until-end']);
+      const out = runJavaRecipe(classpath, ['--brokers', brokers.join(','), '--topic', svc.config.sources[0]!.topic!, '--department', 'support', '--keys', empty, '--from-beginning', '--until-end']);
       assert.equal(out.status, 0, out.stderr);
       assert.equal(out.lines.length, sealed.length);
       assert.deepEqual([...new Set(out.lines.map((l) => l.locked?.reason))], ['not_granted']);
@@ -201,16 +201,16 @@ describe('Java recipe with KMS keys (moto)', () => {
     };
     for (const department of ['support', 'security']) {
       const [keyArgs, keyEnv] = how[department]!;
-      const out = runJavaRecipe(classpath, ['--brokers', brokers.join(','), '--topic', topic, '--department', department, ...keyArgs, '--until-end'], keyEnv);
+      const out = runJavaRecipe(classpath, ['--brokers', brokers.join(','), '--topic', topic, '--department', department, ...keyArgs, '--from-beginning', '--until-end'], keyEnv);
       assert.equal(out.status, 0, out.stderr);
       const keyring = new KmsKeyringNode({ keyIds: [keys[department]!], clientProvider: () => new KMS({ endpoint: moto.endpoint, region: MOTO_REGION, credentials: motoDefaultCredentials() }) });
       await assertAgrees(out.lines, sealed, keyring, department);
     }
-    const elsewhere = runJavaRecipe(classpath, ['--brokers', brokers.join(','), '--topic', topic, '--department', 'security', '--profile', 'reader', '--account', '111111111111', '--until-end'], profileEnv);
+    const elsewhere = runJavaRecipe(classpath, ['--brokers', brokers.join(','), '--topic', topic, '--department', 'security', '--profile', 'reader', '--account', '111111111111', '--from-beginning', '--until-end'], profileEnv);
     assert.equal(elsewhere.status, 0, elsewhere.stderr);
     assert.deepEqual([...new Set(elsewhere.lines.map((l) => l.locked?.reason))], ['key_not_found'], 'discovery never asks about a key outside --account');
     rmSync(aws.home, { recursive: true, force: true });
-    const out = runJavaRecipe(classpath, ['--brokers', brokers.join(','), '--topic', topic, '--department', 'support', '--kms-key', keys.support!, '--until-end'], endpointOnly);
+    const out = runJavaRecipe(classpath, ['--brokers', brokers.join(','), '--topic', topic, '--department', 'support', '--kms-key', keys.support!, '--from-beginning', '--until-end'], endpointOnly);
     assert.equal(out.status, 0, out.stderr);
     assert.equal(out.lines.length, sealed.length, 'every record still arrives, with its clear part');
     assert.deepEqual([...new Set(out.lines.map((l) => l.locked?.reason))], ['no_credentials']);
@@ -221,7 +221,7 @@ describe('Java recipe with KMS keys (moto)', () => {
     await enforceIam(moto.endpoint);
     const out = runJavaRecipe(
       classpath,
-      ['--brokers', brokers.join(','), '--topic', svc.config.sources[0]!.topic!, '--department', 'support', '--kms-key', keys.support!, '--until-end'],
+      ['--brokers', brokers.join(','), '--topic', svc.config.sources[0]!.topic!, '--department', 'support', '--kms-key', keys.support!, '--from-beginning', '--until-end'],
       { ...env(), AWS_ACCESS_KEY_ID: intern.accessKeyId, AWS_SECRET_ACCESS_KEY: intern.secretAccessKey },
     );
     assert.equal(out.status, 0, out.stderr);

@@ -8,13 +8,15 @@ import java.util.List;
 final class Args {
   static final String USAGE = String.join("\n",
       "usage: department-consumer --brokers HOST:PORT[,…] --topic T --department D",
-      "         (--keys DIR [--local NAME]… | --profile P [--account ID]… | --kms-key ARN…) [--group G] [--from-beginning] [--until-end]",
+      "         (--keys DIR [--local NAME]… | --profile P [--account ID]… | --kms-key ARN…) [--group G | --from-beginning] [--until-end]",
       "  --keys DIR       folder of local department keys (<name>.key, 32 bytes, mode 0600); --local defaults to D",
       "  --profile P      KMS in discovery mode with AWS profile P ('' = the default chain); --account limits it to your accounts",
       "  --kms-key ARN    KMS with exactly this key of the department (default credential chain)",
       "                   (AWS_ENDPOINT_URL_KMS is honoured by both KMS modes)",
-      "  --group G        resume from and commit to consumer group G (without it: read from the beginning, commit nothing)",
-      "  --until-end      stop at the end offsets seen at start");
+      "  --group G        resume from and commit to consumer group G (a new group starts at the earliest offset)",
+      "  --from-beginning read from the earliest offset, commit nothing (without either: only new events)",
+      "  --until-end      stop at the end offsets seen at start",
+      "Exit status: 0 read what was asked; 2 bad arguments; 3 cannot reach Kafka or the topic.");
 
   String brokers;
   String topic;
@@ -66,6 +68,7 @@ final class Args {
     if (!missing.isEmpty()) throw new IllegalArgumentException("missing " + String.join(", ", missing));
     if (a.keysDir != null && a.localNames.isEmpty()) a.localNames.add(a.department);
     if (a.localNames.isEmpty() && a.kmsKeys.isEmpty() && a.profile == null) throw new IllegalArgumentException("no key: pass --keys DIR, --profile P or --kms-key ARN");
+    if (a.group != null && a.fromBeginning) throw new IllegalArgumentException("--group and --from-beginning exclude each other (a group resumes from its offsets)");
     if (!a.accounts.isEmpty() && a.profile == null) throw new IllegalArgumentException("--account limits --profile's discovery; pass --profile too");
     return a;
   }

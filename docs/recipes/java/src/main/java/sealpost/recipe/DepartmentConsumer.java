@@ -26,8 +26,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * AWS Encryption SDK and prints one JSON line per event on stdout, in the shape of `npm run consume`:
  * {"id","type","time","source","partition","offset","clear","fields"} or "locked":{"reason","message"} instead of
  * fields. A record without a section for the department prints "fields":{} (its clear part still arrives).
- * Progress and the summary go to stderr. Exit 0 when it read what it was asked, 2 on bad arguments or when Kafka
- * cannot be reached.
+ * Progress and the summary go to stderr. Exit 0 when it read what it was asked, 2 on bad arguments, 3 when Kafka or
+ * the topic cannot be reached (the codes of `npm run consume` and the Python recipe).
  */
 public final class DepartmentConsumer {
   private static final int DEDUPE_WINDOW = 100_000;
@@ -49,7 +49,7 @@ public final class DepartmentConsumer {
       System.exit(run(args, err));
     } catch (KafkaException e) {
       err.println("department-consumer: Kafka at " + args.brokers + " failed: " + e.getMessage() + "; check --brokers and that the broker is up");
-      System.exit(2);
+      System.exit(3);
     } catch (Exception e) {
       err.println("department-consumer: " + e.getMessage());
       System.exit(2);
@@ -74,13 +74,14 @@ public final class DepartmentConsumer {
       List<PartitionInfo> infos = consumer.partitionsFor(args.topic);
       if (infos == null || infos.isEmpty()) {
         err.println("department-consumer: topic " + args.topic + " does not exist on " + args.brokers);
-        return 2;
+        return 3;
       }
       List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).collect(Collectors.toList());
       // Manual assignment of every partition: one process reads the whole topic in order per partition. With
       // --group, it resumes from (and commits to) that group's offsets, after each batch has been printed.
       consumer.assign(partitions);
-      if (args.group == null || args.fromBeginning) consumer.seekToBeginning(partitions);
+      if (args.fromBeginning) consumer.seekToBeginning(partitions);
+      else if (args.group == null) consumer.seekToEnd(partitions);
       Map<TopicPartition, Long> end = args.untilEnd ? consumer.endOffsets(partitions) : Map.of();
 
       Map<String, Boolean> seen = new LinkedHashMap<>(16, 0.75f, false) {
