@@ -4,7 +4,7 @@
 // and altered sections are flagged per record, and the consumer keeps going.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateKeyCommand, KMS, KMSClient } from '@aws-sdk/client-kms';
@@ -107,7 +107,9 @@ describe('Java recipe with local keys', () => {
       [{ ...a, id: `${a.id}-moved`, sections: { support: b.sections.support! } }, 'id_mismatch'],
       [{ ...a, id: `${a.id}-ctx`, sections: { support: resealed.result.toString('base64') } }, 'context_mismatch'],
       [{ ...a, id: `${a.id}-altered`, sections: { support: altered.toString('base64') } }, 'tampered'],
-      [{ ...a, id: `${a.id}-foreign`, sections: { support: a.sections.security! } }, 'not_granted'],
+      // The key folder holds every department's key (as the kit and the Python recipe load it): the security
+      // section opens, and its context names the department it was moved from.
+      [{ ...a, id: `${a.id}-foreign`, sections: { support: a.sections.security! } }, 'context_mismatch'],
       [a, 'open'],
     ];
     const malformed = { value: 'not an envelope', at: 4 };
@@ -153,16 +155,22 @@ describe('Java recipe with local keys', () => {
     assert.ok(out.stderr.split('\n').length < 60, `stderr stays short (warnings only):\n${out.stderr.slice(0, 2000)}`);
   });
 
-  test('without the key file, every record still arrives, each saying not_granted and what to do', async () => {
-    const empty = mkdtempSync(join(tmpdir(), 'sealpost-no-keys-'));
+  test("without the department's key file (none at all, or only another department's), every record still arrives, each saying not_granted", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sealpost-no-keys-'));
+    const run = () => runJavaRecipe(classpath, ['--brokers', brokers.join(','), '--topic', svc.config.sources[0]!.topic!, '--department', 'support', '--keys', dir, '--from-beginning', '--until-end']);
     try {
-      const out = runJavaRecipe(classpath, ['--brokers', brokers.join(','), '--topic', svc.config.sources[0]!.topic!, '--department', 'support', '--keys', empty, '--from-beginning', '--until-end']);
-      assert.equal(out.status, 0, out.stderr);
-      assert.equal(out.lines.length, sealed.length);
-      assert.deepEqual([...new Set(out.lines.map((l) => l.locked?.reason))], ['not_granted']);
-      assert.match(out.lines[0]!.locked!.message, /support\.key missing\); copy it from the ingest service.s key folder/);
+      const none = run();
+      assert.equal(none.status, 0, none.stderr);
+      assert.equal(none.lines.length, sealed.length);
+      assert.deepEqual([...new Set(none.lines.map((l) => l.locked?.reason))], ['not_granted']);
+      assert.match(none.lines[0]!.locked!.message, /support\.key missing\); copy it from the ingest service.s key folder/);
+      copyFileSync(join(svc.dataDir, 'keys', 'security.key'), join(dir, 'security.key'));
+      const other = run();
+      assert.equal(other.status, 0, other.stderr);
+      assert.deepEqual([...new Set(other.lines.map((l) => l.locked?.reason))], ['not_granted']);
+      assert.match(other.lines[0]!.locked!.message, /a local key this consumer does not hold/);
     } finally {
-      rmSync(empty, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -9,7 +9,7 @@ final class Args {
   static final String USAGE = String.join("\n",
       "usage: department-consumer --brokers HOST:PORT[,…] --topic T --department D",
       "         (--keys DIR [--local NAME]… | --profile P [--account ID]… | --kms-key ARN…) [--group G | --from-beginning] [--until-end]",
-      "  --keys DIR       folder of local department keys (<name>.key, 32 bytes, mode 0600); --local defaults to D",
+      "  --keys DIR       folder of local department keys (<name>.key, 32 bytes, mode 0600): all of them, or only --local NAME…",
       "  --profile P      KMS in discovery mode with AWS profile P ('' = the default chain); --account limits it to your accounts",
       "  --kms-key ARN    KMS with exactly this key of the department (default credential chain)",
       "                   (AWS_ENDPOINT_URL_KMS is honoured by both KMS modes)",
@@ -66,8 +66,8 @@ final class Args {
     if (a.topic == null) missing.add("--topic");
     if (a.department == null) missing.add("--department");
     if (!missing.isEmpty()) throw new IllegalArgumentException("missing " + String.join(", ", missing));
-    if (a.keysDir != null && a.localNames.isEmpty()) a.localNames.add(a.department);
-    if (a.localNames.isEmpty() && a.kmsKeys.isEmpty() && a.profile == null) throw new IllegalArgumentException("no key: pass --keys DIR, --profile P or --kms-key ARN");
+    if (!a.localNames.isEmpty() && a.keysDir == null) throw new IllegalArgumentException("--local NAME needs --keys DIR (the folder holding NAME.key)");
+    if (a.keysDir == null && a.kmsKeys.isEmpty() && a.profile == null) throw new IllegalArgumentException("no key: pass --keys DIR, --profile P or --kms-key ARN");
     if (a.group != null && a.fromBeginning) throw new IllegalArgumentException("--group and --from-beginning exclude each other (a group resumes from its offsets)");
     if (!a.accounts.isEmpty() && a.profile == null) throw new IllegalArgumentException("--account limits --profile's discovery; pass --profile too");
     return a;

@@ -45,7 +45,7 @@ final class DepartmentKeyring {
    */
   static Built build(Args args) throws IOException {
     Path keysDir = args.keysDir;
-    List<String> localNames = args.localNames;
+    List<String> localNames = keysDir == null || !args.localNames.isEmpty() ? args.localNames : keyFilesIn(keysDir);
     List<String> kmsKeyArns = args.kmsKeys;
     MaterialProviders mpl = MaterialProviders.builder().MaterialProvidersConfig(MaterialProvidersConfig.builder().build()).build();
     List<IKeyring> keyrings = new ArrayList<>();
@@ -72,11 +72,31 @@ final class DepartmentKeyring {
       keyrings.add(mpl.CreateAwsKmsDiscoveryKeyring(discovery.build()));
     }
     if (keyrings.isEmpty()) {
-      return new Built(null, "this consumer holds no key of the department (" + String.join(", ", missing) + " missing); copy it from the ingest service's key folder (mode 0600)");
+      String expected = missing.isEmpty() ? keysDir.resolve(args.department + ".key").toString() : String.join(", ", missing);
+      return new Built(null, "this consumer holds no key of the department (" + expected + " missing); copy it from the ingest service's key folder (mode 0600)");
     }
     if (keyrings.size() == 1) return new Built(keyrings.get(0), null);
     return new Built(
         mpl.CreateMultiKeyring(CreateMultiKeyringInput.builder().childKeyrings(keyrings.subList(1, keyrings.size())).generator(keyrings.get(0)).build()), null);
+  }
+
+  /**
+   * Every key file of the folder ({@code <name>.key}, 32 bytes), as the kit and the Python recipe load it: holding
+   * another department's key too lets a section moved from that department be named for what it is
+   * (context_mismatch) instead of "not granted". Files of another length (not a department key) are skipped.
+   */
+  private static List<String> keyFilesIn(Path dir) throws IOException {
+    List<String> names = new ArrayList<>();
+    if (!Files.isDirectory(dir)) return names;
+    try (var files = Files.list(dir)) {
+      for (Path f : (Iterable<Path>) files.sorted()::iterator) {
+        String file = f.getFileName().toString();
+        if (!file.endsWith(".key")) continue;
+        String name = file.substring(0, file.length() - 4);
+        if (name.matches("[A-Za-z0-9_-]{1,64}") && Files.isRegularFile(f) && Files.size(f) == KEY_LENGTH) names.add(name);
+      }
+    }
+    return names;
   }
 
   private static IKeyring localKeyring(MaterialProviders mpl, Path keysDir, String name) throws IOException {
