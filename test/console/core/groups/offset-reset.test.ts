@@ -93,7 +93,7 @@ describe('consumer group offset resets on the real broker', () => {
     assert.deepEqual(await committed(), [PER_PARTITION, 0, PER_PARTITION]);
     const lag = (await c.call('groups:lag', { topic })).find((g) => g.groupId === groupId);
     assert.equal(lag?.totalLag, PER_PARTITION);
-    const events = (await until('the reset report', () => c.call('audit:query', { action: 'offset-reset', target: `group/${groupId}` }), (r) => r.events.length >= 1)).events;
+    const events = (await until('the reset report', () => c.call('audit:query', { service: svc.admin.url, action: 'offset-reset', target: `group/${groupId}` }), (r) => r.events.length >= 1)).events;
     assert.equal(events[0]!.outcome, 'success');
     assert.deepEqual({ ...events[0]!.details }, { topic, to: 'earliest', partitions: [1], lagBefore: 0, lagAfter: PER_PARTITION, members: 0 });
   });
@@ -121,7 +121,7 @@ describe('consumer group offset resets on the real broker', () => {
       assert.equal(refused.code, 'SP_CONSOLE_GROUP_ACTIVE');
       assert.match(refused.message, /stop its consumers first/);
       assert.deepEqual(await committed(), before, 'nothing written while the group is active');
-      const denied = await until('the denied report', () => c.call('audit:query', { action: 'offset-reset', outcome: 'denied' }), (r) => r.events.length >= 1);
+      const denied = await until('the denied report', () => c.call('audit:query', { service: svc.admin.url, action: 'offset-reset', outcome: 'denied' }), (r) => r.events.length >= 1);
       assert.equal(denied.events[0]!.details.code, 'SP_CONSOLE_GROUP_ACTIVE');
     } finally {
       await member.stop();
