@@ -53,15 +53,15 @@ describe('sign-in limits against a real service and moto STS', () => {
 
   it('rate-limits sign-in attempts per client address: 429 with Retry-After, other addresses unaffected', async () => {
     const garbage = { method: 'POST', url: 'https://sts.amazonaws.com/', headers: {}, body: '' };
-    const first = await postLoginFrom(svc.admin.url, '127.0.0.1', garbage); // the third attempt from 127.0.0.1
-    assert.equal(first.code, 'SP_ADMIN_LOGIN_MALFORMED');
-    const limited = await postLoginFrom(svc.admin.url, '127.0.0.1', garbage);
+    const client = '127.0.0.3'; // used by no other test: its whole burst is spent here
+    for (let i = 0; i < 3; i++) assert.equal((await postLoginFrom(svc.admin.url, client, garbage)).code, 'SP_ADMIN_LOGIN_MALFORMED', `attempt ${i + 1} of the burst`);
+    const limited = await postLoginFrom(svc.admin.url, client, garbage);
     assert.equal(limited.status, 429);
     assert.equal(limited.code, 'SP_ADMIN_LOGIN_RATE_LIMITED');
     assert.ok(Number(limited.retryAfter) >= 1 && Number(limited.retryAfter) <= 20, `retry-after ${limited.retryAfter}`);
-    const genuine = await postLoginFrom(svc.admin.url, '127.0.0.1', await sign());
+    const genuine = await postLoginFrom(svc.admin.url, client, await sign());
     assert.equal(genuine.code, 'SP_ADMIN_LOGIN_RATE_LIMITED', 'not even a genuine signature reaches STS once limited');
-    const other = await postLoginFrom(svc.admin.url, '127.0.0.2', await sign());
+    const other = await postLoginFrom(svc.admin.url, '127.0.0.4', await sign());
     assert.equal(other.status, 200, 'another client address still signs in');
   });
 });
@@ -94,6 +94,22 @@ describe('keyed rate limiter', () => {
     assert.equal(l.take('x'), false);
     for (let i = 0; i < 1000; i++) l.take(`k${i}`);
     assert.equal(l.size(), 100);
+  });
+  it('whenFull "refuse": new addresses are refused while the map is full, so rotating addresses neither resets a bucket nor passes more', () => {
+    let now = 0;
+    const l = createKeyedRateLimiter({ perMinute: 6, maxKeys: 10, whenFull: 'refuse', now: () => now });
+    for (let i = 0; i < 6; i++) assert.equal(l.take('x'), true);
+    assert.equal(l.take('x'), false, 'x spent its burst');
+    let allowed = 0;
+    for (let i = 0; i < 1000; i++) for (let j = 0; j < 6; j++) if (l.take(`k${i}`)) allowed += 1;
+    assert.equal(allowed, 9 * 6, 'only the keys that fit in the map get their bursts: the total is bounded');
+    assert.equal(l.size(), 10);
+    assert.equal(l.take('x'), false, 'x was not forgotten: its bucket is still empty');
+    assert.equal(l.take('new'), false, 'a new key is refused while every bucket is busy');
+    assert.ok(l.retryAfterSeconds('new') >= 1);
+    now += 60_000; // every bucket refilled: those keys are as good as new and make room
+    assert.equal(l.take('new'), true);
+    assert.equal(l.take('x'), true);
   });
   const keys: [string | undefined, string][] = [
     ['192.0.2.7', '192.0.2.7'], ['::ffff:192.0.2.7', '192.0.2.7'], ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2::/64'],

@@ -30,6 +30,8 @@ export interface SignInOptions {
   callSts?: typeof callSts;
   /** Signatures remembered against replay at most (default 100,000); beyond that sign-in answers 503. */
   replayGuardEntries?: number;
+  /** Client addresses whose attempts are tracked at most (default 10,000); while all are busy a new address gets 429. */
+  signInClients?: number;
 }
 
 /**
@@ -44,7 +46,7 @@ export function createSignIn(opts: SignInOptions) {
   const local = localEnabled ? loadLocalToken(opts.dataDir) : undefined;
   const mapRoles = createRoleMapper(aws?.roles ?? []);
   const guard = createReplayGuard({ now, ...(opts.replayGuardEntries ? { maxEntries: opts.replayGuardEntries } : {}) });
-  const attempts = createKeyedRateLimiter({ perMinute: aws?.loginsPerMinute ?? 30, now });
+  const attempts = createKeyedRateLimiter({ perMinute: aws?.loginsPerMinute ?? 30, maxKeys: opts.signInClients ?? 10_000, whenFull: 'refuse', now });
   const allowlist = createStsAllowlist(aws?.stsEndpoints ?? []);
   const sessions = aws && admin.serverId ? createSessionTokens({ dataDir: opts.dataDir, serverId: admin.serverId, lifetimeSeconds: admin.sessionMinutes * 60, now }) : undefined;
   const sts = opts.callSts ?? callSts;
@@ -64,7 +66,7 @@ export function createSignIn(opts: SignInOptions) {
       }
       const client = clientKey(remoteAddress);
       if (!attempts.take(client)) {
-        throw adminError(ADMIN_ERRORS.loginRateLimited, 429, `too many sign-in attempts from this address (admin.aws.loginsPerMinute: ${aws.loginsPerMinute}); wait and sign in again`, {
+        throw adminError(ADMIN_ERRORS.loginRateLimited, 429, `too many sign-in attempts from this address (admin.aws.loginsPerMinute: ${aws.loginsPerMinute}), or from too many addresses at once; wait and sign in again`, {
           retriable: true,
           details: { retryAfterSeconds: attempts.retryAfterSeconds(client) },
         });
