@@ -12,23 +12,18 @@ import { sendgridSignedHeaders } from '../../ingest-service/src/dev/index.js';
 import { freePort, makeSendgridBatch, SEED_BATCH, tempDataDir, testConfig, waitReady } from '../support/ingest.js';
 import { departmentKeyring, openSection } from '../support/local-decrypt.js';
 import { buildPrunedApp } from '../support/pruned-app.js';
+import { until } from '../support/until.js';
 
 const CHECKER = 'scripts/build/check-runtime-deps.mjs';
-
-async function until(check: () => boolean, said: () => string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out; the service said:\n${said().slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('compiled service (npm run build, plain node, production packages only)', () => {
   let app: ReturnType<typeof buildPrunedApp>;
   before(() => {
     app = buildPrunedApp();
   });
-  after(() => rmSync(app.dir, { recursive: true, force: true }));
+  after(() => {
+    if (app) rmSync(app.dir, { recursive: true, force: true }); // a failed build left nothing: its own error is the one to see
+  });
 
   it('the pruned layout has no dev package, and the build passed the runtime dependency check', () => {
     for (const dev of ['tsx', 'typescript', 'electron', 'esbuild']) assert.equal(existsSync(join(app.dir, 'node_modules', dev)), false, dev);
@@ -87,7 +82,7 @@ describe('compiled service (npm run build, plain node, production packages only)
 
       // SIGHUP (the unit's ExecReload) starts a fresh sealing thread from the build; it must seal too.
       child.kill('SIGHUP');
-      await until(() => /SIGHUP: (reloaded|nothing to reload)/.test(out), () => out);
+      await until('the SIGHUP reload', () => out, (o) => /SIGHUP: (reloaded|nothing to reload)/.test(o), { show: (o) => `the service said:\n${o.slice(-2000)}` });
       const more = makeSendgridBatch(5, 'after-reload');
       assert.equal(await post(more.body), 5);
       const after = await readAll(brokers, config.sources[0]!.topic!, 19, 30_000);

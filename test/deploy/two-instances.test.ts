@@ -14,6 +14,7 @@ import { ensureKafka, readAll } from '../support/kafka.js';
 import { departmentKeyring, openSection } from '../support/local-decrypt.js';
 import { sendgridSignedHeaders } from '../../ingest-service/src/dev/index.js';
 import { freePort, SEED_BATCH, spawnService, tempDataDir, testConfig, waitReady } from '../support/ingest.js';
+import { until } from '../support/until.js';
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
@@ -29,14 +30,6 @@ after(async () => {
 async function metric(url: string, name: string): Promise<number> {
   const line = (await (await fetch(`${url}/metrics`)).text()).split('\n').find((l) => l.startsWith(`${name}{source="sendgrid"}`));
   return line ? Number(line.split(' ').pop()) : 0;
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 it('the same batch accepted by instance A and retried on B reaches Kafka twice, with the same ids; a retry on A is dropped', async () => {
@@ -69,7 +62,7 @@ it('the same batch accepted by instance A and retried on B reaches Kafka twice, 
 
   const a = await start('a');
   assert.equal(await deliver(a.url), 14);
-  await until('A to forward the batch', async () => (await metric(a.url, 'sealpost_events_forwarded_total')) === 14);
+  await until('A to forward the batch', () => metric(a.url, 'sealpost_events_forwarded_total'), (n) => n === 14);
   // As docs/deploy.md says: instances share the department and blind-index keys; journal and admin keys are their own.
   const shared = readdirSync(join(a.dataDir, 'keys')).filter((f) => f.endsWith('.key') && f !== 'journal.key' && !f.startsWith('admin-'));
   assert.ok(shared.includes('blind-index.hmac.key') && shared.includes('support.key'), shared.join(' '));
@@ -79,8 +72,8 @@ it('the same batch accepted by instance A and retried on B reaches Kafka twice, 
   });
   assert.equal(await deliver(b.url), 14, 'B has its own journal: it accepts the retry');
   assert.equal(await deliver(a.url), 14, 'A answers 200 to its own retry too (the sender must stop retrying)...');
-  await until('B to forward its copy', async () => (await metric(b.url, 'sealpost_events_forwarded_total')) === 14);
-  await until('A to drop its retry', async () => (await metric(a.url, 'sealpost_duplicates_dropped_total')) === 14);
+  await until('B to forward its copy', () => metric(b.url, 'sealpost_events_forwarded_total'), (n) => n === 14);
+  await until('A to drop its retry', () => metric(a.url, 'sealpost_duplicates_dropped_total'), (n) => n === 14);
   assert.equal(await metric(a.url, 'sealpost_events_forwarded_total'), 14, '...but forwards nothing again');
 
   // Ask for one more than expected: the read runs its whole timeout and shows everything that arrived.

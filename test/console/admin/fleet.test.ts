@@ -9,7 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { SEED_BATCH } from '../../support/ingest.js';
 import { ensureKafka, uniqueTopic } from '../../support/kafka.js';
 import { startAdminService, type AdminTestService } from '../../ingest-service/admin/support.js';
-import { consoleOn, startStallingRelay, TEST_BOX, until } from './support.js';
+import { consoleOn, startStallingRelay, TEST_BOX } from './support.js';
+import { until } from '../../support/until.js';
 
 /** A SendGrid batch of `n` seed events with ids of their own (so no dedupe drops them). */
 const batchOf = (n: number, tag: string): string =>

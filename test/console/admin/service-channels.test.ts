@@ -8,7 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { SEED_BATCH } from '../../support/ingest.js';
 import { ensureKafka, uniqueTopic } from '../../support/kafka.js';
 import { startAdminService, type AdminTestService } from '../../ingest-service/admin/support.js';
-import { consoleOn, sleep, TEST_BOX, until } from './support.js';
+import { consoleOn, sleep, TEST_BOX } from './support.js';
+import { until } from '../../support/until.js';
 
 describe('console service channels on the real ingest service and broker', () => {
   let brokers: string[];

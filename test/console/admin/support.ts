@@ -42,17 +42,6 @@ export function consoleOn(opts: { file?: string | null; secrets?: SecretBox; key
   return { call, refusal, close: svc.close };
 }
 
-/** Polls `fn` until `ok`, or fails saying what it waited for and what it last saw. */
-export async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 400)}`);
-    await sleep(150);
-  }
-}
-
 /**
  * A loopback TCP relay in front of a real service: `stall()` makes it stop passing what clients send (on open
  * connections too), as a network partition or a wedged load balancer would, so requests wait without an answer.
