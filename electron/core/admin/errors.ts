@@ -8,6 +8,8 @@ export const SERVICE_ERRORS = {
   noToken: 'SP_CONSOLE_SERVICE_NO_TOKEN',
   /** The service connection could not be saved or read back. */
   store: 'SP_CONSOLE_SERVICE_STORE',
+  /** The remembered fleet already holds its maximum of services: forget one before adding another. */
+  fleetFull: 'SP_CONSOLE_SERVICE_FLEET_FULL',
   /** A service of the fleet did not answer its status in time (Backlog shows it as not answering). */
   slow: 'SP_CONSOLE_SERVICE_SLOW',
   /** Too many audit reports waiting for a slow or absent service: the newest was dropped. */

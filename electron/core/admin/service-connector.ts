@@ -96,6 +96,7 @@ export function createServiceConnector(opts: ServiceConnectorOptions) {
         // No CA given keeps the one saved for this URL (the renderer never gets it back to resend).
         ca: args.ca?.trim() ? args.ca : (store.list().find((c) => c.url === url)?.ca ?? null),
       };
+      if (args.remember) store.assertRoom(url); // before signing in: a fleet at its maximum is refused whole
       const client = createAdminClient({
         url,
         ...(conn.ca ? { ca: conn.ca } : {}),

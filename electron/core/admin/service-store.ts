@@ -16,8 +16,10 @@ const storedConnection = z.strictObject({
   /** The local admin token, sealed by the SecretBox; never in clear. */
   sealedToken: z.string().optional(),
 });
+/** Services remembered at most: the file is read with this cap, so saving is refused beyond it (else the next start would set the whole fleet aside as damaged). */
+export const MAX_REMEMBERED_SERVICES = 100;
 /** Today's file: the remembered fleet, in the order services were added. */
-const fileV2 = z.strictObject({ version: z.literal(2), connections: z.array(storedConnection).max(100) });
+const fileV2 = z.strictObject({ version: z.literal(2), connections: z.array(storedConnection).max(MAX_REMEMBERED_SERVICES) });
 /** The file before fleets (one service); still read, and written back as version 2 on the next change. */
 const fileV1 = z
   .strictObject({ version: z.literal(1).default(1), connection: storedConnection.nullable().default(null) })
@@ -50,6 +52,14 @@ export function createServiceStore(options: { file: string | null; secrets: Secr
     }
   };
   const find = (url: string): Stored | undefined => state.connections.find((c) => c.url === url);
+  const assertRoom = (url: string): void => {
+    if (find(url) || state.connections.length < MAX_REMEMBERED_SERVICES) return;
+    throw new SealpostError(
+      SERVICE_ERRORS.fleetFull,
+      `The console already remembers ${MAX_REMEMBERED_SERVICES} services, its maximum: forget one (Ingest service, Forget) before remembering ${url}, or connect without remembering it.`,
+      { status: 409 },
+    );
+  };
   const clear = ({ sealedToken: _sealed, ...c }: Stored): ServiceConnection => c;
 
   return {
@@ -63,12 +73,16 @@ export function createServiceStore(options: { file: string | null; secrets: Secr
 
     secretsAvailable: (): boolean => secrets.available(),
 
+    /** Throws SP_CONSOLE_SERVICE_FLEET_FULL when `url` is new and the fleet is at its maximum (checked before signing in). */
+    assertRoom,
+
     /**
      * Remembers `conn` (replacing the entry of the same URL, in place). A token given is sealed (kept
      * only if the box can seal); no token given keeps the one saved for that URL; AWS sign-in keeps
-     * none (sessions are short and re-signed).
+     * none (sessions are short and re-signed). A new URL beyond the maximum is refused (SP_CONSOLE_SERVICE_FLEET_FULL).
      */
     save(conn: ServiceConnection, token: string | undefined): void {
+      assertRoom(conn.url);
       const previous = find(conn.url);
       let sealedToken: string | undefined;
       if (conn.auth === 'token') {
