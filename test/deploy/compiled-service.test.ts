@@ -3,7 +3,7 @@
 // included. It must journal and forward sealed events into the real Kafka.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Envelope } from '../../shared/envelope/index.js';
@@ -11,7 +11,7 @@ import { ensureKafka, readAll } from '../support/kafka.js';
 import { sendgridSignedHeaders } from '../../ingest-service/src/dev/index.js';
 import { freePort, makeSendgridBatch, SEED_BATCH, tempDataDir, testConfig, waitReady } from '../support/ingest.js';
 import { departmentKeyring, openSection } from '../support/local-decrypt.js';
-import { buildPrunedApp } from '../support/pruned-app.js';
+import { buildPrunedApp, PRUNED_NODE_ARGS } from '../support/pruned-app.js';
 import { until } from '../support/until.js';
 
 const CHECKER = 'scripts/build/check-runtime-deps.mjs';
@@ -28,12 +28,35 @@ describe('compiled service (npm run build, plain node, production packages only)
   it('the pruned layout has no dev package, and the build passed the runtime dependency check', () => {
     for (const dev of ['tsx', 'typescript', 'electron', 'esbuild']) assert.equal(existsSync(join(app.dir, 'node_modules', dev)), false, dev);
     // From the build's folder tsx cannot be loaded at all: a worker that booted through it would fail the next test.
-    const tsx = spawnSync(process.execPath, ['--input-type=module', '-e', "await import('tsx/esm/api')"], { cwd: join(app.dir, 'dist'), encoding: 'utf8' });
+    const tsx = spawnSync(process.execPath, [...PRUNED_NODE_ARGS, '--input-type=module', '-e', "await import('tsx/esm/api')"], { cwd: join(app.dir, 'dist'), encoding: 'utf8' });
     assert.notEqual(tsx.status, 0);
     assert.match(tsx.stderr, /ERR_MODULE_NOT_FOUND/);
     assert.match(app.buildOutput, /runtime dependency check: ok/);
     for (const worker of ['journal/writer-worker.js', 'expand-worker/worker-main.js']) {
       assert.ok(existsSync(join(app.dir, 'dist/ingest-service/src', worker)), `${worker} is built`);
+    }
+  });
+
+  it('a linked runtime package that imports a dev package fails to load in the pruned layout, as after npm prune', () => {
+    // A runtime package whose real folder sits beside a dev package (as in the checkout's node_modules), linked into
+    // the pruned app: resolved from its real path it would find the dev package; from the link it must not.
+    const real = tempDataDir('sealpost-linked-');
+    try {
+      const pkg = join(real, 'node_modules', 'needs-dev');
+      mkdirSync(pkg, { recursive: true });
+      writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'needs-dev', type: 'module', exports: './index.js' }));
+      writeFileSync(join(pkg, 'index.js'), "import ts from 'typescript';\nexport const version = ts.version;\n");
+      symlinkSync(join(process.cwd(), 'node_modules', 'typescript'), join(real, 'node_modules', 'typescript'), 'dir');
+      symlinkSync(pkg, join(app.dir, 'node_modules', 'needs-dev'), 'dir');
+      const load = (args: readonly string[]) =>
+        spawnSync(process.execPath, [...args, '--input-type=module', '-e', "await import('needs-dev')"], { cwd: join(app.dir, 'dist'), encoding: 'utf8' });
+      assert.equal(load([]).status, 0, 'without the flags the dev package is found through the real path (what this guards against)');
+      const pruned = load(PRUNED_NODE_ARGS);
+      assert.notEqual(pruned.status, 0);
+      assert.match(pruned.stderr, /ERR_MODULE_NOT_FOUND[\s\S]*typescript|Cannot find package 'typescript'/);
+    } finally {
+      rmSync(join(app.dir, 'node_modules', 'needs-dev'), { force: true });
+      rmSync(real, { recursive: true, force: true });
     }
   });
 
@@ -47,7 +70,7 @@ describe('compiled service (npm run build, plain node, production packages only)
     // Plain node, no --import, no NODE_OPTIONS: a tsx or TypeScript import would fail to resolve from app.dir.
     const env = { ...process.env };
     delete env.NODE_OPTIONS;
-    const child = spawn(process.execPath, ['--enable-source-maps', app.main, '--config', configFile], { cwd: app.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...PRUNED_NODE_ARGS, '--enable-source-maps', app.main, '--config', configFile], { cwd: app.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -1,6 +1,8 @@
 // The compiled service laid out as a server gets it after `npm run build && npm prune --omit=dev`, without
 // pruning the checkout's shared node_modules: a temp folder with the build, package.json, and a node_modules
-// holding only the packages package-lock.json does not mark dev-only (links to the installed ones).
+// holding only the packages package-lock.json does not mark dev-only (links to the installed ones). Node must
+// run it with PRUNED_NODE_ARGS: by default a linked package's own imports resolve from its real path, the
+// checkout's full node_modules, so a runtime package needing a dev package would go unnoticed.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +10,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * Node flags for anything run from the pruned app: resolve imports from the links' paths, not their targets,
+ * so every package only sees the production packages beside it (workers inherit the flags).
+ */
+export const PRUNED_NODE_ARGS = ['--preserve-symlinks', '--preserve-symlinks-main'] as const;
 
 /** Top-level installed packages a production install keeps (lockfile entries without `dev: true`). */
 export function productionPackages(): string[] {
