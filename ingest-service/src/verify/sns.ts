@@ -6,7 +6,7 @@ import { singleHeader } from './headers.js';
 import { fetchCertificateOverHttps } from './https-get.js';
 import { createCertificateStore } from './sns-certificates.js';
 import { snsStringToSign } from './sns-string-to-sign.js';
-import { checkSigningCertUrl, checkSnsUrl } from './sns-url.js';
+import { checkSigningCertUrl, checkSnsUrl, snsTopicRegion } from './sns-url.js';
 import { decodeStrictBase64 } from './strict-base64.js';
 import type { SnsMessageType, Verified, VerifyDeps, Verifier, VerifyRequest } from './types.js';
 
@@ -36,8 +36,9 @@ function parseMessage(body: Buffer): Record<string, unknown> {
 /**
  * Verifies Amazon SNS HTTP(S) deliveries (SES events arrive this way): signature versions 1
  * (SHA1withRSA) and 2 (SHA256withRSA) over the canonical string of each message type, the signing
- * certificate only from https://sns.<region>.amazonaws.com[.cn]/, certDir first and then fetched and
- * cached; the Timestamp's freshness; and the TopicArn allowlist (403 once the signature holds).
+ * certificate only from https://sns.<the topic's region>.amazonaws.com[.cn]/, certDir first and then
+ * fetched and cached. The Timestamp's freshness and the TopicArn allowlist (403) are checked before any
+ * certificate is loaded, so only messages naming an allowed topic can make the service fetch one.
  * `verify.signatureVersions: [2]` refuses SHA1 signatures before any certificate is loaded.
  */
 export function createSnsVerifier(source: SnsSource, deps: VerifyDeps): Verifier {
@@ -81,12 +82,19 @@ export function createSnsVerifier(source: SnsSource, deps: VerifyDeps): Verifier
       const signature = decodeStrictBase64(msg['Signature'] as string);
       if (!signature) throw unauthenticated('bad_signature', 'The SNS Signature is not canonical base64.');
 
-      const cert = checkSigningCertUrl(msg['SigningCertURL'] as string);
-      if (!cert.ok) {
-        throw forbidden('cert_url_not_allowed', `The SNS SigningCertURL is refused (${cert.problem}): certificates are only taken from https://sns.<region>.amazonaws.com/SimpleNotificationService-<hex>.pem.`);
-      }
+      // The free checks first: nothing an unauthenticated sender controls may make the service fetch a
+      // certificate unless the message names an allowed topic, is fresh, and points at its topic's region.
       const timestampMs = Date.parse(msg['Timestamp'] as string);
       if (Number.isNaN(timestampMs)) throw malformed('The SNS Timestamp is not an ISO 8601 date');
+      checkFreshness(timestampMs, deps.now(), cfg.maxAgeSeconds, 'SNS message Timestamp');
+      const topicArn = msg['TopicArn'] as string;
+      if (!allowedTopics.has(topicArn)) {
+        throw forbidden('topic_not_allowed', `The SNS topic ${topicArn} is not in this source's verify.topicArns; add it there if this source should accept it.`);
+      }
+      const cert = checkSigningCertUrl(msg['SigningCertURL'] as string, snsTopicRegion(topicArn));
+      if (!cert.ok) {
+        throw forbidden('cert_url_not_allowed', `The SNS SigningCertURL is refused (${cert.problem}): certificates are only taken from https://sns.<the topic's region>.amazonaws.com/SimpleNotificationService-<hex>.pem.`);
+      }
 
       const key = await store.publicKeyFor(cert.url, cert.fileName);
       let ok = false;
@@ -97,12 +105,6 @@ export function createSnsVerifier(source: SnsSource, deps: VerifyDeps): Verifier
       }
       if (!ok) {
         throw unauthenticated('bad_signature', 'The SNS message signature does not verify with its signing certificate: the message was altered or not sent by SNS.');
-      }
-      checkFreshness(timestampMs, deps.now(), cfg.maxAgeSeconds, 'SNS message Timestamp');
-
-      const topicArn = msg['TopicArn'] as string;
-      if (!allowedTopics.has(topicArn)) {
-        throw forbidden('topic_not_allowed', `The SNS topic ${topicArn} is not in this source's verify.topicArns; add it there if this source should accept it.`);
       }
       const verified: Verified = { principal: topicArn, method: 'sns-signature', snsType };
       if (snsType !== 'Notification') {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkSigningCertUrl, checkSnsUrl } from '../../../ingest-service/src/verify/index.js';
+import { snsTopicRegion } from '../../../ingest-service/src/verify/sns-url.js';
 
 const GOOD_CERT = 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem';
 
@@ -13,7 +14,7 @@ test('genuine SNS certificate URLs of every partition pass and give their file n
     ['https://SNS.US-EAST-1.AMAZONAWS.COM/SimpleNotificationService-0123456789abcdef.pem', 'SimpleNotificationService-0123456789abcdef.pem'],
     ['https://sns.us-east-1.amazonaws.com:443/SimpleNotificationService-0123456789abcdef.pem', 'SimpleNotificationService-0123456789abcdef.pem'],
   ] as const) {
-    const r = checkSigningCertUrl(url);
+    const r = checkSigningCertUrl(url, new URL(url).hostname.split('.')[1]);
     assert.ok(r.ok, url);
     assert.equal(r.fileName, file);
   }
@@ -43,9 +44,25 @@ test('hostile certificate URLs are refused, each for its reason', () => {
     ['', 'not_a_url'],
   ];
   for (const [url, problem] of table) {
-    const r = checkSigningCertUrl(url);
+    const r = checkSigningCertUrl(url, 'us-east-1');
     assert.equal(r.ok, false, url);
     assert.equal(r.ok ? undefined : r.problem, problem, url);
+  }
+});
+
+test('a certificate URL must be of the TopicArn\'s region: another, a made-up one, or no region at all is refused', () => {
+  const name = 'SimpleNotificationService-0123456789abcdef.pem';
+  assert.ok(checkSigningCertUrl(`https://sns.eu-west-1.amazonaws.com/${name}`, snsTopicRegion('arn:aws:sns:eu-west-1:123456789012:ses')).ok);
+  assert.ok(checkSigningCertUrl(`https://sns.cn-north-1.amazonaws.com.cn/${name}`, snsTopicRegion('arn:aws-cn:sns:cn-north-1:123456789012:ses')).ok);
+  const table: [string, string | undefined][] = [
+    [`https://sns.us-west-2.amazonaws.com/${name}`, snsTopicRegion('arn:aws:sns:us-east-1:123456789012:ses')],
+    [`https://sns.zz-nowhere-9.amazonaws.com/${name}`, snsTopicRegion('arn:aws:sns:us-east-1:123456789012:ses')],
+    [`https://sns.us-east-1.amazonaws.com/${name}`, snsTopicRegion('arn:aws:sqs:us-east-1:123456789012:ses')],
+    [`https://sns.us-east-1.amazonaws.com/${name}`, snsTopicRegion('not an arn')],
+  ];
+  for (const [url, region] of table) {
+    const r = checkSigningCertUrl(url, region);
+    assert.equal(r.ok ? undefined : r.problem, 'region', `${url} for ${region}`);
   }
 });
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { createVerifier } from '../../../ingest-service/src/verify/index.js';
@@ -98,6 +99,32 @@ describe('SNS notifications', () => {
       await rejectsWith(fetching.verify({ headers: snsHeaders(), body: asBody(msg) }), 403, 'cert_url_not_allowed');
     }
     assert.equal(fetched, 0);
+  });
+
+  test('no certificate is fetched for an unlisted topic, a stale message, or a certificate of another region than the topic\'s', async () => {
+    const fetchedUrls: string[] = [];
+    const fetching = createVerifier(snsSource({ certDir: undefined, fetchCertificates: true }), {
+      now: () => now,
+      log,
+      fetchCertificate: async (url) => {
+        fetchedUrls.push(url);
+        return signer.certPem;
+      },
+    });
+    const newCert = (region = 'us-east-1') => `https://sns.${region}.amazonaws.com/SimpleNotificationService-${randomBytes(16).toString('hex')}.pem`;
+    const unlisted = signer.notification({ topicArn: OTHER_TOPIC, message: MESSAGE, certUrl: newCert() });
+    await rejectsWith(fetching.verify({ headers: snsHeaders(), body: asBody(unlisted) }), 403, 'topic_not_allowed');
+    const stale = signer.notification({ topicArn: TOPIC, message: MESSAGE, certUrl: newCert(), timestamp: new Date(now - 3601_000) });
+    await rejectsWith(fetching.verify({ headers: snsHeaders(), body: asBody(stale) }), 401, 'stale_timestamp');
+    for (const region of ['us-west-2', 'zz-nowhere-9']) {
+      const elsewhere = signer.notification({ topicArn: TOPIC, message: MESSAGE, certUrl: newCert(region) });
+      const err = await rejectsWith(fetching.verify({ headers: snsHeaders(), body: asBody(elsewhere) }), 403, 'cert_url_not_allowed');
+      assert.match(err.message, /\(region\)/);
+    }
+    assert.deepEqual(fetchedUrls, [], 'not one fetch');
+    const genuine = signer.notification({ topicArn: TOPIC, message: MESSAGE });
+    assert.equal((await fetching.verify({ headers: snsHeaders(), body: asBody(genuine) })).snsType, 'Notification');
+    assert.deepEqual(fetchedUrls, [signer.certUrl], 'a listed, fresh message of the topic\'s region does fetch');
   });
 
   test('stale and future Timestamps are refused; maxAgeSeconds 0 turns the check off', async () => {
@@ -246,7 +273,7 @@ describe('a genuine AWS-signed SNS message (AWS SDK for Java v2 test vector)', (
   const real = readFileSync(`${dir}sample-message.json`);
   const topic = 'arn:aws:sns:us-east-1:810605503585:just_testing';
   const at = Date.parse('2015-09-20T01:22:30Z'); // 16 s after it was published, while the certificate was valid
-  const aws = createVerifier(source({ id: 'ses', kind: 'sns', verify: { topicArns: [topic], certDir: dir, fetchCertificates: false } }), {
+  const aws = createVerifier(source({ id: 'ses', kind: 'sns', verify: { topicArns: [topic, `${topic}2`], certDir: dir, fetchCertificates: false } }), { // the second: so an edited TopicArn reaches the signature check
     now: () => at,
     log: recordingLog(),
     fetchCertificate: noFetch(),
