@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { selfSigned } from '../support/tls.js';
 import { startAdminService, type AdminTestService } from './admin/support.js';
 
 // Short limits so a slow client is cut within a test; the same settings on both listeners.
@@ -106,5 +110,29 @@ describe('listener timeouts and connection cap, over real sockets', () => {
       for (const h of held.slice(1)) h.socket.destroy();
     }
     assert.deepEqual(refusedIn('too_many_connections'), ['ingest', 'admin'], 'each dropped connection is logged with its listener');
+  });
+});
+
+describe('a TLS listener bounds the handshake too', () => {
+  let svc: AdminTestService;
+  const certDir = mkdtempSync(join(tmpdir(), 'sealpost-limits-tls-'));
+  before(async () => {
+    const tls = selfSigned(certDir);
+    svc = await startAdminService({ admin: { localToken: true, listen: { limits } }, overrides: { listen: { host: '127.0.0.1', port: 0, limits, tls } } });
+  });
+  after(async () => {
+    for (const s of opened) s.destroy();
+    await svc?.stop();
+    rmSync(certDir, { recursive: true, force: true });
+  });
+
+  it('a client that connects to the HTTPS listener and never starts TLS is cut off after headersTimeoutMs, and logged', async () => {
+    assert.match(svc.service.url, /^https:/);
+    const probe = await open(svc.service.url); // plain TCP, silent: no ClientHello
+    const { ms, received } = await within(probe.closed, 3000, 'the silent TLS client');
+    assert.ok(ms >= limits.headersTimeoutMs, `closed after ${ms} ms, not before the timeout`);
+    assert.equal(received, '', 'nothing is answered before TLS');
+    const lines = svc.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['msg'] === 'request refused' && l['reason'] === 'tls_handshake_timeout');
+    assert.deepEqual(lines.map((l) => [l['listener'], l['client']]), [['ingest', '127.0.0.1']], 'the cut-off is logged as a refusal with its client');
   });
 });

@@ -1,5 +1,6 @@
 import { STATUS_CODES, type Server as HttpServer, type ServerOptions as HttpServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
+import { Server as TlsServer, type TLSSocket } from 'node:tls';
 import { z } from 'zod';
 
 /** Codes of the refusals the listener itself answers, before any route runs. */
@@ -10,6 +11,14 @@ export const LISTENER_ERRORS = {
   headersTooLarge: 'SP_HEADERS_TOO_LARGE',
   /** Not parseable as HTTP/1.1: 400. */
   malformedHttp: 'SP_MALFORMED_HTTP',
+} as const;
+
+/** Refusal reasons of a TLS listener, before any HTTP: nothing can be answered, the connection is closed. */
+export const TLS_REFUSALS = {
+  /** The TLS handshake did not complete within headersTimeoutMs (a silent or slow client). */
+  handshakeTimeout: 'tls_handshake_timeout',
+  /** The handshake failed (not TLS, no shared cipher or version, a bad record). */
+  handshakeFailed: 'tls_handshake_failed',
 } as const;
 
 /** Told of every connection or request the listener refuses on its own (reason label, status, peer address). */
@@ -81,7 +90,8 @@ function clientErrorHandler(refused: ListenerRefused) {
 export function fastifyLimitOptions(limits: ListenerLimits, https: { cert: Buffer; key: Buffer } | null, refused: ListenerRefused) {
   const node = nodeServerOptions(limits);
   return {
-    ...(https ? { https: { ...https, ...node } } : { http: node }),
+    // Node's request, headers and idle timers only start once TLS is up: the handshake has its own (120 s by default).
+    ...(https ? { https: { ...https, ...node, handshakeTimeout: limits.headersTimeoutMs } } : { http: node }),
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     connectionTimeout: limits.idleTimeoutMs,
@@ -89,9 +99,18 @@ export function fastifyLimitOptions(limits: ListenerLimits, https: { cert: Buffe
   };
 }
 
-/** What fastify does not set itself: the connection cap, whose drops are reported as refusals too. */
+/**
+ * What fastify does not set itself: the connection cap, whose drops are reported as refusals too, and
+ * on a TLS listener the handshakes that time out or fail (a client that connects and says nothing).
+ */
 export function applyListenerLimits(server: HttpServer, limits: ListenerLimits, refused: ListenerRefused): void {
   server.maxConnections = limits.maxConnections;
   server.headersTimeout = limits.headersTimeoutMs;
   server.on('drop', (data) => refused('too_many_connections', 0, data?.remoteAddress));
+  if (server instanceof TlsServer) {
+    server.on('tlsClientError', (err: Error & { code?: string }, socket: TLSSocket) => {
+      if (err.code === 'ECONNRESET') return; // the client left: nothing refused
+      refused(err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT' ? TLS_REFUSALS.handshakeTimeout : TLS_REFUSALS.handshakeFailed, 0, socket.remoteAddress);
+    });
+  }
 }
