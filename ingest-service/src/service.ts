@@ -57,7 +57,7 @@ export interface StartOptions {
 export async function startService(config: Config, opts: StartOptions = {}): Promise<RunningService> {
   const now = opts.now ?? Date.now;
   const log = createLogger(config.log.level, opts.logDestination);
-  const metrics = createMetrics();
+  const metrics = createMetrics({ kafka: Boolean(config.kafka) });
   const dataDir = resolve(config.dataDir);
   const internal = internalSources(config); // checked here, before the expand worker needs them
 

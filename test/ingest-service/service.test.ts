@@ -6,6 +6,7 @@ import type { Envelope } from '../../shared/envelope/index.js';
 import { ensureKafka, readAll } from '../support/kafka.js';
 import { SEED_BATCH, startTestService, type TestService } from '../support/ingest.js';
 import { departmentKeyring, openSection } from '../support/local-decrypt.js';
+import { until } from '../support/until.js';
 
 const seed = JSON.parse(SEED_BATCH.toString()) as Record<string, unknown>[];
 const addresses = [...new Set(seed.map((e) => e.email as string))];
@@ -114,5 +115,26 @@ describe('ingest service end to end (real journal, real broker)', () => {
     }
     const logs = svc.logs.join('');
     for (const a of addresses) assert.ok(!logs.includes(a));
+  });
+});
+
+describe('sealpost_kafka_up is exported only where Kafka is configured', () => {
+  it('a journal-only instance (no kafka section) keeps entries pending and exports no sealpost_kafka_up; with Kafka it is 1', async () => {
+    const journalOnly = await startTestService();
+    try {
+      assert.equal((await journalOnly.postSendgrid(SEED_BATCH)).status, 200);
+      const text = await (await fetch(`${journalOnly.service.url}/metrics`)).text();
+      assert.match(text, /^sealpost_journal_pending\{source="sendgrid"\} 1$/m, 'the entry waits in the journal');
+      assert.doesNotMatch(text, /sealpost_kafka_up/, 'no Kafka, so no "Kafka down" for SealpostKafkaDown to fire on');
+    } finally {
+      await journalOnly.stop();
+    }
+    const withKafka = await startTestService({ brokers: (await ensureKafka()).brokers });
+    try {
+      assert.equal((await withKafka.postSendgrid(SEED_BATCH)).status, 200);
+      await until('sealpost_kafka_up 1 once the batch is produced', async () => (await fetch(`${withKafka.service.url}/metrics`)).text(), (t) => /^sealpost_kafka_up 1$/m.test(t), { show: (t) => t.split('\n').filter((l) => l.startsWith('sealpost_kafka')).join('; ') });
+    } finally {
+      await withKafka.stop();
+    }
   });
 });

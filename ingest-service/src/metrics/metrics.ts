@@ -17,6 +17,7 @@ export interface ServiceMetrics {
   journalOldestPendingSeconds: Gauge<string>;
   /** 0 while the journal cannot be written (what /readyz says), so an alert fires even when no sender is retrying. */
   journalWritable: Gauge<string>;
+  /** Exported only when a kafka section is configured: a journal-only instance has no Kafka to be down. */
   kafkaUp: Gauge<string>;
   forwardFailures: Counter<'reason'>;
   keyMaterialCalls: Counter<string>;
@@ -24,8 +25,11 @@ export interface ServiceMetrics {
   kmsFailedCalls: Counter<string>;
 }
 
-/** Creates a fresh registry with every Sealpost metric (one per service instance, so tests don't share state). */
-export function createMetrics(opts: { defaultMetrics?: boolean } = {}): ServiceMetrics {
+/**
+ * Creates a fresh registry with every Sealpost metric (one per service instance, so tests don't share state).
+ * `kafka: false` (a journal-only instance) leaves sealpost_kafka_up out, so SealpostKafkaDown cannot fire there.
+ */
+export function createMetrics(opts: { defaultMetrics?: boolean; kafka?: boolean } = {}): ServiceMetrics {
   const registry = new Registry();
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'sealpost_' });
   const registers = [registry];
@@ -47,7 +51,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): ServiceM
     journalPending: new Gauge({ name: 'sealpost_journal_pending', help: 'Journal entries (requests) not yet in Kafka.', labelNames: ['source'], registers }),
     journalOldestPendingSeconds: new Gauge({ name: 'sealpost_journal_oldest_pending_seconds', help: 'Age of the oldest pending journal entry.', registers }),
     journalWritable: new Gauge({ name: 'sealpost_journal_writable', help: '1 while the journal accepts writes, 0 while /readyz answers 503 (disk full, read-only, I/O errors).', registers }),
-    kafkaUp: new Gauge({ name: 'sealpost_kafka_up', help: '1 when the last produce succeeded, 0 while Kafka is away.', registers }),
+    kafkaUp: new Gauge({ name: 'sealpost_kafka_up', help: '1 when the last produce succeeded, 0 while Kafka is away.', registers: opts.kafka === false ? [] : registers }),
     forwardFailures: new Counter({ name: 'sealpost_forward_failures_total', help: 'Forwarding attempts that failed and will be retried.', labelNames: ['reason'], registers }),
     keyMaterialCalls: new Counter({ name: 'sealpost_key_material_calls_total', help: 'Requests for new data keys from the department keyrings.', registers }),
     kmsCalls: new Counter({ name: 'sealpost_kms_calls_total', help: 'Calls to AWS KMS (GenerateDataKey, Encrypt, Decrypt), including failed ones.', registers }),
