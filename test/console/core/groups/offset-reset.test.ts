@@ -5,7 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import kafkajs from 'kafkajs';
 import { ensureKafka, uniqueTopic } from '../../../support/kafka.js';
 import { startAdminService, type AdminTestService } from '../../../ingest-service/admin/support.js';
-import { consoleOn, until } from '../../admin/support.js';
+import { consoleOn } from '../../admin/support.js';
+import { until } from '../../../support/until.js';
 
 const PARTITIONS = 3;
 const PER_PARTITION = 20;
