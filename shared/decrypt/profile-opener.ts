@@ -146,7 +146,7 @@ export function createProfileOpener(opts: ProfileOpenerOptions): ProfileOpener {
       if (err instanceof LockError) return err.lock;
       // Past the data key: the header, the commitment or the body did not authenticate.
       const reason = (err as Error)?.message?.split('\n')[0]?.slice(0, 120) ?? 'unknown error';
-      return { state: 'locked', code: 'tampered', message: `the ${department} section did not authenticate (${reason}): it was altered or is not an ESDK message` };
+      return { state: 'locked', code: 'tampered', check: 'authentication', message: `the ${department} section did not authenticate (${reason}): it was altered or is not an ESDK message` };
     }
   }
 

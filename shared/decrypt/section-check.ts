@@ -15,6 +15,7 @@ export function checkOpenedSection(envelope: Envelope, department: string, encry
       return {
         state: 'locked',
         code: 'tampered',
+        check: 'context',
         message: `the ${department} section's encryption context says ${k} = ${JSON.stringify(encryptionContext[k] ?? null)}, not ${JSON.stringify(v)}: it was moved from another department, source or policy version; do not trust it`,
       };
     }
@@ -23,17 +24,18 @@ export function checkOpenedSection(envelope: Envelope, department: string, encry
   try {
     parsed = JSON.parse(plaintext.toString('utf8')) as Partial<SectionPlaintext>;
   } catch {
-    return { state: 'locked', code: 'tampered', message: `the ${department} section decrypted but is not JSON; report it to the ingest service owners` };
+    return { state: 'locked', code: 'tampered', check: 'authentication', message: `the ${department} section decrypted but is not JSON; report it to the ingest service owners` };
   }
   if (!parsed || typeof parsed !== 'object' || parsed.id !== envelope.id || parsed.department !== department) {
     return {
       state: 'locked',
       code: 'tampered',
+      check: 'id',
       message: `the ${department} section belongs to another event or department (its id does not match this record): it was copied from another record; do not trust it`,
     };
   }
   if (!parsed.fields || typeof parsed.fields !== 'object' || Array.isArray(parsed.fields)) {
-    return { state: 'locked', code: 'tampered', message: `the ${department} section has no fields object; report it to the ingest service owners` };
+    return { state: 'locked', code: 'tampered', check: 'authentication', message: `the ${department} section has no fields object; report it to the ingest service owners` };
   }
   return { state: 'open', fields: parsed.fields };
 }

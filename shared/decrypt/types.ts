@@ -21,7 +21,15 @@ export interface LockedSection {
   code: LockReasonCode;
   /** One sentence saying what happened and what to do next. Never contains a personal value. */
   message: string;
+  /**
+   * For `tampered`: which check failed, so readers that report it finer (the consumer kit) can say whether
+   * the bytes were altered or an authentic section was moved (context) or copied (id) from elsewhere.
+   */
+  check?: TamperCheck;
 }
+
+/** The check a tampered section failed: authentication, its encryption context, or the bound event id. */
+export type TamperCheck = 'authentication' | 'context' | 'id';
 
 export type SectionResult = OpenSection | LockedSection;
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { accessMatrix } from '../../../shared/access/index.js';
 import type { ProfileInfo } from '../../../shared/console-api/types.js';
-import { createProfileOpener, listProfiles, type ProfileOpener } from '../../../shared/decrypt/index.js';
+import { createLocalKeysOpener, createProfileOpener, listProfiles, type ProfileOpener } from '../../../shared/decrypt/index.js';
 import type { EnvelopeOpener } from '../../../shared/decrypt/types.js';
 import { SealpostError } from '../../../shared/errors/index.js';
 import { DEFAULT_POLICY, policySchema, type Policy } from '../../../shared/policy/index.js';
@@ -66,17 +66,7 @@ export function createProfileIdentities(opts: ProfileIdentitiesOptions): Identit
       return {
         key: `local\u0000${localKeysDir}\u0000${policyFile ?? ''}`,
         make: async () => {
-          const inner = createProfileOpener({
-            region: opts.defaultRegion ?? 'us-east-1',
-            localKeysDir,
-            policy,
-            // No AWS identity at all: KMS sections lock with "no credentials" instead of trying a default chain.
-            credentials: async () => {
-              throw new Error('Could not load credentials from any providers: the local identity uses local keys only');
-            },
-            ...endpoints,
-          });
-          return { ...inner, open: inner.open.bind(inner), close: inner.close.bind(inner), identity: async () => `local keys in ${localKeysDir}` };
+          return createLocalKeysOpener({ region: opts.defaultRegion ?? 'us-east-1', localKeysDir, ...(policy ? { policy } : {}) });
         },
       };
     }

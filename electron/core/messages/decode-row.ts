@@ -1,6 +1,9 @@
-import { ENVELOPE_SCHEMA, HEADERS, type Envelope } from '../../../shared/envelope/index.js';
+import { HEADERS, parseEnvelope, type Envelope } from '../../../shared/envelope/index.js';
 import type { MessageRow } from '../../../shared/console-api/types.js';
 import type { RawRecord } from '../kafka/raw-fetch.js';
+
+/** The envelope parser lives in shared/envelope (the consumer kit uses the same); re-exported for the console's modules. */
+export { parseEnvelope };
 
 /** A record decoded once: the grid row, and the envelope for filters, detail and decryption. */
 export interface DecodedRecord {
@@ -9,31 +12,11 @@ export interface DecodedRecord {
   raw: RawRecord;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** Reads a header as text (kafkajs gives Buffers, or arrays of them for repeated headers). */
 export function headerText(raw: RawRecord, name: string): string | undefined {
   const h = raw.headers[name];
   const b = Array.isArray(h) ? h[0] : h;
   return b === undefined ? undefined : b.toString('utf8');
-}
-
-/** Parses a record value as an envelope; says what is wrong instead of throwing (foreign records happen). */
-export function parseEnvelope(value: Buffer | null): { envelope: Envelope | null; problem?: string } {
-  if (!value || value.length === 0) return { envelope: null, problem: 'empty value (tombstone)' };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value.toString('utf8'));
-  } catch {
-    return { envelope: null, problem: 'value is not JSON: not a Sealpost envelope' };
-  }
-  if (!isObject(parsed) || parsed.schema !== ENVELOPE_SCHEMA) {
-    return { envelope: null, problem: `value is JSON without schema "${ENVELOPE_SCHEMA}": not a Sealpost envelope` };
-  }
-  if (typeof parsed.id !== 'string' || !isObject(parsed.clear) || !isObject(parsed.sections)) {
-    return { envelope: null, problem: 'envelope lacks id, clear or sections' };
-  }
-  return { envelope: parsed as unknown as Envelope };
 }
 
 function categoryOf(clear: Record<string, unknown>): string | null {

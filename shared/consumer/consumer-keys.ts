@@ -1,0 +1,83 @@
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { createLocalKeysOpener, createProfileOpener, printableArn, profileCredentials, type ProfileOpener } from '../decrypt/index.js';
+import { SealpostError } from '../errors/index.js';
+import { kmsFailureKind, type AwsCredentials } from '../kms/index.js';
+import { CONSUMER_ERRORS } from './errors.js';
+
+/** Where a department consumer's keys come from: an AWS profile (KMS), a local key folder, or both. */
+export interface ConsumerKeysOptions {
+  /** AWS profile of the shared files (KMS keys). Omitted with `keysDir` = local keys only. */
+  profile?: string;
+  /** Folder of local department keys (`NAME.key`), as the ingest service writes them. */
+  keysDir?: string;
+  /** Default region (a key is asked in the region its ARN names). */
+  region?: string;
+  /** Endpoint overrides (VPC endpoints; moto in tests). */
+  kmsEndpoint?: string;
+  stsEndpoint?: string;
+  /** Explicit credentials instead of a profile. */
+  credentials?: AwsCredentials;
+  configFile?: string;
+  credentialsFile?: string;
+}
+
+function regionOf(opts: ConsumerKeysOptions): string {
+  return opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+}
+
+/**
+ * The keys of one department consumer, as an opener of the decryption library: its per-identity
+ * data-key cache (KMS asked once per data key for as long as the cache keeps it), single-flight and
+ * remembered failures. With only `keysDir` no AWS identity is used at all.
+ */
+export function createConsumerKeys(opts: ConsumerKeysOptions): ProfileOpener {
+  const region = regionOf(opts);
+  if (opts.keysDir && !opts.profile && !opts.credentials) return createLocalKeysOpener({ localKeysDir: opts.keysDir, region });
+  return createProfileOpener({
+    region,
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    ...(opts.credentials ? { credentials: opts.credentials } : {}),
+    ...(opts.keysDir ? { localKeysDir: opts.keysDir } : {}),
+    ...(opts.kmsEndpoint ? { endpoint: opts.kmsEndpoint } : {}),
+    ...(opts.stsEndpoint ? { stsEndpoint: opts.stsEndpoint } : {}),
+    ...(opts.configFile ? { configFile: opts.configFile } : {}),
+    ...(opts.credentialsFile ? { credentialsFile: opts.credentialsFile } : {}),
+  });
+}
+
+/**
+ * Proves the AWS identity can authenticate before reading a single record (STS GetCallerIdentity), so
+ * a consumer with no credentials or an expired SSO session stops at once with what to do, instead of
+ * printing one locked line per record. A profile that authenticates but lacks kms:Decrypt passes: that
+ * is reported per record (`access_denied`). Returns the printable caller ARN.
+ */
+export async function verifyIdentity(opts: ConsumerKeysOptions): Promise<string> {
+  const region = regionOf(opts);
+  const credentials =
+    opts.credentials ??
+    profileCredentials({
+      region,
+      ...(opts.profile ? { profile: opts.profile } : {}),
+      ...(opts.configFile ? { configFile: opts.configFile } : {}),
+      ...(opts.credentialsFile ? { credentialsFile: opts.credentialsFile } : {}),
+      ...(opts.stsEndpoint ? { stsEndpoint: opts.stsEndpoint } : {}),
+    });
+  const sts = new STSClient({ region, credentials, maxAttempts: 2, ...(opts.stsEndpoint ? { endpoint: opts.stsEndpoint } : {}) });
+  const who = opts.profile ? `profile ${opts.profile}` : opts.credentials ? 'the given AWS credentials' : 'the default AWS credentials';
+  try {
+    const out = await sts.send(new GetCallerIdentityCommand({}));
+    return printableArn(out.Arn ?? 'unknown');
+  } catch (err) {
+    const kind = kmsFailureKind(err);
+    const first = ((err as Error)?.message ?? String(err)).split('\n')[0]!.slice(0, 200);
+    const hint =
+      kind === 'sso_expired'
+        ? `run \`aws sso login${opts.profile ? ` --profile ${opts.profile}` : ''}\``
+        : kind === 'unreachable'
+          ? 'check the network or VPN (STS did not answer)'
+          : 'add credentials to the shared AWS files, or pick another profile';
+    throw new SealpostError(CONSUMER_ERRORS.cannotAuthenticate, `${who} cannot authenticate with AWS (${first}): ${hint}`, { cause: err, details: { kind } });
+  } finally {
+    sts.destroy();
+  }
+}

@@ -1,0 +1,160 @@
+import { randomBytes } from 'node:crypto';
+import kafkajs from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { EnvelopeOpener } from '../decrypt/index.js';
+import { SealpostError } from '../errors/index.js';
+import { createDedupeWindow } from './dedupe-window.js';
+import { endOffsets } from './end-offsets.js';
+import { CONSUMER_ERRORS } from './errors.js';
+import { openRecords, type ConsumerEvent } from './open-record.js';
+import { createConsumerStats, type ConsumerStats } from './stats.js';
+
+const { Kafka: KafkaClient, logLevel } = kafkajs;
+
+export interface DepartmentConsumerOptions {
+  /** A kafkajs client (TLS/SASL configured by the caller), or plain brokers for a local, unauthenticated one. */
+  kafka: Kafka | { brokers: string[] };
+  topic: string;
+  department: string;
+  /** The department's keys (createConsumerKeys). */
+  keys: EnvelopeOpener;
+  /** Consumer group; default a fresh `sealpost-consume-<department>-<random>` (reads, commits nowhere shared). */
+  groupId?: string;
+  /** Where a group with no committed offset starts: earliest (true) or latest (default). */
+  fromBeginning?: boolean;
+  /** Stop once every partition reached the end it had when the consumer started. */
+  untilEnd?: boolean;
+  /** Envelope ids remembered to drop duplicates. Default 100,000. */
+  dedupeWindow?: number;
+  /** Records opened per call to the decryption library (data keys shared within it). Default 500. */
+  chunk?: number;
+  /** Partitions handled at once (order is kept within each). Default 4. */
+  partitionsConsumedConcurrently?: number;
+  /** The application: called once per event, in order per partition; its offset is committed after it resolves. */
+  handle(event: ConsumerEvent): Promise<void> | void;
+  /** Called after each chunk, e.g. to print progress. */
+  onProgress?(stats: Readonly<ConsumerStats>): void;
+}
+
+/** A running department consumer. */
+export interface DepartmentConsumer {
+  /** Consumes until stop(), or until the end with `untilEnd`; rejects when Kafka or the handler fails. */
+  run(): Promise<ConsumerStats>;
+  stop(): Promise<void>;
+  stats(): Readonly<ConsumerStats>;
+  readonly groupId: string;
+}
+
+const kafkaError = (err: unknown, what: string): SealpostError =>
+  err instanceof SealpostError
+    ? err
+    : new SealpostError(CONSUMER_ERRORS.kafkaUnavailable, `${what}: ${((err as Error)?.message ?? String(err)).split('\n')[0]}; check --brokers, the network and the credentials`, {
+        cause: err,
+        retriable: true,
+      });
+
+/**
+ * A department's consumer group over the shared topic. Why each rule:
+ *  - records are opened a chunk at a time through the decryption library (one KMS call per data key,
+ *    not per record) and handed to the application in offset order per partition;
+ *  - a record that cannot be opened is handed over as a LockedEvent with its reason, and the consumer
+ *    goes on: a missing key must be loud per record, never an empty topic and never a stuck partition;
+ *  - an envelope id already handed over within the window is dropped (at-least-once delivery upstream);
+ *  - an offset is committed only after the application's handler resolved for it (and for everything
+ *    before it in the partition), so a crash or restart re-reads, never skips.
+ */
+export function createDepartmentConsumer(opts: DepartmentConsumerOptions): DepartmentConsumer {
+  const kafka: Kafka =
+    'brokers' in opts.kafka && !('consumer' in opts.kafka)
+      ? new KafkaClient({ clientId: 'sealpost-consumer', brokers: opts.kafka.brokers, logLevel: logLevel.NOTHING, retry: { retries: 3 }, connectionTimeout: 3_000 })
+      : (opts.kafka as Kafka);
+  const groupId = opts.groupId ?? `sealpost-consume-${opts.department}-${randomBytes(6).toString('hex')}`;
+  const chunk = opts.chunk ?? 500;
+  const seen = createDedupeWindow(opts.dedupeWindow ?? 100_000);
+  const stats = createConsumerStats();
+  let consumer: Consumer | undefined;
+  let finish: (err?: unknown) => void = () => {};
+  let stopping = false;
+
+  async function eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, commitOffsetsIfNecessary, uncommittedOffsets, heartbeat, isRunning, isStale } = payload;
+    const target = targets?.get(batch.partition);
+    try {
+      for (let at = 0; at < batch.messages.length; at += chunk) {
+        if (stopping || !isRunning() || isStale()) break;
+        const slice = batch.messages.slice(at, at + chunk);
+        const events = await openRecords(
+          slice.map((m) => ({ partition: batch.partition, offset: m.offset, value: m.value })),
+          { department: opts.department, keys: opts.keys },
+        );
+        for (const event of events) {
+          if (event.envelope && !seen.firstSeen(event.envelope.id)) stats.duplicate();
+          else {
+            try {
+              await opts.handle(event);
+            } catch (err) {
+              stopping = true;
+              finish(new SealpostError(CONSUMER_ERRORS.handlerFailed, `the handler failed on record ${event.partition}:${event.offset}; its offset was not committed`, { cause: err }));
+              return;
+            }
+            stats.count(event);
+          }
+          resolveOffset(event.offset);
+          if (target !== undefined && BigInt(event.offset) + 1n >= target) reached(batch.partition);
+        }
+        await commitOffsetsIfNecessary(uncommittedOffsets());
+        await heartbeat();
+        opts.onProgress?.(stats.snapshot());
+      }
+    } finally {
+      await commitOffsetsIfNecessary(uncommittedOffsets()).catch(() => undefined);
+    }
+  }
+
+  let targets: Map<number, bigint> | undefined;
+  const reached = (partition: number): void => {
+    if (!targets?.delete(partition)) return;
+    if (targets.size === 0) finish();
+  };
+
+  return {
+    groupId,
+    stats: () => stats.snapshot(),
+    async run() {
+      const done = new Promise<void>((resolve, reject) => {
+        finish = (err) => (err ? reject(err) : resolve());
+      });
+      const admin = kafka.admin();
+      try {
+        await admin.connect().catch((err) => Promise.reject(kafkaError(err, 'cannot connect to Kafka')));
+        const ends = await endOffsets(admin, opts.topic, groupId, Boolean(opts.fromBeginning)).catch((err) => Promise.reject(kafkaError(err, 'cannot read the topic offsets')));
+        if (opts.untilEnd) targets = ends;
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+      if (targets && targets.size === 0) return stats.snapshot();
+      consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 500 });
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (!payload.restart) finish(kafkaError(payload.error, 'the Kafka consumer stopped'));
+      });
+      try {
+        await consumer.connect().catch((err) => Promise.reject(kafkaError(err, 'cannot connect to Kafka')));
+        await consumer.subscribe({ topics: [opts.topic], fromBeginning: Boolean(opts.fromBeginning) });
+        await consumer.run({
+          eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 4,
+          eachBatch,
+        });
+        await done;
+      } finally {
+        stopping = true;
+        await consumer.disconnect().catch(() => undefined);
+      }
+      return stats.snapshot();
+    },
+    async stop() {
+      stopping = true;
+      finish();
+    },
+  };
+}

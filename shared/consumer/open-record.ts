@@ -1,0 +1,94 @@
+import type { EnvelopeOpener } from '../decrypt/index.js';
+import { parseEnvelope, type Envelope } from '../envelope/index.js';
+import { consumerLockOf, type ConsumerLock } from './lock-reasons.js';
+
+/** The parts of a Kafka record the kit reads (a kafkajs message plus its partition fits). */
+export interface ConsumedRecord {
+  partition: number;
+  offset: string;
+  value: Buffer | null;
+}
+
+/** Where a record sits, so a report can name it. */
+interface RecordPosition {
+  partition: number;
+  offset: string;
+}
+
+/** A record whose department section opened (or that has none for the department: `fields` is `{}`). */
+export interface OpenedEvent extends RecordPosition {
+  state: 'open';
+  envelope: Envelope;
+  fields: Record<string, unknown>;
+  /** False when the envelope has no section for the department (the policy grants it nothing personal here). */
+  hasSection: boolean;
+}
+
+/** A record the department cannot read: its envelope when it is one, and why. */
+export interface LockedEvent extends RecordPosition {
+  state: 'locked';
+  envelope: Envelope | null;
+  locked: ConsumerLock;
+}
+
+/** What the kit yields per record: never an exception for one record (reports are values). */
+export type ConsumerEvent = OpenedEvent | LockedEvent;
+
+/** Who is opening: the department name and the keys it holds (see consumer-keys.ts). */
+export interface OpenRecordOptions {
+  department: string;
+  keys: EnvelopeOpener;
+}
+
+/**
+ * Opens the department's section of each record, in one call to the decryption library (so data keys
+ * are shared by the batch and KMS is asked once per data key, not per record). Only the department's
+ * own section is handed over: other sections are neither opened nor asked about. Results keep the order
+ * of `records`.
+ */
+export async function openRecords(records: readonly ConsumedRecord[], opts: OpenRecordOptions): Promise<ConsumerEvent[]> {
+  const out: ConsumerEvent[] = new Array(records.length);
+  const toOpen: Envelope[] = [];
+  const slots: Array<{ i: number; envelope: Envelope }> = [];
+  records.forEach((record, i) => {
+    const at = { partition: record.partition, offset: record.offset };
+    const { envelope, problem } = parseEnvelope(record.value);
+    if (!envelope) {
+      out[i] = { ...at, state: 'locked', envelope: null, locked: { reason: 'malformed', message: `record ${at.partition}:${at.offset}: ${problem}` } };
+      return;
+    }
+    const section = envelope.sections[opts.department];
+    if (section === undefined) {
+      out[i] = { ...at, state: 'open', envelope, fields: {}, hasSection: false };
+      return;
+    }
+    if (typeof section !== 'string') {
+      out[i] = { ...at, state: 'locked', envelope, locked: { reason: 'tampered', message: `the ${opts.department} section is not a base64 string; do not trust this record` } };
+      return;
+    }
+    toOpen.push({ ...envelope, sections: { [opts.department]: section } });
+    slots.push({ i, envelope });
+  });
+  if (toOpen.length) {
+    const opened = await opts.keys.open(toOpen);
+    opened.forEach((o, j) => {
+      const { i, envelope } = slots[j]!;
+      const record = records[i]!;
+      const result = o.sections[opts.department]!;
+      out[i] =
+        result.state === 'open'
+          ? { partition: record.partition, offset: record.offset, state: 'open', envelope, fields: result.fields, hasSection: true }
+          : { partition: record.partition, offset: record.offset, state: 'locked', envelope, locked: consumerLockOf(result) };
+    });
+  }
+  return out;
+}
+
+/**
+ * `openRecord(record, { department, keys })`: the envelope plus the department's opened fields, or a
+ * typed reason it stays locked with what to do next. For streams, openRecords (batched) is cheaper.
+ */
+export async function openRecord(record: ConsumedRecord, opts: OpenRecordOptions): Promise<ConsumerEvent> {
+  const [event] = await openRecords([record], opts);
+  return event!;
+}
