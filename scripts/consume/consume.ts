@@ -1,0 +1,91 @@
+// `npm run consume`: a department reads its own fields from the shared topic (see CONSUME_HELP, docs/consumers.md).
+import { once } from 'node:events';
+import { isSealpostError } from '../../shared/errors/index.js';
+import {
+  CONSUMER_ERRORS,
+  createConsumerKeys,
+  createDepartmentConsumer,
+  eventLine,
+  eventTable,
+  verifyIdentity,
+  type ConsumerKeysOptions,
+  type ConsumerStats,
+} from '../../shared/consumer/index.js';
+import { CONSUME_HELP, parseConsumeArgs } from './consume-args.js';
+
+const EXIT: Record<string, number> = {
+  [CONSUMER_ERRORS.badOptions]: 2,
+  [CONSUMER_ERRORS.kafkaUnavailable]: 3,
+  [CONSUMER_ERRORS.noTopic]: 3,
+  [CONSUMER_ERRORS.cannotAuthenticate]: 4,
+  [CONSUMER_ERRORS.handlerFailed]: 5,
+};
+const say = (line: string): void => void process.stderr.write(`[consume] ${line}\n`);
+
+function summary(s: Readonly<ConsumerStats>, department: string, seenDepartments: ReadonlySet<string>): string[] {
+  const locked = Object.entries(s.locked).map(([r, n]) => `${r} ${n}`).join(', ');
+  const lines = [`${s.events} events: ${s.opened} opened, ${s.noSection} without a ${department} section, ${Object.values(s.locked).reduce((a, b) => a + b, 0)} locked${locked ? ` (${locked})` : ''}; ${s.duplicates} duplicates dropped`];
+  if (s.events > 0 && s.opened === 0 && Object.keys(s.locked).length === 0) {
+    lines.push(`no event carried a ${department} section (departments seen: ${[...seenDepartments].sort().join(', ') || 'none'}): the policy grants ${department} nothing personal, or the name is misspelt`);
+  }
+  return lines;
+}
+
+async function main(): Promise<number> {
+  const args = parseConsumeArgs(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(CONSUME_HELP + '\n');
+    return 0;
+  }
+  const keyOpts: ConsumerKeysOptions = {
+    ...(args.profile ? { profile: args.profile } : {}),
+    ...(args.keys ? { keysDir: args.keys } : {}),
+    ...(args.region ? { region: args.region } : {}),
+    ...(args.kmsEndpoint ? { kmsEndpoint: args.kmsEndpoint } : {}),
+    ...(args.stsEndpoint ? { stsEndpoint: args.stsEndpoint } : {}),
+  };
+  say(args.keys ? `keys: local keys in ${args.keys}` : `keys: ${await verifyIdentity(keyOpts)} (${args.profile ? `profile ${args.profile}` : 'default AWS credentials'})`);
+  const keys = createConsumerKeys(keyOpts);
+  const seenDepartments = new Set<string>();
+  let lastProgress = Date.now();
+  const consumer = createDepartmentConsumer({
+    kafka: { brokers: args.brokers },
+    topic: args.topic,
+    department: args.department,
+    keys,
+    ...(args.group ? { groupId: args.group } : {}),
+    // A named group that has never committed starts at the earliest offset: it must not miss what is there.
+    fromBeginning: args.fromBeginning || Boolean(args.group),
+    untilEnd: args.untilEnd,
+    async handle(event) {
+      for (const d of Object.keys(event.envelope?.sections ?? {})) seenDepartments.add(d);
+      const text = args.format === 'table' ? eventTable(event, args.department) : eventLine(event) + '\n';
+      if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+    },
+    onProgress(s) {
+      if (Date.now() - lastProgress < 1_000) return;
+      lastProgress = Date.now();
+      say(`${s.events} events (${s.opened} opened, ${s.noSection} without section, ${s.events - s.opened - s.noSection} locked, ${s.duplicates} duplicates)`);
+    },
+  });
+  const stop = (): void => void consumer.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  process.stdout.on('error', stop); // EPIPE (e.g. `| head`): stop cleanly, committing what was printed
+  say(`reading ${args.topic} as ${args.department} (group ${consumer.groupId}${args.untilEnd ? ', until the end' : ''}) from ${args.brokers.join(',')}`);
+  try {
+    const s = await consumer.run();
+    for (const line of summary(s, args.department, seenDepartments)) say(line);
+    return 0;
+  } finally {
+    await keys.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    say(`error: ${(err as Error)?.message ?? String(err)}`);
+    process.exit(isSealpostError(err) ? (EXIT[err.code] ?? 1) : 1);
+  },
+);
