@@ -12,6 +12,7 @@ envelope's), a bounded duplicate window, and offsets stored only after an event 
 import argparse
 import base64
 import json
+import logging
 import os
 import re
 import sys
@@ -24,37 +25,42 @@ from aws_encryption_sdk import CommitmentPolicy
 from aws_encryption_sdk.identifiers import EncryptionKeyType, WrappingAlgorithm
 from aws_encryption_sdk.internal.crypto.wrapping_keys import WrappingKey
 from aws_encryption_sdk.key_providers.kms import DiscoveryFilter
-from aws_encryption_sdk.key_providers.raw import RawMasterKey
+from aws_encryption_sdk.key_providers.raw import RawMasterKeyProvider
 from confluent_kafka import Consumer, KafkaException, TopicPartition
 
 SCHEMA = "sealpost.envelope/1"
 KEY_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-def local_keys(folder):
-    """Every NAME.key of the folder as a raw AES master key: provider id 'sealpost', key id NAME (what the service writes)."""
-    provider = None
-    for name in sorted(os.listdir(folder)):
-        if not name.endswith(".key") or not KEY_NAME.match(name[:-4]):
-            continue
-        with open(os.path.join(folder, name), "rb") as f:
-            key = f.read()
-        if len(key) != 32:
-            continue
-        mk = RawMasterKey(
-            provider_id="sealpost",
-            key_id=name[:-4].encode("utf-8"),
-            wrapping_key=WrappingKey(
-                wrapping_algorithm=WrappingAlgorithm.AES_256_GCM_IV12_TAG16_NO_PADDING,
-                wrapping_key=key,
-                wrapping_key_type=EncryptionKeyType.SYMMETRIC,
-            ),
+class LocalKeys(RawMasterKeyProvider):
+    """The folder's NAME.key files as raw AES keys: provider id 'sealpost', key id NAME (what the service writes)."""
+
+    provider_id = "sealpost"
+
+    def __init__(self):  # pylint: disable=super-init-not-called
+        self.keys = {}
+
+    def load(self, folder):
+        """Reads the key files (32 bytes each, as the service writes them, mode 0600)."""
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".key") and KEY_NAME.match(name[:-4]):
+                with open(os.path.join(folder, name), "rb") as f:
+                    key = f.read()
+                if len(key) == 32:
+                    self.keys[name[:-4]] = key
+                    self.add_master_key(name[:-4].encode("utf-8"))  # the ESDK decrypts with registered keys only
+        return self
+
+    def _get_raw_key(self, key_id):
+        """Asked by the ESDK with the key name of a data key; a name we do not hold is a key we were not given."""
+        key = self.keys.get(key_id.decode("utf-8"))
+        if key is None:
+            raise KeyError(f"no local key {key_id!r}")
+        return WrappingKey(
+            wrapping_algorithm=WrappingAlgorithm.AES_256_GCM_IV12_TAG16_NO_PADDING,
+            wrapping_key=key,
+            wrapping_key_type=EncryptionKeyType.SYMMETRIC,
         )
-        if provider is None:
-            provider = mk
-        else:
-            provider.add_master_key_provider(mk)
-    return provider
 
 
 def kms_keys(profile, accounts):
@@ -168,9 +174,11 @@ def main():
     ap.add_argument("--account", action="append", default=[], help="AWS account whose KMS keys may be asked (repeat)")
     ap.add_argument("--dedupe-window", type=int, default=100_000)
     args = ap.parse_args()
+    # The ESDK logs a traceback for every message it could not open; this program reports those itself, per record.
+    logging.getLogger("aws_encryption_sdk").setLevel(logging.CRITICAL)
 
     local = args.keys is not None
-    provider = local_keys(args.keys) if local else kms_keys(args.profile or None, args.account)
+    provider = LocalKeys().load(args.keys) if local else kms_keys(args.profile or None, args.account)
     client = aws_encryption_sdk.EncryptionSDKClient(commitment_policy=CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, max_encrypted_data_keys=8)
     group = args.group or f"sealpost-consume-{args.department}-{uuid.uuid4().hex[:12]}"
     consumer = Consumer({

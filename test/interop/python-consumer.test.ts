@@ -1,0 +1,102 @@
+// The Python recipe (docs/recipes/python/consume.py: stock aws-encryption-sdk + confluent-kafka) and the kit's CLI
+// read the same topic on the real broker and print the same events, field for field: the seed batch through the real
+// ingest service, plus a section moved to another department, a section copied to another envelope, a flipped byte,
+// a record that is not an envelope, and a duplicate.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import kafkajs from 'kafkajs';
+import { ensureKafka, readAll } from '../support/kafka.js';
+import { SEED_BATCH, startTestService, type TestService } from '../support/ingest.js';
+import { venvPython } from '../support/moto.js';
+import { runConsumeCli } from '../shared/consumer/run-cli.js';
+
+const RECIPE = fileURLToPath(new URL('../../docs/recipes/python/consume.py', import.meta.url));
+const SEED = JSON.parse(SEED_BATCH.toString('utf8')) as Array<Record<string, unknown>>;
+type Line = Record<string, unknown>;
+
+function runRecipe(args: string[]): Promise<{ code: number | null; lines: Line[]; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(venvPython(), [RECIPE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr: err, lines: out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line) });
+    });
+  });
+}
+
+/** The lines keyed by position, without the worded message (each implementation words its own). */
+function comparable(lines: Line[]): Map<string, Line> {
+  return new Map(
+    lines.map((l) => {
+      const locked = l.locked as { reason: string } | undefined;
+      const { locked: _drop, ...rest } = l;
+      return [`${l.partition}:${l.offset}`, locked ? { ...rest, locked: locked.reason } : rest];
+    }),
+  );
+}
+
+describe('the Python recipe and the kit agree field for field (real broker, local keys)', () => {
+  let brokers: string[];
+  let svc: TestService;
+  let topic: string;
+  let keys: string;
+
+  before(async () => {
+    ({ brokers } = await ensureKafka());
+    svc = await startTestService({ brokers });
+    topic = svc.config.sources.find((s) => s.id === 'sendgrid')!.topic;
+    assert.equal((await svc.postSendgrid(SEED_BATCH)).status, 200);
+    const records = await readAll(brokers, topic, SEED.length);
+    assert.equal(records.length, SEED.length);
+    keys = join(svc.dataDir, 'keys');
+    // Hostile and odd records, as an attacker with write access to the topic (or a bug) could produce.
+    const envs = records.map((r) => JSON.parse(r.value!.toString('utf8')) as { id: string; sections: Record<string, string> });
+    const withSupport = envs.filter((e) => e.sections.support);
+    const [a, b, c] = [withSupport[0]!, withSupport[1]!, withSupport[2]!];
+    const moved = { ...a, id: `moved-${a.id}`, sections: { support: a.sections.security!, security: a.sections.security! } };
+    const copied = { ...b, id: `copied-${b.id}`, sections: { support: c.sections.support!, security: c.sections.security! } };
+    const flipped = Buffer.from(c.sections.support!, 'base64');
+    flipped[flipped.length - 20]! ^= 1;
+    const altered = { ...c, id: `altered-${c.id}`, sections: { support: flipped.toString('base64') } };
+    const producer = new kafkajs.Kafka({ brokers, logLevel: kafkajs.logLevel.NOTHING }).producer();
+    await producer.connect();
+    await producer.send({
+      topic,
+      messages: [moved, copied, altered].map((e) => ({ key: 'x', value: JSON.stringify(e), partition: 0 })).concat([
+        { key: 'x', value: 'not json', partition: 0 },
+        // A repeat of an id already delivered, in the same partition (as a forwarder retry would be).
+        { key: 'x', value: records[0]!.value!.toString('utf8'), partition: records[0]!.partition },
+      ]),
+    });
+    await producer.disconnect();
+  });
+  after(async () => svc?.stop());
+
+  for (const department of ['support', 'security', 'analytics']) {
+    test(`${department}: same events, same fields, same lock reasons`, async () => {
+      const args = ['--brokers', brokers.join(','), '--topic', topic, '--department', department, '--from-beginning', '--until-end', '--keys', keys];
+      const [kit, py] = await Promise.all([runConsumeCli(args), runRecipe(args)]);
+      assert.equal(kit.code, 0, kit.stderr);
+      assert.equal(py.code, 0, py.stderr);
+      assert.equal(kit.lines.length, SEED.length + 4, 'the seed, 3 hostile records and 1 malformed; the duplicate dropped');
+      assert.deepEqual(comparable(py.lines), comparable(kit.lines));
+      for (const l of py.lines) assert.deepEqual(Object.keys(l), Object.keys(kit.lines.find((k) => k.offset === l.offset && k.partition === l.partition)!), 'same key order');
+      if (department === 'support') {
+        const reason = (prefix: string) => (kit.lines.find((l) => String(l.id).startsWith(prefix))!.locked as { reason: string }).reason;
+        assert.equal(reason('moved-'), 'context_mismatch');
+        assert.equal(reason('copied-'), 'id_mismatch');
+        assert.equal(reason('altered-'), 'tampered');
+        assert.equal((kit.lines.find((l) => l.id === null)!.locked as { reason: string }).reason, 'malformed');
+      }
+    });
+  }
+});
