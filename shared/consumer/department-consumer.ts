@@ -88,6 +88,7 @@ export function createDepartmentConsumer(opts: DepartmentConsumerOptions): Depar
           { department: opts.department, keys: opts.keys },
         );
         for (const event of events) {
+          if (stopping) break; // another partition's handler failed, or stop(): hand over nothing more
           if (event.envelope && !seen.firstSeen(event.envelope.id)) stats.duplicate();
           else {
             try {
