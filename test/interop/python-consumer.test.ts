@@ -53,7 +53,7 @@ describe('the Python recipe and the kit agree field for field (real broker, loca
   before(async () => {
     ({ brokers } = await ensureKafka());
     svc = await startTestService({ brokers });
-    topic = svc.config.sources.find((s) => s.id === 'sendgrid')!.topic;
+    topic = svc.config.sources.find((s) => s.id === 'sendgrid')!.topic!;
     assert.equal((await svc.postSendgrid(SEED_BATCH)).status, 200);
     const records = await readAll(brokers, topic, SEED.length);
     assert.equal(records.length, SEED.length);

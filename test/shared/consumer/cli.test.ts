@@ -22,7 +22,7 @@ describe('npm run consume (real broker, local keys, the seed batch)', () => {
   before(async () => {
     ({ brokers } = await ensureKafka());
     svc = await startTestService({ brokers });
-    topic = svc.config.sources.find((s) => s.id === 'sendgrid')!.topic;
+    topic = svc.config.sources.find((s) => s.id === 'sendgrid')!.topic!;
     assert.equal((await svc.postSendgrid(SEED_BATCH)).status, 200);
     assert.equal((await readAll(brokers, topic, SEED.length)).length, SEED.length);
     keys = join(svc.dataDir, 'keys');
