@@ -1,0 +1,129 @@
+// npm run bench:consume [-- --records N --stock-records M] — records/s a department reads off a topic of sealed
+// records: a raw kafkajs consumer (no parsing, no crypto: the ceiling), the consumer kit with local keys and with KMS
+// keys (moto), and a stock `decrypt()` loop (kafkajs + JSON.parse + the ESDK's decrypt + the context and id checks,
+// what a department would write by hand). All in one run, one fresh consumer group each, from the beginning to the
+// end. Last line: one JSON object. Goal: the kit with local keys at least half of the raw consumer's rate.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CommitmentPolicy, buildClient } from '@aws-crypto/client-node';
+import kafkajs from 'kafkajs';
+import { createConsumerKeys, createDepartmentConsumer } from '../../shared/consumer/index.js';
+import { checkOpenedSection } from '../../shared/decrypt/index.js';
+import type { Envelope } from '../../shared/envelope/index.js';
+import { localKeyring } from '../../shared/seal/index.js';
+import { ensureKafka, uniqueTopic } from '../../test/support/kafka.js';
+import { MOTO_DEFAULT_ACCOUNT, MOTO_REGION, motoDefaultCredentials, startMoto } from '../../test/support/moto.js';
+import { createKeyIn } from '../../test/shared/kms/moto-kms.js';
+import { deleteTopic, produceConsumeBenchTopic } from './consume-topic.js';
+
+const { values: args } = parseArgs({
+  options: {
+    records: { type: 'string', default: '1000000' },
+    'stock-records': { type: 'string', default: '20000' },
+    partitions: { type: 'string', default: '3' },
+  },
+});
+const RECORDS = Number(args.records);
+const STOCK = Math.min(RECORDS, Number(args['stock-records']));
+const log = (msg: string): void => void process.stderr.write(`[bench:consume] ${msg}\n`);
+const rate = (n: number, ms: number): number => Math.round((n * 1000) / ms);
+
+/** Reads `limit` records with a fresh group from the beginning, calling `each` per batch; returns ms from first fetch. */
+async function rawRead(brokers: string[], topic: string, limit: number, each: (messages: kafkajs.KafkaMessage[]) => Promise<void> | void): Promise<number> {
+  const kafka = new kafkajs.Kafka({ brokers, logLevel: kafkajs.logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `bench-raw-${Date.now()}-${Math.random()}`, maxWaitTimeInMs: 500 });
+  let seen = 0;
+  let started = 0;
+  let finish: () => void = () => {};
+  const done = new Promise<void>((r) => (finish = r));
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  const t0 = performance.now();
+  await consumer.run({
+    partitionsConsumedConcurrently: 3,
+    eachBatch: async ({ batch }) => {
+      if (seen >= limit) return;
+      started ||= performance.now();
+      const messages = batch.messages.slice(0, limit - seen);
+      await each(messages);
+      seen += messages.length;
+      if (seen >= limit) finish();
+    },
+  });
+  await done;
+  const ms = performance.now() - t0;
+  await consumer.disconnect();
+  return ms;
+}
+
+const root = mkdtempSync(join(tmpdir(), 'sealpost-bench-consume-'));
+const keysDir = join(root, 'keys');
+mkdirSync(keysDir, { mode: 0o700 });
+const moto = await startMoto();
+const { brokers } = await ensureKafka();
+const topic = uniqueTopic('sealpost-bench-consume');
+try {
+  const kmsKey = await createKeyIn(moto.endpoint, MOTO_DEFAULT_ACCOUNT);
+  const policy = { departments: { support: { keys: [{ local: 'support' }] }, security: { keys: [{ kms: kmsKey }] } } };
+  log(`sealing and producing ${RECORDS.toLocaleString('en-US')} records to ${topic}`);
+  const made = await produceConsumeBenchTopic({
+    brokers, topic, records: RECORDS, partitions: Number(args.partitions), policy, localDir: keysDir, kmsEndpoint: moto.endpoint,
+    progress: (n) => n % 100_000 === 0 && log(`  ${n.toLocaleString('en-US')}`),
+  });
+  log(`sealed in ${(made.sealMs / 1000).toFixed(1)} s, produced in ${(made.produceMs / 1000).toFixed(1)} s`);
+
+  const rawMs = await rawRead(brokers, topic, RECORDS, () => undefined);
+  log(`raw kafkajs: ${rate(RECORDS, rawMs)} records/s`);
+
+  const kit = async (department: string, keyOpts: Parameters<typeof createConsumerKeys>[0]) => {
+    const keys = createConsumerKeys(keyOpts);
+    let opened = 0;
+    const consumer = createDepartmentConsumer({ kafka: { brokers }, topic, department, keys, fromBeginning: true, untilEnd: true, handle: (e) => void (e.state === 'open' && (opened += 1)) });
+    const t0 = performance.now();
+    const stats = await consumer.run();
+    const ms = performance.now() - t0;
+    const decrypts = keys.kmsCalls().byOperation.Decrypt ?? 0;
+    await keys.close();
+    if (opened !== RECORDS) throw new Error(`kit ${department}: only ${opened} of ${RECORDS} opened: ${JSON.stringify(stats)}`);
+    return { rps: rate(RECORDS, ms), decrypts };
+  };
+  const local = await kit('support', { keysDir });
+  log(`kit, local keys: ${local.rps} records/s`);
+  const kms = await kit('security', { credentials: motoDefaultCredentials(), region: MOTO_REGION, kmsEndpoint: moto.endpoint, stsEndpoint: moto.endpoint });
+  log(`kit, KMS (moto): ${kms.rps} records/s, ${kms.decrypts} KMS Decrypt calls`);
+
+  const { decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+  const keyring = localKeyring('support', readFileSync(join(keysDir, 'support.key')));
+  let stockOpened = 0;
+  const stockMs = await rawRead(brokers, topic, STOCK, async (messages) => {
+    for (const m of messages) {
+      const envelope = JSON.parse(m.value!.toString('utf8')) as Envelope;
+      const { plaintext, messageHeader } = await decrypt(keyring, Buffer.from(envelope.sections.support!, 'base64'));
+      if (checkOpenedSection(envelope, 'support', messageHeader.encryptionContext, plaintext).state === 'open') stockOpened += 1;
+    }
+  });
+  if (stockOpened !== STOCK) throw new Error(`stock decrypt opened ${stockOpened} of ${STOCK}`);
+  log(`stock decrypt() loop over the first ${STOCK.toLocaleString('en-US')}: ${rate(STOCK, stockMs)} records/s`);
+
+  console.log(
+    JSON.stringify({
+      records: RECORDS,
+      partitions: made.partitions,
+      raw_kafkajs_rps: rate(RECORDS, rawMs),
+      kit_local_rps: local.rps,
+      kit_kms_rps: kms.rps,
+      kit_kms_decrypt_calls: kms.decrypts,
+      stock_decrypt_rps: rate(STOCK, stockMs),
+      stock_records: STOCK,
+      kit_local_vs_raw: Number((local.rps / rate(RECORDS, rawMs)).toFixed(2)),
+      kit_local_vs_stock: Number((local.rps / rate(STOCK, stockMs)).toFixed(1)),
+    }),
+  );
+} finally {
+  await deleteTopic(brokers, topic).catch((err) => log(`could not delete ${topic}: ${(err as Error).message}`));
+  await moto.stop();
+  rmSync(root, { recursive: true, force: true });
+}
+process.exit(0);
