@@ -124,6 +124,34 @@ describe('npm run consume (real broker, local keys, the seed batch)', () => {
     assert.equal(third.lines.length, 0, 'committed after the second run');
   });
 
+  test('tailing (no --until-end) stops cleanly on SIGTERM: exit 0, a summary, and what it printed is committed', async () => {
+    const group = `cli-tail-${Date.now()}`;
+    const args = ['--brokers', brokers.join(','), '--topic', topic, '--department', 'support', '--group', group, '--keys', keys];
+    let signalled = false;
+    const run = await runConsumeCli(args, {
+      onStdout: (text, child) => {
+        if (!signalled && text.split('\n').length > SEED.length) {
+          signalled = true;
+          child.kill('SIGTERM');
+        }
+      },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(run.lines.length >= SEED.length);
+    assert.match(run.stderr, /events: \d+ opened/);
+    const after = await runConsumeCli([...args, '--until-end']);
+    assert.equal(after.lines.length, 0, 'the tail committed what it printed');
+  });
+
+  test('a profile that cannot authenticate: exit 4 before reading, saying what to do', async () => {
+    const run = await runConsumeCli(['--brokers', brokers.join(','), '--topic', topic, '--department', 'support', '--until-end', '--profile', 'nobody'], {
+      env: { AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' },
+    });
+    assert.equal(run.code, 4, run.stderr);
+    assert.match(run.stderr, /profile nobody cannot authenticate with AWS .*pick another profile/);
+    assert.equal(run.stdout, '');
+  });
+
   test('cannot reach Kafka: exit 3 with what to check', async () => {
     const run = await runConsumeCli(['--brokers', '127.0.0.1:40601', '--topic', topic, '--department', 'support', '--until-end', '--keys', keys]);
     assert.equal(run.code, 3, run.stderr);
