@@ -2,7 +2,7 @@
 // records: a raw kafkajs consumer (no parsing, no crypto: the ceiling), the consumer kit with local keys and with KMS
 // keys (moto), and a stock `decrypt()` loop (kafkajs + JSON.parse + the ESDK's decrypt + the context and id checks,
 // what a department would write by hand). All in one run, one fresh consumer group each, from the beginning to the
-// end. Last line: one JSON object. Goal: the kit with local keys at least half of the raw consumer's rate.
+// end. Wall-clock records/s and this process's CPU µs per record (steadier on a shared machine). Last line: one JSON object. Goal: the kit with local keys at least half of the raw consumer's rate.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,16 @@ const RECORDS = Number(args.records);
 const STOCK = Math.min(RECORDS, Number(args['stock-records']));
 const log = (msg: string): void => void process.stderr.write(`[bench:consume] ${msg}\n`);
 const rate = (n: number, ms: number): number => Math.round((n * 1000) / ms);
+
+/** Wall ms and this process's CPU ms of `fn` (CPU is steadier than wall time on a shared machine). */
+async function timed<T>(fn: () => Promise<T>): Promise<{ out: T; ms: number; cpuMs: number }> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const out = await fn();
+  const cpu = process.cpuUsage(cpu0);
+  return { out, ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+const cpuUs = (cpuMs: number, n: number): number => Number(((cpuMs * 1000) / n).toFixed(1));
 
 /** Reads `limit` records with a fresh group from the beginning, calling `each` per batch; returns ms from first fetch. */
 async function rawRead(brokers: string[], topic: string, limit: number, each: (messages: kafkajs.KafkaMessage[]) => Promise<void> | void): Promise<number> {
@@ -74,38 +84,38 @@ try {
   });
   log(`sealed in ${(made.sealMs / 1000).toFixed(1)} s, produced in ${(made.produceMs / 1000).toFixed(1)} s`);
 
-  const rawMs = await rawRead(brokers, topic, RECORDS, () => undefined);
-  log(`raw kafkajs: ${rate(RECORDS, rawMs)} records/s`);
+  const raw = await timed(() => rawRead(brokers, topic, RECORDS, () => undefined));
+  const rawMs = raw.ms;
+  log(`raw kafkajs: ${rate(RECORDS, rawMs)} records/s, ${cpuUs(raw.cpuMs, RECORDS)} µs CPU per record`);
 
   const kit = async (department: string, keyOpts: Parameters<typeof createConsumerKeys>[0]) => {
     const keys = createConsumerKeys(keyOpts);
     let opened = 0;
     const consumer = createDepartmentConsumer({ kafka: { brokers }, topic, department, keys, fromBeginning: true, untilEnd: true, handle: (e) => void (e.state === 'open' && (opened += 1)) });
-    const t0 = performance.now();
-    const stats = await consumer.run();
-    const ms = performance.now() - t0;
+    const { out: stats, ms, cpuMs } = await timed(() => consumer.run());
     const decrypts = keys.kmsCalls().byOperation.Decrypt ?? 0;
     await keys.close();
     if (opened !== RECORDS) throw new Error(`kit ${department}: only ${opened} of ${RECORDS} opened: ${JSON.stringify(stats)}`);
-    return { rps: rate(RECORDS, ms), decrypts };
+    return { rps: rate(RECORDS, ms), cpuUs: cpuUs(cpuMs, RECORDS), decrypts };
   };
   const local = await kit('support', { keysDir });
-  log(`kit, local keys: ${local.rps} records/s`);
+  log(`kit, local keys: ${local.rps} records/s, ${local.cpuUs} µs CPU per record`);
   const kms = await kit('security', { credentials: motoDefaultCredentials(), region: MOTO_REGION, kmsEndpoint: moto.endpoint, stsEndpoint: moto.endpoint });
-  log(`kit, KMS (moto): ${kms.rps} records/s, ${kms.decrypts} KMS Decrypt calls`);
+  log(`kit, KMS (moto): ${kms.rps} records/s, ${kms.cpuUs} µs CPU per record, ${kms.decrypts} KMS Decrypt calls`);
 
   const { decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
   const keyring = localKeyring('support', readFileSync(join(keysDir, 'support.key')));
   let stockOpened = 0;
-  const stockMs = await rawRead(brokers, topic, STOCK, async (messages) => {
+  const stock = await timed(() => rawRead(brokers, topic, STOCK, async (messages) => {
     for (const m of messages) {
       const envelope = JSON.parse(m.value!.toString('utf8')) as Envelope;
       const { plaintext, messageHeader } = await decrypt(keyring, Buffer.from(envelope.sections.support!, 'base64'));
       if (checkOpenedSection(envelope, 'support', messageHeader.encryptionContext, plaintext).state === 'open') stockOpened += 1;
     }
-  });
+  }));
+  const stockMs = stock.ms;
   if (stockOpened !== STOCK) throw new Error(`stock decrypt opened ${stockOpened} of ${STOCK}`);
-  log(`stock decrypt() loop over the first ${STOCK.toLocaleString('en-US')}: ${rate(STOCK, stockMs)} records/s`);
+  log(`stock decrypt() loop over the first ${STOCK.toLocaleString('en-US')}: ${rate(STOCK, stockMs)} records/s, ${cpuUs(stock.cpuMs, STOCK)} µs CPU per record`);
 
   console.log(
     JSON.stringify({
@@ -117,6 +127,10 @@ try {
       kit_kms_decrypt_calls: kms.decrypts,
       stock_decrypt_rps: rate(STOCK, stockMs),
       stock_records: STOCK,
+      raw_cpu_us_per_record: cpuUs(raw.cpuMs, RECORDS),
+      kit_local_cpu_us_per_record: local.cpuUs,
+      kit_kms_cpu_us_per_record: kms.cpuUs,
+      stock_cpu_us_per_record: cpuUs(stock.cpuMs, STOCK),
       kit_local_vs_raw: Number((local.rps / rate(RECORDS, rawMs)).toFixed(2)),
       kit_local_vs_stock: Number((local.rps / rate(STOCK, stockMs)).toFixed(1)),
     }),

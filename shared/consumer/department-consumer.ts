@@ -103,11 +103,13 @@ export function createDepartmentConsumer(opts: DepartmentConsumerOptions): Depar
           resolveOffset(event.offset);
           if (target !== undefined && BigInt(event.offset) + 1n >= target) reached(batch.partition);
         }
-        await commitOffsetsIfNecessary(uncommittedOffsets());
+        // Within a batch: commit what was handled once a second (kafkajs' interval), not per chunk (a round trip each).
+        await commitOffsetsIfNecessary();
         await heartbeat();
         opts.onProgress?.(stats.snapshot());
       }
     } finally {
+      // End of the batch (or a failure, or stop): everything handled so far is committed now.
       await commitOffsetsIfNecessary(uncommittedOffsets()).catch(() => undefined);
     }
   }
@@ -143,6 +145,7 @@ export function createDepartmentConsumer(opts: DepartmentConsumerOptions): Depar
         await consumer.subscribe({ topics: [opts.topic], fromBeginning: Boolean(opts.fromBeginning) });
         await consumer.run({
           eachBatchAutoResolve: false,
+          autoCommitInterval: 1_000,
           partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 4,
           eachBatch,
         });
