@@ -8,18 +8,21 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
-import { ensureKafka, readAll } from '../support/kafka.js';
+import { rmSync } from 'node:fs';
+import { ensureKafka, readAll, uniqueTopic } from '../support/kafka.js';
 import { SEED_BATCH, startTestService, type TestService } from '../support/ingest.js';
-import { venvPython } from '../support/moto.js';
+import { startMoto, venvPython, type MotoServer } from '../support/moto.js';
+import { createKeyIn, MOTO_REGION } from '../shared/kms/moto-kms.js';
+import { awsHome, enforceIam, iamUser, sealEnvelopes } from '../shared/decrypt/fixtures.js';
 import { runConsumeCli } from '../shared/consumer/run-cli.js';
 
 const RECIPE = fileURLToPath(new URL('../../docs/recipes/python/consume.py', import.meta.url));
 const SEED = JSON.parse(SEED_BATCH.toString('utf8')) as Array<Record<string, unknown>>;
 type Line = Record<string, unknown>;
 
-function runRecipe(args: string[]): Promise<{ code: number | null; lines: Line[]; stderr: string }> {
+function runRecipe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; lines: Line[]; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(venvPython(), [RECIPE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' } });
+    const child = spawn(venvPython(), [RECIPE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', ...env } });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -97,6 +100,54 @@ describe('the Python recipe and the kit agree field for field (real broker, loca
         assert.equal(reason('altered-'), 'tampered');
         assert.equal((kit.lines.find((l) => l.id === null)!.locked as { reason: string }).reason, 'malformed');
       }
+    });
+  }
+});
+
+describe('the Python recipe and the kit agree with KMS keys (moto, IAM enforced)', () => {
+  let moto: MotoServer;
+  let brokers: string[];
+  let home: string;
+  let topic: string;
+  const ACCOUNT = '444444444444';
+
+  before(async () => {
+    ({ brokers } = await ensureKafka());
+    moto = await startMoto();
+    const key = await createKeyIn(moto.endpoint, ACCOUNT);
+    const envelopes = await sealEnvelopes({ policy: { departments: { support: { keys: [{ kms: key }] } } }, count: 6, endpoint: moto.endpoint });
+    const reader = await iamUser(moto.endpoint, ACCOUNT, 'reader', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['kms:Decrypt', 'sts:GetCallerIdentity'], Resource: '*' }] });
+    const intern = await iamUser(moto.endpoint, ACCOUNT, 'intern', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['sts:GetCallerIdentity'], Resource: '*' }] });
+    ({ home } = awsHome({
+      config: ['[profile reader]', `region = ${MOTO_REGION}`, '[profile intern]', `region = ${MOTO_REGION}`, ''].join('\n'),
+      credentials: [
+        '[reader]', `aws_access_key_id = ${reader.accessKeyId}`, `aws_secret_access_key = ${reader.secretAccessKey}`,
+        '[intern]', `aws_access_key_id = ${intern.accessKeyId}`, `aws_secret_access_key = ${intern.secretAccessKey}`,
+        '',
+      ].join('\n'),
+    }));
+    await enforceIam(moto.endpoint);
+    topic = uniqueTopic('recipe-kms');
+    const producer = new kafkajs.Kafka({ brokers, logLevel: kafkajs.logLevel.NOTHING }).producer();
+    await producer.connect();
+    await producer.send({ topic, messages: envelopes.map((e) => ({ key: e.id, value: JSON.stringify(e) })) });
+    await producer.disconnect();
+  });
+  after(async () => {
+    await moto?.stop();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  for (const [profile, expected] of [['reader', 'opened'], ['intern', 'access_denied']] as const) {
+    test(`profile ${profile}: ${expected} on every record, in both`, async () => {
+      const common = ['--brokers', brokers.join(','), '--topic', topic, '--department', 'support', '--from-beginning', '--until-end', '--profile', profile];
+      const kit = await runConsumeCli([...common, '--region', MOTO_REGION, '--kms-endpoint', moto.endpoint, '--sts-endpoint', moto.endpoint]);
+      const py = await runRecipe([...common, '--account', ACCOUNT], { AWS_ENDPOINT_URL_KMS: moto.endpoint, AWS_ENDPOINT_URL_STS: moto.endpoint, AWS_DEFAULT_REGION: MOTO_REGION });
+      assert.equal(kit.code, 0, kit.stderr);
+      assert.equal(py.code, 0, py.stderr);
+      assert.equal(kit.lines.length, 6);
+      assert.deepEqual(comparable(py.lines), comparable(kit.lines));
+      for (const l of kit.lines) assert.equal(expected === 'opened' ? Object.keys(l).at(-1) : (l.locked as { reason: string }).reason, expected === 'opened' ? 'fields' : expected);
     });
   }
 });

@@ -63,9 +63,22 @@ class LocalKeys(RawMasterKeyProvider):
         )
 
 
+KMS_ERRORS = []  # error codes KMS answered during the current decrypt (the ESDK keeps only "Unable to decrypt")
+
+
+def remember_kms_error(parsed=None, http_response=None, **_kwargs):
+    """botocore hook after each KMS Decrypt: keep the error code, so a lock can say access denied vs not found."""
+    code = (parsed or {}).get("Error", {}).get("Code")
+    if code:
+        KMS_ERRORS.append(code)
+    if http_response is not None and http_response.status_code in (401, 403):
+        KMS_ERRORS.append("AccessDenied")  # refused at the front door, without a KMS error body (as the kit reads it)
+
+
 def kms_keys(profile, accounts):
     """KMS in discovery mode with the profile's credentials; limit it to your accounts (a crafted record could name any key)."""
     session = botocore.session.Session(profile=profile) if profile else botocore.session.Session()
+    session.register("after-call.kms.Decrypt", remember_kms_error)  # before the ESDK creates its KMS clients
     kwargs = {"botocore_session": session}
     if accounts:
         kwargs["discovery_filter"] = DiscoveryFilter(account_ids=accounts, partition="aws")
@@ -86,7 +99,7 @@ def cause_codes(err):
 
 def lock_for(err, department, local):
     """The lock reason of docs/consumers.md for a failed decrypt."""
-    codes = cause_codes(err)
+    codes = cause_codes(err) + KMS_ERRORS
     text = f"{type(err).__name__}: {err}".splitlines()[0][:160]
     if any(c in ("AccessDeniedException", "AccessDenied") for c in codes):
         return "access_denied", f"this identity may not use the {department} key: ask for kms:Decrypt on it ({text})"
@@ -107,6 +120,7 @@ def lock_for(err, department, local):
 
 def open_section(client, provider, envelope, department, local):
     """(fields, None) or (None, (reason, message)). The two checks after decrypt are the point of this recipe."""
+    del KMS_ERRORS[:]
     try:
         plaintext, header = client.decrypt(source=base64.b64decode(envelope["sections"][department]), key_provider=provider)
     except Exception as err:  # a record we cannot open is reported, never fatal
