@@ -1,0 +1,50 @@
+// Pure parts of the consumer kit: the dedupe window's bound, the lock-reason mapping, the output line's shape.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { consumerLockOf, createDedupeWindow, eventLine, type ConsumerEvent } from '../../../shared/consumer/index.js';
+import { ENVELOPE_SCHEMA, type Envelope } from '../../../shared/envelope/index.js';
+import type { LockedSection } from '../../../shared/decrypt/index.js';
+
+describe('dedupe window', () => {
+  test('drops an id seen within the window, forgets the oldest beyond it, and refuses a useless size', () => {
+    const w = createDedupeWindow(3);
+    assert.deepEqual(['a', 'b', 'a', 'c', 'd', 'a', 'b'].map((id) => w.firstSeen(id)), [true, true, false, true, true, true, true]);
+    assert.equal(w.size, 3, 'never more than its capacity');
+    assert.throws(() => createDedupeWindow(0), RangeError);
+  });
+});
+
+describe('lock reasons for department consumers', () => {
+  const cases: Array<[LockedSection, string]> = [
+    [{ state: 'locked', code: 'no_local_key', message: 'm' }, 'not_granted'],
+    [{ state: 'locked', code: 'tampered', check: 'context', message: 'm' }, 'context_mismatch'],
+    [{ state: 'locked', code: 'tampered', check: 'id', message: 'm' }, 'id_mismatch'],
+    [{ state: 'locked', code: 'tampered', check: 'authentication', message: 'm' }, 'tampered'],
+    [{ state: 'locked', code: 'tampered', message: 'KMS said invalid ciphertext' }, 'tampered'],
+    [{ state: 'locked', code: 'access_denied', message: 'm' }, 'access_denied'],
+    [{ state: 'locked', code: 'sso_expired', message: 'm' }, 'sso_expired'],
+    [{ state: 'locked', code: 'kms_unreachable', message: 'm' }, 'kms_unreachable'],
+  ];
+  for (const [section, reason] of cases) {
+    test(`${section.code}${section.check ? `/${section.check}` : ''} -> ${reason}, message kept`, () => {
+      assert.deepEqual(consumerLockOf(section), { reason, message: section.message });
+    });
+  }
+});
+
+describe('the output line (docs/consumers.md)', () => {
+  const envelope: Envelope = {
+    schema: ENVELOPE_SCHEMA, id: 'e1', source: 'sendgrid', kind: 'sendgrid', type: 'open', time: '2026-01-01T00:00:00.000Z',
+    receivedAt: '2026-01-01T00:00:01.000Z', policyVersion: 1, recipient: 'bidx', clear: { event: 'open' }, sections: { support: 'AgR4' },
+  };
+  test('opened: the envelope head, the position, the clear part, then fields; no sections, no blind index', () => {
+    const line = eventLine({ state: 'open', partition: 2, offset: '9', envelope, fields: { email: 'x' }, hasSection: true });
+    assert.equal(line, '{"id":"e1","type":"open","time":"2026-01-01T00:00:00.000Z","source":"sendgrid","partition":2,"offset":"9","clear":{"event":"open"},"fields":{"email":"x"}}');
+  });
+  test('locked and malformed: locked instead of fields; nulls for what a non-envelope lacks', () => {
+    const locked: ConsumerEvent = { state: 'locked', partition: 0, offset: '1', envelope, locked: { reason: 'access_denied', message: 'ask' } };
+    assert.deepEqual(Object.keys(JSON.parse(eventLine(locked))), ['id', 'type', 'time', 'source', 'partition', 'offset', 'clear', 'locked']);
+    const bad: ConsumerEvent = { state: 'locked', partition: 0, offset: '2', envelope: null, locked: { reason: 'malformed', message: 'not JSON' } };
+    assert.deepEqual(JSON.parse(eventLine(bad)), { id: null, type: null, time: null, source: null, partition: 0, offset: '2', clear: {}, locked: { reason: 'malformed', message: 'not JSON' } });
+  });
+});
