@@ -11,6 +11,7 @@ import { createConsumerStats, type ConsumerStats } from './stats.js';
 
 const { Kafka: KafkaClient, logLevel } = kafkajs;
 
+/** What a department consumer needs: where to read, as which department with which keys, and the application. */
 export interface DepartmentConsumerOptions {
   /** A kafkajs client (TLS/SASL configured by the caller), or plain brokers for a local, unauthenticated one. */
   kafka: Kafka | { brokers: string[] };
@@ -75,6 +76,12 @@ export function createDepartmentConsumer(opts: DepartmentConsumerOptions): Depar
   let consumer: Consumer | undefined;
   let finish: (err?: unknown) => void = () => {};
   let stopping = false;
+  /** With untilEnd: partition -> offset still to reach; finished when empty. */
+  let targets: Map<number, bigint> | undefined;
+  const reached = (partition: number): void => {
+    if (!targets?.delete(partition)) return;
+    if (targets.size === 0) finish();
+  };
 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, commitOffsetsIfNecessary, uncommittedOffsets, heartbeat, isRunning, isStale } = payload;
@@ -83,10 +90,18 @@ export function createDepartmentConsumer(opts: DepartmentConsumerOptions): Depar
       for (let at = 0; at < batch.messages.length; at += chunk) {
         if (stopping || !isRunning() || isStale()) break;
         const slice = batch.messages.slice(at, at + chunk);
-        const events = await openRecords(
-          slice.map((m) => ({ partition: batch.partition, offset: m.offset, value: m.value })),
-          { department: opts.department, keys: opts.keys },
-        );
+        let events: ConsumerEvent[];
+        try {
+          events = await openRecords(
+            slice.map((m) => ({ partition: batch.partition, offset: m.offset, value: m.value })),
+            { department: opts.department, keys: opts.keys },
+          );
+        } catch (err) {
+          // Not a record's fault (a locked record is a value): the keys were closed under us. Stop, commit nothing more.
+          stopping = true;
+          finish(err);
+          return;
+        }
         for (const event of events) {
           if (stopping) break; // another partition's handler failed, or stop(): hand over nothing more
           if (event.envelope && !seen.firstSeen(event.envelope.id)) stats.duplicate();
@@ -114,12 +129,6 @@ export function createDepartmentConsumer(opts: DepartmentConsumerOptions): Depar
     }
   }
 
-  let targets: Map<number, bigint> | undefined;
-  const reached = (partition: number): void => {
-    if (!targets?.delete(partition)) return;
-    if (targets.size === 0) finish();
-  };
-
   return {
     groupId,
     stats: () => stats.snapshot(),
@@ -127,6 +136,7 @@ export function createDepartmentConsumer(opts: DepartmentConsumerOptions): Depar
       const done = new Promise<void>((resolve, reject) => {
         finish = (err) => (err ? reject(err) : resolve());
       });
+      if (stopping) return stats.snapshot(); // stop() came first
       const admin = kafka.admin();
       try {
         await admin.connect().catch((err) => Promise.reject(kafkaError(err, 'cannot connect to Kafka')));

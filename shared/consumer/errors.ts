@@ -16,4 +16,5 @@ export const CONSUMER_ERRORS = {
   handlerFailed: 'SP_CONSUMER_HANDLER_FAILED',
 } as const;
 
+/** One of CONSUMER_ERRORS, for callers that branch on `code`. */
 export type ConsumerErrorCode = (typeof CONSUMER_ERRORS)[keyof typeof CONSUMER_ERRORS];

@@ -1,6 +1,7 @@
 import type { Policy } from '../policy/index.js';
 import { createProfileOpener, type ProfileOpener } from './profile-opener.js';
 
+/** Where the local keys are, and which to load. */
 export interface LocalKeysOpenerOptions {
   /** Folder of local department keys (`NAME.key`, mode 0600). */
   localKeysDir: string;
