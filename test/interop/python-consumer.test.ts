@@ -13,7 +13,7 @@ import { ensureKafka, readAll, uniqueTopic } from '../support/kafka.js';
 import { SEED_BATCH, startTestService, type TestService } from '../support/ingest.js';
 import { startMoto, venvPython, type MotoServer } from '../support/moto.js';
 import { createKeyIn, MOTO_REGION } from '../shared/kms/moto-kms.js';
-import { awsHome, enforceIam, iamUser, sealEnvelopes } from '../shared/decrypt/fixtures.js';
+import { staticProfilesHome, enforceIam, iamUser, sealEnvelopes } from '../shared/decrypt/fixtures.js';
 import { runConsumeCli } from '../shared/consumer/run-cli.js';
 
 const RECIPE = fileURLToPath(new URL('../../docs/recipes/python/consume.py', import.meta.url));
@@ -118,14 +118,7 @@ describe('the Python recipe and the kit agree with KMS keys (moto, IAM enforced)
     const envelopes = await sealEnvelopes({ policy: { departments: { support: { keys: [{ kms: key }] } } }, count: 6, endpoint: moto.endpoint });
     const reader = await iamUser(moto.endpoint, ACCOUNT, 'reader', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['kms:Decrypt', 'sts:GetCallerIdentity'], Resource: '*' }] });
     const intern = await iamUser(moto.endpoint, ACCOUNT, 'intern', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['sts:GetCallerIdentity'], Resource: '*' }] });
-    ({ home } = awsHome({
-      config: ['[profile reader]', `region = ${MOTO_REGION}`, '[profile intern]', `region = ${MOTO_REGION}`, ''].join('\n'),
-      credentials: [
-        '[reader]', `aws_access_key_id = ${reader.accessKeyId}`, `aws_secret_access_key = ${reader.secretAccessKey}`,
-        '[intern]', `aws_access_key_id = ${intern.accessKeyId}`, `aws_secret_access_key = ${intern.secretAccessKey}`,
-        '',
-      ].join('\n'),
-    }));
+    ({ home } = staticProfilesHome(MOTO_REGION, { reader, intern }));
     await enforceIam(moto.endpoint);
     topic = uniqueTopic('recipe-kms');
     const producer = new kafkajs.Kafka({ brokers, logLevel: kafkajs.logLevel.NOTHING }).producer();

@@ -8,7 +8,7 @@ import kafkajs from 'kafkajs';
 import { ensureKafka, uniqueTopic } from '../../support/kafka.js';
 import { startMoto, type MotoServer } from '../../support/moto.js';
 import { createKeyIn, MOTO_REGION } from '../kms/moto-kms.js';
-import { awsHome, enforceIam, fieldsFor, iamUser, sealEnvelopes } from '../decrypt/fixtures.js';
+import { staticProfilesHome, enforceIam, fieldsFor, iamUser, sealEnvelopes } from '../decrypt/fixtures.js';
 import {
   CONSUMER_ERRORS,
   createConsumerKeys,
@@ -57,14 +57,7 @@ describe('department consumer (real broker, KMS on moto with IAM)', () => {
       Version: '2012-10-17',
       Statement: [{ Effect: 'Allow', Action: ['kms:DescribeKey', 'sts:GetCallerIdentity'], Resource: '*' }],
     });
-    ({ home } = awsHome({
-      config: ['[profile support]', `region = ${MOTO_REGION}`, '[profile intern]', `region = ${MOTO_REGION}`, ''].join('\n'),
-      credentials: [
-        '[support]', `aws_access_key_id = ${reader.accessKeyId}`, `aws_secret_access_key = ${reader.secretAccessKey}`,
-        '[intern]', `aws_access_key_id = ${intern.accessKeyId}`, `aws_secret_access_key = ${intern.secretAccessKey}`,
-        '',
-      ].join('\n'),
-    }));
+    ({ home } = staticProfilesHome(MOTO_REGION, { support: reader, intern }));
     await enforceIam(moto.endpoint);
     topic = uniqueTopic('consumer-kit');
     const admin = kafka().admin();

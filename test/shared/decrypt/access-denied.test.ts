@@ -6,7 +6,7 @@ import { startMoto, type MotoServer } from '../../support/moto.js';
 import { createKeyIn, MOTO_REGION } from '../kms/moto-kms.js';
 import { createProfileOpener, type LockedSection, type ProfileOpener } from '../../../shared/decrypt/index.js';
 import type { Envelope } from '../../../shared/envelope/index.js';
-import { awsHome, enforceIam, fieldsFor, iamUser, sealEnvelopes } from './fixtures.js';
+import { staticProfilesHome, enforceIam, fieldsFor, iamUser, sealEnvelopes } from './fixtures.js';
 
 const SALES = '111111111111';
 
@@ -29,14 +29,7 @@ describe('access denied by IAM (moto with IAM enforcement)', () => {
       Version: '2012-10-17',
       Statement: [{ Effect: 'Allow', Action: ['kms:DescribeKey'], Resource: '*' }],
     });
-    ({ home } = awsHome({
-      config: ['[profile reader]', `region = ${MOTO_REGION}`, '[profile intern]', `region = ${MOTO_REGION}`, ''].join('\n'),
-      credentials: [
-        '[reader]', `aws_access_key_id = ${reader.accessKeyId}`, `aws_secret_access_key = ${reader.secretAccessKey}`,
-        '[intern]', `aws_access_key_id = ${intern.accessKeyId}`, `aws_secret_access_key = ${intern.secretAccessKey}`,
-        '',
-      ].join('\n'),
-    }));
+    ({ home } = staticProfilesHome(MOTO_REGION, { reader, intern }));
     await enforceIam(moto.endpoint);
   });
   after(async () => {

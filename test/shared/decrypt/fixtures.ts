@@ -73,6 +73,15 @@ export function awsHome(files: { config: string; credentials: string }): { home:
   return { home, configFile, credentialsFile };
 }
 
+/** A temp HOME (see awsHome) with one static-key profile per entry, all in `region`. */
+export function staticProfilesHome(region: string, profiles: Record<string, { accessKeyId: string; secretAccessKey: string }>): { home: string; configFile: string; credentialsFile: string } {
+  const names = Object.keys(profiles);
+  return awsHome({
+    config: [...names.flatMap((n) => [`[profile ${n}]`, `region = ${region}`]), ''].join('\n'),
+    credentials: [...names.flatMap((n) => [`[${n}]`, `aws_access_key_id = ${profiles[n]!.accessKeyId}`, `aws_secret_access_key = ${profiles[n]!.secretAccessKey}`]), ''].join('\n'),
+  });
+}
+
 /** Calls moto's IAM query API in `accountId` (no SDK for IAM in this repo); returns the XML answer. */
 export async function motoIam(endpoint: string, accountId: string, params: Record<string, string>): Promise<string> {
   const res = await fetch(endpoint + '/', {
