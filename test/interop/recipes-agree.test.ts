@@ -1,5 +1,5 @@
-// The Python recipe (docs/recipes/python/consume.py: stock aws-encryption-sdk + confluent-kafka) and the kit's CLI
-// read the same topic on the real broker and print the same events, field for field: the seed batch through the real
+// The Python recipe (docs/recipes/python/consume.py: stock aws-encryption-sdk + confluent-kafka), the Java recipe
+// (docs/recipes/java) and the kit's CLI read the same topic on the real broker and print the same events, field for field: the seed batch through the real
 // ingest service, plus a section moved to another department, a section copied to another envelope, a flipped byte,
 // a record that is not an envelope, and a duplicate.
 import { after, before, describe, test } from 'node:test';
@@ -15,6 +15,7 @@ import { startMoto, venvPython, type MotoServer } from '../support/moto.js';
 import { createKeyIn, MOTO_REGION } from '../shared/kms/moto-kms.js';
 import { staticProfilesHome, enforceIam, iamUser, sealEnvelopes } from '../shared/decrypt/fixtures.js';
 import { runConsumeCli } from '../shared/consumer/run-cli.js';
+import { buildJavaRecipe, runJavaRecipe } from './java-recipe.js';
 
 const RECIPE = fileURLToPath(new URL('../../docs/recipes/python/consume.py', import.meta.url));
 const SEED = JSON.parse(SEED_BATCH.toString('utf8')) as Array<Record<string, unknown>>;
@@ -47,13 +48,15 @@ function comparable(lines: Line[]): Map<string, Line> {
   );
 }
 
-describe('the Python recipe and the kit agree field for field (real broker, local keys)', () => {
+describe('the Python and Java recipes and the kit agree field for field (real broker, local keys)', () => {
   let brokers: string[];
   let svc: TestService;
   let topic: string;
   let keys: string;
+  let classpath: string;
 
   before(async () => {
+    classpath = buildJavaRecipe();
     ({ brokers } = await ensureKafka());
     svc = await startTestService({ brokers });
     topic = svc.config.sources.find((s) => s.id === 'sendgrid')!.topic!;
@@ -85,7 +88,7 @@ describe('the Python recipe and the kit agree field for field (real broker, loca
   after(async () => svc?.stop());
 
   for (const department of ['support', 'security', 'analytics']) {
-    test(`${department}: same events, same fields, same lock reasons`, async () => {
+    test(`${department}: same events, same fields, same lock reasons in the kit, Python and Java`, async () => {
       const args = ['--brokers', brokers.join(','), '--topic', topic, '--department', department, '--from-beginning', '--until-end', '--keys', keys];
       const [kit, py] = await Promise.all([runConsumeCli(args), runRecipe(args)]);
       assert.equal(kit.code, 0, kit.stderr);
@@ -93,6 +96,9 @@ describe('the Python recipe and the kit agree field for field (real broker, loca
       assert.equal(kit.lines.length, SEED.length + 4, 'the seed, 3 hostile records and 1 malformed; the duplicate dropped');
       assert.deepEqual(comparable(py.lines), comparable(kit.lines));
       for (const l of py.lines) assert.deepEqual(Object.keys(l), Object.keys(kit.lines.find((k) => k.offset === l.offset && k.partition === l.partition)!), 'same key order');
+      const java = runJavaRecipe(classpath, args);
+      assert.equal(java.status, 0, java.stderr);
+      assert.deepEqual(comparable(java.lines as unknown as Line[]), comparable(kit.lines), 'the Java recipe prints the same events');
       if (department === 'support') {
         const reason = (prefix: string) => (kit.lines.find((l) => String(l.id).startsWith(prefix))!.locked as { reason: string }).reason;
         assert.equal(reason('moved-'), 'context_mismatch');
