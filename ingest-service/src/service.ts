@@ -2,8 +2,8 @@ import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { startAdmin, type AdminHandle } from './admin/index.js';
-import { internalSources } from './audit/index.js';
-import { topicFor, type Config } from './config/index.js';
+import type { Config } from './config/index.js';
+import { sourceTable } from './config/source-table.js';
 import { createForwarder } from './forwarder/index.js';
 import { startupWarnings } from './config/startup-warnings.js';
 import { createHttpServer } from './http/server.js';
@@ -13,8 +13,8 @@ import { openJournal } from './journal/index.js';
 import { createKafka, createKafkaSink } from './kafka/index.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createMetrics, type ServiceMetrics } from './metrics/metrics.js';
-import { countEvents } from './pipeline/count-events.js';
-import { startWorkerExpander, type WorkerExpander } from './expand-worker/worker-expander.js';
+import { startWorkerExpander, type WorkerExpander } from './expand/index.js';
+import { countEvents } from './parse/index.js';
 import { reloadableChanges } from './config/reload.js';
 import { confirmSubscription, createVerifier, writePendingSubscription } from './verify/index.js';
 
@@ -59,7 +59,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   const log = createLogger(config.log.level, opts.logDestination);
   const metrics = createMetrics({ kafka: Boolean(config.kafka) });
   const dataDir = resolve(config.dataDir);
-  const internal = internalSources(config); // checked here, before the expand worker needs them
+  const sources = sourceTable(config); // checked here (the audit source), before the expand worker needs it
 
   // What started so far, closed in reverse order if a later step fails (port taken, bad key file...).
   const started: (() => Promise<void>)[] = [];
@@ -92,7 +92,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     let expander: WorkerExpander | undefined;
     let current = config;
     if (config.kafka) {
-      expander = await startWorkerExpander(config, { workers: sealWorkers(config) });
+      expander = await startWorkerExpander(config, sources, { workers: sealWorkers(config) });
       started.push(() => expander!.close());
       sink = createKafkaSink({
         kafka: createKafka(config.kafka, log),
@@ -100,7 +100,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
         createTopics: config.kafka.createTopics,
         partitions: config.kafka.partitions,
         replicationFactor: config.kafka.replicationFactor,
-        topics: [...config.sources.map((s) => topicFor(s)), ...internal.map((s) => s.topic)],
+        topics: sources.map((s) => s.topic),
       });
       forwarder = createForwarder({
         journal,
@@ -148,7 +148,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     };
     const refusals = createRefusalLog({ log, now });
     for (const w of startupWarnings(config)) log.warn(w.fields, w.message);
-    const admin = config.admin ? await startAdmin({ config, journal, forwarder, sink, metrics, log, refusals, metricsPage, now }) : undefined;
+    const admin = config.admin ? await startAdmin({ config, sources, journal, forwarder, sink, metrics, log, refusals, metricsPage, now }) : undefined;
     if (admin) started.push(() => admin.close());
 
     const app = createHttpServer({
@@ -182,7 +182,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
           current = next;
           return changed;
         }
-        const fresh = await startWorkerExpander(next, { workers: sealWorkers(next) });
+        const fresh = await startWorkerExpander(next, sourceTable(next), { workers: sealWorkers(next) });
         const old = expander;
         refreshWorkerCounters();
         expander = fresh;

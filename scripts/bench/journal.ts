@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { createForwarder } from '../../ingest-service/src/forwarder/index.js';
-import type { Expand } from '../../ingest-service/src/forwarder/index.js';
+import type { Expand } from '../../ingest-service/src/expand/index.js';
 import { openJournal, type Journal } from '../../ingest-service/src/journal/index.js';
 import { createKafka, createKafkaSink } from '../../ingest-service/src/kafka/index.js';
 import { ensureShared } from '../kafka/broker.mjs';

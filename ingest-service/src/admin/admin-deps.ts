@@ -11,10 +11,13 @@ import type { ReplayManager } from '../replay/index.js';
 import type { AdminConfig } from './admin-config.js';
 import type { RateSampler } from './rate-sampler.js';
 import type { SignIn } from './sign-in/sign-in.js';
+import type { KnownSource } from '../config/source-table.js';
 
 /** What the service hands the admin API: its running parts, never copies of their state. */
 export interface AdminServiceParts {
   config: Config;
+  /** The service's source table (config/source-table.ts), worked out once at start. */
+  sources: readonly KnownSource[];
   journal: Journal;
   /** Absent when no Kafka is configured (journal only). */
   forwarder?: Forwarder;
@@ -27,13 +30,8 @@ export interface AdminServiceParts {
   now?: () => number;
 }
 
-/** A source as the admin API lists it. */
-export interface KnownSource {
-  id: string;
-  kind: string;
-  topic: string;
-  internal: boolean;
-}
+/** A source as the admin API lists it: the service's source table. */
+export type { KnownSource } from '../config/source-table.js';
 
 /** Everything the handlers use, built once by startAdmin. */
 export interface AdminDeps extends Required<Pick<AdminServiceParts, 'config' | 'journal' | 'metrics' | 'log' | 'now'>> {

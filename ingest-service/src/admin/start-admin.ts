@@ -3,11 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { SealpostError } from '../../../shared/errors/index.js';
 import { isLoopbackHost } from '../../../shared/net/index.js';
-import { auditSourceFor, createAuditTrail, openAuditIndex } from '../audit/index.js';
-import { topicFor } from '../config/index.js';
+import { createAuditTrail, openAuditIndex } from '../audit/index.js';
 import { createKafka } from '../kafka/index.js';
 import { createReplayManager } from '../replay/index.js';
-import type { AdminDeps, AdminServiceParts, KnownSource } from './admin-deps.js';
+import type { AdminDeps, AdminServiceParts } from './admin-deps.js';
 import { ADMIN_START_ERRORS } from './errors.js';
 import { auditHandlers } from './handlers/audit-handlers.js';
 import { backlogHandlers } from './handlers/backlog-handlers.js';
@@ -30,8 +29,8 @@ export interface AdminHandle {
 
 /**
  * Starts the admin API on its own listener, wired to the service's running journal, forwarder,
- * sink and metrics. The service calls it once, after registering the audit source (auditSourceFor)
- * with its forwarder, and closes the handle first when stopping.
+ * sink, metrics and source table. The service calls it once, after the source table (with the audit source)
+ * reached its forwarder, and closes the handle first when stopping.
  */
 export async function startAdmin(parts: AdminServiceParts): Promise<AdminHandle> {
   const { config, log } = parts;
@@ -53,11 +52,9 @@ export async function startAdmin(parts: AdminServiceParts): Promise<AdminHandle>
   }
 
   const dataDir = resolve(config.dataDir);
-  const auditSource = auditSourceFor(config)!;
-  const sources: KnownSource[] = [
-    ...config.sources.map((s) => ({ id: s.id, kind: s.kind, topic: topicFor(s), internal: false })),
-    { id: auditSource.id, kind: auditSource.kind, topic: auditSource.topic, internal: true },
-  ];
+  const sources = [...parts.sources];
+  const auditSource = sources.find((s) => s.internal);
+  if (!auditSource) throw new Error('startAdmin: the source table has no audit source (sourceTable(config) adds it when config.admin is set)');
   const auditIndex = openAuditIndex({ dataDir });
   const audit = createAuditTrail({ journal: parts.journal, index: auditIndex, sourceId: auditSource.id, log, now });
   const sampler = createRateSampler({ metrics: parts.metrics, journal: parts.journal, sourceIds: () => sources.map((s) => s.id), now });

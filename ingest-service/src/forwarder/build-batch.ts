@@ -2,8 +2,8 @@ import { isSealpostError } from '../../../shared/errors/index.js';
 import type { Journal } from '../journal/index.js';
 import type { Claim, DeadLetterInput, PendingEntry } from '../journal/types.js';
 import { recordBytes, type SinkRecord } from '../kafka/index.js';
+import type { Expand, ExpandResult } from '../expand/contract.js';
 import { FORWARDER_DEAD_LETTER_REASONS } from './errors.js';
-import type { Expand, ExpandResult } from './types.js';
 
 /** What one forwarding round will do, decided before anything is sent. */
 export interface Batch {
@@ -61,7 +61,7 @@ export async function buildBatch(
       started[i] = { unreadable: true };
       return;
     }
-    const result = deps.expand({ seq: e.seq, source: e.source, kind: e.kind, receivedAt: e.receivedAt, payload, redriveOf: e.redriveOf });
+    const result = deps.expand({ seq: e.seq, source: e.source, receivedAt: e.receivedAt, payload });
     result.catch(() => {}); // handled when awaited; an entry past the end of the batch is never awaited
     started[i] = { payload, result };
   };
@@ -91,23 +91,21 @@ export async function buildBatch(
       seqs.push(e.seq);
       continue;
     }
-    for (const d of res.deadLetters) {
-      deadLetters.push({ ...base, eventIndex: d.eventIndex, reason: d.reason, raw: d.raw, ...(d.clear ? { clear: d.clear } : {}) });
-    }
-    for (const r of res.records) {
-      const record: SinkRecord = { topic: r.topic, key: r.key, value: r.value, headers: r.headers };
+    for (const d of res.deadLetters) deadLetters.push({ ...base, eventIndex: d.eventIndex, reason: d.reason, raw: d.raw });
+    for (const record of res.records) {
       const bytes = recordBytes(record);
       if (bytes > deps.maxRecordBytes) {
+        // The whole entry is kept: re-driven (after raising the limit), its other events are dropped as duplicates.
         deadLetters.push({
           ...base,
-          eventIndex: r.eventIndex ?? null,
+          eventIndex: null,
           reason: FORWARDER_DEAD_LETTER_REASONS.recordTooLarge,
-          raw: r.raw ?? payload,
-          clear: { topic: r.topic, recordBytes: bytes, maxRecordBytes: deps.maxRecordBytes },
+          raw: payload,
+          clear: { topic: record.topic, eventId: record.eventId, recordBytes: bytes, maxRecordBytes: deps.maxRecordBytes },
         });
         continue;
       }
-      candidates.push({ record, claim: { source: e.source, eventId: r.eventId, seq: e.seq } });
+      candidates.push({ record, claim: { source: e.source, eventId: record.eventId, seq: e.seq } });
     }
     seqs.push(e.seq);
   }

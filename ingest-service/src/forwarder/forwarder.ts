@@ -124,7 +124,7 @@ export function createForwarder(opts: ForwarderOptions): Forwarder {
    * counts the in-flight batch's claims; after any failure the prepared batch is dropped and the next
    * round starts again from the oldest pending entry.
    */
-  const rounds = async (): Promise<number> => {
+  const round = async (): Promise<number> => {
     let done = 0;
     let current = await prepare();
     while (current) {
@@ -140,7 +140,6 @@ export function createForwarder(opts: ForwarderOptions): Forwarder {
     }
     return done;
   };
-  const round = rounds;
 
   const noteFailure = (err: StageError): number => {
     const cause = err.cause;

@@ -13,7 +13,7 @@ import { InvalidCiphertextException, NotFoundException } from '@aws-sdk/client-k
 import { ensureKafka, uniqueTopic } from '../../support/kafka.js';
 import { MOTO_REGION, startMoto, venvPython, type MotoServer } from '../../support/moto.js';
 import { createKeyIn, serviceKmsClients } from '../../shared/kms/moto-kms.js';
-import { createEnvelopeBuilder } from '../../../ingest-service/src/pipeline/build-envelopes.js';
+import { createEnvelopeBuilder } from '../../../ingest-service/src/expand/index.js';
 import { createBlindIndexer, type BlindIndexer } from '../../../shared/blind-index/index.js';
 import { WRAPPED_INDEX_KEY_FILE, loadOrCreateKmsWrappedIndexKey } from '../../../shared/blind-index/kms-wrapped-key.js';
 import { dispatch, type ArgsIn, type Channel, type ConsoleHandlers, type ResultOf } from '../../../shared/console-api/index.js';

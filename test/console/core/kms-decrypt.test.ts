@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ensureKafka, uniqueTopic } from '../../support/kafka.js';
 import { accountCredentials, MOTO_REGION, startMoto, venvPython, type MotoServer } from '../../support/moto.js';
 import { createKeyIn, serviceKmsClients } from '../../shared/kms/moto-kms.js';
-import { createEnvelopeBuilder } from '../../../ingest-service/src/pipeline/build-envelopes.js';
+import { createEnvelopeBuilder } from '../../../ingest-service/src/expand/index.js';
 import { createBlindIndexer } from '../../../shared/blind-index/index.js';
 import { departmentMaterials } from '../../../shared/kms/index.js';
 import { DEFAULT_POLICY, policySchema } from '../../../shared/policy/index.js';

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { NodeDefaultCryptographicMaterialsManager } from '@aws-crypto/material-management-node';
-import { createEnvelopeBuilder, type OutRecord, type PipelineEvent } from '../../../ingest-service/src/pipeline/build-envelopes.js';
+import { createEnvelopeBuilder, type ExpandedRecord } from '../../../ingest-service/src/expand/index.js';
+import type { ParsedEvent } from '../../../ingest-service/src/parse/index.js';
 import { createBlindIndexer, loadOrCreateBlindIndexKey, type BlindIndexer } from '../../../shared/blind-index/index.js';
 import { DEFAULT_POLICY, policySchema, type Policy } from '../../../shared/policy/index.js';
 import { createSectionSealer, localKeyringsFromPolicy } from '../../../shared/seal/index.js';
@@ -17,7 +18,7 @@ export interface SeedKit {
   /** Local department keys (support, security, analytics) and the blind-index key live here. */
   keysDir: string;
   blindIndex: BlindIndexer;
-  build(events: readonly PipelineEvent[], source?: { id: string; kind: 'sendgrid' | 'sns' | 'events' }, receivedAt?: number): Promise<OutRecord[]>;
+  build(events: readonly ParsedEvent[], source?: { id: string; kind: 'sendgrid' | 'sns' | 'events' }, receivedAt?: number): Promise<ExpandedRecord[]>;
   close(): Promise<void>;
 }
 
@@ -52,7 +53,7 @@ export const EVENT_TYPES = ['processed', 'delivered', 'open', 'click', 'bounce',
 export const CATEGORIES = ['welcome', 'invoice', 'password-reset', 'newsletter'] as const;
 
 /** A SendGrid event as the webhook posts it; `i` picks type, category and recipient deterministically. */
-export function sendgridEvent(i: number, opts: { time?: number; recipients?: number; type?: string } = {}): PipelineEvent {
+export function sendgridEvent(i: number, opts: { time?: number; recipients?: number; type?: string } = {}): ParsedEvent {
   const type = opts.type ?? EVENT_TYPES[i % EVENT_TYPES.length]!;
   const timestamp = Math.floor((opts.time ?? Date.now()) / 1000);
   const id = `sg-${i.toString(36)}-${timestamp.toString(36)}`;
@@ -83,7 +84,7 @@ export function sendgridEvent(i: number, opts: { time?: number; recipients?: num
 export async function produceRecords(
   brokers: string[],
   topic: string,
-  records: readonly OutRecord[],
+  records: readonly ExpandedRecord[],
   opts: { partitions?: number; batch?: number; compression?: boolean; timestampOf?: (i: number) => number; create?: boolean; inflight?: number } = {},
 ): Promise<void> {
   const kafka = new Kafka({ clientId: 'sealpost-console-seed', brokers, logLevel: logLevel.NOTHING });

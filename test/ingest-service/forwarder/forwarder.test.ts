@@ -116,18 +116,19 @@ test('a retriable expand failure (KMS away) backs off and keeps order; a fatal o
   }
 });
 
-test('records over maxRecordBytes become record_too_large dead letters holding just that event, and can be re-driven', async () => {
+test('records over maxRecordBytes become record_too_large dead letters holding their entry, and a re-drive sends only that event', async () => {
   const { t, sink, fwd, append, cleanup } = setup({ maxRecordBytes: 2000 });
   try {
     await append([{ id: 's1', key: 'k' }, { id: 'big', key: 'k', pad: 5000 }, { id: 's2', key: 'k' }]);
     await fwd.drainNow();
     assert.deepEqual(ids(sink.records), ['s1', 's2']);
     const [dl] = t.journal.listDeadLetters();
-    assert.deepEqual({ reason: dl!.reason, eventIndex: dl!.eventIndex }, { reason: 'record_too_large', eventIndex: 1 });
-    assert.equal(dl!.clear?.topic, 't.sg');
+    assert.deepEqual({ reason: dl!.reason, eventIndex: dl!.eventIndex }, { reason: 'record_too_large', eventIndex: null });
+    assert.deepEqual({ topic: dl!.clear?.topic, eventId: dl!.clear?.eventId }, { topic: 't.sg', eventId: 'big' });
     assert.equal(fwd.counters().deadLetters.record_too_large, 1);
-    // The operator raises the limit and re-drives: the event is forwarded, the others are not repeated.
-    const fwd2 = createForwarder({ journal: t.journal, sink, expand: async (e) => testExpand(topicOf)({ ...e, payload: Buffer.from(`[${e.payload}]`) }), log: silentLog, batchEvents: 100, retryInitialMs: 5, retryMaxMs: 20, maxRecordBytes: 10_000 });
+    // The operator raises the limit and re-drives the entry: the big event is forwarded, the others are
+    // dropped as duplicates of what was already forwarded.
+    const fwd2 = createForwarder({ journal: t.journal, sink, expand: testExpand(topicOf), log: silentLog, batchEvents: 100, retryInitialMs: 5, retryMaxMs: 20, maxRecordBytes: 10_000 });
     t.journal.redrive(dl!.id, { by: 'ops' });
     await fwd2.drainNow();
     assert.deepEqual(ids(sink.records), ['s1', 's2', 'big']);

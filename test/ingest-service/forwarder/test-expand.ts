@@ -1,8 +1,9 @@
 // The trivial expand the forwarder tests use: an entry's payload is a JSON array of {id, key, ...};
 // each element becomes one record whose value is the element itself. The real expand (parse + seal)
-// is the pipeline's; the forwarder must not care which one it is given.
+// is ingest-service/src/expand's; this double obeys the same contract (Expand) and sets nothing the
+// real one does not, so the forwarder must not care which one it is given.
 import { SealpostError } from '../../../shared/errors/index.js';
-import type { Expand, ExpandEntry } from '../../../ingest-service/src/forwarder/index.js';
+import type { Expand, ExpandEntry } from '../../../ingest-service/src/expand/index.js';
 import type { RecordSink, SinkRecord } from '../../../ingest-service/src/kafka/index.js';
 
 export interface TestEvent {
@@ -24,16 +25,14 @@ export function testExpand(topicOf: (source: string) => string): Expand {
       return { records: [], deadLetters: [{ eventIndex: null, reason: 'unparseable_json', raw: entry.payload }] };
     }
     return {
-      records: events.map((e, i) => {
-        const raw = Buffer.from(JSON.stringify(e));
+      records: events.map((e) => {
+        const value = Buffer.from(JSON.stringify(e));
         return {
           eventId: e.id,
           topic: topicOf(entry.source),
           key: e.key,
-          value: e.pad ? Buffer.concat([raw, Buffer.alloc(e.pad, 32)]) : raw,
+          value: e.pad ? Buffer.concat([value, Buffer.alloc(e.pad, 32)]) : value,
           headers: { 'sealpost-source': entry.source, 'test-seq': String(entry.seq) },
-          eventIndex: i,
-          raw,
         };
       }),
       deadLetters: [],

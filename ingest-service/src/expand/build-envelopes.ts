@@ -2,23 +2,8 @@ import { ENVELOPE_SCHEMA, HEADERS, type Envelope, type SourceKind } from '../../
 import { compileRule, recipientOf, ruleFor, splitEvent, type CompiledRule, type Policy } from '../../../shared/policy/index.js';
 import type { SealInput, SectionSealer } from '../../../shared/seal/types.js';
 import { SealpostError } from '../../../shared/errors/index.js';
-
-/** A parsed provider event (see ingest-service/src/parse). */
-export interface PipelineEvent {
-  id: string;
-  type: string;
-  time: string;
-  body: Record<string, unknown>;
-}
-
-/** One Kafka record ready to produce. */
-export interface OutRecord {
-  eventId: string;
-  topic: string;
-  key: string;
-  value: Buffer;
-  headers: Record<string, string>;
-}
+import type { ParsedEvent } from '../parse/index.js';
+import type { ExpandedRecord } from './contract.js';
 
 export interface EnvelopeBuilderDeps {
   policy: Policy;
@@ -52,9 +37,9 @@ export function createEnvelopeBuilder(deps: EnvelopeBuilderDeps) {
 
   return async function build(
     source: { id: string; kind: SourceKind; topic: string },
-    events: readonly PipelineEvent[],
+    events: readonly ParsedEvent[],
     receivedAt: number,
-  ): Promise<OutRecord[]> {
+  ): Promise<ExpandedRecord[]> {
     const rule = ruleOf(source.id, source.kind);
     const received = new Date(receivedAt).toISOString();
     const inputs: SealInput[] = [];

@@ -1,15 +1,14 @@
 import { join, resolve } from 'node:path';
 import { createBlindIndexer, loadOrCreateBlindIndexKey } from '../../../shared/blind-index/index.js';
 import { loadOrCreateKmsWrappedIndexKey } from '../../../shared/blind-index/kms-wrapped-key.js';
-import type { SourceKind } from '../../../shared/envelope/index.js';
 import { SealpostError, isSealpostError } from '../../../shared/errors/index.js';
 import { createKmsClients, departmentMaterials, regionOfKeyId } from '../../../shared/kms/index.js';
 import { createSectionSealer } from '../../../shared/seal/index.js';
-import { internalSources } from '../audit/audit-source.js';
-import { topicFor, type Config } from '../config/index.js';
+import type { Config } from '../config/index.js';
+import type { KnownSource } from '../config/source-table.js';
 import { parsePayload } from '../parse/index.js';
-import { createExpander, type ExpandResult, type JournalEntryView } from '../pipeline/expand.js';
-import type { WorkerStats } from './protocol.js';
+import type { Expand, ExpandStats } from './contract.js';
+import { createExpander } from './expander.js';
 
 /**
  * Everything that turns a journal entry into sealed records, built from the config: department
@@ -19,20 +18,19 @@ import type { WorkerStats } from './protocol.js';
  * The blind-index key may be wrapped under KMS: when KMS is away at start, expand() rejects with a
  * retriable error (the forwarder backs off, events wait in the journal) and the key is fetched again.
  */
-export function createExpandPipeline(config: Config): { expand(entry: JournalEntryView): Promise<ExpandResult>; stats(): WorkerStats; close(): Promise<void> } {
+export function createExpandPipeline(config: Config, sourceTable: readonly KnownSource[]): { expand: Expand; stats(): ExpandStats; close(): Promise<void> } {
   const keysDir = join(resolve(config.dataDir), 'keys');
   const materials = departmentMaterials(config.policy, { localDir: keysDir, ...(config.kms ? { kms: config.kms } : {}) });
   const sealer = createSectionSealer({ materialsFor: (d, hooks) => materials.materialsFor(d, hooks), limits: materials.limits });
-  const sources = new Map(config.sources.map((s) => [s.id, { id: s.id, kind: s.kind as SourceKind, topic: topicFor(s) }]));
-  for (const s of internalSources(config)) sources.set(s.id, s); // the admin API's audit trail
+  const sources = new Map(sourceTable.map((s) => [s.id, s]));
   const indexKeySpec = config.blindIndex.key;
   const indexKms =
     indexKeySpec === 'local'
       ? undefined
       : createKmsClients({ ...config.kms, region: config.kms?.region ?? regionOfKeyId(indexKeySpec.kms) ?? process.env.AWS_REGION ?? 'us-east-1' });
 
-  let expander: ((entry: JournalEntryView) => Promise<ExpandResult>) | undefined;
-  const ready = async (): Promise<(entry: JournalEntryView) => Promise<ExpandResult>> => {
+  let expander: Expand | undefined;
+  const ready = async (): Promise<Expand> => {
     if (expander) return expander;
     let key: Buffer;
     try {

@@ -1,0 +1,53 @@
+import type { SinkRecord } from '../kafka/sink.js';
+
+/**
+ * The one contract of the expand step: what the forwarder hands over, what comes back. The real
+ * expand (parse + seal, in the expand worker), the envelope builder and the tests' double all use
+ * these types and nothing wider, so the forwarder never handles a field production does not set.
+ */
+
+/** A journal entry, decrypted, as expand receives it. Its kind comes from the source table, not the entry. */
+export interface ExpandEntry {
+  seq: number;
+  source: string;
+  receivedAt: number;
+  payload: Buffer;
+}
+
+/** One Kafka record made from one provider event: the record the sink produces, plus its dedupe key. */
+export interface ExpandedRecord extends SinkRecord {
+  /** Provider event id (sg_event_id, SNS MessageId, audit id), else derived: the dedupe key. */
+  eventId: string;
+}
+
+/** Part of an entry that cannot become a record: kept (encrypted) as a dead letter, replayable. */
+export interface ExpandedDeadLetter {
+  /** Position of the element in the entry's batch; null when the whole entry is the dead letter. */
+  eventIndex: number | null;
+  /** Stable, non-personal reason code (a parse reason, source_removed...). */
+  reason: string;
+  /** The bytes to keep: the element, or the whole entry. */
+  raw: Buffer;
+}
+
+/** Everything one entry turned into. */
+export interface ExpandResult {
+  records: ExpandedRecord[];
+  deadLetters: ExpandedDeadLetter[];
+}
+
+/**
+ * Turns one journal entry (one HTTP request) into sealed records and dead letters. Injected, so the
+ * forwarder knows nothing of parsing or sealing. Rejects with a SealpostError with retriable=true when
+ * the failure is temporary (KMS away): the forwarder backs off and retries; anything else rejected
+ * makes the entry a dead letter.
+ */
+export type Expand = (entry: ExpandEntry) => Promise<ExpandResult>;
+
+/** Counters the expand worker owns, sent with every answer so the main thread's metrics stay current. */
+export interface ExpandStats {
+  sectionsSealed: number;
+  keyringCalls: number;
+  kmsCalls: number;
+  kmsFailedCalls: number;
+}
