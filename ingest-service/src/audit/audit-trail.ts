@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Journal } from '../journal/index.js';
+import type { IngestPort } from '../journal/index.js';
 import type { LogLike } from '../journal/types.js';
 import type { AuditIndex } from './audit-index.js';
 
@@ -35,7 +35,7 @@ export interface AuditTrail {
  * while Kafka is away, exactly like an event posted by any audit producer. Its shape is the audit
  * event contract of ingest-service/src/parse/events.ts: id, type, time, actor, subject + details.
  */
-export function createAuditTrail(deps: { journal: Journal; index: AuditIndex; sourceId: string; log: LogLike; now?: () => number }): AuditTrail {
+export function createAuditTrail(deps: { journal: Pick<IngestPort, 'append'>; index: AuditIndex; sourceId: string; log: LogLike; now?: () => number }): AuditTrail {
   const now = deps.now ?? Date.now;
   return {
     sourceId: deps.sourceId,

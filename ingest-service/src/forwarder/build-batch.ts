@@ -1,5 +1,5 @@
 import { isSealpostError } from '../../../shared/errors/index.js';
-import type { Journal } from '../journal/index.js';
+import type { BacklogPort } from '../journal/index.js';
 import type { Claim, DeadLetterInput, PendingEntry } from '../journal/types.js';
 import { recordBytes, type SinkRecord } from '../kafka/index.js';
 import type { Expand, ExpandResult } from '../expand/contract.js';
@@ -33,7 +33,7 @@ export class RetryLater extends Error {
 export async function buildBatch(
   entries: readonly PendingEntry[],
   deps: {
-    journal: Journal;
+    journal: BacklogPort;
     expand: Expand;
     batchEvents: number;
     maxRecordBytes: number;

@@ -230,7 +230,7 @@ export function createForwarder(opts: ForwarderOptions): Forwarder {
       await new Promise<void>((resolve, reject) => {
         const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => {
           drainWaiters = drainWaiters.filter((w) => w !== done);
-          reject(new SealpostError(FORWARDER_ERRORS.drainTimeout, `backlog not drained within ${o.timeoutMs} ms (last error: ${c.lastError?.code ?? 'none'}); it stays in the journal`, { retriable: true, details: { pending: journal.stats().pendingTotal } }));
+          reject(new SealpostError(FORWARDER_ERRORS.drainTimeout, `backlog not drained within ${o.timeoutMs} ms (last error: ${c.lastError?.code ?? 'none'}); it stays in the journal`, { retriable: true, details: { pending: journal.pendingTotal() } }));
         }, o.timeoutMs);
         const done = (): void => {
           if (timer) clearTimeout(timer);

@@ -1,4 +1,4 @@
-import type { Journal } from '../journal/index.js';
+import type { BacklogPort } from '../journal/index.js';
 import type { Clock, LogLike } from '../journal/types.js';
 import type { Expand } from '../expand/contract.js';
 import type { RecordSink } from '../kafka/index.js';
@@ -32,7 +32,7 @@ export interface ForwarderCounters {
 }
 
 export interface ForwarderOptions {
-  journal: Journal;
+  journal: BacklogPort;
   sink: RecordSink;
   expand: Expand;
   log: LogLike;

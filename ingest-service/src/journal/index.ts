@@ -1,4 +1,5 @@
-export { openJournal, type Journal, type JournalOptions } from './journal.js';
+export { openJournal, type JournalOptions } from './journal.js';
+export type { BacklogPort, DeadLetterPort, IngestPort, Journal, SourcesPort } from './ports.js';
 export { createJournalCipher, entryAad, deadLetterAad, type JournalCipher } from './journal-cipher.js';
 export { journalKeyPath, loadOrCreateJournalKey, JOURNAL_KEY_BYTES } from './journal-key.js';
 export { JOURNAL_ERRORS } from './errors.js';
