@@ -46,6 +46,7 @@ import {
 import { FRAME_LENGTH, kdfCommitKeyInfo, serializeFactory } from '@aws-crypto/serialize';
 import { SealpostError } from '../errors/index.js';
 import { SEAL_ERRORS } from './errors.js';
+import { nativeSeal, type NativeSeal } from './native-seal.js';
 
 /** The one suite Sealpost writes: key-committing (so a message opens to one plaintext only), unsigned (cacheable data keys). */
 export const SEAL_SUITE_ID = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
@@ -84,6 +85,11 @@ export interface MessageWriter {
    * omitted; tests pass one to compare runs. Throws once the materials' data key has been zeroed.
    */
   write(plaintext: Uint8Array, messageId?: Uint8Array): Buffer;
+  /**
+   * Encrypts each plaintext into one message (fresh random message ids), returned base64. With the
+   * native core the whole batch is one call and one cipher context; without it, `write` per item.
+   */
+  writeBatch(plaintexts: readonly Buffer[]): string[];
 }
 
 /**
@@ -91,7 +97,11 @@ export interface MessageWriter {
  * check: a custom CMM may answer with another suite (e.g. a signing one, which would need an ECDSA
  * footer); we refuse rather than emit something the stock decrypt would reject.
  */
-export function createMessageWriter(material: NodeEncryptionMaterial, frameLength: number = SEAL_FRAME_LENGTH): MessageWriter {
+export function createMessageWriter(
+  material: NodeEncryptionMaterial,
+  frameLength: number = SEAL_FRAME_LENGTH,
+  opts: { native?: NativeSeal | undefined } = { native: nativeSeal() },
+): MessageWriter {
   if (material.suite.id !== SEAL_SUITE_ID || material.signatureKey !== undefined) {
     throw new SealpostError(
       SEAL_ERRORS.unsupportedMaterials,
@@ -203,7 +213,33 @@ export function createMessageWriter(material: NodeEncryptionMaterial, frameLengt
     }
   }
 
-  return { encryptionContext: material.encryptionContext, headerLength, write };
+  /** Bytes of the message `write` makes of `length` plaintext bytes. */
+  const messageSize = (length: number): number => {
+    const full = Math.floor(length / frameLength);
+    const last = length - full * frameLength;
+    return headerLength + TAG_LENGTH + full * (4 + IV_LENGTH + frameLength + TAG_LENGTH) + (4 + 4 + IV_LENGTH + 4 + last + TAG_LENGTH);
+  };
+
+  const native = opts.native;
+  function writeBatch(plaintexts: readonly Buffer[]): string[] {
+    if (!native) return plaintexts.map((p) => write(p).toString('base64'));
+    if (!material.hasUnencryptedDataKey) throw new Error('fast-message: the materials data key has been zeroed');
+    const lengths = new Uint32Array(plaintexts.length);
+    for (let i = 0; i < plaintexts.length; i++) lengths[i] = plaintexts[i]!.length;
+    const ids = randomFillSync(Buffer.allocUnsafe(MESSAGE_ID_LENGTH * plaintexts.length));
+    const all = native.sealBatch(template, idOffset, commitOffset, dataKey, frameLength, Buffer.concat(plaintexts), lengths, ids);
+    const out = new Array<string>(plaintexts.length);
+    let pos = 0;
+    for (let i = 0; i < plaintexts.length; i++) {
+      const end = pos + messageSize(lengths[i]!);
+      out[i] = all.toString('base64', pos, end);
+      pos = end;
+    }
+    if (pos !== all.length) throw new Error('fast-message: native batch length mismatch');
+    return out;
+  }
+
+  return { encryptionContext: material.encryptionContext, headerLength, write, writeBatch };
 }
 
 /** Body AAD (aad_factory.js messageAAD) into `aad`, whose first 32 bytes already hold the message id. */

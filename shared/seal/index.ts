@@ -11,5 +11,6 @@ export {
 } from './section-sealer.js';
 export { createMessageWriter, nextMessageId, SEAL_FRAME_LENGTH, SEAL_SUITE, SEAL_SUITE_ID, type MessageWriter } from './fast-message.js';
 export { CountingKeyring } from './counting-keyring.js';
+export { nativeSeal, nativeSealStatus, type NativeSeal } from './native-seal.js';
 export { KEY_FILE_LENGTH, loadOrCreateKeyFile } from './key-file.js';
 export { LOCAL_KEY_NAMESPACE, loadOrCreateLocalKey, localKeyring, localKeyringsFromPolicy, type DepartmentKeyrings } from './local-keys.js';

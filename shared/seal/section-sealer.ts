@@ -10,6 +10,7 @@ import { SealpostError, isSealpostError } from '../errors/index.js';
 import { CountingKeyring } from './counting-keyring.js';
 import { SEAL_ERRORS } from './errors.js';
 import { SEAL_SUITE, createMessageWriter, type MessageWriter } from './fast-message.js';
+import { nativeSeal, type NativeSeal } from './native-seal.js';
 import type { SealInput, SealerStats, SectionSealer } from './types.js';
 
 /**
@@ -64,6 +65,8 @@ export interface SectionSealerOptions {
   limits?: Partial<MaterialsLimits>;
   /** Clock in milliseconds (tests pass a fake one to age materials). */
   now?: () => number;
+  /** The native sealing core (default: the built one, if any); null writes in JavaScript (tests prove both). */
+  native?: NativeSeal | null;
 }
 
 /** Statistics with the sealer's extra counter. */
@@ -115,6 +118,7 @@ function checkLimits(partial: Partial<MaterialsLimits> | undefined): MaterialsLi
 export function createSectionSealer(options: SectionSealerOptions): FastSectionSealer {
   const limits = checkLimits(options.limits);
   const now = options.now ?? Date.now;
+  const native = options.native === null ? undefined : (options.native ?? nativeSeal());
   const managers = new Map<string, { cmm: NodeMaterialsManager; counted: boolean }>();
   const held = new Map<string, Held>();
   const pending = new Map<string, Promise<Held>>();
@@ -193,7 +197,7 @@ export function createSectionSealer(options: SectionSealerOptions): FastSectionS
       }
       let writer: MessageWriter;
       try {
-        writer = createMessageWriter(material);
+        writer = createMessageWriter(material, undefined, { native });
       } catch (err) {
         if (material.hasUnencryptedDataKey) material.zeroUnencryptedDataKey();
         throw err;
@@ -223,22 +227,35 @@ export function createSectionSealer(options: SectionSealerOptions): FastSectionS
       }
     });
     const out = new Array<string>(inputs.length);
+    // Sections are written per materials in one writeBatch (one native call per department and batch).
+    // Every group is written before anything awaits, so no materials in a group can be retired first.
+    const groups = new Map<Held, number[]>();
+    const flush = (): void => {
+      for (const [h, indexes] of groups) {
+        const sealed = h.writer.writeBatch(indexes.map((i) => plaintexts[i]!));
+        for (let k = 0; k < indexes.length; k++) out[indexes[k]!] = sealed[k]!;
+        sectionsSealed += indexes.length;
+      }
+      groups.clear();
+    };
     for (let i = 0; i < inputs.length; i++) {
       const input = inputs[i]!;
       const plaintext = plaintexts[i]!;
       const key = `${input.department}\u0000${input.source}\u0000${input.policyVersion}`;
       let h = fitting(key, plaintext.length);
       while (!h) {
+        flush();
         const fresh = await renew(key, input);
         if (closed) throw closedError();
         h = fitting(key, plaintext.length) ?? (held.get(key) === fresh && fresh.messages === 0 ? fresh : undefined);
       }
-      // From the check above to the write below nothing awaits, so `h` cannot be retired in between.
       h.messages++;
       h.bytes += plaintext.length;
-      out[i] = h.writer.write(plaintext).toString('base64');
-      sectionsSealed++;
+      let group = groups.get(h);
+      if (!group) groups.set(h, (group = []));
+      group.push(i);
     }
+    flush();
     return out;
   }
 

@@ -8,12 +8,13 @@ import {
   NodeAlgorithmSuite,
   NodeDefaultCryptographicMaterialsManager,
 } from '@aws-crypto/client-node';
+import { unwrapDataKey } from '@aws-crypto/material-management-node';
 import { serializeFactory } from '@aws-crypto/serialize';
 // The SDK's frame builder is not re-exported by client-node; the test uses it as the reference.
 import { getEncryptFrame } from '@aws-crypto/encrypt-node/build/main/src/framed_encrypt_stream.js';
 import { sectionContext } from '../../../shared/envelope/index.js';
 import { isSealpostError } from '../../../shared/errors/index.js';
-import { createMessageWriter, SEAL_ERRORS, SEAL_FRAME_LENGTH, SEAL_SUITE, SEAL_SUITE_ID } from '../../../shared/seal/index.js';
+import { createMessageWriter, nativeSeal, nativeSealStatus, SEAL_ERRORS, SEAL_FRAME_LENGTH, SEAL_SUITE, SEAL_SUITE_ID } from '../../../shared/seal/index.js';
 import { departmentKeyrings, headerOf, stock } from './support.js';
 
 const keyrings = departmentKeyrings('support');
@@ -114,6 +115,55 @@ describe('fast ESDK message writer', () => {
       }
       assert.ok(writer.write(plaintext, messageId).equals(Buffer.concat(parts)), `identical bytes for ${size} bytes of plaintext`);
     }
+  });
+
+  it('the native core writes byte for byte what the JavaScript writer writes, for the same materials and message ids', async () => {
+    const native = nativeSeal();
+    assert.ok(native, `the native sealing core is built (npm run build:native): ${nativeSealStatus()}`);
+    const material = await freshMaterials();
+    const writer = createMessageWriter(material, SEAL_FRAME_LENGTH, { native: undefined });
+    const sizes = [0, 1, 37, 218, SEAL_FRAME_LENGTH - 1, SEAL_FRAME_LENGTH, SEAL_FRAME_LENGTH + 1, 2 * SEAL_FRAME_LENGTH + 5];
+    const plaintexts = sizes.map((n) => randomBytes(n));
+    const ids = randomBytes(32 * sizes.length);
+    const { messageHeader } = headerOf(writer.write(Buffer.from('x')));
+    const template = writer.write(Buffer.alloc(0), Buffer.alloc(32)).subarray(0, writer.headerLength);
+    const commitOffset = writer.headerLength - 32;
+    assert.equal(messageHeader.suiteId, SEAL_SUITE_ID);
+    const key = Buffer.from(unwrapDataKey(material.getUnencryptedDataKey()));
+    const all = native.sealBatch(template, 3, commitOffset, key, SEAL_FRAME_LENGTH, Buffer.concat(plaintexts), Uint32Array.from(sizes), ids);
+    let pos = 0;
+    plaintexts.forEach((p, i) => {
+      const expected = writer.write(p, ids.subarray(32 * i, 32 * i + 32));
+      assert.ok(all.subarray(pos, pos + expected.length).equals(expected), `identical bytes for ${sizes[i]} bytes of plaintext`);
+      pos += expected.length;
+    });
+    assert.equal(pos, all.length);
+  });
+
+  it('writeBatch (native core and JavaScript) writes messages the stock decrypt() opens, each with its own message id', async () => {
+    for (const native of [nativeSeal(), undefined]) {
+      const writer = createMessageWriter(await freshMaterials(), SEAL_FRAME_LENGTH, { native });
+      const plaintexts = [0, 218, SEAL_FRAME_LENGTH + 3].map((n) => randomBytes(n));
+      const messages = writer.writeBatch(plaintexts);
+      const ids = new Set<string>();
+      for (const [i, message] of messages.entries()) {
+        const { plaintext, messageHeader } = await stock.decrypt(keyring, Buffer.from(message, 'base64'));
+        assert.ok(Buffer.from(plaintext).equals(plaintexts[i]!), `${native ? 'native' : 'javascript'} message ${i} round-trips`);
+        assert.deepEqual({ ...messageHeader.encryptionContext }, context);
+        ids.add(Buffer.from(messageHeader.messageId).toString('hex'));
+      }
+      assert.equal(ids.size, plaintexts.length);
+    }
+  });
+
+  it('the native core refuses inputs that do not add up, instead of reading past them', () => {
+    const native = nativeSeal();
+    assert.ok(native, nativeSealStatus());
+    const t = Buffer.alloc(100);
+    assert.throws(() => native.sealBatch(t, 3, 68, Buffer.alloc(32), 4096, Buffer.alloc(10), Uint32Array.from([11]), Buffer.alloc(32)), /do not add up/);
+    assert.throws(() => native.sealBatch(t, 3, 68, Buffer.alloc(16), 4096, Buffer.alloc(10), Uint32Array.from([10]), Buffer.alloc(32)), /32 bytes/);
+    assert.throws(() => native.sealBatch(t, 3, 68, Buffer.alloc(32), 4096, Buffer.alloc(10), Uint32Array.from([10]), Buffer.alloc(31)), /message id/);
+    assert.throws(() => native.sealBatch(t, 3, 90, Buffer.alloc(32), 4096, Buffer.alloc(10), Uint32Array.from([10]), Buffer.alloc(32)), /too short/);
   });
 
   it('refuses materials of another suite (a signing suite would need a signature footer)', async () => {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { sectionContext } from '../../../shared/envelope/index.js';
-import { createSectionSealer, loadOrCreateLocalKey, localKeyring, SEAL_FRAME_LENGTH, SEAL_SUITE_ID } from '../../../shared/seal/index.js';
+import { createSectionSealer, loadOrCreateLocalKey, localKeyring, nativeSeal, nativeSealStatus, SEAL_FRAME_LENGTH, SEAL_SUITE_ID } from '../../../shared/seal/index.js';
 import { venvPython } from '../../support/moto.js';
 import { tempKeyDir } from './support.js';
 
@@ -47,37 +47,44 @@ interface PyResult {
 describe('cross-language: Python aws-encryption-sdk', () => {
   it(
     pythonVersion
-      ? `the Python SDK ${pythonVersion} opens every section with its own stock decrypt, and only with the right key`
+      ? `the Python SDK ${pythonVersion} opens every section (native core and JavaScript writer) with its own stock decrypt, and only with the right key`
       : `skipped: no python with aws_encryption_sdk (${PYTHON}); run npm run tools:setup or set SEALPOST_TEST_ESDK_PYTHON`,
     { skip: !pythonVersion },
     async () => {
       const dir = tempKeyDir();
       const keys = new Map(['support', 'security'].map((d) => [d, loadOrCreateLocalKey(dir, d)]));
       const keyrings = new Map([...keys].map(([d, k]) => [d, localKeyring(d, k)]));
-      const sealer = createSectionSealer({ materialsFor: (d) => keyrings.get(d)! });
+      const native = nativeSeal();
+      assert.ok(native, `the native sealing core is built (npm run build:native): ${nativeSealStatus()}`);
       const inputs = [
         { id: 'e1', department: 'support', source: 'sendgrid-main', policyVersion: 2, fields: { email: 'bob@example.com', ip: '192.0.2.1' } },
         { id: 'e1', department: 'security', source: 'sendgrid-main', policyVersion: 2, fields: { email: 'bob@example.com', note: 'ünïcødé ✓' } },
         { id: 'e2', department: 'support', source: 'sendgrid-main', policyVersion: 2, fields: { blob: 'y'.repeat(SEAL_FRAME_LENGTH * 2 + 17) } },
         { id: 'e3', department: 'support', source: 'sendgrid-main', policyVersion: 2, fields: {} },
       ];
-      const messages = await sealer.sealMany(inputs);
-      await sealer.close();
+      // Both writers: the native core and the JavaScript fallback.
+      const messages: string[] = [];
+      for (const writer of [native, null]) {
+        const sealer = createSectionSealer({ materialsFor: (d) => keyrings.get(d)!, native: writer });
+        messages.push(...(await sealer.sealMany(inputs)));
+        await sealer.close();
+      }
+      const all = [...inputs, ...inputs];
       const request = [
-        ...messages.map((message, i) => ({ message, keyName: inputs[i]!.department, keyHex: keys.get(inputs[i]!.department)!.toString('hex') })),
+        ...messages.map((message, i) => ({ message, keyName: all[i]!.department, keyHex: keys.get(all[i]!.department)!.toString('hex') })),
         { message: messages[0]!, keyName: 'security', keyHex: keys.get('security')!.toString('hex') }, // the wrong department
       ];
       const run = spawnSync(PYTHON, ['-c', SCRIPT], { input: JSON.stringify(request), encoding: 'utf8', timeout: 60_000 });
       assert.equal(run.status, 0, run.stderr);
       const results = JSON.parse(run.stdout) as PyResult[];
-      for (const [i, input] of inputs.entries()) {
+      for (const [i, input] of all.entries()) {
         const r = results[i]!;
         assert.ok(r.ok, `section ${i} opens in Python (${r.error ?? ''})`);
         assert.deepEqual(JSON.parse(r.plaintext!), { id: input.id, department: input.department, fields: input.fields });
         assert.deepEqual(r.context, sectionContext(input.department, input.source, input.policyVersion));
         assert.equal(r.suite, SEAL_SUITE_ID);
       }
-      assert.equal(results[inputs.length]!.ok, false, "another department's key does not open it in Python either");
+      assert.equal(results[all.length]!.ok, false, "another department's key does not open it in Python either");
     },
   );
 });

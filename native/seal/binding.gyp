@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "sealpost_seal",
+      "sources": ["seal.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra"],
+      "defines": ["NAPI_VERSION=8", "OPENSSL_SUPPRESS_DEPRECATED"]
+    }
+  ]
+}

@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** The native sealing core (native/seal/seal.c); see there for the arguments. */
+export interface NativeSeal {
+  sealBatch(
+    template: Buffer,
+    idOffset: number,
+    commitOffset: number,
+    dataKey: Buffer,
+    frameLength: number,
+    plaintexts: Buffer,
+    lengths: Uint32Array,
+    messageIds: Buffer,
+  ): Buffer;
+}
+
+// From sources (shared/seal/) and from a build that keeps the tree one level down (dist/shared/seal/).
+const CANDIDATES = ['../../native/seal/build/Release/sealpost_seal.node', '../../../native/seal/build/Release/sealpost_seal.node'];
+
+let loaded: { native: NativeSeal | undefined; reason: string } | undefined;
+
+/**
+ * The native sealing core when it was built (`npm run build:native`, also run by postinstall), else
+ * undefined and the JavaScript writer is used: both write the same bytes, proved against the SDK's
+ * own encrypt and decrypt in test/shared/seal/. SEALPOST_DEV_SEAL_NATIVE=0 forces JavaScript (for comparisons).
+ */
+export function nativeSeal(): NativeSeal | undefined {
+  return (loaded ??= load()).native;
+}
+
+/** Why the native core is or is not used (for the start log and the benchmark). */
+export function nativeSealStatus(): string {
+  return (loaded ??= load()).reason;
+}
+
+function load(): { native: NativeSeal | undefined; reason: string } {
+  if (process.env.SEALPOST_DEV_SEAL_NATIVE === '0') return { native: undefined, reason: 'javascript (SEALPOST_DEV_SEAL_NATIVE=0)' };
+  const require = createRequire(import.meta.url);
+  for (const rel of CANDIDATES) {
+    const path = fileURLToPath(new URL(rel, import.meta.url));
+    if (!existsSync(path)) continue;
+    try {
+      return { native: require(path) as NativeSeal, reason: 'native' };
+    } catch (err) {
+      return { native: undefined, reason: `javascript (native core failed to load: ${(err as Error).message.split('\n')[0]})` };
+    }
+  }
+  return { native: undefined, reason: 'javascript (native core not built: npm run build:native)' };
+}
