@@ -46,6 +46,7 @@ import {
 import { FRAME_LENGTH, kdfCommitKeyInfo, serializeFactory } from '@aws-crypto/serialize';
 import { SealpostError } from '../errors/index.js';
 import { SEAL_ERRORS } from './errors.js';
+import { MESSAGE_ID_LENGTH, nextMessageId } from './message-id.js';
 import { nativeSeal, type NativeSeal } from './native-seal.js';
 
 /** The one suite Sealpost writes: key-committing (so a message opens to one plaintext only), unsigned (cacheable data keys). */
@@ -59,7 +60,6 @@ const fromUtf8 = (input: string): Buffer => Buffer.from(input, 'utf8');
 // Same factory and options as encrypt_stream.js.
 const { buildMessageHeader, serializeMessageHeader } = serializeFactory(fromUtf8, { utf8Sorting: true });
 
-const MESSAGE_ID_LENGTH = 32; // MessageIdLength.V2
 const IV_LENGTH = 12;
 const TAG_LENGTH = 16;
 const COMMITMENT_LENGTH = 32; // suite.commitmentLength / 8
@@ -252,21 +252,4 @@ function writeBodyAad(aad: Buffer, isFinal: boolean, seq: number, contentLength:
   aad.writeUInt32BE(Math.floor(contentLength / 0x100000000), pos);
   aad.writeUInt32BE(contentLength >>> 0, pos + 4);
   return pos + 8;
-}
-
-// Message ids: 32 bytes from the CSPRNG, filled 256 at a time (one syscall instead of 256).
-const ID_POOL_SIZE = 256;
-const idPool = Buffer.alloc(MESSAGE_ID_LENGTH * ID_POOL_SIZE);
-let idPoolNext = ID_POOL_SIZE;
-
-/** A fresh random 32-byte message id (a copy: callers may keep it). */
-export function nextMessageId(): Buffer {
-  if (idPoolNext === ID_POOL_SIZE) {
-    randomFillSync(idPool);
-    idPoolNext = 0;
-  }
-  const start = idPoolNext++ * MESSAGE_ID_LENGTH;
-  const id = Buffer.from(idPool.subarray(start, start + MESSAGE_ID_LENGTH));
-  idPool.fill(0, start, start + MESSAGE_ID_LENGTH);
-  return id;
 }
