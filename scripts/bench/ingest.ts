@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// npm run bench:ingest [-- --seconds 60 --concurrency 8 --sustain-rate 10000 --kms --seal-workers N --profile DIR]
+// npm run bench:ingest [-- --seconds 60 --concurrency 8 --sustain-rate auto|N --departments 2 --kms --seal-workers N --profile DIR]
 // Drives the real service (a child process) with signed SendGrid batches of 100 unique events over loopback,
-// two departments sealed, a real Kafka broker:
+// --departments sealed per event (default 2, the default policy), a real Kafka broker:
 //  1. full speed for --seconds (events_per_s accepted; forwarded_per_s = all of them over the time until the
-//     forwarder has caught up);
+//     forwarder has caught up; split into forwarded while accepting, and the drain after, the forwarder alone);
 //  2. ack latency at --latency-rate (p50/p99);
-//  3. a steady --sustain-rate offered for --seconds: what was accepted and forwarded inside that window, and the
-//     largest backlog (accepted, not yet in Kafka) seen at any second — the "sustained" figures;
-// then a raw kafkajs producer sending the same events in clear (the ceiling). Last line: one JSON object.
+//  3. a steady --sustain-rate offered for --seconds (auto: 90% of phase 1's events_per_s): what was accepted and
+//     forwarded inside that window, and the largest backlog (accepted, not yet in Kafka) seen at any second;
+// then a raw kafkajs producer sending the same events in clear (the ceiling), and the sealing core's CPU µs per
+// section for the same departments, in this process (seal_us_per_section). Last line: one JSON object.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,15 +18,17 @@ import { parseArgs } from 'node:util';
 import kafkajs from 'kafkajs';
 import { ensureShared } from '../kafka/broker.mjs';
 import { generateSendgridKeyPair, sendgridSignedHeaders } from '../../ingest-service/src/dev/index.js';
-import { DEFAULT_POLICY } from '../../shared/policy/index.js';
 import { waitReady } from '../../test/support/ingest.js';
+import { benchPolicy } from './bench-policy.js';
+import { sealCpuPerSection } from './seal-cpu.js';
 
 const { values: args } = parseArgs({
   options: {
     seconds: { type: 'string', default: '60' },
     'latency-seconds': { type: 'string', default: '20' },
     'latency-rate': { type: 'string', default: '5000' },
-    'sustain-rate': { type: 'string', default: '10000' },
+    'sustain-rate': { type: 'string', default: 'auto' },
+    departments: { type: 'string', default: '2' },
     concurrency: { type: 'string', default: '8' },
     kms: { type: 'boolean', default: false },
     port: { type: 'string', default: '18787' },
@@ -36,7 +39,8 @@ const { values: args } = parseArgs({
 const SECONDS = Number(args.seconds);
 const LAT_SECONDS = Number(args['latency-seconds']);
 const LAT_RATE = Number(args['latency-rate']);
-const SUSTAIN_RATE = Number(args['sustain-rate']);
+const DEPARTMENTS = Number(args.departments);
+const policy = benchPolicy(DEPARTMENTS);
 const CONCURRENCY = Number(args.concurrency);
 const BATCH = 100;
 const log = (...a: unknown[]): void => console.error('[bench]', ...a);
@@ -51,7 +55,7 @@ const config: Record<string, unknown> = {
   dataDir,
   kafka: { brokers, partitions: 6 },
   sources: [{ id: 'bench', kind: 'sendgrid', topic, verify: { publicKey, maxAgeSeconds: 300 } }],
-  policy: DEFAULT_POLICY,
+  policy,
   log: { level: 'warn' },
   ...(args['seal-workers'] ? { forwarder: { sealWorkers: Number(args['seal-workers']) } } : {}),
 };
@@ -139,7 +143,8 @@ await Promise.all(
   }),
 );
 const acceptSeconds = (Date.now() - t0) / 1000;
-log(`accepted ${accepted} events in ${acceptSeconds.toFixed(1)}s; waiting for the forwarder to catch up`);
+const forwardedWhileAccepting = await forwardedCount();
+log(`accepted ${accepted} events in ${acceptSeconds.toFixed(1)}s (${forwardedWhileAccepting} forwarded); waiting for the forwarder to catch up`);
 /** Waits until `target` events are in Kafka (or `timeoutMs` passed); returns the forwarded count. */
 async function drained(target: number, timeoutMs = 300_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
@@ -149,6 +154,7 @@ async function drained(target: number, timeoutMs = 300_000): Promise<number> {
 }
 const forwarded = await drained(accepted);
 const forwardSeconds = (Date.now() - t0) / 1000;
+const SUSTAIN_RATE = args['sustain-rate'] === 'auto' ? Math.round((0.9 * accepted) / acceptSeconds / 100) * 100 : Number(args['sustain-rate']);
 
 /** Offers `rate` events/s (batches of 100, sent on schedule whether or not earlier ones were answered). */
 async function paced(rate: number, seconds: number, onAck: (ms: number) => void): Promise<number> {
@@ -233,10 +239,15 @@ while (Date.now() < rawEnd) {
 }
 const rawPerS = rawSent / ((Date.now() - rawStart) / 1000);
 await producer.disconnect();
+log('sealing core: CPU µs per section for the same departments');
+const seal = await sealCpuPerSection(DEPARTMENTS, 3);
 
-const result: Record<string, number> = {
+const result: Record<string, number | string> = {
+  departments: DEPARTMENTS,
   events_per_s: Math.round(accepted / acceptSeconds),
   forwarded_per_s: Math.round(Math.min(forwarded, accepted) / forwardSeconds),
+  forwarded_while_accepting_per_s: Math.round(forwardedWhileAccepting / acceptSeconds),
+  drain_forwarded_per_s: Math.round((Math.min(forwarded, accepted) - forwardedWhileAccepting) / Math.max(0.001, forwardSeconds - acceptSeconds)),
   p50_ack_ms: Number(percentile(latencies, 50).toFixed(2)),
   p99_ack_ms: Number(percentile(latencies, 99).toFixed(2)),
   sustained_offered_per_s: SUSTAIN_RATE,
@@ -244,6 +255,9 @@ const result: Record<string, number> = {
   sustained_forwarded_per_s: Math.round(sustainForwarded / sustainSeconds),
   sustained_max_backlog: maxBacklog,
   raw_producer_per_s: Math.round(rawPerS),
+  forwarded_to_raw: Number((Math.min(forwarded, accepted) / forwardSeconds / rawPerS).toFixed(3)),
+  seal_us_per_section: seal.cpuUsPerSection,
+  seal_path: seal.path,
   bytes_per_record: Math.round(sampledBytes / Math.max(1, sampled)),
 };
 if (kmsCalls !== undefined) result.kms_calls_per_100k = Number(((kmsCalls / Math.max(1, totalAccepted)) * 100_000).toFixed(2));
