@@ -22,6 +22,12 @@ export type ExpandRequest = Cloned<ExpandEntry>;
 export interface ExpandAnswer {
   stats: ExpandStats;
   outcome:
-    | { ok: true; records: Cloned<ExpandedRecord>[]; deadLetters: Cloned<ExpandedDeadLetter>[] }
+    | {
+        ok: true;
+        /** Every record's value, back to back in one buffer that is moved (not copied) to the main thread. */
+        values: ArrayBuffer;
+        records: (Omit<ExpandedRecord, 'value'> & { valueLength: number })[];
+        deadLetters: Cloned<ExpandedDeadLetter>[];
+      }
     | { ok: false; error: WireError };
 }

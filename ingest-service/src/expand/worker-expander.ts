@@ -55,8 +55,14 @@ export async function startWorkerExpander(config: Config, sources: readonly Know
     w.stats = answer.stats;
     const out = answer.outcome;
     if (!out.ok) throw fromWire(out.error);
+    let pos = 0;
     return {
-      records: out.records.map((r) => ({ ...r, value: asBuffer(r.value) })),
+      // Views into the one moved buffer: no copy on this thread.
+      records: out.records.map(({ valueLength, ...r }) => {
+        const value = Buffer.from(out.values, pos, valueLength);
+        pos += valueLength;
+        return { ...r, value };
+      }),
       deadLetters: out.deadLetters.map((d) => ({ ...d, raw: asBuffer(d.raw) })),
     };
   };

@@ -2,3 +2,4 @@ export { createKafka, type KafkaSettings } from './client.js';
 export { createKafkaSink, recordBytes, type KafkaSinkOptions, type RecordSink, type SinkRecord } from './sink.js';
 export { pinoLogCreator } from './log-creator.js';
 export { KAFKA_ERRORS } from './errors.js';
+export { startWorkerSink } from './worker-sink.js';

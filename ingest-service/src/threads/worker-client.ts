@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { fromWire, type WireError } from './wire.js';
+import type { LogLike } from '../journal/types.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 /** A worker thread answering requests one message each; see startWorkerClient. */
@@ -28,6 +29,8 @@ export interface WorkerClientOptions {
   unrefWhenIdle?: boolean;
   /** Told when the thread fails (it is started again on the next call). */
   onError?(err: Error): void;
+  /** Where the worker's log lines go (serveWorker's `log`): the service's own logger. */
+  log?: LogLike;
 }
 
 /**
@@ -79,6 +82,10 @@ export function startWorkerClient<Req, Res>(opts: WorkerClientOptions): WorkerCl
         if (msg.ok) readyState.resolve();
         else readyState.reject(fromWire(msg.error));
         settled(w);
+        return;
+      }
+      if (msg.type === 'log') {
+        opts.log?.[msg.level](msg.fields, msg.msg);
         return;
       }
       if (msg.type === 'closed') {
