@@ -10,6 +10,7 @@ import { createHttpServer } from './http/server.js';
 import { createRefusalLog } from './log/refusal-log.js';
 import type { RouteSource } from './http/ingest-routes.js';
 import { openJournal } from './journal/index.js';
+import { nativeSealStatus } from '../../shared/seal/index.js';
 import { startWorkerSink } from './kafka/index.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createMetrics, type ServiceMetrics } from './metrics/metrics.js';
@@ -169,7 +170,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     const scheme = config.listen.tls ? 'https' : 'http';
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
     const url = `${scheme}://${host}:${addr.port}`;
-    log.info({ listening: url, sources: config.sources.map((s) => s.id), kafka: config.kafka ? config.kafka.brokers : 'none (journal only)' }, 'sealpost-ingest listening');
+    log.info({ listening: url, sources: config.sources.map((s) => s.id), kafka: config.kafka ? config.kafka.brokers : 'none (journal only)', sealing: nativeSealStatus() }, 'sealpost-ingest listening');
 
     return {
       url,
