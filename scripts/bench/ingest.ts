@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// npm run bench:ingest [-- --seconds 60 --concurrency 8 --sustain-rate auto|N --departments 2 --kms --seal-workers N --profile DIR]
+// npm run bench:ingest [-- --seconds 60 --concurrency 8 --sustain-rate auto|N --departments 2 --kms --seal-workers N --profile DIR
+//                         --service-root DIR]
 // Drives the real service (a child process) with signed SendGrid batches of 100 unique events over loopback,
 // --departments sealed per event (default 2, the default policy), a real Kafka broker:
 //  1. full speed for --seconds (events_per_s accepted; forwarded_per_s = all of them over the time until the
@@ -8,10 +9,12 @@
 //  3. a steady --sustain-rate offered for --seconds (auto: 90% of phase 1's events_per_s): what was accepted and
 //     forwarded inside that window, and the largest backlog (accepted, not yet in Kafka) seen at any second;
 // then a raw kafkajs producer sending the same events in clear (the ceiling), and the sealing core's CPU µs per
-// section for the same departments, in this process (seal_us_per_section). Last line: one JSON object.
+// section for the same departments, in this process (seal_us_per_section), and the service's own CPU per event
+// (all its threads, all phases: service_cpu_us_per_event, steadier than rates on a shared machine). --service-root
+// runs the service of another checkout (a baseline) under the same load and measurements. Last line: one JSON object.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,6 +37,7 @@ const { values: args } = parseArgs({
     port: { type: 'string', default: '18787' },
     profile: { type: 'string' },
     'seal-workers': { type: 'string' },
+    'service-root': { type: 'string' },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -70,6 +74,7 @@ writeFileSync(configFile, JSON.stringify(config));
 const base = `http://127.0.0.1:${args.port}`;
 const profileArgs = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
 const child: ChildProcess = spawn(process.execPath, [...profileArgs, '--import', 'tsx', 'ingest-service/src/main.ts', '--config', configFile], {
+  ...(args['service-root'] ? { cwd: args['service-root'] } : {}),
   stdio: ['ignore', 'ignore', 'inherit'],
   env: { ...process.env, ...(kmsSetup?.env ?? {}) },
 });
@@ -121,6 +126,16 @@ async function forwardedCount(): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith('sealpost_events_forwarded_total{'));
   return line ? Number(line.split(' ').pop()) : 0;
+}
+
+/** User + system CPU of a process (all its threads) so far, in µs, from /proc (Linux; NaN elsewhere). */
+function processCpuUs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) / 100) * 1e6; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -216,6 +231,7 @@ await new Promise<void>((resolve) => {
 });
 await consumer.disconnect();
 const kmsCalls = kmsSetup ? await kmsSetup.calls() : undefined;
+const serviceCpuUs = processCpuUs(child.pid!);
 await cleanup();
 
 // The ceiling: a raw producer sending the same events in clear.
@@ -256,6 +272,7 @@ const result: Record<string, number | string> = {
   sustained_max_backlog: maxBacklog,
   raw_producer_per_s: Math.round(rawPerS),
   forwarded_to_raw: Number((Math.min(forwarded, accepted) / forwardSeconds / rawPerS).toFixed(3)),
+  service_cpu_us_per_event: Math.round(serviceCpuUs / Math.max(1, totalAccepted)),
   seal_us_per_section: seal.cpuUsPerSection,
   seal_path: seal.path,
   bytes_per_record: Math.round(sampledBytes / Math.max(1, sampled)),
