@@ -14,7 +14,7 @@
 // runs the service of another checkout (a baseline) under the same load and measurements. Last line: one JSON object.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,6 +23,7 @@ import { ensureShared } from '../kafka/broker.mjs';
 import { generateSendgridKeyPair, sendgridSignedHeaders } from '../../ingest-service/src/dev/index.js';
 import { waitReady } from '../../test/support/ingest.js';
 import { benchPolicy } from './bench-policy.js';
+import { percentile, processCpuUs } from './measure.js';
 import { sealCpuPerSection } from './seal-cpu.js';
 
 const { values: args } = parseArgs({
@@ -126,20 +127,6 @@ async function forwardedCount(): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith('sealpost_events_forwarded_total{'));
   return line ? Number(line.split(' ').pop()) : 0;
-}
-
-/** User + system CPU of a process (all its threads) so far, in µs, from /proc (Linux; NaN elsewhere). */
-function processCpuUs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) / 100) * 1e6; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return NaN;
-  }
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0;
 }
 
 await waitReady(base);

@@ -4,7 +4,7 @@
 // `npm run start:prod` still works after `npm prune --omit=dev`.
 // Usage: node scripts/build/build.mjs [--out DIR]   (default: dist)
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { cpSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -20,3 +20,7 @@ const run = (cmd, args) => {
 rmSync(out, { recursive: true, force: true });
 run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json', '--outDir', out]);
 run(process.execPath, [join(root, 'scripts', 'build', 'check-runtime-deps.mjs'), out, root]);
+// The native sealing core (npm run build:native), where shared/seal/native-seal.js looks for it from the build;
+// without it the built service seals in JavaScript (same messages, more CPU) and its start log says so.
+const native = join('native', 'seal', 'build', 'Release', 'sealpost_seal.node');
+if (existsSync(join(root, native))) cpSync(join(root, native), join(out, native));

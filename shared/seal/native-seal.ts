@@ -16,8 +16,8 @@ export interface NativeSeal {
   ): Buffer;
 }
 
-// From sources (shared/seal/) and from a build that keeps the tree one level down (dist/shared/seal/).
-const CANDIDATES = ['../../native/seal/build/Release/sealpost_seal.node', '../../../native/seal/build/Release/sealpost_seal.node'];
+// Beside the sources (shared/seal/ -> native/seal/...), and in a build (npm run build copies it to dist/native/seal/...).
+const MODULE = '../../native/seal/build/Release/sealpost_seal.node';
 
 let loaded: { native: NativeSeal | undefined; reason: string } | undefined;
 
@@ -38,14 +38,11 @@ export function nativeSealStatus(): string {
 function load(): { native: NativeSeal | undefined; reason: string } {
   if (process.env.SEALPOST_DEV_SEAL_NATIVE === '0') return { native: undefined, reason: 'javascript (SEALPOST_DEV_SEAL_NATIVE=0)' };
   const require = createRequire(import.meta.url);
-  for (const rel of CANDIDATES) {
-    const path = fileURLToPath(new URL(rel, import.meta.url));
-    if (!existsSync(path)) continue;
-    try {
-      return { native: require(path) as NativeSeal, reason: 'native' };
-    } catch (err) {
-      return { native: undefined, reason: `javascript (native core failed to load: ${(err as Error).message.split('\n')[0]})` };
-    }
+  const path = fileURLToPath(new URL(MODULE, import.meta.url));
+  if (!existsSync(path)) return { native: undefined, reason: 'javascript (native core not built: npm run build:native)' };
+  try {
+    return { native: require(path) as NativeSeal, reason: 'native' };
+  } catch (err) {
+    return { native: undefined, reason: `javascript (native core failed to load: ${(err as Error).message.split('\n')[0]})` };
   }
-  return { native: undefined, reason: 'javascript (native core not built: npm run build:native)' };
 }

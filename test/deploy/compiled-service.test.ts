@@ -32,7 +32,7 @@ describe('compiled service (npm run build, plain node, production packages only)
     assert.notEqual(tsx.status, 0);
     assert.match(tsx.stderr, /ERR_MODULE_NOT_FOUND/);
     assert.match(app.buildOutput, /runtime dependency check: ok/);
-    for (const worker of ['journal/writer-worker.js', 'expand/worker-main.js']) {
+    for (const worker of ['journal/writer-worker.js', 'expand/worker-main.js', 'kafka/sink-worker.js']) {
       assert.ok(existsSync(join(app.dir, 'dist/ingest-service/src', worker)), `${worker} is built`);
     }
   });
