@@ -6,13 +6,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -76,13 +79,30 @@ public final class DepartmentConsumer {
         err.println("department-consumer: topic " + args.topic + " does not exist on " + args.brokers);
         return 3;
       }
-      List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).collect(Collectors.toList());
-      // Manual assignment of every partition: one process reads the whole topic in order per partition. With
-      // --group, it resumes from (and commits to) that group's offsets, after each batch has been printed.
-      consumer.assign(partitions);
-      if (args.fromBeginning) consumer.seekToBeginning(partitions);
-      else if (args.group == null) consumer.seekToEnd(partitions);
-      Map<TopicPartition, Long> end = args.untilEnd ? consumer.endOffsets(partitions) : Map.of();
+      Map<TopicPartition, Long> end = new HashMap<>();
+      if (args.group != null) {
+        // A member of the group: Kafka shares the partitions among the group's running instances, the console
+        // sees the member (and refuses an offset reset while it runs), and it resumes from the group's offsets.
+        consumer.subscribe(List.of(args.topic), new ConsumerRebalanceListener() {
+          @Override
+          public void onPartitionsRevoked(Collection<TopicPartition> revoked) {}
+
+          @Override
+          public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+            // --until-end: the end of each partition as first given to this instance.
+            if (!args.untilEnd) return;
+            Map<TopicPartition, Long> fresh = consumer.endOffsets(assigned.stream().filter(p -> !end.containsKey(p)).collect(Collectors.toList()));
+            end.putAll(fresh);
+          }
+        });
+      } else {
+        // Without a group: every partition, read by this one process in order per partition; nothing committed.
+        List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).collect(Collectors.toList());
+        consumer.assign(partitions);
+        if (args.fromBeginning) consumer.seekToBeginning(partitions);
+        else consumer.seekToEnd(partitions);
+        if (args.untilEnd) end.putAll(consumer.endOffsets(partitions));
+      }
 
       Map<String, Boolean> seen = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
@@ -91,7 +111,7 @@ public final class DepartmentConsumer {
         }
       };
       Map<String, Integer> counts = new HashMap<>();
-      while (!args.untilEnd || !reachedEnd(consumer, end)) {
+      while (!args.untilEnd || !reachedEnd(consumer, end, args.group != null)) {
         ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(500));
         for (ConsumerRecord<byte[], byte[]> record : batch) {
           String outcome = handle(record, json, opener, seen);
@@ -105,9 +125,14 @@ public final class DepartmentConsumer {
     return 0;
   }
 
-  private static boolean reachedEnd(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
-    for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-      if (consumer.position(e.getKey()) < e.getValue()) return false;
+  /** True once every partition this instance holds is read up to its end seen at start (a group member: its share). */
+  private static boolean reachedEnd(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end, boolean inGroup) {
+    Set<TopicPartition> held = consumer.assignment();
+    // A group member holds nothing until its first poll has joined the group.
+    if (inGroup && held.isEmpty()) return false;
+    for (TopicPartition p : held) {
+      Long last = end.get(p);
+      if (last != null && consumer.position(p) < last) return false;
     }
     return true;
   }
