@@ -4,38 +4,19 @@
 // a record that is not an envelope, and a duplicate.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { rmSync } from 'node:fs';
 import { ensureKafka, readAll, uniqueTopic } from '../support/kafka.js';
 import { SEED_BATCH, startTestService, type TestService } from '../support/ingest.js';
-import { startMoto, venvPython, type MotoServer } from '../support/moto.js';
+import { startMoto, type MotoServer } from '../support/moto.js';
 import { createKeyIn, MOTO_REGION } from '../shared/kms/moto-kms.js';
 import { staticProfilesHome, enforceIam, iamUser, sealEnvelopes } from '../shared/decrypt/fixtures.js';
 import { runConsumeCli } from '../shared/consumer/run-cli.js';
 import { buildJavaRecipe, runJavaRecipe } from './java-recipe.js';
+import { runPythonRecipe as runRecipe, type Line } from './python-recipe.js';
 
-const RECIPE = fileURLToPath(new URL('../../docs/recipes/python/consume.py', import.meta.url));
 const SEED = JSON.parse(SEED_BATCH.toString('utf8')) as Array<Record<string, unknown>>;
-type Line = Record<string, unknown>;
-
-function runRecipe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; lines: Line[]; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(venvPython(), [RECIPE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', ...env } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr: err, lines: out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line) });
-    });
-  });
-}
 
 /** The lines keyed by position, without the worded message (each implementation words its own). */
 function comparable(lines: Line[]): Map<string, Line> {

@@ -2,7 +2,7 @@
 
     pip install "aws-encryption-sdk>=4,<5" "confluent-kafka>=2.6,<3"
     python consume.py --brokers HOST:PORT --topic T --department support --keys DIR [--from-beginning] [--until-end]
-    python consume.py --brokers HOST:PORT --topic T --department support --profile P [--account 111122223333] ...
+    python consume.py --brokers HOST:PORT --topic T --department support --profile P --account 111122223333 ...
 
 Prints one JSON line per event, the same line as `npm run consume` (docs/consumers.md), so the two compare line
 for line. It shows the steps a department must not skip: only its own section, the ESDK's authentication, the
@@ -76,12 +76,11 @@ def remember_kms_error(parsed=None, http_response=None, **_kwargs):
 
 
 def kms_keys(profile, accounts):
-    """KMS in discovery mode with the profile's credentials; limit it to your accounts (a crafted record could name any key)."""
+    """KMS in discovery mode with the profile's credentials, always limited to your accounts: a crafted record could name any key."""
     session = botocore.session.Session(profile=profile) if profile else botocore.session.Session()
     session.register("after-call.kms.Decrypt", remember_kms_error)  # before the ESDK creates its KMS clients
     kwargs = {"botocore_session": session}
-    if accounts:
-        kwargs["discovery_filter"] = DiscoveryFilter(account_ids=accounts, partition="aws")
+    kwargs["discovery_filter"] = DiscoveryFilter(account_ids=accounts, partition="aws")
     return aws_encryption_sdk.DiscoveryAwsKmsMasterKeyProvider(**kwargs)
 
 
@@ -185,9 +184,13 @@ def main():
     keys = ap.add_mutually_exclusive_group(required=True)
     keys.add_argument("--keys", help="folder of local department keys (NAME.key)")
     keys.add_argument("--profile", help="AWS profile for KMS ('' = default chain)")
-    ap.add_argument("--account", action="append", default=[], help="AWS account whose KMS keys may be asked (repeat)")
+    ap.add_argument("--account", action="append", default=[], help="AWS account whose KMS keys may be asked (required with --profile; repeat)")
     ap.add_argument("--dedupe-window", type=int, default=100_000)
     args = ap.parse_args()
+    if args.profile is not None and not args.account:
+        # Unlimited discovery would open a section sealed under anyone's KMS key: whoever can write to the topic
+        # could forge a department's fields.
+        ap.error("--profile needs --account ID (your AWS account whose KMS keys seal the sections; repeat for several)")
     # The ESDK logs a traceback for every message it could not open; this program reports those itself, per record.
     logging.getLogger("aws_encryption_sdk").setLevel(logging.CRITICAL)
 

@@ -8,9 +8,10 @@ import java.util.List;
 final class Args {
   static final String USAGE = String.join("\n",
       "usage: department-consumer --brokers HOST:PORT[,…] --topic T --department D",
-      "         (--keys DIR [--local NAME]… | --profile P [--account ID]… | --kms-key ARN…) [--group G | --from-beginning] [--until-end]",
+      "         (--keys DIR [--local NAME]… | --profile P --account ID… | --kms-key ARN…) [--group G | --from-beginning] [--until-end]",
       "  --keys DIR       folder of local department keys (<name>.key, 32 bytes, mode 0600): all of them, or only --local NAME…",
-      "  --profile P      KMS in discovery mode with AWS profile P ('' = the default chain); --account limits it to your accounts",
+      "  --profile P      KMS in discovery mode with AWS profile P ('' = the default chain), limited to the KMS keys of",
+      "  --account ID     your AWS account(s) (required with --profile; repeat for several)",
       "  --kms-key ARN    KMS with exactly this key of the department (default credential chain)",
       "                   (AWS_ENDPOINT_URL_KMS is honoured by both KMS modes)",
       "  --group G        resume from and commit to consumer group G (a new group starts at the earliest offset)",
@@ -70,6 +71,11 @@ final class Args {
     if (a.keysDir == null && a.kmsKeys.isEmpty() && a.profile == null) throw new IllegalArgumentException("no key: pass --keys DIR, --profile P or --kms-key ARN");
     if (a.group != null && a.fromBeginning) throw new IllegalArgumentException("--group and --from-beginning exclude each other (a group resumes from its offsets)");
     if (!a.accounts.isEmpty() && a.profile == null) throw new IllegalArgumentException("--account limits --profile's discovery; pass --profile too");
+    // Unlimited discovery would ask KMS for whatever key a record names: anyone who can write to the topic could
+    // seal forged fields under a key of their own, and they would open as the department's.
+    if (a.profile != null && a.accounts.isEmpty()) {
+      throw new IllegalArgumentException("--profile needs --account ID (your AWS account whose KMS keys seal the sections; repeat for several): discovery without it would open sections sealed under anyone's key");
+    }
     return a;
   }
 }

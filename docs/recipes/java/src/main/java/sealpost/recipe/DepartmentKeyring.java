@@ -65,11 +65,13 @@ final class DepartmentKeyring {
       }
     }
     if (args.profile != null) {
-      // Discovery: asks KMS for whatever key the section names. Limit it to your accounts (--account): a crafted
-      // record could name a key elsewhere, and this profile's credentials would be offered to it.
-      CreateAwsKmsDiscoveryKeyringInput.Builder discovery = CreateAwsKmsDiscoveryKeyringInput.builder().kmsClient(kmsClient(args.profile));
-      if (!args.accounts.isEmpty()) discovery.discoveryFilter(DiscoveryFilter.builder().accountIds(args.accounts).partition("aws").build());
-      keyrings.add(mpl.CreateAwsKmsDiscoveryKeyring(discovery.build()));
+      // Discovery: asks KMS for whatever key the section names, so always limited to your accounts (--account, which
+      // Args requires): unlimited, a record sealed under anyone's key would open as the department's fields.
+      CreateAwsKmsDiscoveryKeyringInput discovery = CreateAwsKmsDiscoveryKeyringInput.builder()
+          .kmsClient(kmsClient(args.profile))
+          .discoveryFilter(DiscoveryFilter.builder().accountIds(args.accounts).partition("aws").build())
+          .build();
+      keyrings.add(mpl.CreateAwsKmsDiscoveryKeyring(discovery));
     }
     if (keyrings.isEmpty()) {
       String expected = missing.isEmpty() ? keysDir.resolve(args.department + ".key").toString() : String.join(", ", missing);
