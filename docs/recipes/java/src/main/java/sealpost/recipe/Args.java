@@ -13,7 +13,7 @@ final class Args {
       "  --profile P      KMS in discovery mode with AWS profile P ('' = the default chain), limited to the KMS keys of",
       "  --account ID     your AWS account(s) (required with --profile; repeat for several)",
       "  --kms-key ARN    KMS with exactly this key of the department (default credential chain)",
-      "                   (AWS_ENDPOINT_URL_KMS is honoured by both KMS modes)",
+      "                   (AWS_ENDPOINT_URL_KMS is honoured by both KMS modes, AWS_ENDPOINT_URL_STS by role profiles)",
       "  --group G        resume from and commit to consumer group G (a new group starts at the earliest offset)",
       "  --from-beginning read from the earliest offset, commit nothing (without either: only new events)",
       "  --until-end      stop at the end offsets seen at start",

@@ -62,7 +62,7 @@ public final class DepartmentConsumer {
   private static int run(Args args, PrintStream err) throws Exception {
     ObjectMapper json = new ObjectMapper();
     DepartmentKeyring.Built keys = DepartmentKeyring.build(args);
-    SectionOpener opener = new SectionOpener(json, keys.keyring(), args.department, keys.missing());
+    SectionOpener opener = new SectionOpener(json, keys.keyring(), args.department, keys.missing(), args.profile);
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, args.brokers);
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

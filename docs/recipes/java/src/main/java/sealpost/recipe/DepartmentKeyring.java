@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.KmsClientBuilder;
@@ -130,7 +129,7 @@ final class DepartmentKeyring {
   private static KmsClient kmsClient(String profile) {
     KmsClientBuilder builder = KmsClient.builder();
     if (profile != null && !profile.isEmpty()) {
-      builder.credentialsProvider(ProfileCredentialsProvider.create(profile));
+      builder.credentialsProvider(ProfileCredentials.of(profile));
       builder.overrideConfiguration(o -> o.defaultProfileName(profile));
     }
     String endpoint = System.getenv("AWS_ENDPOINT_URL_KMS");

@@ -24,8 +24,17 @@ final class LockReason {
    * @param localSealed true when the section's data keys are wrapped by local (raw AES, namespace "sealpost") keys
    *     only: then a failure with no KMS answer means this consumer does not hold that key (not_granted).
    */
-  static SectionOpener.Opened of(RuntimeException error, String department, boolean localSealed) {
+  static SectionOpener.Opened of(RuntimeException error, String department, boolean localSealed, String profile) {
     List<Throwable> all = flatten(error);
+    // An expired or never started SSO session (the sso module's words), as the kit's shared/kms/errors.ts reads it.
+    for (Throwable t : all) {
+      String msg = String.valueOf(t.getMessage());
+      if (msg.matches("(?is).*sso login.*") || (msg.matches("(?is).*\\bsso\\b.*") && msg.matches("(?is).*expired.*"))) {
+        String login = profile == null || profile.isEmpty() ? "aws sso login" : "aws sso login --profile " + profile;
+        return SectionOpener.Opened.locked("sso_expired",
+            "the SSO session of " + (profile == null || profile.isEmpty() ? "the default profile" : "profile " + profile) + " has expired or was never started: run `" + login + "`, then retry");
+      }
+    }
     for (Throwable t : all) {
       if (t instanceof KmsException k) {
         String code = k.awsErrorDetails() != null && k.awsErrorDetails().errorCode() != null ? k.awsErrorDetails().errorCode() : "";

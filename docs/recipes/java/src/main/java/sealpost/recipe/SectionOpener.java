@@ -36,13 +36,18 @@ final class SectionOpener {
   private final IKeyring keyring;
   private final String department;
   private final String noKey;
+  private final String profile;
 
-  /** {@code keyring} null: this consumer holds no key of the department; {@code noKey} says which and what to do. */
-  SectionOpener(ObjectMapper json, IKeyring keyring, String department, String noKey) {
+  /**
+   * {@code keyring} null: this consumer holds no key of the department; {@code noKey} says which and what to do.
+   * {@code profile}: the --profile (null without), named in the `aws sso login` advice of an expired SSO session.
+   */
+  SectionOpener(ObjectMapper json, IKeyring keyring, String department, String noKey, String profile) {
     this.json = json;
     this.keyring = keyring;
     this.department = department;
     this.noKey = noKey;
+    this.profile = profile;
   }
 
   /** True when every data key of the message is wrapped by a local Sealpost key (ESDK provider id "sealpost"). */
@@ -70,7 +75,7 @@ final class SectionOpener {
     try {
       result = crypto.decryptData(keyring, message);
     } catch (RuntimeException e) {
-      return LockReason.of(e, department, localSealed(message));
+      return LockReason.of(e, department, localSealed(message), profile);
     }
     Map<String, String> expected = new LinkedHashMap<>();
     expected.put("sealpost:department", department);
