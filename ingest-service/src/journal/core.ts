@@ -92,8 +92,7 @@ export function openJournalCore(opts: JournalOptions): JournalCore {
     throw journalUnavailable(err, path, 'open');
   }
   try {
-    migrate(db);
-    checkKey(db, cipher, path);
+    migrate(db, { cipher, checkKey: () => checkKey(db, cipher, path) });
   } catch (err) {
     db.close();
     if (err instanceof SealpostError) throw err;

@@ -1,10 +1,11 @@
+import type { Database } from 'better-sqlite3';
 import type { JournalCipher } from './journal-cipher.js';
 
 /**
  * An operator note as the journal stores it: who paused, redrove or discarded (an ARN whose session
  * name is often an e-mail address) and why (free text). New rows hold a BLOB sealed with the journal
- * cipher; rows written before notes were sealed hold TEXT in clear and are read as they are (SQLite
- * keeps each value's type, so the two never mix up). Null stays null.
+ * cipher; rows written before notes were sealed held TEXT in clear: schema step 2 seals them (sealClearNotes), and
+ * a clear one is still read as it is (SQLite keeps each value's type, so the two never mix up). Null stays null.
  */
 export type StoredNote = Uint8Array | string | null;
 
@@ -39,4 +40,38 @@ export function openNote(cipher: JournalCipher, stored: StoredNote, slot: NoteSl
   } catch {
     return UNREADABLE_NOTE;
   }
+}
+
+/**
+ * Seals, once, the notes older versions wrote in clear (schema step 2): they were read as they were, but stayed
+ * readable in the file. secure_delete makes SQLite zero the old cells instead of leaving them in free space.
+ */
+export function sealClearNotes(db: Database, cipher: JournalCipher): void {
+  const secureDelete = db.pragma('secure_delete', { simple: true }) as number;
+  db.pragma('secure_delete = ON');
+  try {
+    const paused = db.prepare<[], { source: string; paused_by: StoredNote; reason: StoredNote }>(
+      `SELECT source, paused_by, reason FROM paused_sources WHERE typeof(paused_by) = 'text' OR typeof(reason) = 'text'`,
+    );
+    const setPaused = db.prepare('UPDATE paused_sources SET paused_by = ?, reason = ? WHERE source = ?');
+    for (const r of paused.all()) {
+      const by = reseal(cipher, r.paused_by, { table: 'paused_sources', source: r.source, field: 'paused_by' });
+      setPaused.run(by, reseal(cipher, r.reason, { table: 'paused_sources', source: r.source, field: 'reason' }), r.source);
+    }
+    const dead = db.prepare<[], { id: number; resolved_by: StoredNote; resolution: StoredNote }>(
+      `SELECT id, resolved_by, resolution FROM dead_letters WHERE typeof(resolved_by) = 'text' OR typeof(resolution) = 'text'`,
+    );
+    const setDead = db.prepare('UPDATE dead_letters SET resolved_by = ?, resolution = ? WHERE id = ?');
+    for (const r of dead.all()) {
+      const by = reseal(cipher, r.resolved_by, { table: 'dead_letters', id: r.id, field: 'resolved_by' });
+      setDead.run(by, reseal(cipher, r.resolution, { table: 'dead_letters', id: r.id, field: 'resolution' }), r.id);
+    }
+  } finally {
+    db.pragma(`secure_delete = ${secureDelete ? 'ON' : 'OFF'}`);
+  }
+}
+
+/** A clear note sealed for its slot; a sealed one (or null) kept as it is. */
+function reseal(cipher: JournalCipher, stored: StoredNote, slot: NoteSlot): StoredNote {
+  return typeof stored === 'string' ? sealNote(cipher, stored, slot) : stored;
 }

@@ -1,4 +1,6 @@
 import type { Database } from 'better-sqlite3';
+import type { JournalCipher } from './journal-cipher.js';
+import { sealClearNotes } from './operator-notes.js';
 
 /**
  * The journal's tables. Payloads sit in their own table so that marking an entry forwarded rewrites
@@ -49,18 +51,42 @@ CREATE INDEX dead_letters_state ON dead_letters(state, id);
 CREATE TABLE paused_sources (source TEXT PRIMARY KEY, paused_at INTEGER NOT NULL, paused_by TEXT, reason TEXT);
 `;
 
-const MIGRATIONS: readonly string[] = [V1];
+/** A schema step: SQL, or a rewrite of data under the journal key (run only once that key was checked). */
+type Migration = string | ((db: Database, cipher: JournalCipher) => void);
 
-/** Brings the database to the current schema version (PRAGMA user_version), one transaction per step. */
-export function migrate(db: Database): void {
+/**
+ * V2: operator notes are sealed at rest; older rows' clear notes are sealed once. Its version number is also what
+ * keeps an older build (which would write notes in clear again) from opening the journal.
+ */
+const MIGRATIONS: readonly Migration[] = [V1, sealClearNotes];
+
+/** What migrating needs beyond SQL: the journal key, and the check that it is this journal's (before data steps). */
+export interface MigrateKey {
+  cipher: JournalCipher;
+  checkKey(): void;
+}
+
+/**
+ * Brings the database to the current schema version (PRAGMA user_version), one transaction per step. The key is
+ * checked once the tables exist and before any step that rewrites data (a wrong key would seal notes for good).
+ */
+export function migrate(db: Database, key: MigrateKey): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
     throw new Error(`journal schema version ${current} is newer than this build understands (${MIGRATIONS.length}); run a newer sealpost-ingest`);
   }
+  let checked = false;
   for (let v = current; v < MIGRATIONS.length; v++) {
+    const step = MIGRATIONS[v]!;
+    if (typeof step !== 'string' && !checked) {
+      key.checkKey();
+      checked = true;
+    }
     db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
+      if (typeof step === 'string') db.exec(step);
+      else step(db, key.cipher);
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
+  if (!checked) key.checkKey();
 }

@@ -52,19 +52,28 @@ test('pause and discard notes and who wrote them are sealed at rest, and read ba
   }
 });
 
-test('notes written in clear by an older version are still read', async () => {
+test('a version-1 journal with notes in clear is migrated to version 2: its notes are sealed once, and read the same', async () => {
   const t = openTemp();
   try {
     const seq = await t.journal.append({ source: 'sg', kind: 'sendgrid', receivedAt: 1, payload: Buffer.from('{}') });
     const id = t.journal.deadLetter({ seq, source: 'sg', eventIndex: 0, reason: 'invalid_event', raw: Buffer.from('{}') });
     await t.journal.close();
+    // What a version-1 build left: schema version 1, notes as clear TEXT.
     const db = new BetterSqlite3(join(t.dir, 'journal.db'));
-    db.prepare(`UPDATE dead_letters SET state = 'discarded', resolved_at = 2, resolved_by = 'old-operator', resolution = 'old clear reason', raw = NULL WHERE id = ?`).run(id);
-    db.prepare('INSERT INTO paused_sources (source, paused_at, paused_by, reason) VALUES (?, ?, ?, ?)').run('sg', 3, 'old-operator', 'old clear pause');
+    db.prepare(`UPDATE dead_letters SET state = 'discarded', resolved_at = 2, resolved_by = ?, resolution = ?, raw = NULL WHERE id = ?`).run(OPERATOR, DISCARD_REASON, id);
+    db.prepare('INSERT INTO paused_sources (source, paused_at, paused_by, reason) VALUES (?, ?, ?, ?)').run('sg', 3, OPERATOR, PAUSE_REASON);
+    db.pragma('user_version = 1');
     db.close();
+    assert.notDeepEqual(clearNotes(t.dir), [], 'the old notes are in clear before the migration');
     const j = await t.reopen();
-    assert.deepEqual(j.listPaused().map((p) => [p.pausedBy, p.reason]), [['old-operator', 'old clear pause']]);
-    assert.deepEqual([j.getDeadLetter(id)!.resolvedBy, j.getDeadLetter(id)!.resolution], ['old-operator', 'old clear reason']);
+    assert.deepEqual(j.listPaused().map((p) => [p.pausedBy, p.reason]), [[OPERATOR, PAUSE_REASON]]);
+    assert.deepEqual([j.getDeadLetter(id)!.resolvedBy, j.getDeadLetter(id)!.resolution], [OPERATOR, DISCARD_REASON]);
+    await j.close();
+    assert.deepEqual(clearNotes(t.dir), [], 'no note left in clear in the files');
+    const after = new BetterSqlite3(join(t.dir, 'journal.db'), { readonly: true });
+    assert.equal(after.pragma('user_version', { simple: true }), 2, 'an older build (version 1) refuses this journal');
+    after.close();
+    await t.reopen();
   } finally {
     await t.cleanup();
   }
