@@ -252,7 +252,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
     handlers: {
       ...service.audited(handlers),
       ...service.handlers,
-      ...groupHandlers({ kafkaCall: (fn, topic) => kafkaCall((s) => fn(s.admin), topic), report: service.report }),
+      ...groupHandlers({ kafkaCall: (fn, topic) => kafkaCall((s) => fn(s.admin), topic), connected: service.connected, recordAudit: service.recordAudit }),
     },
     async close() {
       await service.close();

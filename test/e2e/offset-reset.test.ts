@@ -9,6 +9,7 @@ import { chromium, type Browser, type Page } from 'playwright';
 import { ensureKafka, uniqueTopic } from '../support/kafka.js';
 import { buildBridgeRenderer } from '../../electron/bridge/build-bridge-renderer.js';
 import { startBridge, type Bridge } from '../../electron/bridge/http-bridge.js';
+import { startAdminService, type AdminTestService } from '../ingest-service/admin/support.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'test-results', 'offset-reset-e2e');
@@ -21,6 +22,7 @@ describe(`offset resets in Chromium${existsSync(CHROMIUM) ? '' : ' (skipped: /us
   let page: Page;
   let kafka: InstanceType<typeof kafkajs.Kafka>;
   let admin: kafkajs.Admin;
+  let svc: AdminTestService;
   const topic = uniqueTopic('reset-e2e');
   const groupId = `${topic}-support`;
 
@@ -58,6 +60,8 @@ describe(`offset resets in Chromium${existsSync(CHROMIUM) ? '' : ' (skipped: /us
     await reader.done;
     await reader.stop();
     assert.deepEqual(await committed(), [PER_PARTITION, PER_PARTITION, PER_PARTITION], 'the group read everything: lag 0');
+    // Resets are audited: the console applies one only while signed in to an ingest service.
+    svc = await startAdminService({ brokers, admin: { audit: { topic: uniqueTopic('reset-e2e-audit') } } });
     bridge = await startBridge({ rendererDir });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
     page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
@@ -68,6 +72,14 @@ describe(`offset resets in Chromium${existsSync(CHROMIUM) ? '' : ' (skipped: /us
     await page.goto(bridge.url);
     await page.getByTestId('conn-brokers').fill(brokers.join(','));
     await page.getByTestId('conn-submit').click();
+    await page.getByTestId('topics-grid').waitFor();
+    await page.getByTestId('nav-service').click();
+    await page.getByTestId('service-url').fill(svc.admin.url);
+    await page.getByTestId('service-auth-token').check();
+    await page.getByTestId('service-token').fill(svc.admin.localToken!.token);
+    await page.getByTestId('service-connect').click();
+    await page.getByTestId('whoami').waitFor();
+    await page.getByTestId('nav-topics').click();
     await page.getByTestId('topics-grid').waitFor();
     await page.getByTestId('topic-filter').fill(topic);
     const row = page.locator('[data-testid="topics-grid"] .ag-row').filter({ hasText: topic });
@@ -80,6 +92,7 @@ describe(`offset resets in Chromium${existsSync(CHROMIUM) ? '' : ' (skipped: /us
     await browser?.close();
     await bridge?.close();
     await admin?.disconnect();
+    await svc?.stop();
   });
 
   test('previews a reset of one partition to an offset (new lag shown, nothing written), then applies it after confirming', async () => {

@@ -38,8 +38,15 @@ export function createServiceModule(opts: ServiceModuleOptions = {}) {
 
   return {
     handlers: serviceHandlers(live) as Pick<ConsoleHandlers, ServiceChannel>,
-    /** Reports another console action (e.g. an offset reset) to the audit trail while a service is connected. */
-    report,
+    /** True while a service is connected: actions that must be audited (offset resets) are refused without one. */
+    connected: (): boolean => live.connected(),
+    /**
+     * Records an action that must not go unaudited and waits until the service has it (throws when it cannot),
+     * unlike the best-effort reports of decryptions and exports.
+     */
+    recordAudit: async (event: AuditRecordRequest): Promise<void> => {
+      await live.callFirst((c) => c.recordAudit(event));
+    },
     /** The decrypt / export / access-matrix handlers, reporting each call to the audit trail. */
     audited: <H extends Pick<ConsoleHandlers, ReportedChannel>>(core: H): H => withAuditReports(core, report),
     /** Waits for queued audit reports (tests; before quitting). */

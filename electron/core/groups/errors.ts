@@ -6,6 +6,10 @@ export const GROUP_ERRORS = {
   groupActive: 'SP_CONSOLE_GROUP_ACTIVE',
   /** A partition named in the reset does not exist on the topic. */
   noSuchPartition: 'SP_CONSOLE_NO_SUCH_PARTITION',
+  /** A reset was asked with no ingest service connected: there would be no audit trail to record it in. */
+  needsAuditTrail: 'SP_CONSOLE_RESET_NEEDS_SERVICE',
+  /** The reset was applied but the service did not record it: the operator must know it went unaudited. */
+  unaudited: 'SP_CONSOLE_RESET_UNAUDITED',
 } as const;
 
 /** The sentence both the preview and the refusal show for a group with active members. */

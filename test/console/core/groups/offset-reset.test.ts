@@ -128,4 +128,34 @@ describe('consumer group offset resets on the real broker', () => {
       await member.stop();
     }
   });
+  it('with no ingest service connected, a reset is refused before anything is written: resets are audited', async () => {
+    const alone = consoleOn();
+    try {
+      await alone.call('console:connect', { connection: { name: 'local', brokers, auth: { kind: 'none' } }, remember: false });
+      const before = await committed();
+      const refused = await alone.refusal('groups:reset-apply', { groupId, topic, to: { kind: 'earliest' } });
+      assert.equal(refused.code, 'SP_CONSOLE_RESET_NEEDS_SERVICE');
+      assert.equal(refused.message, 'connect an ingest service first: resets are audited');
+      assert.deepEqual(await committed(), before, 'nothing written');
+    } finally {
+      await alone.close();
+    }
+  });
+
+  it('a reset the service cannot record is not answered as a success: the operator is told it was applied unaudited', async () => {
+    const gone = await startAdminService({ brokers, admin: { audit: { topic: uniqueTopic('offset-reset-audit-gone') } } });
+    const other = consoleOn();
+    try {
+      await other.call('console:connect', { connection: { name: 'local', brokers, auth: { kind: 'none' } }, remember: false });
+      await other.call('service:connect', { url: gone.admin.url, auth: { kind: 'token', token: gone.admin.localToken!.token }, remember: false });
+      await gone.stop();
+      const refused = await other.refusal('groups:reset-apply', { groupId, topic, to: { kind: 'latest' } });
+      assert.equal(refused.code, 'SP_CONSOLE_RESET_UNAUDITED');
+      assert.match(refused.message, /WAS APPLIED, but the ingest service did not record it/);
+      assert.deepEqual(await committed(), [PER_PARTITION, PER_PARTITION, PER_PARTITION], 'the reset itself went through');
+    } finally {
+      await other.close();
+      await gone.stop().catch(() => {});
+    }
+  });
 });
