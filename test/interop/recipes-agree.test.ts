@@ -1,7 +1,7 @@
 // The Python recipe (docs/recipes/python/consume.py: stock aws-encryption-sdk + confluent-kafka), the Java recipe
 // (docs/recipes/java) and the kit's CLI read the same topic on the real broker and print the same events, field for field: the seed batch through the real
 // ingest service, plus a section moved to another department, a section copied to another envelope, a flipped byte,
-// a record that is not an envelope, and a duplicate.
+// a section that is not a string, a record that is not an envelope, and a duplicate.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -54,11 +54,13 @@ describe('the Python and Java recipes and the kit agree field for field (real br
     const flipped = Buffer.from(c.sections.support!, 'base64');
     flipped[flipped.length - 20]! ^= 1;
     const altered = { ...c, id: `altered-${c.id}`, sections: { support: flipped.toString('base64') } };
+    // A section that is there but not a string: each department's is altered, none reads as "nothing granted".
+    const nonString = { ...a, id: `nonstring-${a.id}`, sections: { support: 42, security: { sealed: true }, analytics: null } };
     const producer = new kafkajs.Kafka({ brokers, logLevel: kafkajs.logLevel.NOTHING }).producer();
     await producer.connect();
     await producer.send({
       topic,
-      messages: [moved, copied, altered].map((e) => ({ key: 'x', value: JSON.stringify(e), partition: 0 })).concat([
+      messages: [moved, copied, altered, nonString].map((e) => ({ key: 'x', value: JSON.stringify(e), partition: 0 })).concat([
         { key: 'x', value: 'not json', partition: 0 },
         // A repeat of an id already delivered, in the same partition (as a forwarder retry would be).
         { key: 'x', value: records[0]!.value!.toString('utf8'), partition: records[0]!.partition },
@@ -74,7 +76,9 @@ describe('the Python and Java recipes and the kit agree field for field (real br
       const [kit, py] = await Promise.all([runConsumeCli(args), runRecipe(args)]);
       assert.equal(kit.code, 0, kit.stderr);
       assert.equal(py.code, 0, py.stderr);
-      assert.equal(kit.lines.length, SEED.length + 4, 'the seed, 3 hostile records and 1 malformed; the duplicate dropped');
+      assert.equal(kit.lines.length, SEED.length + 5, 'the seed, 4 hostile records and 1 malformed; the duplicate dropped');
+      const nonString = kit.lines.find((l) => String(l.id).startsWith('nonstring-'))!;
+      assert.equal((nonString.locked as { reason: string } | undefined)?.reason, 'tampered', `${department}: a non-string section is tampered`);
       assert.deepEqual(comparable(py.lines), comparable(kit.lines));
       for (const l of py.lines) assert.deepEqual(Object.keys(l), Object.keys(kit.lines.find((k) => k.offset === l.offset && k.partition === l.partition)!), 'same key order');
       const java = runJavaRecipe(classpath, args);

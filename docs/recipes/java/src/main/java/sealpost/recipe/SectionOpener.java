@@ -63,7 +63,9 @@ final class SectionOpener {
   /** Null when the envelope carries no section for the department (its policy grants it nothing here). */
   Opened open(JsonNode envelope) {
     JsonNode section = envelope.path("sections").get(department);
-    if (section == null || !section.isTextual()) return null;
+    if (section == null) return null;
+    // Present but not a string (a number, object or null): altered, never "nothing granted" (as the kit reads it).
+    if (!section.isTextual()) return Opened.locked("tampered", "the " + department + " section is not a base64 string; do not trust this record");
     if (keyring == null) return Opened.locked("not_granted", noKey);
     byte[] message;
     try {
