@@ -84,8 +84,11 @@ export async function applyOffsetReset(admin: Admin, args: OffsetResetArgs, now:
   try {
     await admin.setOffsets({ groupId: args.groupId, topic: args.topic, partitions: plan.partitions.map((p) => ({ partition: p.partition, offset: p.target })) });
   } catch (err) {
-    // A consumer joined between the check and the commit: kafkajs refuses with the group's state.
-    if (/must have no running instances/.test(String((err as Error)?.message))) throw groupActive(plan.groupId, 1, 'Stable');
+    // A consumer joined between the check and the commit: kafkajs refuses. Say what the group is now.
+    if (/must have no running instances/.test(String((err as Error)?.message))) {
+      const now = await admin.describeGroups([args.groupId]).then((d) => d.groups[0], () => undefined);
+      throw groupActive(plan.groupId, now?.members.length ?? 0, now?.state ?? 'Unknown');
+    }
     throw err;
   }
   const readBack = await admin.fetchOffsets({ groupId: args.groupId, topics: [args.topic] });

@@ -7,6 +7,8 @@ import { ensureKafka, uniqueTopic } from '../../../support/kafka.js';
 import { startAdminService, type AdminTestService } from '../../../ingest-service/admin/support.js';
 import { consoleOn } from '../../admin/support.js';
 import { until } from '../../../support/until.js';
+import { applyOffsetReset } from '../../../../electron/core/groups/offset-reset.js';
+import type { SealpostError } from '../../../../shared/errors/index.js';
 
 const PARTITIONS = 3;
 const PER_PARTITION = 20;
@@ -156,6 +158,34 @@ describe('consumer group offset resets on the real broker', () => {
     } finally {
       await other.close();
       await gone.stop().catch(() => {});
+    }
+  });
+  it('members that join between the check and the commit: the refusal gives the real state and member count of the group', async () => {
+    const members = [await runConsumer(1), await runConsumer(1)];
+    try {
+      await until('two members in the group', async () => (await admin.describeGroups([groupId])).groups[0]!, (g) => g.state === 'Stable' && g.members.length === 2);
+      // The real admin, except that its first look at the group is the one taken before the two joined.
+      let first = true;
+      const raced = new Proxy(admin, {
+        get(target, prop, receiver) {
+          if (prop === 'describeGroups') {
+            return async (ids: string[]) => {
+              const real = await target.describeGroups(ids);
+              if (!first) return real;
+              first = false;
+              return { groups: real.groups.map((g) => ({ ...g, state: 'Empty', members: [] })) };
+            };
+          }
+          return Reflect.get(target, prop, receiver);
+        },
+      });
+      await assert.rejects(applyOffsetReset(raced, { groupId, topic, to: { kind: 'earliest' } }), (e: SealpostError) => {
+        assert.equal(e.code, 'SP_CONSOLE_GROUP_ACTIVE');
+        assert.deepEqual(e.details, { groupId, members: 2, state: 'Stable' });
+        return true;
+      });
+    } finally {
+      for (const m of members) await m.stop();
     }
   });
 });
