@@ -38,19 +38,28 @@ function kindOf(st: Stats): string {
  * cannot slip a different file in.
  */
 export function assertOwnerOnlyFile(path: string, st: Stats): void {
-  if (!st.isFile()) throw notRegular(path, kindOf(st));
+  assertOwnFile(path, st);
   if (!CHECK_MODES) return;
-  if (typeof process.getuid === 'function' && st.uid !== process.getuid()) {
-    throw new SealpostError(SECRET_FILE_ERRORS.owner, `${path} belongs to user id ${st.uid}, not to the user running Sealpost (${process.getuid()}); run: chown $(id -u) ${path}`, {
-      details: { path, uid: st.uid },
-    });
-  }
   if (st.mode & 0o077) {
     throw new SealpostError(
       SECRET_FILE_ERRORS.permissions,
       `${path} is open to group or others (mode ${octal(st.mode)}); run: chmod 600 ${path}  (and consider it exposed: replace the secret if others could read it)`,
       { details: { path, mode: octal(st.mode) } },
     );
+  }
+}
+
+/**
+ * Refuses what is not a regular file of ours (whatever its mode): the part of the owner-only check that no chmod
+ * fixes. Called on the fstat of an open descriptor.
+ */
+export function assertOwnFile(path: string, st: Stats): void {
+  if (!st.isFile()) throw notRegular(path, kindOf(st));
+  if (!CHECK_MODES) return;
+  if (typeof process.getuid === 'function' && st.uid !== process.getuid()) {
+    throw new SealpostError(SECRET_FILE_ERRORS.owner, `${path} belongs to user id ${st.uid}, not to the user running Sealpost (${process.getuid()}); run: chown $(id -u) ${path}`, {
+      details: { path, uid: st.uid },
+    });
   }
 }
 

@@ -1,17 +1,31 @@
-import { chmodSync, closeSync, constants, openSync } from 'node:fs';
-import { SealpostError } from '../errors/index.js';
-import { SECRET_FILE_ERRORS } from './errors.js';
-import { CHECK_MODES, NO_FOLLOW, lstatIfPresent, secretIoError } from './owner-only.js';
+import { closeSync, constants, fchmodSync, openSync } from 'node:fs';
+import { CHECK_MODES, NO_FOLLOW, assertOwnFile, fstatChecked, secretIoError } from './owner-only.js';
 
 /** The files SQLite keeps beside a database in WAL mode (and in rollback mode). */
 const COMPANIONS = ['', '-wal', '-shm', '-journal'] as const;
 
-/** chmod 600, except on a read-only filesystem: there SQLite's own open reports SQLITE_READONLY, the clearer error. */
-function tighten(file: string): void {
+/** Never blocks on a FIFO planted in a file's place (it is refused once fstat shows what it is). */
+const NON_BLOCK = constants.O_NONBLOCK ?? 0;
+
+/** chmod 600 through the open descriptor, except on a read-only filesystem: there SQLite's own open reports SQLITE_READONLY. */
+function tighten(fd: number, file: string): void {
   try {
-    chmodSync(file, 0o600);
+    fchmodSync(fd, 0o600);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EROFS') throw secretIoError(file, 'chmod 600', err);
+  }
+}
+
+/** Opens `file` without following a symlink; undefined when it does not exist. */
+function openNoFollow(file: string, create: boolean): number | undefined {
+  const flags = create ? constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW : constants.O_RDONLY | NON_BLOCK | NO_FOLLOW;
+  try {
+    return openSync(file, flags, 0o600);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !create) return undefined;
+    if (code === 'EEXIST' && create) return openNoFollow(file, false);
+    throw secretIoError(file, create ? 'create the database' : 'inspect', err);
   }
 }
 
@@ -19,21 +33,21 @@ function tighten(file: string): void {
  * Makes a SQLite database owner-only before SQLite opens it. SQLite creates a database with 0644 (less
  * the umask) and gives its -wal and -shm the database file's mode (os_unix.c, findCreateFileMode and
  * unixOpenSharedMemory), so a missing database file is created here, empty, 0600, and files left open
- * by older versions are tightened to 0600. A symlink or folder in place of any of them is refused.
+ * by older versions are tightened to 0600. Each file is opened without following links, checked on the
+ * open descriptor (a swap after the check cannot redirect the chmod) and refused when it is a symlink,
+ * a folder or another user's file.
  */
 export function prepareOwnerOnlyDatabase(path: string): void {
-  if (!lstatIfPresent(path)) {
-    try {
-      closeSync(openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW, 0o600));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw secretIoError(path, 'create the database', err);
-    }
-  }
   for (const suffix of COMPANIONS) {
     const file = `${path}${suffix}`;
-    const st = lstatIfPresent(file);
-    if (!st) continue;
-    if (!st.isFile()) throw new SealpostError(SECRET_FILE_ERRORS.notRegular, `${file} is not a regular file (a symlink?); move it away`, { details: { path: file } });
-    if (CHECK_MODES && st.mode & 0o077) tighten(file);
+    const fd = openNoFollow(file, suffix === '');
+    if (fd === undefined) continue;
+    try {
+      const st = fstatChecked(fd, file);
+      assertOwnFile(file, st);
+      if (CHECK_MODES && st.mode & 0o077) tighten(fd, file);
+    } finally {
+      closeSync(fd);
+    }
   }
 }
