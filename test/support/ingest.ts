@@ -124,13 +124,17 @@ export function makeSendgridBatch(n: number, prefix: string): { body: Buffer; id
 }
 
 /** The service as a child process (`node --import tsx ingest-service/src/main.ts --config FILE`), its stderr kept. */
-export function spawnService(configFile: string): { child: ChildProcess; stderr(): string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'ingest-service/src/main.ts', '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+export function spawnService(configFile: string, opts: { everything?: boolean } = {}): { child: ChildProcess; stderr(): string; stdout(): string } {
+  // everything: keep all of stderr and stdout (the pino logs), for tests that scan them for what must never appear;
+  // otherwise the last 4,000 characters of stderr, enough to say why a service did not start.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'ingest-service/src/main.ts', '--config', configFile], { stdio: ['ignore', opts.everything ? 'pipe' : 'ignore', 'pipe'] });
   let err = '';
+  let out = '';
   child.stderr!.on('data', (d: Buffer) => {
-    err = (err + d.toString()).slice(-4000);
+    err = opts.everything ? err + d.toString() : (err + d.toString()).slice(-4000);
   });
-  return { child, stderr: () => err };
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  return { child, stderr: () => err, stdout: () => out };
 }
 
 /** Waits until a service answers /readyz (a child process started by a test or a benchmark). */
