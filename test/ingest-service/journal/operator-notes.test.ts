@@ -96,7 +96,7 @@ test('a sealed note copied to another row does not open there, and does not stop
 });
 
 test('journal.db, -wal and -shm are created 0600 whatever the umask, and older 0644 files are tightened', { skip: !posix && 'POSIX modes' }, async () => {
-  const old = process.umask(0o022);
+  const old = process.umask(0o000);
   const t = openTemp();
   try {
     await t.journal.append({ source: 'sg', kind: 'sendgrid', receivedAt: 1, payload: Buffer.from('{}') });
