@@ -100,7 +100,7 @@ try {
   };
   const local = await kit('support', { keysDir });
   log(`kit, local keys: ${local.rps} records/s, ${local.cpuUs} µs CPU per record`);
-  const kms = await kit('security', { credentials: motoDefaultCredentials(), region: MOTO_REGION, kmsEndpoint: moto.endpoint, stsEndpoint: moto.endpoint });
+  const kms = await kit('security', { credentials: motoDefaultCredentials(), accountIds: [MOTO_DEFAULT_ACCOUNT], region: MOTO_REGION, kmsEndpoint: moto.endpoint, stsEndpoint: moto.endpoint });
   log(`kit, KMS (moto): ${kms.rps} records/s, ${kms.cpuUs} µs CPU per record, ${kms.decrypts} KMS Decrypt calls`);
 
   const { decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);

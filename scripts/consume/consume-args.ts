@@ -7,7 +7,7 @@ export const CONSUME_HELP = `Reads a Sealpost topic as one department: one JSON 
 
 Usage:
   npm run consume -- --brokers B --topic T --department D [--group G | --from-beginning] [--until-end]
-                     [--profile P | --keys DIR] [--format jsonl|table]
+                     [--profile P --account ID... | --keys DIR] [--format jsonl|table]
 
   --brokers B          Kafka bootstrap brokers, comma-separated (host:port)
   --topic T            the topic the ingest service writes
@@ -16,7 +16,10 @@ Usage:
                        offset (nothing already on the topic is missed). Offsets commit after each printed event
   --from-beginning     a fresh, throw-away group from the earliest offset (default without either: only new events)
   --until-end          stop once every partition reached the end it had at start (default: keep tailing)
-  --profile P          AWS profile whose KMS permissions open the department's sections
+  --profile P          AWS profile whose KMS permissions open the department's sections (needs --account)
+  --account ID         AWS account (12 digits) whose KMS keys may be asked; repeat for several. Required with KMS
+                       keys (--profile, or the default credentials when neither --profile nor --keys is given):
+                       a section sealed under a key of any other account is locked key_not_found, KMS not asked
   --keys DIR           folder of local department keys (NAME.key, mode 0600), as the ingest service writes them
   --format jsonl|table jsonl (default): one JSON object per line; table: as the seed's "DECRYPTED MESSAGE" lines
   --region R           default AWS region (default AWS_REGION, else us-east-1; a key is asked in its ARN's region)
@@ -40,6 +43,8 @@ export interface ConsumeArgs {
   fromBeginning: boolean;
   untilEnd: boolean;
   profile?: string;
+  /** Accounts whose KMS keys may be asked (the discovery filter); required with KMS keys. */
+  accounts: string[];
   keys?: string;
   format: 'jsonl' | 'table';
   region?: string;
@@ -50,7 +55,7 @@ export interface ConsumeArgs {
 
 /** Parses and checks argv; throws badOptions listing every problem. */
 export function parseConsumeArgs(argv: string[]): ConsumeArgs {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | string[] | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -63,6 +68,7 @@ export function parseConsumeArgs(argv: string[]): ConsumeArgs {
         'from-beginning': { type: 'boolean', default: false },
         'until-end': { type: 'boolean', default: false },
         profile: { type: 'string' },
+        account: { type: 'string', multiple: true },
         keys: { type: 'string' },
         format: { type: 'string', default: 'jsonl' },
         region: { type: 'string' },
@@ -83,6 +89,7 @@ export function parseConsumeArgs(argv: string[]): ConsumeArgs {
     untilEnd: values['until-end'] === true,
     format: (str('format') ?? 'jsonl') as ConsumeArgs['format'],
     help: values.help === true,
+    accounts: ((values.account as string[] | undefined) ?? []).map((a) => a.trim()).filter(Boolean),
     ...(str('group') ? { group: str('group') } : {}),
     ...(str('profile') ? { profile: str('profile') } : {}),
     ...(str('keys') ? { keys: str('keys') } : {}),
@@ -97,6 +104,11 @@ export function parseConsumeArgs(argv: string[]): ConsumeArgs {
   if (!args.department) problems.push('--department is required');
   if (args.group && args.fromBeginning) problems.push('give --group (resume from its offsets) or --from-beginning (a fresh group from the earliest offset), not both');
   if (args.profile && args.keys) problems.push('give --profile (KMS keys) or --keys (local key folder), not both');
+  if (!args.keys && !args.accounts.length) {
+    problems.push(`${args.profile ? '--profile' : 'KMS keys (the default AWS credentials)'} needs --account ID (the AWS account(s) whose KMS keys may be asked); without it a record sealed under anyone's key would be opened`);
+  }
+  if (args.keys && !args.profile && args.accounts.length) problems.push('--account applies to KMS keys (--profile), not to --keys');
+  for (const a of args.accounts) if (!/^\d{12}$/.test(a)) problems.push(`--account must be a 12-digit AWS account id, not "${a}"`);
   if (args.format !== 'jsonl' && args.format !== 'table') problems.push(`--format must be jsonl or table, not "${args.format}"`);
   if (problems.length) throw new SealpostError(CONSUMER_ERRORS.badOptions, `${problems.join('; ')}. See --help.`, { details: { problems } });
   return args;

@@ -40,6 +40,7 @@ async function main(): Promise<number> {
   const keyOpts: ConsumerKeysOptions = {
     ...(args.profile ? { profile: args.profile } : {}),
     ...(args.keys ? { keysDir: args.keys } : {}),
+    ...(args.accounts.length ? { accountIds: args.accounts } : {}),
     ...(args.region ? { region: args.region } : {}),
     ...(args.kmsEndpoint ? { kmsEndpoint: args.kmsEndpoint } : {}),
     ...(args.stsEndpoint ? { stsEndpoint: args.stsEndpoint } : {}),

@@ -12,6 +12,11 @@ export interface ConsumerKeysOptions {
   keysDir?: string;
   /** Default region (a key is asked in the region its ARN names). */
   region?: string;
+  /**
+   * AWS accounts whose KMS keys may be asked (the discovery filter). Required with a profile or credentials:
+   * without it anyone who can write to the topic could seal forged fields under a key of their own account.
+   */
+  accountIds?: string[];
   /** Endpoint overrides (VPC endpoints; moto in tests). */
   kmsEndpoint?: string;
   stsEndpoint?: string;
@@ -33,8 +38,12 @@ function regionOf(opts: ConsumerKeysOptions): string {
 export function createConsumerKeys(opts: ConsumerKeysOptions): ProfileOpener {
   const region = regionOf(opts);
   if (opts.keysDir && !opts.profile && !opts.credentials) return createLocalKeysOpener({ localKeysDir: opts.keysDir, region });
+  if (!opts.accountIds?.length) {
+    throw new SealpostError(CONSUMER_ERRORS.badOptions, 'KMS keys need the AWS accounts to trust (accountIds / --account): without them a record sealed under any account\'s key would be opened');
+  }
   return createProfileOpener({
     region,
+    accountIds: [...opts.accountIds],
     ...(opts.profile ? { profile: opts.profile } : {}),
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
     ...(opts.keysDir ? { localKeysDir: opts.keysDir } : {}),

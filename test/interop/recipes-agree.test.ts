@@ -124,9 +124,9 @@ describe('the Python recipe and the kit agree with KMS keys (moto, IAM enforced)
 
   for (const [profile, expected] of [['reader', 'opened'], ['intern', 'access_denied']] as const) {
     test(`profile ${profile}: ${expected} on every record, in both`, async () => {
-      const common = ['--brokers', brokers.join(','), '--topic', topic, '--department', 'support', '--from-beginning', '--until-end', '--profile', profile];
+      const common = ['--brokers', brokers.join(','), '--topic', topic, '--department', 'support', '--from-beginning', '--until-end', '--profile', profile, '--account', ACCOUNT];
       const kit = await runConsumeCli([...common, '--region', MOTO_REGION, '--kms-endpoint', moto.endpoint, '--sts-endpoint', moto.endpoint]);
-      const py = await runRecipe([...common, '--account', ACCOUNT], { AWS_ENDPOINT_URL_KMS: moto.endpoint, AWS_ENDPOINT_URL_STS: moto.endpoint, AWS_DEFAULT_REGION: MOTO_REGION });
+      const py = await runRecipe(common, { AWS_ENDPOINT_URL_KMS: moto.endpoint, AWS_ENDPOINT_URL_STS: moto.endpoint, AWS_DEFAULT_REGION: MOTO_REGION });
       assert.equal(kit.code, 0, kit.stderr);
       assert.equal(py.code, 0, py.stderr);
       assert.equal(kit.lines.length, 6);

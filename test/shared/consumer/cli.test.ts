@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureKafka, readAll } from '../../support/kafka.js';
-import { SEED_BATCH, startTestService, type TestService } from '../../support/ingest.js';
+import { freePort, SEED_BATCH, startTestService, type TestService } from '../../support/ingest.js';
 import { runConsumeCli } from './run-cli.js';
 
 const SEED = JSON.parse(SEED_BATCH.toString('utf8')) as Array<Record<string, unknown>>;
@@ -144,7 +144,7 @@ describe('npm run consume (real broker, local keys, the seed batch)', () => {
   });
 
   test('a profile that cannot authenticate: exit 4 before reading, saying what to do', async () => {
-    const run = await runConsumeCli(['--brokers', brokers.join(','), '--topic', topic, '--department', 'support', '--until-end', '--profile', 'nobody'], {
+    const run = await runConsumeCli(['--brokers', brokers.join(','), '--topic', topic, '--department', 'support', '--until-end', '--profile', 'nobody', '--account', '222222222222'], {
       env: { AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' },
     });
     assert.equal(run.code, 4, run.stderr);
@@ -152,8 +152,18 @@ describe('npm run consume (real broker, local keys, the seed batch)', () => {
     assert.equal(run.stdout, '');
   });
 
+  test('--profile without --account: exit 2 before reading (KMS discovery is never left unfiltered)', async () => {
+    const run = await runConsumeCli(['--brokers', brokers.join(','), '--topic', topic, '--department', 'support', '--until-end', '--profile', 'support']);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /--profile needs --account ID/);
+    assert.equal(run.stdout, '');
+    const bad = await runConsumeCli(['--brokers', brokers.join(','), '--topic', topic, '--department', 'support', '--profile', 'support', '--account', '12345']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--account must be a 12-digit AWS account id/);
+  });
+
   test('cannot reach Kafka: exit 3 with what to check', async () => {
-    const run = await runConsumeCli(['--brokers', '127.0.0.1:40601', '--topic', topic, '--department', 'support', '--until-end', '--keys', keys]);
+    const run = await runConsumeCli(['--brokers', `127.0.0.1:${await freePort()}`, '--topic', topic, '--department', 'support', '--until-end', '--keys', keys]);
     assert.equal(run.code, 3, run.stderr);
     assert.match(run.stderr, /cannot connect to Kafka.*check --brokers/);
   });

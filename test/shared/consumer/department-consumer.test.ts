@@ -32,7 +32,7 @@ describe('department consumer (real broker, KMS on moto with IAM)', () => {
   const kafka = () => new kafkajs.Kafka({ brokers, logLevel: kafkajs.logLevel.NOTHING });
   const openers: ProfileOpener[] = [];
   const keysFor = (profile: string) => {
-    const k = createConsumerKeys({ profile, region: MOTO_REGION, kmsEndpoint: moto.endpoint, stsEndpoint: moto.endpoint });
+    const k = createConsumerKeys({ profile, accountIds: [ACCOUNT], region: MOTO_REGION, kmsEndpoint: moto.endpoint, stsEndpoint: moto.endpoint });
     openers.push(k);
     return k;
   };
@@ -127,13 +127,22 @@ describe('department consumer (real broker, KMS on moto with IAM)', () => {
     assert.ok((keys.kmsCalls().byOperation.Decrypt ?? 0) <= 3, 'the denial is remembered, not asked per record');
   });
 
-  test('support reading security: each record locked with a clear reason, none opened, and it reads to the end', async () => {
-    const { events } = await consumeAll('support', { department: 'security' });
+  test('support reading security (a key in another account): each record locked key_not_found, KMS never asked, and it reads to the end', async () => {
+    const { events, keys } = await consumeAll('support', { department: 'security' });
     assert.equal(events.length, COUNT);
     for (const e of events) {
       assert.equal(e.state, 'locked');
-      assert.ok(e.state === 'locked' && ['access_denied', 'key_not_found'].includes(e.locked.reason), e.state === 'locked' ? e.locked.message : '');
+      assert.equal(e.state === 'locked' && e.locked.reason, 'key_not_found', e.state === 'locked' ? e.locked.message : '');
+      assert.match(e.state === 'locked' ? e.locked.message : '', new RegExp(`account ${SECURITY_ACCOUNT}, outside the accounts .*${ACCOUNT}`));
     }
+    assert.equal(keys.kmsCalls().total, 0, 'no KMS call leaves the trusted accounts');
+  });
+
+  test('KMS keys without the accounts to trust are refused (no unfiltered discovery)', () => {
+    assert.throws(
+      () => createConsumerKeys({ profile: 'support', region: MOTO_REGION, kmsEndpoint: moto.endpoint }),
+      (err: unknown) => isSealpostError(err, CONSUMER_ERRORS.badOptions) && /accountIds|--account/.test((err as Error).message),
+    );
   });
 
   test('a handler failure stops the consumer without committing that event; a restart resumes from it, losing nothing', async () => {
