@@ -7,6 +7,8 @@
 export interface DedupeWindow {
   /** True the first time `id` is seen within the window (and remembers it); false for a repeat. */
   firstSeen(id: string): boolean;
+  /** True when `id` is within the window (does not remember it). */
+  has(id: string): boolean;
   readonly size: number;
 }
 
@@ -30,8 +32,32 @@ export function createDedupeWindow(capacity: number): DedupeWindow {
       ids.add(id);
       return true;
     },
+    has: (id) => ids.has(id),
     get size() {
       return ids.size;
     },
   };
+}
+
+/** What the dedupe rule needs of an event: where it sits, its id, and whether it opened (with or without a section). */
+export interface DedupeCandidate {
+  partition: number;
+  state: 'open' | 'locked';
+  envelope: { id: string } | null;
+  hasSection?: boolean;
+}
+
+/**
+ * True when `event` repeats one already handed over. Only VERIFIED events are remembered: an id in a
+ * locked record (forged, copied, unreadable) proves nothing, so remembering it would let a forged copy
+ * carrying a genuine id hide the genuine event; such records are always handed over. An event without
+ * a section for this department (nothing to verify) never hides one whose section opened under the same
+ * id (a stripped copy must not hide the genuine one). Keyed by partition: real repeats share the Kafka
+ * key, so the same partition.
+ */
+export function isRepeat(window: DedupeWindow, event: DedupeCandidate): boolean {
+  if (event.state !== 'open' || !event.envelope) return false;
+  const at = `${event.partition}:${event.envelope.id}`;
+  if (event.hasSection) return !window.firstSeen(`opened ${at}`);
+  return window.has(`opened ${at}`) || !window.firstSeen(`bare ${at}`);
 }

@@ -3,7 +3,7 @@ import kafkajs from 'kafkajs';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { EnvelopeOpener } from '../decrypt/index.js';
 import { SealpostError } from '../errors/index.js';
-import { createDedupeWindow } from './dedupe-window.js';
+import { createDedupeWindow, isRepeat } from './dedupe-window.js';
 import { endOffsets } from './end-offsets.js';
 import { CONSUMER_ERRORS } from './errors.js';
 import { openRecords, type ConsumerEvent } from './open-record.js';
@@ -25,7 +25,7 @@ export interface DepartmentConsumerOptions {
   fromBeginning?: boolean;
   /** Stop once every partition reached the end it had when the consumer started. */
   untilEnd?: boolean;
-  /** Envelope ids remembered to drop duplicates. Default 100,000. */
+  /** Verified envelope ids remembered (per partition) to drop duplicates. Default 100,000. */
   dedupeWindow?: number;
   /** Records opened per call to the decryption library (data keys shared within it). Default 500. */
   chunk?: number;
@@ -60,7 +60,8 @@ const kafkaError = (err: unknown, what: string): SealpostError =>
  *    not per record) and handed to the application in offset order per partition;
  *  - a record that cannot be opened is handed over as a LockedEvent with its reason, and the consumer
  *    goes on: a missing key must be loud per record, never an empty topic and never a stuck partition;
- *  - an envelope id already handed over within the window is dropped (at-least-once delivery upstream);
+ *  - an envelope id already handed over within the window is dropped (at-least-once delivery upstream),
+ *    remembered only once verified (isRepeat: a forged copy must not hide the genuine event);
  *  - an offset is committed only after the application's handler resolved for it (and for everything
  *    before it in the partition), so a crash or restart re-reads, never skips.
  */
@@ -104,7 +105,7 @@ export function createDepartmentConsumer(opts: DepartmentConsumerOptions): Depar
         }
         for (const event of events) {
           if (stopping) break; // another partition's handler failed, or stop(): hand over nothing more
-          if (event.envelope && !seen.firstSeen(event.envelope.id)) stats.duplicate();
+          if (isRepeat(seen, event)) stats.duplicate();
           else {
             try {
               await opts.handle(event);

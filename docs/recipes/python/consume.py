@@ -241,17 +241,24 @@ def main():
             duplicate = False
             if envelope is None:
                 print(event_line(msg, None, locked=("malformed", f"record {msg.partition()}:{msg.offset()} is not a Sealpost envelope")), flush=True)
-            elif envelope["id"] in seen:
-                duplicate = True
-                counts["duplicates"] += 1
             else:
-                seen[envelope["id"]] = True
-                if len(seen) > args.dedupe_window:
-                    seen.popitem(last=False)
+                # Dedupe only VERIFIED ids, per partition (real repeats share the Kafka key): a locked record's id
+                # proves nothing, and a copy without our section must not hide the genuine event.
+                at = f"{msg.partition()}:{envelope['id']}"
                 if args.department not in envelope["sections"]:
-                    print(event_line(msg, envelope, fields={}), flush=True)  # the policy grants this department nothing here
+                    fields, locked, key = {}, None, "bare " + at  # the policy grants this department nothing here
+                    duplicate = "opened " + at in seen or key in seen
                 else:
                     fields, locked = open_section(client, provider, envelope, args.department, local)
+                    key = None if locked else "opened " + at
+                    duplicate = key in seen
+                if duplicate:
+                    counts["duplicates"] += 1
+                else:
+                    if key:
+                        seen[key] = True
+                        if len(seen) > args.dedupe_window:
+                            seen.popitem(last=False)
                     print(event_line(msg, envelope, fields=fields, locked=locked), flush=True)
             if not duplicate:
                 counts["events"] += 1

@@ -29,6 +29,7 @@ describe('department consumer (real broker, KMS on moto with IAM)', () => {
   let home: string;
   let topic: string;
   let ids: string[];
+  let envelopes: Awaited<ReturnType<typeof sealEnvelopes>>;
   const kafka = () => new kafkajs.Kafka({ brokers, logLevel: kafkajs.logLevel.NOTHING });
   const openers: ProfileOpener[] = [];
   const keysFor = (profile: string) => {
@@ -42,7 +43,7 @@ describe('department consumer (real broker, KMS on moto with IAM)', () => {
     moto = await startMoto();
     const supportKey = await createKeyIn(moto.endpoint, ACCOUNT);
     const securityKey = await createKeyIn(moto.endpoint, SECURITY_ACCOUNT);
-    const envelopes = await sealEnvelopes({
+    envelopes = await sealEnvelopes({
       policy: { departments: { support: { keys: [{ kms: supportKey }] }, security: { keys: [{ kms: securityKey }] } } },
       count: COUNT,
       endpoint: moto.endpoint,
@@ -78,12 +79,12 @@ describe('department consumer (real broker, KMS on moto with IAM)', () => {
     if (home) rmSync(home, { recursive: true, force: true });
   });
 
-  async function consumeAll(profile: string, extra: { department?: string; groupId?: string; handle?: (e: ConsumerEvent) => void | Promise<void> } = {}) {
+  async function consumeAll(profile: string, extra: { department?: string; groupId?: string; topic?: string; handle?: (e: ConsumerEvent) => void | Promise<void> } = {}) {
     const events: ConsumerEvent[] = [];
     const keys = keysFor(profile);
     const consumer = createDepartmentConsumer({
       kafka: { brokers },
-      topic,
+      topic: extra.topic ?? topic,
       department: extra.department ?? 'support',
       keys,
       fromBeginning: true,
@@ -117,19 +118,19 @@ describe('department consumer (real broker, KMS on moto with IAM)', () => {
 
   test('a profile without kms:Decrypt gets access_denied on every record and reads to the end', async () => {
     const { events, stats, keys } = await consumeAll('intern');
-    assert.equal(events.length, COUNT);
+    assert.equal(events.length, COUNT + 1, 'a locked record is never taken as a repeat (its id is unverified): the copy of event 3 is reported too');
     for (const e of events) {
       assert.equal(e.state, 'locked');
       assert.equal(e.state === 'locked' && e.locked.reason, 'access_denied');
       assert.match(e.state === 'locked' ? e.locked.message : '', /profile intern .* may not use key .*ask for kms:Decrypt/);
     }
-    assert.deepEqual(stats.locked, { access_denied: COUNT });
+    assert.deepEqual(stats.locked, { access_denied: COUNT + 1 });
     assert.ok((keys.kmsCalls().byOperation.Decrypt ?? 0) <= 3, 'the denial is remembered, not asked per record');
   });
 
   test('support reading security (a key in another account): each record locked key_not_found, KMS never asked, and it reads to the end', async () => {
     const { events, keys } = await consumeAll('support', { department: 'security' });
-    assert.equal(events.length, COUNT);
+    assert.equal(events.length, COUNT + 1);
     for (const e of events) {
       assert.equal(e.state, 'locked');
       assert.equal(e.state === 'locked' && e.locked.reason, 'key_not_found', e.state === 'locked' ? e.locked.message : '');
@@ -143,6 +144,30 @@ describe('department consumer (real broker, KMS on moto with IAM)', () => {
       () => createConsumerKeys({ profile: 'support', region: MOTO_REGION, kmsEndpoint: moto.endpoint }),
       (err: unknown) => isSealpostError(err, CONSUMER_ERRORS.badOptions) && /accountIds|--account/.test((err as Error).message),
     );
+  });
+
+  test('a forged copy and a stripped copy carrying a genuine id, read first, do not hide the genuine event', async () => {
+    const genuine = envelopes[5]!;
+    const forged = { ...genuine, sections: { ...genuine.sections, support: envelopes[6]!.sections.support! } };
+    const { support: _dropped, ...others } = genuine.sections;
+    const stripped = { ...genuine, sections: others };
+    const forgedTopic = uniqueTopic('consumer-kit-forged');
+    const admin = kafka().admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: forgedTopic, numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    const producer = kafka().producer();
+    await producer.connect();
+    await producer.send({ topic: forgedTopic, messages: [forged, stripped, genuine, genuine].map((e) => ({ key: 'same', value: JSON.stringify(e) })) });
+    await producer.disconnect();
+    const { events, stats } = await consumeAll('support', { topic: forgedTopic });
+    assert.deepEqual(
+      events.map((e) => (e.state === 'locked' ? e.locked.reason : e.hasSection ? 'opened' : 'no section')),
+      ['id_mismatch', 'no section', 'opened'],
+      'the genuine event is delivered once, its real repeat dropped',
+    );
+    assert.deepEqual(events[2]!.state === 'open' && events[2]!.fields, fieldsFor('support', 5));
+    assert.equal(stats.duplicates, 1);
   });
 
   test('a handler failure stops the consumer without committing that event; a restart resumes from it, losing nothing', async () => {
