@@ -37,7 +37,7 @@ function regionOf(opts: ConsumerKeysOptions): string {
  */
 export function createConsumerKeys(opts: ConsumerKeysOptions): ProfileOpener {
   const region = regionOf(opts);
-  if (opts.keysDir && !opts.profile && !opts.credentials) return createLocalKeysOpener({ localKeysDir: opts.keysDir, region });
+  if (opts.keysDir && !opts.profile && !opts.credentials) return kmsSealedIsNotFound(createLocalKeysOpener({ localKeysDir: opts.keysDir, region }));
   if (!opts.accountIds?.length) {
     throw new SealpostError(CONSUMER_ERRORS.badOptions, 'KMS keys need the AWS accounts to trust (accountIds / --account): without them a record sealed under any account\'s key would be opened');
   }
@@ -52,6 +52,32 @@ export function createConsumerKeys(opts: ConsumerKeysOptions): ProfileOpener {
     ...(opts.configFile ? { configFile: opts.configFile } : {}),
     ...(opts.credentialsFile ? { credentialsFile: opts.credentialsFile } : {}),
   });
+}
+
+/**
+ * With local keys only there is no AWS identity, so a KMS-sealed section locks "no credentials" in the
+ * shared opener (right for the console's Local keys identity). A consumer given `--keys` did not ask for
+ * AWS at all: for it the key is simply not among its keys, `key_not_found` as the Python and Java recipes
+ * say, with how to read such sections.
+ */
+function kmsSealedIsNotFound(opener: ProfileOpener): ProfileOpener {
+  return {
+    ...opener,
+    async open(envelopes) {
+      const opened = await opener.open(envelopes);
+      for (const o of opened) {
+        for (const [department, section] of Object.entries(o.sections)) {
+          if (section.state !== 'locked' || section.code !== 'no_credentials') continue;
+          o.sections[department] = {
+            state: 'locked',
+            code: 'key_not_found',
+            message: `this ${department} section is sealed under a KMS key, and local keys only were given (--keys): read it with --profile P --account ID`,
+          };
+        }
+      }
+      return opened;
+    },
+  };
 }
 
 /**

@@ -22,7 +22,8 @@ export function createLocalKeysOpener(opts: LocalKeysOpenerOptions): ProfileOpen
     localKeysDir: opts.localKeysDir,
     ...(opts.policy ? { policy: opts.policy } : {}),
     credentials: async () => {
-      throw new Error('Could not load credentials from any providers: the local identity uses local keys only');
+      // Named as the SDK's provider errors are, so the lock reads "no credentials" (kmsFailureKind), not "unreachable".
+      throw Object.assign(new Error('Could not load credentials from any providers: the local identity uses local keys only'), { name: 'CredentialsProviderError' });
     },
   });
   return { ...inner, identity: async () => `local keys in ${opts.localKeysDir}` };

@@ -1,7 +1,8 @@
 // The Python recipe (docs/recipes/python/consume.py: stock aws-encryption-sdk + confluent-kafka), the Java recipe
 // (docs/recipes/java) and the kit's CLI read the same topic on the real broker and print the same events, field for field: the seed batch through the real
 // ingest service, plus a section moved to another department, a section copied to another envelope, a flipped byte,
-// a section that is not a string, a record that is not an envelope, and a duplicate.
+// a section that is not a string, a genuine section in an envelope lacking source/policyVersion, a KMS-sealed record read
+// with local keys only, a record that is not an envelope, and a duplicate.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -35,9 +36,11 @@ describe('the Python and Java recipes and the kit agree field for field (real br
   let topic: string;
   let keys: string;
   let classpath: string;
+  let moto: MotoServer;
 
   before(async () => {
     classpath = buildJavaRecipe();
+    moto = await startMoto();
     ({ brokers } = await ensureKafka());
     svc = await startTestService({ brokers });
     topic = svc.config.sources.find((s) => s.id === 'sendgrid')!.topic!;
@@ -56,11 +59,17 @@ describe('the Python and Java recipes and the kit agree field for field (real br
     const altered = { ...c, id: `altered-${c.id}`, sections: { support: flipped.toString('base64') } };
     // A section that is there but not a string: each department's is altered, none reads as "nothing granted".
     const nonString = { ...a, id: `nonstring-${a.id}`, sections: { support: 42, security: { sealed: true }, analytics: null } };
+    // A genuine section copied into an envelope that lacks source and policyVersion: a context mismatch, not a crash.
+    const { source: _source, policyVersion: _version, ...bare } = c as typeof c & { source?: string; policyVersion?: number };
+    const sourceless = { ...bare, id: `sourceless-${c.id}`, sections: { support: c.sections.support! } };
+    // Sealed under a KMS key, read with local keys only: key_not_found everywhere (sealed under KMS: read with --profile).
+    const kmsKey = await createKeyIn(moto.endpoint, '555555555555');
+    const [kmsSealed] = await sealEnvelopes({ policy: { departments: { support: { keys: [{ kms: kmsKey }] }, security: { keys: [{ kms: kmsKey }] } } }, count: 1, endpoint: moto.endpoint, idPrefix: 'kms-sealed' });
     const producer = new kafkajs.Kafka({ brokers, logLevel: kafkajs.logLevel.NOTHING }).producer();
     await producer.connect();
     await producer.send({
       topic,
-      messages: [moved, copied, altered, nonString].map((e) => ({ key: 'x', value: JSON.stringify(e), partition: 0 })).concat([
+      messages: [moved, copied, altered, nonString, sourceless, kmsSealed!].map((e) => ({ key: 'x', value: JSON.stringify(e), partition: 0 })).concat([
         { key: 'x', value: 'not json', partition: 0 },
         // A repeat of an id already delivered, in the same partition (as a forwarder retry would be).
         { key: 'x', value: records[0]!.value!.toString('utf8'), partition: records[0]!.partition },
@@ -68,7 +77,10 @@ describe('the Python and Java recipes and the kit agree field for field (real br
     });
     await producer.disconnect();
   });
-  after(async () => svc?.stop());
+  after(async () => {
+    await svc?.stop();
+    await moto?.stop();
+  });
 
   for (const department of ['support', 'security', 'analytics']) {
     test(`${department}: same events, same fields, same lock reasons in the kit, Python and Java`, async () => {
@@ -76,7 +88,7 @@ describe('the Python and Java recipes and the kit agree field for field (real br
       const [kit, py] = await Promise.all([runConsumeCli(args), runRecipe(args)]);
       assert.equal(kit.code, 0, kit.stderr);
       assert.equal(py.code, 0, py.stderr);
-      assert.equal(kit.lines.length, SEED.length + 5, 'the seed, 4 hostile records and 1 malformed; the duplicate dropped');
+      assert.equal(kit.lines.length, SEED.length + 7, 'the seed, 5 hostile records, 1 KMS-sealed and 1 malformed; the duplicate dropped');
       const nonString = kit.lines.find((l) => String(l.id).startsWith('nonstring-'))!;
       assert.equal((nonString.locked as { reason: string } | undefined)?.reason, 'tampered', `${department}: a non-string section is tampered`);
       assert.deepEqual(comparable(py.lines), comparable(kit.lines));
@@ -89,7 +101,13 @@ describe('the Python and Java recipes and the kit agree field for field (real br
         assert.equal(reason('moved-'), 'context_mismatch');
         assert.equal(reason('copied-'), 'id_mismatch');
         assert.equal(reason('altered-'), 'tampered');
+        assert.equal(reason('sourceless-'), 'context_mismatch');
         assert.equal((kit.lines.find((l) => l.id === null)!.locked as { reason: string }).reason, 'malformed');
+      }
+      if (department !== 'analytics') {
+        const kms = kit.lines.find((l) => String(l.id).startsWith('kms-sealed'))!.locked as { reason: string; message: string };
+        assert.equal(kms.reason, 'key_not_found');
+        assert.match(kms.message, /sealed under a KMS key.*--profile P --account ID/);
       }
     });
   }

@@ -11,6 +11,7 @@ envelope's), a bounded duplicate window, and offsets stored only after an event 
 """
 import argparse
 import base64
+import io
 import json
 import logging
 import os
@@ -24,6 +25,7 @@ import botocore.session
 from aws_encryption_sdk import CommitmentPolicy
 from aws_encryption_sdk.identifiers import EncryptionKeyType, WrappingAlgorithm
 from aws_encryption_sdk.internal.crypto.wrapping_keys import WrappingKey
+from aws_encryption_sdk.internal.formatting.deserialize import deserialize_header
 from aws_encryption_sdk.key_providers.kms import DiscoveryFilter
 from aws_encryption_sdk.key_providers.raw import RawMasterKeyProvider
 from confluent_kafka import Consumer, KafkaException, TopicPartition
@@ -96,7 +98,17 @@ def cause_codes(err):
     return codes
 
 
-def lock_for(err, department, local):
+def local_sealed(message):
+    """True when every data key of the ESDK message is wrapped by a local Sealpost key (provider id 'sealpost')."""
+    try:
+        header, _ = deserialize_header(io.BytesIO(message))
+    except Exception:  # pylint: disable=broad-except
+        return False
+    ids = [k.key_provider.provider_id for k in header.encrypted_data_keys]
+    return bool(ids) and all(i in ("sealpost", b"sealpost") for i in ids)
+
+
+def lock_for(err, department, local, sealed_locally=True):
     """The lock reason of docs/consumers.md for a failed decrypt."""
     codes = cause_codes(err) + KMS_ERRORS
     text = f"{type(err).__name__}: {err}".splitlines()[0][:160]
@@ -111,6 +123,8 @@ def lock_for(err, department, local):
     if type(err).__name__ in ("EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError"):
         return "kms_unreachable", f"KMS did not answer ({text})"
     if type(err).__name__ == "DecryptKeyError" or "Unable to decrypt any data key" in str(err):
+        if local and not sealed_locally:
+            return "key_not_found", f"this {department} section is sealed under a KMS key, and local keys only were given (--keys): read it with --profile P --account ID"
         if local:
             return "not_granted", f"no key in the local key folder opens the {department} section: copy {department}.key from the ingest service"
         return "key_not_found", f"no KMS key this identity may use opens the {department} section ({text})"
@@ -120,16 +134,20 @@ def lock_for(err, department, local):
 def open_section(client, provider, envelope, department, local):
     """(fields, None) or (None, (reason, message)). The two checks after decrypt are the point of this recipe."""
     del KMS_ERRORS[:]
+    message = b""
     try:
-        plaintext, header = client.decrypt(source=base64.b64decode(envelope["sections"][department]), key_provider=provider)
+        message = base64.b64decode(envelope["sections"][department])
+        plaintext, header = client.decrypt(source=message, key_provider=provider)
     except Exception as err:  # a record we cannot open is reported, never fatal
-        return None, lock_for(err, department, local)
+        return None, lock_for(err, department, local, local_sealed(message))
     # 1. ENCRYPTION CONTEXT: authentic is not enough, it must be THIS department's section of THIS source/policy.
+    # .get: an envelope lacking source/policyVersion (a genuine section copied into it) is a mismatch, not a crash.
     context = header.encryption_context
+    version = envelope.get("policyVersion")
     expected = {
         "sealpost:department": department,
-        "sealpost:source": envelope["source"],
-        "sealpost:policy-version": str(envelope["policyVersion"]),
+        "sealpost:source": envelope.get("source"),
+        "sealpost:policy-version": None if version is None else str(version),
     }
     for key, value in expected.items():
         if context.get(key) != value:
