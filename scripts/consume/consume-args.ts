@@ -15,7 +15,7 @@ Usage:
   --group G            consumer group: resume from its committed offsets; a new group starts at the earliest
                        offset (nothing already on the topic is missed). Offsets commit after each printed event
   --from-beginning     a fresh, throw-away group from the earliest offset (default without either: only new events)
-  --until-end          stop once every partition reached the end it had at start (default: keep tailing)
+  --until-end          stop once every partition it is assigned reached the end it had at start (default: keep tailing)
   --profile P          AWS profile whose KMS permissions open the department's sections (needs --account)
   --account ID         AWS account (12 digits) whose KMS keys may be asked; repeat for several. Required with KMS
                        keys (--profile, or the default credentials when neither --profile nor --keys is given):

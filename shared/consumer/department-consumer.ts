@@ -23,7 +23,7 @@ export interface DepartmentConsumerOptions {
   groupId?: string;
   /** Where a group with no committed offset starts: earliest (true) or latest (default). */
   fromBeginning?: boolean;
-  /** Stop once every partition reached the end it had when the consumer started. */
+  /** Stop once every partition this member is assigned reached the end it had when the consumer started. */
   untilEnd?: boolean;
   /** Verified envelope ids remembered (per partition) to drop duplicates. Default 100,000. */
   dedupeWindow?: number;
@@ -148,6 +148,14 @@ export function createDepartmentConsumer(opts: DepartmentConsumerOptions): Depar
       }
       if (targets && targets.size === 0) return stats.snapshot();
       consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 500 });
+      // A member is given only some partitions when others share the group: stop waiting for the ends of
+      // partitions it was not assigned (their reader reaches them), else --until-end would never finish.
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        if (!targets) return;
+        const mine = new Set(payload.memberAssignment[opts.topic] ?? []);
+        for (const partition of [...targets.keys()]) if (!mine.has(partition)) targets.delete(partition);
+        if (targets.size === 0) finish();
+      });
       consumer.on(consumer.events.CRASH, ({ payload }) => {
         if (!payload.restart) finish(kafkaError(payload.error, 'the Kafka consumer stopped'));
       });
