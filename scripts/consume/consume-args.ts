@@ -32,7 +32,8 @@ grants the department nothing in that event) or "locked": {"reason","message"}}.
 docs/consumers.md. A record that cannot be opened is printed as locked and reading goes on.
 
 Exit status: 0 read what was asked; 2 bad arguments; 3 cannot reach Kafka or the topic; 4 the AWS identity
-cannot authenticate (no credentials, SSO expired); 5 stdout closed or the output failed.`;
+cannot authenticate (no credentials, SSO expired); 5 the output failed. A closed stdout (e.g. \`| head\`) is a clean
+stop: exit 0, and only what was handed to stdout is committed.`;
 
 /** The CLI's options once validated: every problem is listed at once, as the service's config does. */
 export interface ConsumeArgs {

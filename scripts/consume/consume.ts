@@ -1,6 +1,6 @@
 // `npm run consume`: a department reads its own fields from the shared topic (see CONSUME_HELP, docs/consumers.md).
 import { once } from 'node:events';
-import { isSealpostError } from '../../shared/errors/index.js';
+import { isSealpostError, SealpostError } from '../../shared/errors/index.js';
 import {
   CONSUMER_ERRORS,
   createConsumerKeys,
@@ -48,6 +48,8 @@ async function main(): Promise<number> {
   say(args.keys ? `keys: local keys in ${args.keys}` : `keys: ${await verifyIdentity(keyOpts)} (${args.profile ? `profile ${args.profile}` : 'default AWS credentials'})`);
   const keys = createConsumerKeys(keyOpts);
   const seenDepartments = new Set<string>();
+  let stdoutClosed = false;
+  let outputFailed: NodeJS.ErrnoException | undefined;
   let lastProgress = Date.now();
   const consumer = createDepartmentConsumer({
     kafka: { brokers: args.brokers },
@@ -59,9 +61,11 @@ async function main(): Promise<number> {
     fromBeginning: args.fromBeginning || Boolean(args.group),
     untilEnd: args.untilEnd,
     async handle(event) {
+      // Throwing leaves this event uncommitted; main() reads a closed stdout as a clean stop, not a failure.
+      if (stdoutClosed || outputFailed) throw new Error('stdout was closed or failed');
       for (const d of Object.keys(event.envelope?.sections ?? {})) seenDepartments.add(d);
       const text = args.format === 'table' ? eventTable(event, args.department) : eventLine(event) + '\n';
-      if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+      if (!process.stdout.write(text)) await once(process.stdout, 'drain'); // rejects on EPIPE: same clean stop
     },
     onProgress(s) {
       if (Date.now() - lastProgress < 1_000) return;
@@ -72,10 +76,24 @@ async function main(): Promise<number> {
   const stop = (): void => void consumer.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  process.stdout.on('error', stop); // EPIPE (e.g. `| head`): stop cleanly, committing what was printed
+  // EPIPE (e.g. `| head`): the reader wants no more. One outcome whatever the timing (during a write, while
+  // waiting for 'drain', or between events): a clean stop, exit 0, committing only what was handed to stdout.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') stdoutClosed = true;
+    else outputFailed ??= err;
+    stop();
+  });
   say(`reading ${args.topic} as ${args.department} (group ${consumer.groupId}${args.untilEnd ? ', until the end' : ''}) from ${args.brokers.join(',')}`);
   try {
-    const s = await consumer.run();
+    let s: Readonly<ConsumerStats>;
+    try {
+      s = await consumer.run();
+    } catch (err) {
+      if (!((stdoutClosed || outputFailed) && isSealpostError(err, CONSUMER_ERRORS.handlerFailed))) throw err;
+      s = consumer.stats();
+    }
+    if (outputFailed) throw new SealpostError(CONSUMER_ERRORS.handlerFailed, `the output failed (${outputFailed.code ?? outputFailed.message}); what was printed is committed`, { cause: outputFailed });
+    if (stdoutClosed) say('stdout was closed: stopped; what was printed is committed');
     for (const line of summary(s, args.department, seenDepartments)) say(line);
     return 0;
   } finally {

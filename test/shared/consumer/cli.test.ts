@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureKafka, readAll } from '../../support/kafka.js';
+import kafkajs from 'kafkajs';
+import { ensureKafka, readAll, uniqueTopic } from '../../support/kafka.js';
 import { freePort, SEED_BATCH, startTestService, type TestService } from '../../support/ingest.js';
 import { runConsumeCli } from './run-cli.js';
 
@@ -141,6 +142,23 @@ describe('npm run consume (real broker, local keys, the seed batch)', () => {
     assert.match(run.stderr, /events: \d+ opened/);
     const after = await runConsumeCli([...args, '--until-end']);
     assert.equal(after.lines.length, 0, 'the tail committed what it printed');
+  });
+
+  test('a closed stdout (the reader of a pipe went away) is one clean stop: exit 0 every time, whatever the timing', async () => {
+    const manyTopic = uniqueTopic('cli-epipe');
+    const producer = new kafkajs.Kafka({ brokers, logLevel: kafkajs.logLevel.NOTHING }).producer();
+    await producer.connect();
+    // More output than a pipe buffers (~64 KiB), so the CLI is still writing when its reader goes away.
+    await producer.send({ topic: manyTopic, messages: Array.from({ length: 3000 }, (_, i) => ({ key: 'k', value: `not an envelope ${i}` })) });
+    await producer.disconnect();
+    for (let run = 0; run < 3; run++) {
+      const result = await runConsumeCli(['--brokers', brokers.join(','), '--topic', manyTopic, '--department', 'support', '--from-beginning', '--until-end', '--keys', keys, '--format', 'table'], {
+        onStdout: (_text, child) => child.stdout.destroy(),
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /stdout was closed: stopped/);
+      assert.doesNotMatch(result.stderr, /error:/);
+    }
   });
 
   test('a profile that cannot authenticate: exit 4 before reading, saying what to do', async () => {

@@ -11,7 +11,7 @@ export interface CliRun {
 }
 
 /** Spawns `node --import tsx scripts/consume/consume.ts ...args` and waits for it (killed after timeoutMs). */
-export function runConsumeCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; onStdout?: (text: string, child: { kill(signal: NodeJS.Signals): void }) => void } = {}): Promise<CliRun> {
+export function runConsumeCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; onStdout?: (text: string, child: { kill(signal: NodeJS.Signals): void; stdout: { destroy(): void } }) => void } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/consume/consume.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
     let stdout = '';
