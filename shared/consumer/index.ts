@@ -2,7 +2,7 @@ export { openRecord, openRecords, type ConsumedRecord, type ConsumerEvent, type 
 export { consumerLockOf, type ConsumerLock, type ConsumerLockReason } from './lock-reasons.js';
 export { createConsumerKeys, verifyIdentity, type ConsumerKeysOptions } from './consumer-keys.js';
 export { createDepartmentConsumer, type DepartmentConsumer, type DepartmentConsumerOptions } from './department-consumer.js';
-export { createDedupeWindow, type DedupeWindow } from './dedupe-window.js';
+export { createDedupeWindow, isRepeat, type DedupeCandidate, type DedupeWindow } from './dedupe-window.js';
 export { CONSUMER_ERRORS, type ConsumerErrorCode } from './errors.js';
 export { eventLine, eventTable } from './event-line.js';
 export type { ConsumerStats } from './stats.js';

@@ -1,7 +1,7 @@
 // Pure parts of the consumer kit: the dedupe window's bound, the lock-reason mapping, the output line's shape.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { consumerLockOf, createDedupeWindow, eventLine, type ConsumerEvent } from '../../../shared/consumer/index.js';
+import { consumerLockOf, createDedupeWindow, eventLine, isRepeat, type ConsumerEvent } from '../../../shared/consumer/index.js';
 import { ENVELOPE_SCHEMA, type Envelope } from '../../../shared/envelope/index.js';
 import type { LockedSection } from '../../../shared/decrypt/index.js';
 
@@ -23,6 +23,17 @@ describe('dedupe window', () => {
     assert.equal(w.firstSeen('evt-0'), true, 'an id older than the window is new again');
     // The Set-iterator version took ~200 µs per id once full (about 40 s here); the ring takes ~1-2 µs.
     assert.ok(ms < 5_000, `${ms.toFixed(0)} ms`);
+  });
+});
+
+describe('dedupe rule: only verified ids are remembered, per partition', () => {
+  test('a locked copy is never a repeat nor hides the genuine event; a bare copy never hides an opened one', () => {
+    const w = createDedupeWindow(100);
+    const ev = (partition: number, state: 'open' | 'locked', hasSection = true) => ({ partition, state, envelope: { id: 'e1' }, hasSection });
+    assert.deepEqual(
+      [ev(0, 'locked'), ev(0, 'locked'), ev(0, 'open', false), ev(0, 'open', false), ev(0, 'open'), ev(0, 'open'), ev(0, 'open', false), ev(1, 'open')].map((e) => isRepeat(w, e)),
+      [false, false, false, true, false, true, true, false],
+    );
   });
 });
 
