@@ -46,7 +46,8 @@ export function spawnModuleWorker(beside: string, module: string, workerData: un
   return new Worker(`import(${tsx}).then(({ register }) => { register(); return import(${JSON.stringify(target.href)}); });`, { eval: true, workerData });
 }
 
-type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
+/** A call waiting for its answer, tagged with the thread it was posted to (only that thread's death rejects it). */
+type Pending = { w: Worker; resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
 /**
  * Starts a worker (now, so a failure to initialise is reported before the first request) and gives
@@ -74,13 +75,14 @@ export function startWorkerClient<Req, Res>(opts: WorkerClientOptions): WorkerCl
     let reject!: (e: unknown) => void;
     const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
     promise.catch(() => {}); // observed through ready() or the calls that fail the same way
-    readyState = { promise, resolve, reject };
+    const ready = { promise, resolve, reject }; // this thread's own: a later thread's death never touches it
+    readyState = ready;
     // Referenced while it boots (someone may be awaiting ready()); with unrefWhenIdle, afterwards only while calls are pending.
     const w = spawnModuleWorker(opts.beside, opts.module, opts.workerData);
     w.on('message', (msg: FromWorker<Res>) => {
       if (msg.type === 'ready') {
-        if (msg.ok) readyState.resolve();
-        else readyState.reject(fromWire(msg.error));
+        if (msg.ok) ready.resolve();
+        else ready.reject(fromWire(msg.error));
         settled(w);
         return;
       }
@@ -100,19 +102,27 @@ export function startWorkerClient<Req, Res>(opts: WorkerClientOptions): WorkerCl
       else p.reject(fromWire(msg.error));
       settled(w);
     });
+    // 'error' is followed (a tick later) by 'exit': the thread fails once, and only its own calls and ready promise go with it.
+    let failed = false;
     const fail = (err: Error): void => {
+      if (failed) return;
+      failed = true;
       if (worker === w) worker = undefined;
-      readyState.reject(err);
-      for (const p of pending.values()) p.reject(err);
-      pending.clear();
+      ready.reject(err);
+      for (const [id, p] of pending) {
+        if (p.w !== w) continue;
+        pending.delete(id);
+        p.reject(err);
+      }
       settled(w);
     };
     w.on('error', (err) => {
       opts.onError?.(err);
       fail(opts.died('failed', `the worker thread failed: ${err.message}`, err));
     });
+    // Calls still pending when the thread is gone (closed with calls in flight, or dead) are never answered: reject them.
     w.on('exit', (code) => {
-      if (!closing) fail(opts.died('exited', `the worker thread exited (${code})`));
+      fail(closing ? opts.died('closed', 'the worker thread is closed') : opts.died('exited', `the worker thread exited (${code})`));
     });
     return w;
   };
@@ -127,7 +137,7 @@ export function startWorkerClient<Req, Res>(opts: WorkerClientOptions): WorkerCl
       const w = worker;
       const id = nextId++;
       return new Promise<Res>((resolve, reject) => {
-        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        pending.set(id, { w, resolve: resolve as (v: unknown) => void, reject });
         w.ref();
         w.postMessage({ type: 'call', id, req } satisfies ToWorker<Req>);
       });
