@@ -169,7 +169,8 @@ static napi_value SealBatch(napi_env env, napi_callback_info info) {
   if (key_len != KEY_LEN) FAIL("the data key must be 32 bytes");
   if (frame_len < 1) FAIL("frame length must be at least 1");
   if (ids_len != count * ID_LEN) FAIL("one 32-byte message id per plaintext expected");
-  if (id_off + ID_LEN > header_len || commit_off + COMMIT_LEN > header_len) FAIL("header template too short");
+  // size_t sums: in 32 bits an offset near 2^32 wraps past the check and the copy lands outside the template.
+  if ((size_t)id_off + ID_LEN > header_len || (size_t)commit_off + COMMIT_LEN > header_len) FAIL("header template too short");
 
   size_t total = 0, sum = 0;
   for (size_t i = 0; i < count; i++) {

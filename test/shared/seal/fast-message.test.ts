@@ -164,6 +164,9 @@ describe('fast ESDK message writer', () => {
     assert.throws(() => native.sealBatch(t, 3, 68, Buffer.alloc(16), 4096, Buffer.alloc(10), Uint32Array.from([10]), Buffer.alloc(32)), /32 bytes/);
     assert.throws(() => native.sealBatch(t, 3, 68, Buffer.alloc(32), 4096, Buffer.alloc(10), Uint32Array.from([10]), Buffer.alloc(31)), /message id/);
     assert.throws(() => native.sealBatch(t, 3, 90, Buffer.alloc(32), 4096, Buffer.alloc(10), Uint32Array.from([10]), Buffer.alloc(32)), /too short/);
+    // Offsets near 2^32 once wrapped past the check in 32-bit arithmetic and copied outside the template (a segfault).
+    assert.throws(() => native.sealBatch(t, 0xfffffff0, 68, Buffer.alloc(32), 4096, Buffer.alloc(10), Uint32Array.from([10]), Buffer.alloc(32)), /too short/);
+    assert.throws(() => native.sealBatch(t, 3, 0xfffffff0, Buffer.alloc(32), 4096, Buffer.alloc(10), Uint32Array.from([10]), Buffer.alloc(32)), /too short/);
   });
 
   it('refuses materials of another suite (a signing suite would need a signature footer)', async () => {
