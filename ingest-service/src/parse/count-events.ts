@@ -9,6 +9,9 @@ const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 const COMMA = 0x2c;
 const isSpace = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+/** A byte a JSON value can start with: `"{[-0-9tfn`. */
+const startsValue = (b: number): boolean =>
+  b === QUOTE || b === OPEN_OBJECT || b === OPEN_ARRAY || b === 0x2d || (b >= 0x30 && b <= 0x39) || b === 0x74 || b === 0x66 || b === 0x6e;
 
 /**
  * How many events a body holds, for the answer and the accepted metric, without parsing it: this runs
@@ -22,7 +25,13 @@ export function countEvents(kind: SourceKind, body: Buffer): number {
   return Math.max(countArrayElements(body) ?? 1, 1);
 }
 
-/** Top-level elements of a JSON array body; undefined when the body is not one, structurally. */
+/**
+ * Top-level elements of a JSON array body; undefined when the body is not one, structurally: brackets
+ * that do not balance, an empty or trailing element (`[1,,2]`, `[1,2,]`), or a top-level element not
+ * starting with a byte a JSON value starts with. Not detected (the worker's parse finds them and the
+ * body becomes one dead letter while this counted N): invalid tokens inside an element (`[1x]`,
+ * `[{"a":}]`, `[[1,]]`) — the body is journaled either way, this only sets the count.
+ */
 export function countArrayElements(body: Buffer): number | undefined {
   let i = 0;
   const n = body.length;
@@ -36,6 +45,7 @@ export function countArrayElements(body: Buffer): number | undefined {
     const b = body[i]!;
     if (isSpace(b)) continue;
     if (closers.length === 1 && b !== COMMA && b !== CLOSE_ARRAY && !sawValue) {
+      if (!startsValue(b)) return undefined;
       count++;
       sawValue = true;
     }
@@ -52,6 +62,7 @@ export function countArrayElements(body: Buffer): number | undefined {
     } else if (b === OPEN_ARRAY) closers.push(CLOSE_ARRAY);
     else if (b === OPEN_OBJECT) closers.push(CLOSE_OBJECT);
     else if (b === CLOSE_ARRAY || b === CLOSE_OBJECT) {
+      if (closers.length === 1 && count > 0 && !sawValue) return undefined; // a trailing comma: `[1,2,]`
       if (closers.pop() !== b) return undefined;
       if (closers.length === 0) {
         for (i++; i < n; i++) if (!isSpace(body[i]!)) return undefined;

@@ -44,3 +44,11 @@ test('a body that is not a well-formed array counts as one, as its single dead l
   assert.equal(countEvents('sendgrid', Buffer.from([0x5b, 0x22, 0xff, 0xfe, 0x22, 0x2c, 0x31, 0x5d])), 1, 'not UTF-8: one dead letter');
   assert.equal(countEvents('sns', Buffer.from('[1,2,3]')), 1, 'an SNS body is one message');
 });
+
+test('a trailing comma or an element that cannot start a JSON value counts as one, like the parse that dead-letters it', () => {
+  const bodies = ['[1,2,]', '[{"event":"open"},{"event":"click"}, ]', '[{"event":"open"},x]', '[abc,def]', '[1,+2]', '[{"event":"open"}, .5]', "['a','b']", '[1,}]'];
+  for (const text of bodies) {
+    assert.equal(parsedCount(Buffer.from(text)), 1, `the parse makes one dead letter of ${text}`);
+    assert.equal(countEvents('sendgrid', Buffer.from(text)), 1, text);
+  }
+});
