@@ -11,6 +11,7 @@ import { ensureKafka, readAll } from '../support/kafka.js';
 import { sendgridSignedHeaders } from '../../ingest-service/src/dev/index.js';
 import { freePort, makeSendgridBatch, SEED_BATCH, tempDataDir, testConfig, waitReady } from '../support/ingest.js';
 import { departmentKeyring, openSection } from '../support/local-decrypt.js';
+import { nativeSeal } from '../../shared/seal/index.js';
 import { buildPrunedApp, PRUNED_NODE_ARGS } from '../support/pruned-app.js';
 import { until } from '../support/until.js';
 
@@ -78,6 +79,16 @@ describe('compiled service (npm run build, plain node, production packages only)
     try {
       const url = `http://127.0.0.1:${port}`;
       await waitReady(url, 60_000, () => out);
+      // The build carries the native core when this checkout has it (npm run build:native): the service must say it uses it.
+      const startLine = await until(
+        'the start log line',
+        () => out.split('\n').find((l) => l.includes('"sealpost-ingest listening"')),
+        (l) => l !== undefined,
+        { show: () => `the service said:\n${out.slice(-2000)}` },
+      );
+      const { sealing } = JSON.parse(startLine!) as { sealing: string };
+      if (nativeSeal()) assert.equal(sealing, 'native', 'the native core is built, so the compiled service seals natively');
+      else assert.match(sealing, /^javascript \(/);
       const post = async (body: Buffer): Promise<number> => {
         const ts = Math.floor(Date.now() / 1000);
         const res = await fetch(`${url}/v1/sendgrid/sendgrid`, {
