@@ -75,6 +75,8 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
     watermarks: (topic) => kafkaCall((s) => watermarks(s.admin, topic), topic),
     blindIndex: deps.blindIndex,
     onMatches: (topic, list) => remember(topic, list),
+    opener: (profile) => deps.identities.opener(profile),
+    onOpenedRun: (report) => service.reportOpenedScan(report),
     onUnexpected: (err) => deps.onUnexpected?.(err, 'scan'),
   });
 

@@ -113,6 +113,22 @@ export const windowArgs = z
     message: 'mode "timestamp" needs a timestamp',
   });
 
+/**
+ * A filter on OPENED fields: a keyword anywhere in the opened fields, or one field equal to a value (both
+ * case-insensitive). It runs after the clear filters, inside the sections the scan's profile can open;
+ * locked sections never match and are counted. The keyword and value stay in main's memory: never logged,
+ * audited or sent back.
+ */
+export const openedFilterSchema = z
+  .strictObject({
+    keyword: z.string().trim().min(2).max(200).optional(),
+    /** A field of a section (`email`, `ip`, `url`), or a dotted path into one (`geo.country`). */
+    field: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}(\.[A-Za-z_][A-Za-z0-9_-]{0,63}){0,3}$/, 'a field name is letters, digits, _ and - (dots for nested fields)').optional(),
+    value: z.string().trim().min(1).max(1000).optional(),
+  })
+  .refine((f) => (f.keyword !== undefined) !== (f.field !== undefined || f.value !== undefined), { message: 'give either a keyword, or a field and a value' })
+  .refine((f) => (f.field === undefined) === (f.value === undefined), { message: 'a field needs a value, and a value needs a field' });
+
 export const scanStartArgs = z.strictObject({
   topic: topicName,
   filters: filtersSchema,
@@ -131,6 +147,8 @@ export const scanStartArgs = z.strictObject({
   resume: z.string().uuid().optional(),
   /** As in windowArgs: the profile a recipient search runs as (a resumed scan runs as the profile given now). */
   profile: profileId.optional(),
+  /** Also match on opened fields, opened with `profile` (a resumed scan keeps the filter it started with). */
+  opened: openedFilterSchema.optional(),
 });
 export const scanIdArgs = z.strictObject({ scanId: z.string().uuid() });
 export const scanProgressArgs = z.strictObject({

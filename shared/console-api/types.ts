@@ -121,6 +121,18 @@ export interface ScanProgress {
   /** True when `scan:start {resume}` can continue it. */
   resumable: boolean;
   error?: ConsoleErrorInfo;
+  /** With an opened-field filter: what the identity could search. */
+  opened?: OpenedScanFacts;
+}
+
+/** An opened-field scan's account of what it could not see, so a missing match is never mistaken for absence. */
+export interface OpenedScanFacts {
+  /** Records that passed the clear filters and had their sections opened and searched. */
+  searched: number;
+  /** Of those, records that did not match and had at least one section this identity could not open. */
+  locked: number;
+  /** Locked sections by reason (access_denied, no_local_key, sso_expired...), to say what to do. */
+  lockedBy: Partial<Record<LockReasonCode, number>>;
 }
 
 export interface OpenSectionView {

@@ -2,6 +2,7 @@ import { auditTarget, type AuditRecordRequest, type ClearDetails } from '../../.
 import type { ConsoleHandlers } from '../../../shared/console-api/contract.js';
 import type { DecryptedRow } from '../../../shared/console-api/types.js';
 import { isSealpostError } from '../../../shared/errors/index.js';
+import type { OpenedRunReport } from '../scan/scan-registry.js';
 
 /** The handlers that decrypt or export, and so leave an audit event when a service is connected. */
 export type ReportedChannel = 'messages:decrypt' | 'export' | 'access:matrix';
@@ -86,6 +87,33 @@ export function withAuditReports<H extends Pick<ConsoleHandlers, ReportedChannel
         safe({ ...base, outcome: 'failure', details: { ...facts, ...failure(err) } });
         throw err;
       }
+    },
+  };
+}
+
+/**
+ * The audit event of one run of an opened-field scan (a scan decrypts every record it searches, so it is
+ * reported like "Decrypt visible rows"): counts, departments opened, the field searched — never the keyword
+ * or value searched for, which may be personal.
+ */
+export function openedScanEvent(r: OpenedRunReport): AuditRecordRequest {
+  const profile = clearId(r.profile);
+  const field = clearId(r.field);
+  const outcome = r.state === 'failed' ? 'failure' : r.opened.length === 0 && r.locked > 0 ? 'denied' : 'success';
+  return {
+    action: 'decrypt',
+    target: `topic/${r.topic}`,
+    outcome,
+    details: {
+      purpose: 'opened-field-scan',
+      state: r.state,
+      records: r.searched,
+      matched: r.matched,
+      locked: r.locked,
+      opened: r.opened.slice(0, 100),
+      ...(field ? { field } : {}),
+      ...(profile ? { profile } : {}),
+      ...(r.error ? { code: clearId(r.error.code) ?? 'SP_CONSOLE_INTERNAL' } : {}),
     },
   };
 }

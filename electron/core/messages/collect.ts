@@ -25,9 +25,10 @@ export interface CollectSpec {
   shouldStop?: () => boolean;
   /**
    * Called after each completed round with its matches and the records it read; when set, matches are
-   * streamed out instead of kept (scans), and partitions read on until their bound.
+   * streamed out instead of kept (scans), and partitions read on until their bound. The next round waits
+   * for it (a scan opening sections of the matches).
    */
-  onRound?: (matches: DecodedRecord[], read: number) => void;
+  onRound?: (matches: DecodedRecord[], read: number) => void | Promise<void>;
 }
 
 export interface CollectResult {
@@ -100,7 +101,7 @@ export async function collect(cluster: RawCluster, topic: string, spec: CollectS
         c.pos = got.length > room ? Number(kept[0]!.raw.offset) : r.from;
       }
     }
-    spec.onRound?.(round, scanned - before);
+    await spec.onRound?.(round, scanned - before);
   }
   return { matches, scanned, budgetSpent: false };
 }

@@ -10,6 +10,8 @@ import { collect, type Direction, type PartitionCursor } from '../messages/colle
 import type { DecodedRecord } from '../messages/decode-row.js';
 import { compileFilter, type Filters } from '../messages/filters.js';
 import type { Watermarks } from '../messages/read-window.js';
+import type { EnvelopeOpener } from '../../../shared/decrypt/types.js';
+import { compileOpenedMatch, filterOpened, newOpenedTally, type OpenedFilter, type OpenedTally } from './opened-filter.js';
 
 /** A scan's arguments, with the profile a recipient search runs as already chosen by the caller. */
 export type ScanStartArgs = z.output<typeof scanStartArgs> & { profile: string };
@@ -22,9 +24,29 @@ export interface ScanDeps {
   blindIndex(profile: string): Promise<(address: string) => string>;
   /** Sees matches as they are found (the envelope cache keeps recent ones for detail and decrypt). */
   onMatches?(topic: string, records: DecodedRecord[]): void;
+  /** The opener of `profile`, for scans with an opened-field filter. */
+  opener(profile: string): Promise<EnvelopeOpener>;
+  /** Told once per run of an opened-field scan (start or resume), for the audit trail: clear facts only. */
+  onOpenedRun?(report: OpenedRunReport): void;
   /** Errors the scan did not expect, for main's log. */
   onUnexpected?(err: unknown): void;
   now?(): number;
+}
+
+/** What one run of an opened-field scan opened: counts and department names, never a value. */
+export interface OpenedRunReport {
+  topic: string;
+  profile: string;
+  state: ScanState;
+  /** Records searched, matched and left locked during this run. */
+  searched: number;
+  matched: number;
+  locked: number;
+  /** Departments opened at least once so far. */
+  opened: string[];
+  /** The field searched (field = value), absent for a keyword; the keyword and value are never reported. */
+  field?: string;
+  error?: ConsoleErrorInfo;
 }
 
 interface Scan {
@@ -45,9 +67,13 @@ interface Scan {
   cancelled: boolean;
   error?: ConsoleErrorInfo;
   finished?: Promise<void>;
+  /** The opened-field filter (kept in memory only) and what it could search so far. */
+  opened?: { match: (fields: Record<string, unknown>) => boolean; tally: OpenedTally; field?: string };
 }
 
 const RECORDS_PER_PARTITION_PER_ROUND = 20_000;
+/** Opening sections is slower than reading: smaller rounds keep progress and cancel prompt. */
+const RECORDS_PER_PARTITION_PER_OPENED_ROUND = 2_000;
 const KEEP_SCANS = 16;
 
 /**
@@ -77,26 +103,32 @@ export function createScanRegistry(deps: ScanDeps) {
     elapsedMs: scan.elapsedMs + (scan.state === 'running' ? now() - scan.runStartedAt : 0),
     resumable: scan.state === 'budget' || scan.state === 'cancelled',
     ...(scan.error ? { error: scan.error } : {}),
+    ...(scan.opened ? { opened: { searched: scan.opened.tally.searched, locked: scan.opened.tally.locked, lockedBy: { ...scan.opened.tally.lockedBy } } } : {}),
   });
 
   const run = async (scan: Scan, budget: ScanStartArgs['budget']): Promise<void> => {
     const deadline = now() + budget.maxMs;
     let stoppedOnTime = false;
+    const before = scan.opened ? { searched: scan.opened.tally.searched, locked: scan.opened.tally.locked, matched: scan.rows.length } : null;
     try {
       const filter = compileFilter(scan.filters, scan.filters.recipient ? await deps.blindIndex(scan.profile) : null);
+      const opened = scan.opened;
+      const opener = opened ? await deps.opener(scan.profile) : null;
       const res = await collect(deps.cluster(), scan.topic, {
         direction: scan.direction,
         cursors: scan.cursors,
         perPartitionLimit: Number.MAX_SAFE_INTEGER,
         filter,
         budget: budget.maxRecords,
-        chunk: RECORDS_PER_PARTITION_PER_ROUND,
+        chunk: opened ? RECORDS_PER_PARTITION_PER_OPENED_ROUND : RECORDS_PER_PARTITION_PER_ROUND,
         shouldStop: () => {
           if (scan.cancelled || scan.rows.length >= scan.maxMatches) return true;
           if (now() >= deadline) stoppedOnTime = true;
           return stoppedOnTime;
         },
-        onRound: (matches, read) => {
+        onRound: async (found, read) => {
+          // Clear filters first; only their matches are opened, with the scan's profile.
+          const matches = opened && opener ? await filterOpened(opener, found, opened.match, opened.tally) : found;
           scan.scanned += read;
           const room = scan.maxMatches - scan.rows.length;
           const kept = matches.slice(0, Math.max(0, room));
@@ -117,6 +149,20 @@ export function createScanRegistry(deps: ScanDeps) {
       scan.error = toErrorInfo(err);
     } finally {
       scan.elapsedMs += now() - scan.runStartedAt;
+      if (scan.opened && before) {
+        const t = scan.opened.tally;
+        deps.onOpenedRun?.({
+          topic: scan.topic,
+          profile: scan.profile,
+          state: scan.state,
+          searched: t.searched - before.searched,
+          matched: scan.rows.length - before.matched,
+          locked: t.locked - before.locked,
+          opened: [...t.opened].sort(),
+          ...(scan.opened.field ? { field: scan.opened.field } : {}),
+          ...(scan.error ? { error: scan.error } : {}),
+        });
+      }
     }
   };
 
@@ -164,6 +210,7 @@ export function createScanRegistry(deps: ScanDeps) {
           elapsedMs: 0,
           runStartedAt: now(),
           cancelled: false,
+          ...(args.opened ? { opened: { match: compileOpenedMatch(args.opened as OpenedFilter), tally: newOpenedTally(), ...(args.opened.field ? { field: args.opened.field } : {}) } } : {}),
         };
         scans.set(scan.id, scan);
         evict();
