@@ -153,6 +153,23 @@ describe('console service channels on the real ingest service and broker', () =>
     assert.ok(st.audit.reported >= 2);
   });
 
+  it('reports an opened-field scan to the audit trail like a decryption, without what was searched for', async () => {
+    const topic = svc.config.sources[0]!.topic!;
+    const start = await c.call('scan:start', { topic, filters: {}, direction: 'oldest-first', profile: 'local', opened: { field: 'email', value: 'example@test.com' } });
+    const p = await until('the scan', () => c.call('scan:progress', { scanId: start.scanId }), (x) => x.state !== 'running');
+    assert.equal(p.state, 'done');
+    assert.ok(p.matched > 0 && p.matched < p.scanned, `${p.matched} of ${p.scanned} seed events are example@test.com's`);
+    const found = await until(
+      'the scan report',
+      () => c.call('audit:query', { action: 'decrypt', target: `topic/${topic}` }),
+      (r) => r.events.some((e) => e.details.purpose === 'opened-field-scan'),
+    );
+    const e = found.events.find((x) => x.details.purpose === 'opened-field-scan')!;
+    assert.equal(e.outcome, 'success');
+    assert.deepEqual({ ...e.details }, { purpose: 'opened-field-scan', state: 'done', records: p.opened!.searched, matched: p.matched, locked: 0, opened: ['security', 'support'], field: 'email', profile: 'local' });
+    assert.ok(!JSON.stringify(found).includes('test.com'), 'the value searched for is not in the trail');
+  });
+
   it('remembers a token only sealed, reconnects with it after a restart; without a keychain it is not kept', async () => {
     const file = join(dir, 'service.json');
     const first = consoleOn({ file, secrets: TEST_BOX });
