@@ -210,6 +210,35 @@ describe(`console end to end in Chromium${existsSync(CHROMIUM) ? '' : ' (skipped
     await page.getByRole('button', { name: 'Clear' }).click();
   });
 
+  test('scans opened fields as the selected identity, and counts what it cannot open as locked', async () => {
+    const all = N + 2; // the two live-tail records are in the topic too
+    await page.getByTestId('opened-mode').selectOption('field');
+    await page.getByTestId('opened-field').fill('email');
+    await page.getByTestId('opened-value').fill('User7@Example.com');
+    await page.getByTestId('opened-search').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="scan-bar"]')?.getAttribute('data-state') === 'done');
+    const expected = events.filter((e) => (e.body as { email: string }).email === 'user7@example.com').length;
+    assert.ok(expected > 0);
+    assert.equal(Number((await page.getByTestId('scan-matched').innerText()).replace(/\D/g, '')), expected);
+    assert.equal(await rowCount(), expected);
+    assert.match(await page.getByTestId('scan-opened').innerText(), new RegExp(`opened sections of ${all.toLocaleString('en-US')} records`));
+    assert.equal(await page.getByTestId('scan-locked').count(), 0, 'local keys open every section');
+    assert.doesNotMatch(await page.getByTestId('messages-grid').innerText(), /@example\.com/, 'matches are shown by their clear part');
+    await shot('07b-opened-scan-local');
+    // Another identity opens nothing here: no match, and the bar says how many records it could not search.
+    await page.getByTestId('profile-select').selectOption('aws:auditor');
+    await page.getByTestId('opened-mode').selectOption('keyword');
+    await page.getByTestId('opened-keyword').fill('user7@');
+    await page.getByTestId('opened-search').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="scan-bar"]')?.getAttribute('data-state') === 'done');
+    assert.equal(Number((await page.getByTestId('scan-matched').innerText()).replace(/\D/g, '')), 0);
+    assert.equal(await page.getByTestId('scan-locked').getAttribute('data-locked'), String(all));
+    assert.match(await page.getByTestId('scan-locked').innerText(), new RegExp(`${all.toLocaleString('en-US')} records could not be searched: locked \\(no local key`));
+    await shot('07c-opened-scan-locked');
+    await page.getByTestId('profile-select').selectOption('local');
+    await page.getByRole('button', { name: 'Close' }).click();
+  });
+
   test('inspects partitions: leaders, ISR, watermarks and the skew chart', async () => {
     await page.getByTestId('nav-partitions').click();
     await page.locator('[data-testid="partitions-grid"] .ag-row').nth(5).waitFor();

@@ -8,6 +8,7 @@ import { gridTheme } from '../common/grid-theme.js';
 import { messageColumns } from './columns.js';
 import { DetailPane } from './detail-pane.js';
 import { FiltersBar, hasFilters, type Filters } from './filters-bar.js';
+import { OpenedFilterBar } from './opened-filter-bar.js';
 import { PositionControls } from './position-controls.js';
 import { ScanBar } from './scan-bar.js';
 import { useDecryption } from './use-decryption.js';
@@ -99,8 +100,9 @@ export function MessagesPage(props: { topic: string; profile: string }) {
         </button>
       </div>
       <FiltersBar onApply={setFilters} busy={status.loading} />
+      <OpenedFilterBar profile={profile} busy={scan?.state === 'running'} onSearch={(opened) => void startScan({ opened })} />
       <ErrorBanner error={error} onRetry={() => void load(false)} onDismiss={() => setError(null)} />
-      {scan ? <ScanBar progress={scan} onCancel={() => void cancelScan()} onResume={() => void startScan(scan.scanId)} onClose={scans.closeScan} /> : null}
+      {scan ? <ScanBar progress={scan} onCancel={() => void cancelScan()} onResume={() => void startScan({ resume: scan.scanId })} onClose={scans.closeScan} /> : null}
       {!scan && filtered && status.budgetSpent ? (
         <div className="banner banner-warn" data-testid="budget-banner">
           <div className="banner-text">

@@ -23,6 +23,7 @@ export function ScanBar(props: { progress: ScanProgress; onCancel(): void; onRes
         {rate ? ` · ${formatCount(rate)} rec/s` : ''}
         {p.error ? <span className="warn"> — {p.error.message}</span> : null}
       </div>
+      {p.opened ? <OpenedFacts facts={p.opened} /> : null}
       <div className="progress" role="progressbar" aria-valuenow={Math.round(pct)} aria-valuemin={0} aria-valuemax={100}>
         <div className="progress-fill" style={{ width: `${pct}%` }} />
       </div>
@@ -43,6 +44,37 @@ export function ScanBar(props: { progress: ScanProgress; onCancel(): void; onRes
           </button>
         ) : null}
       </div>
+    </div>
+  );
+}
+
+/** Why sections stayed locked, in a few words (the detail pane and Decrypt give the full sentence). */
+const LOCK_WORDS: Record<string, string> = {
+  access_denied: 'KMS denied this identity',
+  key_not_found: 'key not found',
+  no_credentials: 'no credentials',
+  sso_expired: 'SSO session expired',
+  kms_unreachable: 'KMS unreachable',
+  no_local_key: 'no local key',
+  tampered: 'failed authentication',
+  unknown: 'unknown reason',
+};
+
+/** What an opened-field scan searched, and how many records it could not search because the identity cannot open them. */
+function OpenedFacts(props: { facts: NonNullable<ScanProgress['opened']> }) {
+  const { searched, locked, lockedBy } = props.facts;
+  const reasons = Object.entries(lockedBy)
+    .map(([code, n]) => `${LOCK_WORDS[code] ?? code}: ${formatCount(n ?? 0)} section${n === 1 ? '' : 's'}`)
+    .join(', ');
+  return (
+    <div className="scan-text" data-testid="scan-opened">
+      Searched the opened sections of {formatCount(searched)} record{searched === 1 ? '' : 's'}.
+      {locked > 0 ? (
+        <span className="warn" data-testid="scan-locked" data-locked={locked}>
+          {' '}
+          {formatCount(locked)} record{locked === 1 ? '' : 's'} could not be searched: locked ({reasons}).
+        </span>
+      ) : null}
     </div>
   );
 }

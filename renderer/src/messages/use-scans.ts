@@ -3,6 +3,7 @@ import type { GridApi } from 'ag-grid-community';
 import type { MessageRow, ScanProgress } from '../../../shared/console-api/types.js';
 import { api } from '../api/client.js';
 import type { Filters } from './filters-bar.js';
+import type { OpenedFilter } from './opened-filter-bar.js';
 import type { RowPlacement } from './use-grid-rows.js';
 
 const POLL_MS = 250;
@@ -10,7 +11,7 @@ const ROWS_PER_POLL = 5_000;
 
 /**
  * Budgeted scans of the whole topic: start (the grid is emptied and takes the matches as they come, in
- * time order), poll progress, cancel, resume. A scan gives the grid back as soon as anything else loads.
+ * time order), poll progress, cancel, resume; optionally on opened fields too. A scan gives the grid back as soon as anything else loads.
  */
 export function useScans(opts: {
   gridRef: MutableRefObject<GridApi<MessageRow> | null>;
@@ -51,8 +52,10 @@ export function useScans(opts: {
     [addRows, owns],
   );
 
+  /** Starts a scan of the clear filters (and `opened`, searched in the opened sections), or resumes `resume`. */
   const startScan = useCallback(
-    async (resume?: string) => {
+    async (opts: { resume?: string; opened?: OpenedFilter } = {}) => {
+      const { resume, opened } = opts;
       onError(null);
       try {
         // A window still loading must not land in the grid on top of the scan's matches.
@@ -64,7 +67,7 @@ export function useScans(opts: {
           // Matches arrive partition by partition: keep them in time order, the way the scan goes.
           gridRef.current?.applyColumnState({ state: [{ colId: 'time', sort: newestFirst ? 'desc' : 'asc' }], defaultState: { sort: null } });
         }
-        const p = await api.startScan({ topic, filters, direction: newestFirst ? 'newest-first' : 'oldest-first', profile, ...(resume ? { resume } : {}) });
+        const p = await api.startScan({ topic, filters, direction: newestFirst ? 'newest-first' : 'oldest-first', profile, ...(resume ? { resume } : {}), ...(opened && !resume ? { opened } : {}) });
         setScan(p);
         await poll(p.scanId, owner);
       } catch (err) {
