@@ -88,14 +88,15 @@ export interface ReadRangesOptions {
   /** Bytes asked per partition per fetch; the broker still returns one whole batch if it is larger. */
   maxBytesPerPartition?: number;
   maxBytes?: number;
-  /** Checked between fetches. */
+  /** Checked between fetches (one fetch may already be in flight; its answer is then dropped). */
   shouldStop?: () => boolean;
 }
 
 /**
  * Reads the given ranges, all partitions of one leader in one Fetch request, yielding each
- * partition's records as they arrive. Memory stays bounded by the fetch sizes: nothing is kept
- * after it is yielded. Offsets are JS numbers (exact up to 2^53, far beyond any real partition).
+ * partition's records as they arrive, with the next fetch already in flight while the caller works
+ * on them. Memory stays bounded by twice the fetch sizes: nothing is kept after it is yielded.
+ * Offsets are JS numbers (exact up to 2^53, far beyond any real partition).
  */
 export async function* readRanges(cluster: RawCluster, topic: string, ranges: readonly PartitionRange[], options: ReadRangesOptions = {}): AsyncGenerator<FetchedChunk> {
   const perPartition = options.maxBytesPerPartition ?? 2 * 1024 * 1024;
@@ -104,11 +105,10 @@ export async function* readRanges(cluster: RawCluster, topic: string, ranges: re
   for (const r of ranges) if (r.from < r.to) next.set(r.partition, { pos: r.from, to: r.to });
   if (next.size === 0) return;
   await cluster.addTargetTopic(topic);
-  let stalls = 0;
-  while (next.size > 0) {
-    if (options.shouldStop?.()) return;
+  type Responses = Awaited<ReturnType<RawBroker['fetch']>>[];
+  const fetchAll = async (): Promise<Responses> => {
     const byLeader = cluster.findLeaderForPartitions(topic, [...next.keys()]);
-    const responses = await Promise.all(
+    return Promise.all(
       Object.entries(byLeader).map(async ([nodeId, partitions]) => {
         const broker = await cluster.findBroker({ nodeId });
         return broker.fetch({
@@ -120,6 +120,13 @@ export async function* readRanges(cluster: RawCluster, topic: string, ranges: re
         });
       }),
     );
+  };
+  let stalls = 0;
+  let inflight: Promise<Responses> | null = options.shouldStop?.() ? null : fetchAll();
+  while (inflight) {
+    const responses = await inflight;
+    inflight = null;
+    const out: FetchedChunk[] = [];
     let progressed = false;
     for (const { responses: topics } of responses) {
       for (const t of topics) {
@@ -130,23 +137,32 @@ export async function* readRanges(cluster: RawCluster, topic: string, ranges: re
           const lso = Number(data.lastStableOffset);
           const end = Math.min(state.to, lso >= 0 ? lso : Number(data.highWatermark));
           const lastRaw = raw.length ? Number(raw[raw.length - 1]!.offset) : -1;
+          const from = state.pos;
           const records = filterAbortedMessages({ messages: raw, abortedTransactions: data.abortedTransactions }).filter((m) => {
             if (m.isControlRecord) return false;
             const o = Number(m.offset);
-            return o >= state.pos && o < state.to;
+            return o >= from && o < state.to;
           });
           if (lastRaw >= state.pos) {
             state.pos = lastRaw + 1;
             progressed = true;
           }
           if (state.pos >= state.to || state.pos >= end) next.delete(data.partition);
-          if (records.length) yield { partition: data.partition, records };
+          if (records.length) out.push({ partition: data.partition, records });
         }
       }
     }
     if (!progressed) {
       // Nothing new anywhere: the ranges end beyond what is readable (records deleted, or not yet committed).
-      if (++stalls >= 2) return;
+      if (++stalls >= 2) next.clear();
     } else stalls = 0;
+    // The next fetch goes out before this one's records are handed over: the broker and the socket work
+    // while the caller filters (positions are already known from the last offsets of this response).
+    if (next.size > 0 && !options.shouldStop?.()) {
+      inflight = fetchAll();
+      inflight.catch(() => {}); // a caller that stops early never awaits it
+    }
+    for (const chunk of out) yield chunk;
+    if (options.shouldStop?.()) return;
   }
 }
