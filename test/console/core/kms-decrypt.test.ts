@@ -127,4 +127,21 @@ describe(`console decrypt with AWS profiles against moto KMS${hasMoto ? '' : ' (
     assert.equal(email?.cells.support, 'readable');
     assert.equal(email?.cells.security, 'locked');
   });
+
+  test('an opened-field scan as that profile searches the support sections and counts security as locked, by KMS reason', async () => {
+    const start = await call('scan:start', { topic, filters: {}, direction: 'oldest-first', profile: 'aws:support-reader', opened: { field: 'email', value: 'user7@example.com' } });
+    let p = start;
+    for (let i = 0; p.state === 'running' && i < 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      p = await call('scan:progress', { scanId: start.scanId });
+    }
+    assert.equal(p.state, 'done');
+    const want = events.filter((e) => (e.body as { email: string }).email === 'user7@example.com').map((e) => e.id);
+    assert.deepEqual(p.rows.map((r) => r.eventId), want);
+    assert.equal(p.opened?.searched, events.length);
+    assert.equal(p.opened?.locked, events.length - want.length, 'every other record had its security section locked');
+    const reasons = Object.keys(p.opened?.lockedBy ?? {});
+    assert.ok(reasons.length === 1 && /^(key_not_found|access_denied)$/.test(reasons[0]!), reasons.join());
+    assert.equal(Object.values(p.opened!.lockedBy)[0], events.length);
+  });
 });
