@@ -41,19 +41,18 @@ export function MessagesPage(props: { topic: string; profile: string }) {
     dec.clear();
     setSelected(null);
   }, [dec.clear]);
-  const scanRef = useRef<{ closeScan(): void } | null>(null);
   const win = useMessageWindows({
     gridRef,
     topic,
     profile,
     filters,
     addRows,
-    events: { freshStart: () => scanRef.current?.closeScan(), freshRows, loaded: dec.decryptVisibleLatest },
+    // Called after this render, when `scans` (which needs the windows' takeOver) exists.
+    events: { freshStart: () => scans.closeScan(), freshRows, loaded: dec.decryptVisibleLatest },
     onError: setError,
   });
   const { status, cursor, load } = win;
   const scans = useScans({ gridRef, topic, profile, filters, newestFirst: win.position.mode === 'newest', addRows, takeOver: win.takeOver, owns: win.owns, freshRows, onError: setError });
-  scanRef.current = scans;
   const { scan, startScan, cancelScan } = scans;
   const { exportNote, exportRows } = useExport({ gridRef, topic, profile, decrypt, onError: setError });
 
