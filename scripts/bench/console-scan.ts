@@ -13,7 +13,7 @@ import { dispatch, type ArgsIn } from '../../shared/console-api/index.js';
 import { rawConsumerRate } from './console-ceiling.js';
 import { ensureBenchTopic } from './console-topic.js';
 
-const { values } = parseArgs({ options: { records: { type: 'string', default: '200000' }, filter: { type: 'string', default: 'type' }, rounds: { type: 'string', default: '1' } } });
+const { values } = parseArgs({ options: { records: { type: 'string', default: '200000' }, filter: { type: 'string', default: 'type' }, rounds: { type: 'string', default: '1' }, 'no-raw': { type: 'boolean', default: false } } });
 const total = Number(values.records);
 const { brokers } = await ensureKafka();
 const bench = await ensureBenchTopic(brokers, total, join(process.cwd(), '.sealpost', 'bench-console'));
@@ -42,7 +42,8 @@ try {
     }
     matched = p.matched;
     scans.push(Math.round(p.scanned / (p.elapsedMs / 1000)));
-    raws.push((await rawConsumerRate(brokers, bench.topic, bench.records)).perSec);
+    // --no-raw: the scan alone (to profile only it).
+    raws.push(values['no-raw'] ? NaN : (await rawConsumerRate(brokers, bench.topic, bench.records)).perSec);
     process.stderr.write(`bench:console-scan round ${round + 1}: scan ${scans.at(-1)} rec/s, raw consumer ${raws.at(-1)} rec/s\n`);
   }
   const ratios = scans.map((x, i) => x / raws[i]!);

@@ -1,7 +1,7 @@
 import { HEADERS } from '../../../shared/envelope/index.js';
 import type { z } from 'zod';
 import type { filtersSchema } from '../../../shared/console-api/schemas.js';
-import { decodeRecord, eventTime, headerText, parseEnvelope, type DecodedRecord } from './decode-row.js';
+import { decodeRecord, eventTime, parseEnvelope, type DecodedRecord } from './decode-row.js';
 import type { RawRecord } from '../kafka/raw-fetch.js';
 
 /** Filters as the contract parses them. */
@@ -9,6 +9,15 @@ export type Filters = z.output<typeof filtersSchema>;
 
 /** Decides per record, on the clear part only; returns the decoded record when it matches. */
 export type RecordFilter = (partition: number, raw: RawRecord) => DecodedRecord | null;
+
+/** False only when the record has header `name` and it equals none of `allowed` (a record without it is decided on its body). */
+function headerIn(raw: RawRecord, name: string, allowed: readonly Buffer[]): boolean {
+  const h = raw.headers[name];
+  const b = Array.isArray(h) ? h[0] : h;
+  if (b === undefined) return true;
+  for (const a of allowed) if (b.equals(a)) return true;
+  return false;
+}
 
 /** True when no filter is set (a plain window). */
 export function isEmptyFilter(f: Filters | undefined): boolean {
@@ -26,6 +35,9 @@ export function compileFilter(filters: Filters | undefined, blindIndex: ((addres
   const f = filters ?? {};
   const types = f.types?.length ? new Set(f.types) : null;
   const sources = f.sources?.length ? new Set(f.sources) : null;
+  // Headers are compared as bytes: no string per record for the common case (most records fail here).
+  const typeBytes = types ? [...types].map((t) => Buffer.from(t, 'utf8')) : null;
+  const sourceBytes = sources ? [...sources].map((t) => Buffer.from(t, 'utf8')) : null;
   const categories = f.categories?.length ? new Set(f.categories) : null;
   const partitions = f.partitions?.length ? new Set(f.partitions) : null;
   const recipient = f.recipient && blindIndex ? blindIndex(f.recipient) : null;
@@ -36,14 +48,8 @@ export function compileFilter(filters: Filters | undefined, blindIndex: ((addres
   const needsBody = categories || recipient || timeFrom !== undefined || timeTo !== undefined;
   return (partition, raw) => {
     if (partitions && !partitions.has(partition)) return null;
-    if (types) {
-      const h = headerText(raw, HEADERS.type);
-      if (h !== undefined && !types.has(h)) return null;
-    }
-    if (sources) {
-      const h = headerText(raw, HEADERS.source);
-      if (h !== undefined && !sources.has(h)) return null;
-    }
+    if (typeBytes && !headerIn(raw, HEADERS.type, typeBytes)) return null;
+    if (sourceBytes && !headerIn(raw, HEADERS.source, sourceBytes)) return null;
     if (recipientBytes && (!raw.value || raw.value.indexOf(recipientBytes) === -1)) return null;
     const parsed = parseEnvelope(raw.value);
     const env = parsed.envelope;
