@@ -2,6 +2,8 @@
 import kafkajs from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 
+const STALL_MS = 60_000;
+
 /**
  * Reads `total` records of `topic` with kafkajs's own consumer (a fresh group, from the beginning, eachBatch
  * counting only) and returns records/s from the first batch to the last record. Why from the first batch: joining a
@@ -18,17 +20,34 @@ export async function rawConsumerRate(brokers: string[], topic: string, total: n
   let records = 0;
   try {
     await new Promise<void>((resolve, reject) => {
+      // A group that never gets its partitions (a busy shared broker) fails the run instead of hanging it.
+      let last = performance.now();
+      const watch = setInterval(() => {
+        if (performance.now() - last <= STALL_MS) return;
+        done();
+        reject(new Error(`the raw consumer read nothing for ${STALL_MS / 1000} s (${records} of ${total} records)`));
+      }, 1_000);
+      function done(): void {
+        clearInterval(watch);
+      }
       consumer
         .run({
           autoCommit: false,
           eachBatchAutoResolve: true,
           eachBatch: async ({ batch }) => {
             if (!first) first = performance.now();
+            last = performance.now();
             records += batch.messages.length;
-            if (records >= total) resolve();
+            if (records >= total) {
+              done();
+              resolve();
+            }
           },
         })
-        .catch(reject);
+        .catch((err) => {
+          done();
+          reject(err);
+        });
     });
     const ms = performance.now() - first;
     return { perSec: Math.round(records / (ms / 1000)), records, joinMs: Math.round(first - started) };
