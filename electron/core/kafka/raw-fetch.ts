@@ -92,30 +92,23 @@ export interface ReadRangesOptions {
   shouldStop?: () => boolean;
 }
 
-/** Fetches kept in flight at once, each for its own share of the partitions. */
-const LANES = 2;
-
 /**
- * Reads the given ranges, yielding each partition's records as they arrive. The partitions are split
- * into LANES shares, each with its own Fetch in flight (all partitions of one leader in one request):
- * while this process decodes and filters one share's answer, the broker is already serving the other's
- * (a broker answers one connection's requests in order, so a single fetch ahead would wait on the
- * decode). A partition stays in one lane, so its records come in offset order. Memory stays bounded
- * by the fetch sizes: nothing is kept after it is yielded. Offsets are JS numbers (exact up to 2^53).
+ * Reads the given ranges, all partitions of one leader in one Fetch request, yielding each
+ * partition's records as they arrive, with the next fetch already in flight while the caller works
+ * on them. Memory stays bounded by twice the fetch sizes: nothing is kept after it is yielded.
+ * Offsets are JS numbers (exact up to 2^53, far beyond any real partition).
  */
 export async function* readRanges(cluster: RawCluster, topic: string, ranges: readonly PartitionRange[], options: ReadRangesOptions = {}): AsyncGenerator<FetchedChunk> {
   const perPartition = options.maxBytesPerPartition ?? 2 * 1024 * 1024;
+  const maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
   const next = new Map<number, { pos: number; to: number }>();
   for (const r of ranges) if (r.from < r.to) next.set(r.partition, { pos: r.from, to: r.to });
   if (next.size === 0) return;
-  const lanes: number[][] = Array.from({ length: Math.min(LANES, next.size) }, () => []);
-  [...next.keys()].forEach((p, i) => lanes[i % lanes.length]!.push(p));
-  const maxBytes = Math.ceil((options.maxBytes ?? 32 * 1024 * 1024) / lanes.length);
   await cluster.addTargetTopic(topic);
   type Responses = Awaited<ReturnType<RawBroker['fetch']>>[];
-  const fetchLane = (lane: number[]): Promise<Responses> => {
-    const byLeader = cluster.findLeaderForPartitions(topic, lane);
-    const pending = Promise.all(
+  const fetchAll = async (): Promise<Responses> => {
+    const byLeader = cluster.findLeaderForPartitions(topic, [...next.keys()]);
+    return Promise.all(
       Object.entries(byLeader).map(async ([nodeId, partitions]) => {
         const broker = await cluster.findBroker({ nodeId });
         return broker.fetch({
@@ -127,51 +120,49 @@ export async function* readRanges(cluster: RawCluster, topic: string, ranges: re
         });
       }),
     );
-    pending.catch(() => {}); // a caller that stops early never awaits it
-    return pending;
   };
-  const stalls = lanes.map(() => 0);
-  const inflight: (Promise<Responses> | null)[] = options.shouldStop?.() ? lanes.map(() => null) : lanes.map(fetchLane);
-  while (inflight.some(Boolean)) {
-    for (const [i, lane] of lanes.entries()) {
-      const pending = inflight[i];
-      if (!pending) continue;
-      const responses = await pending;
-      inflight[i] = null;
-      const out: FetchedChunk[] = [];
-      let progressed = false;
-      for (const { responses: topics } of responses) {
-        for (const t of topics) {
-          for (const data of t.partitions) {
-            const state = next.get(data.partition);
-            if (!state) continue;
-            const raw = data.messages;
-            const lso = Number(data.lastStableOffset);
-            const end = Math.min(state.to, lso >= 0 ? lso : Number(data.highWatermark));
-            const lastRaw = raw.length ? Number(raw[raw.length - 1]!.offset) : -1;
-            const from = state.pos;
-            const records = filterAbortedMessages({ messages: raw, abortedTransactions: data.abortedTransactions }).filter((m) => {
-              if (m.isControlRecord) return false;
-              const o = Number(m.offset);
-              return o >= from && o < state.to;
-            });
-            if (lastRaw >= state.pos) {
-              state.pos = lastRaw + 1;
-              progressed = true;
-            }
-            if (state.pos >= state.to || state.pos >= end) next.delete(data.partition);
-            if (records.length) out.push({ partition: data.partition, records });
+  let stalls = 0;
+  let inflight: Promise<Responses> | null = options.shouldStop?.() ? null : fetchAll();
+  while (inflight) {
+    const responses = await inflight;
+    inflight = null;
+    const out: FetchedChunk[] = [];
+    let progressed = false;
+    for (const { responses: topics } of responses) {
+      for (const t of topics) {
+        for (const data of t.partitions) {
+          const state = next.get(data.partition);
+          if (!state) continue;
+          const raw = data.messages;
+          const lso = Number(data.lastStableOffset);
+          const end = Math.min(state.to, lso >= 0 ? lso : Number(data.highWatermark));
+          const lastRaw = raw.length ? Number(raw[raw.length - 1]!.offset) : -1;
+          const from = state.pos;
+          const records = filterAbortedMessages({ messages: raw, abortedTransactions: data.abortedTransactions }).filter((m) => {
+            if (m.isControlRecord) return false;
+            const o = Number(m.offset);
+            return o >= from && o < state.to;
+          });
+          if (lastRaw >= state.pos) {
+            state.pos = lastRaw + 1;
+            progressed = true;
           }
+          if (state.pos >= state.to || state.pos >= end) next.delete(data.partition);
+          if (records.length) out.push({ partition: data.partition, records });
         }
       }
-      // Nothing new in this lane twice: its ranges end beyond what is readable (records deleted, or not yet committed).
-      stalls[i] = progressed ? 0 : stalls[i]! + 1;
-      if (stalls[i]! >= 2) for (const p of lane) next.delete(p);
-      lanes[i] = lane.filter((p) => next.has(p));
-      // This lane's next fetch goes out before its records are handed over (positions are known already).
-      if (lanes[i]!.length && !options.shouldStop?.()) inflight[i] = fetchLane(lanes[i]!);
-      for (const chunk of out) yield chunk;
-      if (options.shouldStop?.()) return;
     }
+    if (!progressed) {
+      // Nothing new anywhere: the ranges end beyond what is readable (records deleted, or not yet committed).
+      if (++stalls >= 2) next.clear();
+    } else stalls = 0;
+    // The next fetch goes out before this one's records are handed over: the broker and the socket work
+    // while the caller filters (positions are already known from the last offsets of this response).
+    if (next.size > 0 && !options.shouldStop?.()) {
+      inflight = fetchAll();
+      inflight.catch(() => {}); // a caller that stops early never awaits it
+    }
+    for (const chunk of out) yield chunk;
+    if (options.shouldStop?.()) return;
   }
 }

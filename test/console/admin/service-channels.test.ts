@@ -161,7 +161,7 @@ describe('console service channels on the real ingest service and broker', () =>
     assert.ok(p.matched > 0 && p.matched < p.scanned, `${p.matched} of ${p.scanned} seed events are example@test.com's`);
     const found = await until(
       'the scan report',
-      () => c.call('audit:query', { action: 'decrypt', target: `topic/${topic}` }),
+      () => c.call('audit:query', { ...on(), action: 'decrypt', target: `topic/${topic}` }),
       (r) => r.events.some((e) => e.details.purpose === 'opened-field-scan'),
     );
     const e = found.events.find((x) => x.details.purpose === 'opened-field-scan')!;

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ScanProgress } from '../../../../shared/console-api/types.js';
 import { ensureKafka, uniqueTopic } from '../../../support/kafka.js';
-import { consoleOn, until } from '../../admin/support.js';
+import { until } from '../../../support/until.js';
+import { consoleOn } from '../../admin/support.js';
 import { createSeedKit, produceRecords, sendgridEvent, type SeedKit } from '../../support/seed.js';
 
 const N = 1_200;
@@ -42,7 +43,7 @@ describe('scans filtered on opened fields, real broker, local keys', () => {
   /** Runs a scan to its end (or its budget), collecting every match. */
   async function scanAll(args: Parameters<typeof c.call<'scan:start'>>[1]): Promise<ScanProgress & { all: ScanProgress['rows'] }> {
     const start = await c.call('scan:start', args);
-    const p = await until('the scan to stop', () => c.call('scan:progress', { scanId: start.scanId, maxRows: 0 }), (x) => x.state !== 'running', 60_000);
+    const p = await until('the scan to stop', () => c.call('scan:progress', { scanId: start.scanId, maxRows: 0 }), (x) => x.state !== 'running', { timeoutMs: 60_000 });
     const all = (await c.call('scan:progress', { scanId: start.scanId, maxRows: 10_000 })).rows;
     return { ...p, all };
   }
