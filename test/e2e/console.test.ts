@@ -215,8 +215,10 @@ describe(`console end to end in Chromium${existsSync(CHROMIUM) ? '' : ' (skipped
     await page.getByTestId('opened-mode').selectOption('field');
     await page.getByTestId('opened-field').fill('email');
     await page.getByTestId('opened-value').fill('User7@Example.com');
+    // The previous test's scan bar may still be up for a moment: wait for the one this scan shows.
+    await page.getByTestId('scan-bar').waitFor({ state: 'detached' });
     await page.getByTestId('opened-search').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="scan-bar"]')?.getAttribute('data-state') === 'done');
+    await page.waitForFunction(() => document.querySelector('[data-testid="scan-bar"]')?.getAttribute('data-state') === 'done' && document.querySelector('[data-testid="scan-opened"]'));
     const expected = events.filter((e) => (e.body as { email: string }).email === 'user7@example.com').length;
     assert.ok(expected > 0);
     assert.equal(Number((await page.getByTestId('scan-matched').innerText()).replace(/\D/g, '')), expected);
@@ -230,7 +232,7 @@ describe(`console end to end in Chromium${existsSync(CHROMIUM) ? '' : ' (skipped
     await page.getByTestId('opened-mode').selectOption('keyword');
     await page.getByTestId('opened-keyword').fill('user7@');
     await page.getByTestId('opened-search').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="scan-bar"]')?.getAttribute('data-state') === 'done');
+    await page.waitForFunction(() => document.querySelector('[data-testid="scan-bar"]')?.getAttribute('data-state') === 'done' && document.querySelector('[data-testid="scan-locked"]'));
     assert.equal(Number((await page.getByTestId('scan-matched').innerText()).replace(/\D/g, '')), 0);
     assert.equal(await page.getByTestId('scan-locked').getAttribute('data-locked'), String(all));
     assert.match(await page.getByTestId('scan-locked').innerText(), new RegExp(`${all.toLocaleString('en-US')} records could not be searched: locked \\(no local key`));
