@@ -3,7 +3,6 @@ import type { ConsoleHandlers, ArgsOf } from '../../shared/console-api/index.js'
 import type { DecryptedRow, MessageDetail, MessageRow } from '../../shared/console-api/types.js';
 import type { Envelope } from '../../shared/envelope/index.js';
 import { SealpostError } from '../../shared/errors/index.js';
-import { openedScanEvent } from './admin/audit-reports.js';
 import { createServiceModule, type ServiceChannel, type ServiceModuleOptions } from './admin/service-module.js';
 import { CONSOLE_ERRORS, describeKafkaError, notConnected } from './errors.js';
 import { groupHandlers, type GroupChannel } from './groups/group-handlers.js';
@@ -78,7 +77,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
     onMatches: (topic, list) => remember(topic, list),
     opener: (profile) => deps.identities.opener(profile),
     // An opened-field scan decrypts every record it searches: each run is reported like a decryption.
-    onOpenedRun: (run) => service.report(openedScanEvent(run)),
+    onOpenedRun: (run) => service.reportOpenedScan(run),
     onUnexpected: (err) => deps.onUnexpected?.(err, 'scan'),
   });
 

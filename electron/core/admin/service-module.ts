@@ -2,7 +2,8 @@ import type { AuditRecordRequest } from '../../../shared/admin-api/types.js';
 import type { ConsoleHandlers } from '../../../shared/console-api/contract.js';
 import { NO_SECRET_BOX, type SecretBox } from '../settings/settings-store.js';
 import { createAuditReporter } from './audit-reporter.js';
-import { withAuditReports, type ReportedChannel } from './audit-reports.js';
+import { openedScanEvent, withAuditReports, type ReportedChannel } from './audit-reports.js';
+import type { OpenedRunReport } from '../scan/scan-registry.js';
 import { createServiceConnector } from './service-connector.js';
 import { serviceHandlers, type ServiceChannel } from './service-handlers.js';
 import { createServiceStore } from './service-store.js';
@@ -49,6 +50,8 @@ export function createServiceModule(opts: ServiceModuleOptions = {}) {
     },
     /** The decrypt / export / access-matrix handlers, reporting each call to the audit trail. */
     audited: <H extends Pick<ConsoleHandlers, ReportedChannel>>(core: H): H => withAuditReports(core, report),
+    /** Reports one run of an opened-field scan (it decrypts every record it searches), best effort like a decryption. */
+    reportOpenedScan: (run: OpenedRunReport): void => report(openedScanEvent(run)),
     /** Waits for queued audit reports (tests; before quitting). */
     flushReports: () => reporter.flush(),
     async close(): Promise<void> {
