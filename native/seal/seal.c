@@ -21,6 +21,8 @@
 #include <openssl/sha.h>
 #include <stdint.h>
 #include <string.h>
+#include "hmac512.h"
+#include "open.h"
 
 #define ID_LEN 32
 #define COMMIT_LEN 32
@@ -36,35 +38,6 @@ static const char KEY_LABEL[] = "DERIVEKEY";
 
 static void put32(uint8_t *p, uint32_t v) {
   p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
-}
-
-/* HMAC-SHA512 with the key's pads absorbed once (RFC 2104); keys here are at most 64 bytes. */
-typedef struct { SHA512_CTX inner, outer; } hmac512_t;
-
-static void hmac512_key(hmac512_t *h, const uint8_t *key, size_t len) {
-  uint8_t pad[128];
-  memset(pad, 0x36, sizeof pad);
-  for (size_t i = 0; i < len; i++) pad[i] ^= key[i];
-  SHA512_Init(&h->inner);
-  SHA512_Update(&h->inner, pad, sizeof pad);
-  memset(pad, 0x5c, sizeof pad);
-  for (size_t i = 0; i < len; i++) pad[i] ^= key[i];
-  SHA512_Init(&h->outer);
-  SHA512_Update(&h->outer, pad, sizeof pad);
-  OPENSSL_cleanse(pad, sizeof pad);
-}
-
-static void hmac512(const hmac512_t *h, const uint8_t *m1, size_t l1, const uint8_t *m2, size_t l2, uint8_t out[64]) {
-  SHA512_CTX c = h->inner;
-  uint8_t inner[64];
-  SHA512_Update(&c, m1, l1);
-  if (l2) SHA512_Update(&c, m2, l2);
-  SHA512_Final(inner, &c);
-  c = h->outer;
-  SHA512_Update(&c, inner, sizeof inner);
-  SHA512_Final(out, &c);
-  OPENSSL_cleanse(inner, sizeof inner);
-  OPENSSL_cleanse(&c, sizeof c);
 }
 
 static size_t message_size(size_t header_len, size_t frame_len, size_t pt_len) {
@@ -204,5 +177,6 @@ NAPI_MODULE_INIT() {
   napi_value fn;
   if (napi_create_function(env, "sealBatch", NAPI_AUTO_LENGTH, SealBatch, NULL, &fn) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "sealBatch", fn) != napi_ok) return NULL;
+  if (open_init(env, exports) != 0) return NULL;
   return exports;
 }

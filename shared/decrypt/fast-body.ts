@@ -17,11 +17,61 @@
  * never writes them and a reader should not vouch for bytes nobody authenticated.
  * No plaintext leaves this function unless every frame authenticated.
  */
-import { createDecipheriv } from 'node:crypto';
-import { needs } from '@aws-crypto/material-management-node';
-import { aadFactory, ContentType, decodeBodyHeader, type HeaderInfo } from '@aws-crypto/serialize';
+import { createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
+import { AlgorithmSuiteIdentifier, NodeAlgorithmSuite, needs } from '@aws-crypto/material-management-node';
+import { aadFactory, ContentType, decodeBodyHeader, kdfCommitKeyInfo, type HeaderInfo, type MessageHeaderV2 } from '@aws-crypto/serialize';
 
 const TAG_LENGTH = 16;
+const SUITE = new NodeAlgorithmSuite(AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY);
+const KEY_LENGTH = SUITE.keyLengthBytes; // 32
+const COMMITMENT_LENGTH = (SUITE.commitmentLength ?? 256) / 8; // 32
+const HEADER_IV = new Uint8Array(SUITE.ivLength); // V2: the header IV is 12 zero bytes
+const { keyLabel, commitLabel } = kdfCommitKeyInfo(SUITE);
+const KEY_INFO_T1 = Buffer.concat([keyLabel, Buffer.from([1])]);
+const COMMIT_INFO_T1 = Buffer.concat([commitLabel, Buffer.from([1])]);
+
+/**
+ * Opens a V2/0x0478 framed message with its data key in JavaScript (the fallback of the native
+ * openMessage, native/seal/open.c): key derivation and commitment, header authentication, then the
+ * body (see fast-open.ts for the SDK sources). `messageHeader` holds the message's own id, suite data,
+ * content type and frame length; `headerLength` is the serialised header's (the auth tag follows).
+ */
+export function openWithDataKey(message: Buffer, messageHeader: MessageHeaderV2, headerLength: number, dataKey: Buffer): Buffer {
+  let prk: Buffer | undefined;
+  let commitT1: Buffer | undefined;
+  let derived: Buffer | undefined;
+  try {
+    const { messageId, suiteData } = messageHeader;
+    needs(messageId.byteLength === SUITE.saltLengthBytes, 'Nonce is not the correct length for committed algorithm suite.');
+    needs(message.length >= headerLength + TAG_LENGTH, 'Incomplete Header');
+    prk = createHmac('sha512', messageId).update(dataKey).digest();
+    commitT1 = createHmac('sha512', prk).update(COMMIT_INFO_T1).digest();
+    const commitment = commitT1.subarray(0, COMMITMENT_LENGTH);
+    needs(suiteData && suiteData.byteLength === COMMITMENT_LENGTH && timingSafeEqual(commitment, suiteData), 'Commitment does not match.');
+    derived = createHmac('sha512', prk).update(KEY_INFO_T1).digest();
+    const key = derived.subarray(0, KEY_LENGTH);
+
+    const rawHeader = message.subarray(0, headerLength);
+    const headerAuthTag = message.subarray(headerLength, headerLength + TAG_LENGTH);
+    const headerAuthCheck = createDecipheriv('aes-256-gcm', key, HEADER_IV, { authTagLength: TAG_LENGTH });
+    headerAuthCheck.setAAD(rawHeader);
+    headerAuthCheck.setAuthTag(headerAuthTag);
+    headerAuthCheck.final(); // throws if the header (context, data keys, commitment...) was altered
+
+    const headerInfo: HeaderInfo = {
+      messageHeader,
+      headerLength,
+      rawHeader,
+      algorithmSuite: SUITE,
+      headerAuth: { headerIv: HEADER_IV, headerAuthTag, headerAuthLength: TAG_LENGTH },
+    };
+    return openFramedBody(message, headerInfo, headerLength + TAG_LENGTH, key);
+  } finally {
+    prk?.fill(0);
+    commitT1?.fill(0);
+    derived?.fill(0);
+  }
+}
 const fromUtf8 = (input: string): Buffer => Buffer.from(input, 'utf8');
 const aad = aadFactory(fromUtf8);
 

@@ -9,11 +9,13 @@
  * only keys that it handed out are kept, with the same age limit and capacity, and zeroed when
  * dropped. Never shared: each opener builds its own.
  */
-export interface FastKeyCache {
+export interface FastKeyCache<M = undefined> {
   /** The data key for these header bytes, or undefined. The buffer is the cache's: use it, do not keep it. */
   get(id: string): Buffer | undefined;
-  /** Keeps a copy of `dataKey` for `id`. */
-  put(id: string, dataKey: Uint8Array): void;
+  /** The data key and what was put with it (the parsed header, so a hit need not parse it again), or undefined. */
+  lookup(id: string): { key: Buffer; meta: M } | undefined;
+  /** Keeps a copy of `dataKey` (and `meta`) for `id`. */
+  put(id: string, dataKey: Uint8Array, meta?: M): void;
   /** Zeroes and forgets every key (profile switched, opener closed). */
   clear(): void;
   readonly size: number;
@@ -28,26 +30,28 @@ export interface FastKeyCacheOptions {
 }
 
 /** Builds an empty per-identity data-key cache (see FastKeyCache for why). */
-export function createFastKeyCache(opts: FastKeyCacheOptions): FastKeyCache {
+export function createFastKeyCache<M = undefined>(opts: FastKeyCacheOptions): FastKeyCache<M> {
   const now = opts.now ?? Date.now;
-  const entries = new Map<string, { key: Buffer; expiresAt: number }>();
+  const entries = new Map<string, { key: Buffer; meta: M; expiresAt: number }>();
   const drop = (id: string): void => {
     entries.get(id)?.key.fill(0);
     entries.delete(id);
   };
-  return {
-    get(id) {
-      const e = entries.get(id);
-      if (!e) return undefined;
-      if (e.expiresAt <= now()) {
-        drop(id);
-        return undefined;
-      }
-      return e.key;
-    },
-    put(id, dataKey) {
+  const lookup = (id: string): { key: Buffer; meta: M } | undefined => {
+    const e = entries.get(id);
+    if (!e) return undefined;
+    if (e.expiresAt <= now()) {
       drop(id);
-      entries.set(id, { key: Buffer.from(dataKey), expiresAt: now() + opts.maxAgeMs });
+      return undefined;
+    }
+    return e;
+  };
+  return {
+    get: (id) => lookup(id)?.key,
+    lookup,
+    put(id, dataKey, meta) {
+      drop(id);
+      entries.set(id, { key: Buffer.from(dataKey), meta: meta as M, expiresAt: now() + opts.maxAgeMs });
       while (entries.size > opts.capacity) drop(entries.keys().next().value!);
     },
     clear() {

@@ -28,7 +28,6 @@
  * Anything else (V1, another suite such as the stock default with a signature, non-framed) returns
  * `undefined` before any key is asked for, and the caller uses the stock `decrypt()`.
  */
-import { createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 import {
   AlgorithmSuiteIdentifier,
   NodeAlgorithmSuite,
@@ -36,8 +35,10 @@ import {
   unwrapDataKey,
   type NodeMaterialsManager,
 } from '@aws-crypto/material-management-node';
-import { ContentType, deserializeFactory, kdfCommitKeyInfo, type MessageHeader, type MessageHeaderV2 } from '@aws-crypto/serialize';
-import { openFramedBody } from './fast-body.js';
+import { ContentType, deserializeFactory, type MessageHeader, type MessageHeaderV2 } from '@aws-crypto/serialize';
+import { nativeSeal } from '../seal/native-seal.js';
+import { openWithDataKey } from './fast-body.js';
+import { HEADER_KEY_ID_START, walkHeaderV2 } from './fast-header.js';
 import { createFastKeyCache } from './fast-key-cache.js';
 
 /** The suite the fast path opens; every other suite goes to the stock decrypt. */
@@ -45,15 +46,13 @@ export const FAST_SUITE_ID = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_
 const SUITE = new NodeAlgorithmSuite(FAST_SUITE_ID);
 const MESSAGE_FORMAT_V2 = 2;
 const KEY_LENGTH = SUITE.keyLengthBytes; // 32
-const COMMITMENT_LENGTH = (SUITE.commitmentLength ?? 256) / 8; // 32
-const TAG_LENGTH = SUITE.tagLength / 8; // 16
+const ID_START = 1 + 2;
+const ID_END = ID_START + 32;
+const COMMITMENT_LENGTH = 32;
 
 const toUtf8 = (input: Uint8Array): string => Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8');
 // Same factory and arguments as parse_header_stream.js.
 const { deserializeMessageHeader } = deserializeFactory(toUtf8, NodeAlgorithmSuite);
-const { keyLabel, commitLabel } = kdfCommitKeyInfo(SUITE);
-const KEY_INFO_T1 = Buffer.concat([keyLabel, Buffer.from([1])]);
-const COMMIT_INFO_T1 = Buffer.concat([commitLabel, Buffer.from([1])]);
 
 /** What the stock `decrypt()` returns, for the parts a reader uses. */
 export interface FastOpened {
@@ -74,6 +73,8 @@ export interface FastOpenerOptions {
   /** Data-key reuse limits: the opener's own. */
   maxAgeMs: number;
   capacity: number;
+  /** Open with the native core when it is built (default); false = the JavaScript fallback (for comparisons). */
+  native?: boolean;
 }
 
 /** The fast path of one opener. */
@@ -88,19 +89,16 @@ export interface FastOpener {
   clear(): void;
 }
 
-// Header V2 layout: version 1 | suite 2 | message id 32 | EC length 2 | EC | EDK count 2 | EDKs |
-// content type 1 | frame length 4 | suite data 32. The bytes from the EC length to the end of the EDKs
-// are what decides the data key (what the caching CMM hashes into its cache id).
-const KEY_ID_START = 1 + 2 + 32;
-const HEADER_TAIL = 1 + 4 + COMMITMENT_LENGTH;
-
 /** Builds the fast path of one opener, with its own data-key cache (never shared between identities). */
 export function createFastOpener(opts: FastOpenerOptions): FastOpener {
-  const keys = createFastKeyCache({ maxAgeMs: opts.maxAgeMs, capacity: opts.capacity });
+  // The cache keeps, beside each data key, the header the SDK parsed when the key was asked for: a hit
+  // reuses its context and data keys (the same bytes) and reads only this message's own fields.
+  const keys = createFastKeyCache<MessageHeaderV2>({ maxAgeMs: opts.maxAgeMs, capacity: opts.capacity });
+  const native = opts.native === false ? undefined : nativeSeal();
+  const openBody = (message: Buffer, header: MessageHeaderV2, headerLength: number, dataKey: Buffer): Buffer =>
+    native ? native.openMessage(message, headerLength, header.frameLength, dataKey) : openWithDataKey(message, header, headerLength, dataKey);
 
-  async function dataKeyFor(messageHeader: MessageHeader, id: string): Promise<Buffer> {
-    const cached = keys.get(id);
-    if (cached) return Buffer.from(cached);
+  async function dataKeyFor(messageHeader: MessageHeaderV2, id: string): Promise<Buffer> {
     const material = await opts.materials.decryptMaterials({
       suite: SUITE,
       encryptionContext: messageHeader.encryptionContext,
@@ -111,49 +109,46 @@ export function createFastOpener(opts: FastOpenerOptions): FastOpener {
       needs(material.hasValidKey(), 'Material has no unencrypted data key.');
       const raw = unwrapDataKey(material.getUnencryptedDataKey());
       needs(raw.byteLength === KEY_LENGTH, 'Data key has the wrong length.');
-      keys.put(id, raw);
+      keys.put(id, raw, messageHeader);
       return Buffer.from(raw);
     } finally {
       material.zeroUnencryptedDataKey(); // the helper's dispose(): this material is the CMM's clone
     }
   }
 
+  /** A cached data key opens the message without the SDK's header parser (fast-header.ts says why). */
+  function openCached(message: Buffer): FastOpened | undefined {
+    const shape = walkHeaderV2(message);
+    if (!shape || shape.contentType !== ContentType.FRAMED_DATA) return undefined;
+    const hit = keys.lookup(message.toString('latin1', HEADER_KEY_ID_START, shape.keyIdEnd));
+    if (!hit) return undefined;
+    const messageHeader: MessageHeaderV2 = {
+      ...hit.meta,
+      messageId: message.subarray(ID_START, ID_END),
+      contentType: shape.contentType,
+      frameLength: shape.frameLength,
+      suiteData: message.subarray(shape.headerLength - COMMITMENT_LENGTH, shape.headerLength),
+    };
+    // Synchronous from the lookup on: the cache's own key buffer cannot be zeroed under this call.
+    return { plaintext: openBody(message, messageHeader, shape.headerLength, hit.key), messageHeader };
+  }
+
   async function open(message: Buffer): Promise<FastOpened | undefined> {
     if (!isFastSuiteMessage(message)) return undefined;
+    const cached = openCached(message);
+    if (cached) return cached;
     const headerInfo = deserializeMessageHeader(message, { maxEncryptedDataKeys: opts.maxEncryptedDataKeys });
     needs(headerInfo, 'Incomplete Header');
-    const { messageHeader, rawHeader, headerAuth, algorithmSuite } = headerInfo;
+    const { rawHeader, algorithmSuite } = headerInfo;
+    // V2 header (checked by isFastSuiteMessage and the deserializer): suite data = the commitment.
+    const messageHeader = headerInfo.messageHeader as MessageHeaderV2;
     if (messageHeader.contentType !== ContentType.FRAMED_DATA) return undefined;
     needs(algorithmSuite.id === FAST_SUITE_ID, 'Unsupported algorithm suite.');
-
-    const dataKey = await dataKeyFor(messageHeader, message.toString('latin1', KEY_ID_START, headerInfo.headerLength - HEADER_TAIL));
-    let prk: Buffer | undefined;
-    let commitT1: Buffer | undefined;
-    let derived: Buffer | undefined;
+    const dataKey = await dataKeyFor(messageHeader, message.toString('latin1', HEADER_KEY_ID_START, rawHeader.byteLength - 1 - 4 - COMMITMENT_LENGTH));
     try {
-      const messageId = messageHeader.messageId;
-      needs(messageId.byteLength === SUITE.saltLengthBytes, 'Nonce is not the correct length for committed algorithm suite.');
-      prk = createHmac('sha512', messageId).update(dataKey).digest();
-      commitT1 = createHmac('sha512', prk).update(COMMIT_INFO_T1).digest();
-      const commitment = commitT1.subarray(0, COMMITMENT_LENGTH);
-      // V2 header (checked by isFastSuiteMessage and the deserializer): suite data = the commitment.
-      const stated = (messageHeader as MessageHeaderV2).suiteData;
-      needs(stated && stated.byteLength === COMMITMENT_LENGTH && timingSafeEqual(commitment, stated), 'Commitment does not match.');
-      derived = createHmac('sha512', prk).update(KEY_INFO_T1).digest();
-      const key = derived.subarray(0, KEY_LENGTH);
-
-      const headerAuthCheck = createDecipheriv('aes-256-gcm', key, headerAuth.headerIv, { authTagLength: TAG_LENGTH });
-      headerAuthCheck.setAAD(Buffer.from(rawHeader.buffer, rawHeader.byteOffset, rawHeader.byteLength));
-      headerAuthCheck.setAuthTag(Buffer.from(headerAuth.headerAuthTag.buffer, headerAuth.headerAuthTag.byteOffset, headerAuth.headerAuthTag.byteLength));
-      headerAuthCheck.final(); // throws if the header (context, data keys, commitment...) was altered
-
-      const plaintext = openFramedBody(message, headerInfo, rawHeader.byteLength + headerAuth.headerAuthLength, key);
-      return { plaintext, messageHeader };
+      return { plaintext: openBody(message, messageHeader, rawHeader.byteLength, dataKey), messageHeader };
     } finally {
       dataKey.fill(0);
-      prk?.fill(0);
-      commitT1?.fill(0);
-      derived?.fill(0);
     }
   }
 

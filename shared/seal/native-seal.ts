@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-/** The native sealing core (native/seal/seal.c); see there for the arguments. */
+/** The native core (native/seal/seal.c seals, open.c opens); see there for the arguments. */
 export interface NativeSeal {
   sealBatch(
     template: Buffer,
@@ -14,6 +14,8 @@ export interface NativeSeal {
     lengths: Uint32Array,
     messageIds: Buffer,
   ): Buffer;
+  /** Opens one V2/0x0478 framed message with its data key (native/seal/open.c): the plaintext, or throws. */
+  openMessage(message: Buffer, headerLength: number, frameLength: number, dataKey: Buffer): Buffer;
 }
 
 // Beside the sources (shared/seal/ -> native/seal/...), and in a build (npm run build copies it to dist/native/seal/...).

@@ -1,6 +1,6 @@
 // The opener's fast path (shared/decrypt/fast-open.ts) against the stock ESDK decrypt(), with local raw
 // AES keys: same plaintext and context for messages of every size and frame layout, every byte flip
-// refused, truncation refused, and anything that is not V2/0x0478/framed left to the stock decrypt.
+// refused, truncation refused (native core and JavaScript fallback alike), and anything that is not V2/0x0478/framed left to the stock decrypt.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
@@ -11,6 +11,7 @@ import { LockError } from '../../../shared/decrypt/lock-reason.js';
 import { createOpeningMaterials } from '../../../shared/decrypt/opening-materials.js';
 import { sectionContext } from '../../../shared/envelope/index.js';
 import { createMessageWriter, SEAL_SUITE } from '../../../shared/seal/index.js';
+import { nativeSeal } from '../../../shared/seal/native-seal.js';
 import { departmentKeyrings, stock } from '../seal/support.js';
 
 const context = sectionContext('support', 'sg-main', 4);
@@ -38,9 +39,9 @@ function materialsOver(ring: KeyringNode): { materials: NodeMaterialsManager; as
   return { materials, asked: () => asked };
 }
 
-function fastOver(ring: KeyringNode = keyring): { fast: FastOpener; asked: () => number } {
+function fastOverWith(ring: KeyringNode, native: boolean): { fast: FastOpener; asked: () => number } {
   const { materials, asked } = materialsOver(ring);
-  return { fast: createFastOpener({ materials, maxEncryptedDataKeys: 8, maxAgeMs: 60_000, capacity: 100 }), asked };
+  return { fast: createFastOpener({ materials, maxEncryptedDataKeys: 8, maxAgeMs: 60_000, capacity: 100, native }), asked };
 }
 
 async function stockEncrypt(plaintext: Uint8Array, frameLength: number, suiteId: AlgorithmSuiteIdentifier = FAST_SUITE_ID): Promise<Buffer> {
@@ -55,7 +56,9 @@ async function openLikeOpener(fast: FastOpener, message: Buffer): Promise<Buffer
   return (await stock.decrypt(keyring, message)).plaintext;
 }
 
-describe('fast open (local keys)', () => {
+// Both openers: the native core (native/seal/open.c) and its JavaScript fallback answer every case alike.
+for (const path of ['native', 'javascript'] as const) describe(`fast open (local keys, ${path})`, { skip: path === 'native' && !nativeSeal() ? 'native core not built: npm run build:native' : false }, () => {
+  const fastOver = (ring: KeyringNode = keyring): { fast: FastOpener; asked: () => number } => fastOverWith(ring, path === 'native');
   test('random messages of 0..100 KB across frame boundaries open to exactly what stock decrypt() returns', async () => {
     const { fast } = fastOver();
     const cases: Array<{ size: number; frameLength: number; writer: 'stock' | 'sealer' }> = [];
