@@ -25,6 +25,11 @@
  *  - body: fast-body.ts;
  *  - the data key of the materials is zeroed afterwards (the helper's `dispose`).
  *
+ * Key derivation, commitment, header authentication and body run in ONE call of the native core
+ * (native/seal/open.c, ~4.5 µs for a small section) when it is built, else in JavaScript (fast-body.ts
+ * `openWithDataKey`, the same steps and messages; test/shared/decrypt/ runs every case through both).
+ * When the data key is cached, the SDK's header parser is skipped: fast-header.ts says why that is safe.
+ *
  * Anything else (V1, another suite such as the stock default with a signature, non-framed) returns
  * `undefined` before any key is asked for, and the caller uses the stock `decrypt()`.
  */
