@@ -39,6 +39,9 @@ export function nativeSealStatus(): string {
 
 function load(): { native: NativeSeal | undefined; reason: string } {
   if (process.env.SEALPOST_DEV_SEAL_NATIVE === '0') return { native: undefined, reason: 'javascript (SEALPOST_DEV_SEAL_NATIVE=0)' };
+  // The console opens sections too (shared/decrypt/fast-open.ts): Electron links BoringSSL, not the OpenSSL the core
+  // calls into, and addons bind lazily, so loading would succeed and the first call would kill the process.
+  if (process.versions.electron) return { native: undefined, reason: 'javascript (Electron has no OpenSSL for the native core)' };
   const require = createRequire(import.meta.url);
   const path = fileURLToPath(new URL(MODULE, import.meta.url));
   if (!existsSync(path)) return { native: undefined, reason: 'javascript (native core not built: npm run build:native)' };
