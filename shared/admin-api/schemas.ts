@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ADMIN_PERMISSIONS, ADMIN_ROLES } from './roles.js';
+import { count, epochMs, qInt, sourceId } from './schema-primitives.js';
 
 /**
  * Request and response schemas of the admin API. The service parses every request with them and
@@ -7,32 +8,9 @@ import { ADMIN_PERMISSIONS, ADMIN_ROLES } from './roles.js';
  * event or a personal value: backlog and dead-letter views are the clear facts the journal keeps.
  */
 
-const epochMs = z.number().int().min(0);
-const count = z.number().int().min(0);
-/** A Kafka topic name as the broker accepts it. */
-export const topicName = z.string().min(1).max(249).regex(/^[A-Za-z0-9._-]+$/, 'topic names use letters, digits, ".", "_" and "-"');
-/** Offsets travel as decimal strings: int64 does not fit a JS number. */
-export const offsetString = z.string().regex(/^\d{1,19}$/, 'an offset is a non-negative whole number (as a string)');
-const sourceId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a source id is lower-case letters, digits and -');
-/** Query-string integers arrive as text. */
-const qInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-
-/**
- * A reference to the object an action touched (`source/sendgrid`, `dead-letter/12`, `topic/t/3`,
- * `replay/<id>`). Identifiers only: `@` and spaces are refused so an address cannot slip in.
- */
-export const auditTarget = z
-  .string()
-  .min(1)
-  .max(300)
-  .regex(/^[A-Za-z0-9._:/,=+#*-]+$/, 'a target is an object reference (letters, digits, . _ : / , = + # * -), never a personal value');
-
-/** A value of the clear details of an audit event: numbers, flags, identifiers (same rule as targets). */
-const clearScalar = z.union([z.number(), z.boolean(), z.null(), auditTarget]);
-/** Clear, non-personal details of an audit event (they are indexed and searchable). */
-export const clearDetails = z
-  .record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,63}$/, 'detail keys are identifiers'), z.union([clearScalar, z.array(clearScalar).max(100)]))
-  .refine((d) => Object.keys(d).length <= 32, 'at most 32 detail fields');
+export { auditTarget, clearDetails, offsetString, topicName } from './schema-primitives.js';
+export * from './replay-schemas.js';
+export * from './audit-schemas.js';
 
 // ---------------------------------------------------------------- sign-in
 
@@ -219,116 +197,5 @@ export const discardRequest = z.strictObject({
   reason: z.string().trim().min(1, 'say why the dead letter is discarded').max(1000),
 });
 export const discardResponse = z.strictObject({ id: count, state: z.literal('discarded') });
-
-// ---------------------------------------------------------------- replay
-
-/** A position in a partition: an offset, or a time (the first record at or after it). */
-export const replayPosition = z.union([
-  z.strictObject({ offset: offsetString }),
-  z.strictObject({ time: z.union([z.iso.datetime({ offset: true }), epochMs]) }),
-]);
-
-export const replayRange = z.strictObject({
-  /** A partition number, or `all` for every partition of the topic. */
-  partition: z.union([z.number().int().min(0).max(100_000), z.literal('all')]),
-  /** Inclusive start. */
-  from: replayPosition,
-  /** Exclusive end (an offset, or the first record at or after a time). */
-  to: replayPosition,
-});
-
-export const replayRequest = z
-  .strictObject({
-    sourceTopic: topicName,
-    targetTopic: topicName,
-    ranges: z.array(replayRange).min(1).max(1000),
-  })
-  .refine((r) => r.sourceTopic !== r.targetTopic, { message: 'the target topic must differ from the source topic', path: ['targetTopic'] });
-
-export const replayState = z.enum(['running', 'done', 'cancelled', 'failed']);
-
-export const replayJob = z.strictObject({
-  id: z.string(),
-  sourceTopic: z.string(),
-  targetTopic: z.string(),
-  state: replayState,
-  createdAt: epochMs,
-  finishedAt: epochMs.nullable(),
-  /** Records copied so far, and the number the resolved ranges hold. */
-  copied: count,
-  total: count,
-  partitions: z.array(
-    z.strictObject({ partition: count, startOffset: offsetString, endOffset: offsetString, nextOffset: offsetString, copied: count, total: count }),
-  ),
-  error: z.strictObject({ code: z.string(), message: z.string() }).nullable(),
-});
-
-export const replayParams = z.strictObject({ id: z.string().uuid() });
-export const replayListResponse = z.strictObject({ jobs: z.array(replayJob) });
-
-// ---------------------------------------------------------------- audit
-
-export const AUDIT_OUTCOMES = ['success', 'failure', 'denied'] as const;
-/** What the console reports through POST /admin/v1/audit (server-side actions are recorded by the service itself). */
-export const REPORTED_ACTIONS = ['decrypt', 'export', 'offset-reset'] as const;
-
-export const auditRecordRequest = z.strictObject({
-  action: z.enum(REPORTED_ACTIONS),
-  target: auditTarget,
-  outcome: z.enum(AUDIT_OUTCOMES),
-  details: clearDetails.default({}),
-});
-export const auditRecordResponse = z.strictObject({ id: z.string().uuid(), type: z.string() });
-
-export const auditActor = z.strictObject({
-  /** Full caller ARN (kept encrypted in the service's index, returned to audit readers only). */
-  arn: z.string(),
-  account: z.string().nullable(),
-  /** assumed-role, user, root, federated-user, local. */
-  kind: z.string(),
-  /** Role name for assumed roles, null otherwise. */
-  role: z.string().nullable(),
-  /** Keyed hash of the ARN: equal for the same caller, meaningless without the server's key. */
-  ref: z.string(),
-});
-
-export const auditEventView = z.strictObject({
-  id: z.string(),
-  /** `sealpost.admin.<action>`. */
-  type: z.string(),
-  action: z.string(),
-  time: z.string(),
-  actor: auditActor,
-  target: z.string(),
-  outcome: z.enum(AUDIT_OUTCOMES),
-  details: z.record(z.string(), z.unknown()),
-});
-
-export const auditQuery = z.strictObject({
-  /** Exact caller ARN. */
-  actor: z.string().max(2048).optional(),
-  actorAccount: z.string().regex(/^\d{12}$/).optional(),
-  actorRole: z.string().max(128).optional(),
-  /** `drain`, `discard`, `decrypt`... (or a full `sealpost.admin.<action>` type). */
-  action: z.string().max(128).optional(),
-  /** Exact target, or a prefix ending in `*` (`source/*`). */
-  target: z.string().max(300).optional(),
-  outcome: z.enum(AUDIT_OUTCOMES).optional(),
-  /** ISO time or epoch ms, inclusive. */
-  from: z.union([z.iso.datetime({ offset: true }), qInt(0, 8_640_000_000_000)]).optional(),
-  /** ISO time or epoch ms, exclusive. */
-  to: z.union([z.iso.datetime({ offset: true }), qInt(0, 8_640_000_000_000)]).optional(),
-  /** Case-insensitive substring of the clear text: type, target, outcome, role, account, clear details. */
-  keyword: z.string().min(1).max(200).optional(),
-  limit: qInt(1, 1000).default(100),
-  /** Cursor from the previous page's `next`. */
-  cursor: z.string().max(200).optional(),
-});
-
-export const auditQueryResponse = z.strictObject({
-  /** Newest first. */
-  events: z.array(auditEventView),
-  next: z.string().nullable(),
-});
 
 export const emptyObject = z.strictObject({});
