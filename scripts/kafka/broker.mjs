@@ -1,6 +1,6 @@
 // Local single-node Kafka (KRaft, broker+controller in one JVM) built from the jars Maven Central serves,
 // so tests and `npm run kafka:up` get a real broker without Docker. Used by scripts/kafka/kafka.mjs (CLI)
-// and test/support/kafka.ts (tests). Types: broker.d.mts.
+// and test/support/kafka.ts (tests). Types: broker.d.mts. Jars: jars.mjs; the lock file: process-lock.mjs.
 //
 // Layout (all gitignored):
 //   .tools/kafka/libs/          jars, fetched by `mvn dependency:copy-dependencies` (scripts/kafka/pom.xml)
@@ -9,93 +9,17 @@
 //   .kafka/<name>/broker.pid    pid of the running JVM
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const LIBS_DIR = join(ROOT, '.tools', 'kafka', 'libs');
-export const KAFKA_HOME = join(ROOT, '.kafka');
-export const SHARED = Object.freeze({ name: 'shared', port: 39092, controllerPort: 39093 });
+export { KAFKA_HOME, LIBS_DIR, ROOT, SHARED } from './paths.mjs';
+export { fetchJars, jarsPresent } from './jars.mjs';
+export { pidAlive, withLock } from './process-lock.mjs';
+import { KAFKA_HOME, LIBS_DIR, SHARED } from './paths.mjs';
+import { pidAlive, withLock } from './process-lock.mjs';
 
-const POM = join(ROOT, 'scripts', 'kafka', 'pom.xml');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** True when the jars are present (kafka_2.13 + the logging binding). */
-export function jarsPresent() {
-  if (!existsSync(LIBS_DIR)) return false;
-  const names = readdirSync(LIBS_DIR);
-  return names.some((n) => /^kafka_2\.13-.*\.jar$/.test(n)) && names.some((n) => /^slf4j-reload4j-.*\.jar$/.test(n));
-}
-
-/** Fetches the broker jars from Maven Central unless already there (cross-process safe). */
-export async function fetchJars({ quiet = false } = {}) {
-  if (jarsPresent()) return;
-  mkdirSync(KAFKA_HOME, { recursive: true });
-  await withLock(join(KAFKA_HOME, 'fetch.lock'), async () => {
-    if (jarsPresent()) return;
-    if (!quiet) console.error('kafka: fetching broker jars from Maven Central (mvn dependency:copy-dependencies)…');
-    const res = spawnSync('mvn', ['-q', '-B', '-f', POM, 'dependency:copy-dependencies'], {
-      stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
-      encoding: 'utf8',
-    });
-    if (res.error) throw new Error(`kafka: cannot run mvn (${res.error.message}); install Maven and a JDK 17+`);
-    if (res.status !== 0 || !jarsPresent()) {
-      throw new Error(`kafka: mvn dependency:copy-dependencies failed (exit ${res.status})\n${res.stdout ?? ''}${res.stderr ?? ''}`);
-    }
-  }, 600_000);
-}
-
-/**
- * Cross-process mutex on an O_EXCL lock file holding the owner's pid. A lock whose owner is dead is taken over;
- * so is one older than staleMs (owner hung). Needed because several test files call ensureKafka() at once.
- */
-export async function withLock(lockPath, fn, staleMs = 180_000) {
-  mkdirSync(dirname(lockPath), { recursive: true });
-  for (;;) {
-    try {
-      const fd = openSync(lockPath, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      break;
-    } catch (err) {
-      if (err.code !== 'EEXIST') throw err;
-      let owner = NaN;
-      let age = 0;
-      try {
-        owner = Number(readFileSync(lockPath, 'utf8'));
-        age = Date.now() - statSync(lockPath).mtimeMs;
-      } catch {
-        continue; // released between open and read
-      }
-      if ((Number.isInteger(owner) && owner > 0 && !pidAlive(owner)) || age > staleMs) {
-        try { unlinkSync(lockPath); } catch { /* someone else took it over */ }
-        continue;
-      }
-      await sleep(100);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    try {
-      if (readFileSync(lockPath, 'utf8') === String(process.pid)) unlinkSync(lockPath);
-    } catch { /* already gone */ }
-  }
-}
-
-export function pidAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return err.code === 'EPERM';
-  }
-}
 
 /** Paths of one named instance. */
 export function instancePaths(name) {
