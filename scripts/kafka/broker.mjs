@@ -17,6 +17,7 @@ export { KAFKA_HOME, LIBS_DIR, ROOT, SHARED } from './paths.mjs';
 export { fetchJars, jarsPresent } from './jars.mjs';
 export { pidAlive, withLock } from './process-lock.mjs';
 import { KAFKA_HOME, LIBS_DIR, SHARED } from './paths.mjs';
+import { fetchJars } from './jars.mjs';
 import { pidAlive, withLock } from './process-lock.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
