@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-/* HMAC-SHA512 with the key's pads absorbed once (RFC 2104); keys here are at most 64 bytes. */
+/* HMAC-SHA512 with the key's pads absorbed once (RFC 2104); keys are at most 64 bytes (ids, data keys, PRKs: callers pass 32 or 64). */
 typedef struct { SHA512_CTX inner, outer; } hmac512_t;
 
 static inline void hmac512_key(hmac512_t *h, const uint8_t *key, size_t len) {

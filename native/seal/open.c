@@ -20,23 +20,13 @@
 #include <openssl/evp.h>
 #include <stdint.h>
 #include <string.h>
-#include "hmac512.h"
+#include "sdk-kdf.h"
 
 #define ID_OFF 3
-#define ID_LEN 32
-#define COMMIT_LEN 32
-#define KEY_LEN 32
-#define IV_LEN 12
-#define TAG_LEN 16
-#define SUITE_ID 0x0478
 #define SEQ_END 0xffffffffu
 /* version 1 | suite 2 | id 32 | EC length 2 | EDK count 2 | content type 1 | frame length 4 | commitment 32 */
 #define MIN_HEADER (1 + 2 + ID_LEN + 2 + 2 + 1 + 4 + COMMIT_LEN)
 
-static const char FRAME_STRING[] = "AWSKMSEncryptionClient Frame";
-static const char FINAL_FRAME_STRING[] = "AWSKMSEncryptionClient Final Frame";
-static const char COMMIT_LABEL[] = "COMMITKEY";
-static const char KEY_LABEL[] = "DERIVEKEY";
 static const uint8_t ZERO_KEY[KEY_LEN];
 
 static uint32_t get32(const uint8_t *p) {
@@ -97,22 +87,14 @@ static const char AUTH_FAILED[] = "Unsupported state or unable to authenticate d
 
 /* Derives the key, checks the commitment and the header tag, leaves ctx keyed; NULL or the message. */
 static const char *open_header(EVP_CIPHER_CTX *ctx, const uint8_t *m, size_t header_len, const uint8_t *data_key) {
-  static const uint8_t one = 1;
-  uint8_t prk[64], commit[64], derived[64], iv[IV_LEN] = {0}, key_info[2 + sizeof KEY_LABEL - 1];
+  uint8_t commit[64], derived[64], iv[IV_LEN] = {0};
   hmac512_t h;
   const char *err = NULL;
   int n;
-  /* HKDF-SHA512 (nodeKdf, committing branch): PRK = HMAC(salt = message id, IKM = data key). */
-  hmac512_key(&h, m + ID_OFF, ID_LEN);
-  hmac512(&h, data_key, KEY_LEN, NULL, 0, prk);
-  hmac512_key(&h, prk, sizeof prk);
-  hmac512(&h, (const uint8_t *)COMMIT_LABEL, sizeof COMMIT_LABEL - 1, &one, 1, commit);
+  kdf_commitment(&h, m + ID_OFF, data_key, commit);
   /* The commitment is compared BEFORE the key is derived, in constant time (as timingSafeEqual). */
   if (CRYPTO_memcmp(commit, m + header_len - COMMIT_LEN, COMMIT_LEN) != 0) { err = "Commitment does not match."; goto done; }
-  key_info[0] = (uint8_t)(SUITE_ID >> 8);
-  key_info[1] = (uint8_t)(SUITE_ID & 0xff);
-  memcpy(key_info + 2, KEY_LABEL, sizeof KEY_LABEL - 1);
-  hmac512(&h, key_info, sizeof key_info, &one, 1, derived);
+  kdf_derived_key(&h, derived);
   /* Header auth: IV = 12 zero bytes (V2), AAD = the header, no plaintext, tag right after the header. */
   err = AUTH_FAILED;
   if (EVP_DecryptInit_ex(ctx, NULL, NULL, derived, iv) != 1) goto done;
@@ -121,7 +103,6 @@ static const char *open_header(EVP_CIPHER_CTX *ctx, const uint8_t *m, size_t hea
   if (EVP_DecryptFinal_ex(ctx, NULL, &n) != 1) goto done;
   err = NULL;
 done:
-  OPENSSL_cleanse(prk, sizeof prk);
   OPENSSL_cleanse(commit, sizeof commit);
   OPENSSL_cleanse(derived, sizeof derived);
   OPENSSL_cleanse(&h, sizeof h);

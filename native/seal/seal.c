@@ -21,20 +21,8 @@
 #include <openssl/sha.h>
 #include <stdint.h>
 #include <string.h>
-#include "hmac512.h"
 #include "open.h"
-
-#define ID_LEN 32
-#define COMMIT_LEN 32
-#define KEY_LEN 32
-#define IV_LEN 12
-#define TAG_LEN 16
-#define SUITE_ID 0x0478
-
-static const char FRAME_STRING[] = "AWSKMSEncryptionClient Frame";
-static const char FINAL_FRAME_STRING[] = "AWSKMSEncryptionClient Final Frame";
-static const char COMMIT_LABEL[] = "COMMITKEY";
-static const char KEY_LABEL[] = "DERIVEKEY";
+#include "sdk-kdf.h"
 
 static void put32(uint8_t *p, uint32_t v) {
   p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
@@ -49,23 +37,14 @@ static size_t message_size(size_t header_len, size_t frame_len, size_t pt_len) {
 static int write_message(EVP_CIPHER_CTX *ctx, const uint8_t *tmpl, size_t header_len, size_t id_off, size_t commit_off,
                          const uint8_t *data_key, uint32_t frame_len, const uint8_t *pt, size_t pt_len,
                          const uint8_t *id, uint8_t *out) {
-  static const uint8_t one = 1;
-  uint8_t prk[64], commit[64], derived[64], iv[IV_LEN], aad[ID_LEN + sizeof FINAL_FRAME_STRING - 1 + 4 + 8];
-  uint8_t key_info[2 + sizeof KEY_LABEL - 1];
+  uint8_t commit[64], derived[64], iv[IV_LEN], aad[ID_LEN + sizeof FINAL_FRAME_STRING - 1 + 4 + 8];
   hmac512_t h;
   int len, rc = -1;
 
   memcpy(out, tmpl, header_len);
   memcpy(out + id_off, id, ID_LEN);
-  /* HKDF-SHA512 (nodeKdf, committing branch): PRK = HMAC(salt = message id, IKM = data key). */
-  hmac512_key(&h, id, ID_LEN);
-  hmac512(&h, data_key, KEY_LEN, NULL, 0, prk);
-  hmac512_key(&h, prk, sizeof prk);
-  hmac512(&h, (const uint8_t *)COMMIT_LABEL, sizeof COMMIT_LABEL - 1, &one, 1, commit);
-  key_info[0] = (uint8_t)(SUITE_ID >> 8);
-  key_info[1] = (uint8_t)(SUITE_ID & 0xff);
-  memcpy(key_info + 2, KEY_LABEL, sizeof KEY_LABEL - 1);
-  hmac512(&h, key_info, sizeof key_info, &one, 1, derived);
+  kdf_commitment(&h, id, data_key, commit);
+  kdf_derived_key(&h, derived);
   memcpy(out + commit_off, commit, COMMIT_LEN);
 
   /* Header auth: AES-GCM under the derived key, 12 zero bytes of IV, AAD = the header, no plaintext. */
@@ -107,7 +86,6 @@ static int write_message(EVP_CIPHER_CTX *ctx, const uint8_t *tmpl, size_t header
   }
   rc = 0;
 done:
-  OPENSSL_cleanse(prk, sizeof prk);
   OPENSSL_cleanse(commit, sizeof commit);
   OPENSSL_cleanse(derived, sizeof derived);
   OPENSSL_cleanse(&h, sizeof h);
