@@ -81,15 +81,14 @@ export async function topicPartitions(admin: Admin, topic: string): Promise<Topi
 
 /**
  * Consumer groups that committed offsets on `topic`, with lag per partition (high watermark minus
- * committed offset; the whole partition when the group committed nothing there).
+ * committed offset; the whole partition when the group committed nothing there). Every group of the
+ * cluster is asked (Kafka cannot list groups by topic, and kafkajs fetches one group's offsets per
+ * call): a cap on how many are asked would silently hide the groups past it on a busy cluster.
  */
-export async function groupLag(admin: Admin, topic: string, maxGroups = 500): Promise<GroupLag[]> {
+export async function groupLag(admin: Admin, topic: string): Promise<GroupLag[]> {
   const [{ groups }, wm] = await settleBoth(admin.listGroups(), watermarks(admin, topic));
-  const ids = groups
-    .filter((g) => g.protocolType === 'consumer' || g.protocolType === '')
-    .map((g) => g.groupId)
-    .slice(0, maxGroups);
-  const committed = await mapLimit(ids, 8, async (groupId) => {
+  const ids = groups.filter((g) => g.protocolType === 'consumer' || g.protocolType === '').map((g) => g.groupId);
+  const committed = await mapLimit(ids, 16, async (groupId) => {
     const res = await admin.fetchOffsets({ groupId, topics: [topic] });
     return res.find((t) => t.topic === topic)?.partitions ?? [];
   });
