@@ -12,8 +12,15 @@ export type SourceKind = (typeof SOURCE_KINDS)[number];
 /** Value of the `schema` field and of the `sealpost-schema` record header. */
 export const ENVELOPE_SCHEMA = 'sealpost.envelope/1';
 
+/**
+ * Version 2 adds `keys`: the departments whose section is sealed under a subject key (crypto-shredding,
+ * shared/subject-keys). Readers accept both; a v2 envelope without `keys` opens exactly like a v1 one.
+ */
+export const ENVELOPE_SCHEMA_V2 = 'sealpost.envelope/2';
+export const ENVELOPE_SCHEMAS = [ENVELOPE_SCHEMA, ENVELOPE_SCHEMA_V2] as const;
+
 export interface Envelope {
-  schema: typeof ENVELOPE_SCHEMA;
+  schema: (typeof ENVELOPE_SCHEMAS)[number];
   /** Provider event id (sg_event_id, SNS MessageId, audit id); derived from the body hash when absent. */
   id: string;
   /** Configured source id the event came through. */
@@ -33,6 +40,11 @@ export interface Envelope {
   clear: Record<string, unknown>;
   /** Department name -> base64 AWS Encryption SDK message whose plaintext is a SectionPlaintext. */
   sections: Record<string, string>;
+  /**
+   * v2 only: department -> id of the subject key its section is sealed under (see shared/subject-keys).
+   * A department absent here has its section sealed under the department's key directly, as in v1.
+   */
+  keys?: Record<string, string>;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ENVELOPE_SCHEMA, type Envelope } from './envelope.js';
+import { ENVELOPE_SCHEMA, ENVELOPE_SCHEMAS, type Envelope } from './envelope.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -16,11 +16,14 @@ export function parseEnvelope(value: Buffer | null): { envelope: Envelope | null
   } catch {
     return { envelope: null, problem: 'value is not JSON: not a Sealpost envelope' };
   }
-  if (!isObject(parsed) || parsed.schema !== ENVELOPE_SCHEMA) {
+  if (!isObject(parsed) || !(ENVELOPE_SCHEMAS as readonly unknown[]).includes(parsed.schema)) {
     return { envelope: null, problem: `value is JSON without schema "${ENVELOPE_SCHEMA}": not a Sealpost envelope` };
   }
   if (typeof parsed.id !== 'string' || !isObject(parsed.clear) || !isObject(parsed.sections)) {
     return { envelope: null, problem: 'envelope lacks id, clear or sections' };
+  }
+  if (parsed.keys !== undefined && (!isObject(parsed.keys) || !Object.values(parsed.keys).every((k) => typeof k === 'string'))) {
+    return { envelope: null, problem: 'envelope keys is not a map of department to key id' };
   }
   return { envelope: parsed as unknown as Envelope };
 }
