@@ -66,6 +66,8 @@ export interface SubjectKeyRecord {
   keyId: string;
   /** When the key was made (ISO 8601). */
   createdAt: string;
+  /** Random id of the service process that made it (not a host name), so it can shred its own keys. */
+  instance: string;
   /** base64 ESDK message (department key, context `subjectKeyContext(department)`) of a SubjectKeyPlaintext. */
   sealed: string;
 }
@@ -105,7 +107,7 @@ export function parseKeysTopicRecord(key: string, value: Buffer | null): KeysTop
     if (!value || value.length === 0) return { kind: 'key', subject, department, keyId, value: null };
     const v = parseJson(value);
     if (!isObject(v) || v.schema !== SUBJECT_KEY_SCHEMA || v.subject !== subject || v.department !== department || v.keyId !== keyId) return undefined;
-    if (typeof v.sealed !== 'string' || typeof v.createdAt !== 'string') return undefined;
+    if (typeof v.sealed !== 'string' || typeof v.createdAt !== 'string' || typeof v.instance !== 'string') return undefined;
     return { kind: 'key', subject, department, keyId, value: v as unknown as SubjectKeyRecord };
   }
   if (parts[0] === 'forgotten' && parts.length === 2 && parts[1]) {

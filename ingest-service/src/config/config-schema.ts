@@ -153,6 +153,18 @@ export const configSchema = z.strictObject({
   /** The sealing policy, inline. */
   policy: policySchema,
   /** Blind-index key: `local` (a key file in dataDir) or a KMS-wrapped data key (kms key ARN). */
+  /**
+   * Crypto-shredding (docs/forget.md): sections of events with a subject are sealed under per-(subject,
+   * department) keys kept in a compacted topic, so one person can be forgotten. Off: v1 sealing.
+   */
+  subjectKeys: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      topic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/).default('sealpost.subject-keys'),
+      /** Subject keys this instance holds in memory (LRU); an evicted subject gets a new key next time. */
+      cacheSize: z.number().int().min(1).default(100_000),
+    })
+    .default({ enabled: true, topic: 'sealpost.subject-keys', cacheSize: 100_000 }),
   blindIndex: z.strictObject({ key: z.union([z.literal('local'), z.strictObject({ kms: z.string().min(1) })]) }).default({ key: 'local' }),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).default({ level: 'info' }),
   /** Where GET /metrics is served: `admin` keeps it off a public ingest listener; `token` requires a bearer token. */

@@ -34,6 +34,24 @@ export interface ExpandedDeadLetter {
 export interface ExpandResult {
   records: ExpandedRecord[];
   deadLetters: ExpandedDeadLetter[];
+  /**
+   * New subject keys (records for the keys topic, shared/subject-keys) the records are sealed under.
+   * The forwarder produces them no later than the records, in the same send.
+   */
+  keyRecords?: SinkRecord[];
+}
+
+/** A subject forgotten (from the keys topic): its cached keys are dropped, its older entries shredded. */
+export interface ForgetNotice {
+  /** Blind index of the subject. */
+  subject: string;
+  /** Epoch ms of the forget; entries received up to then are sealed under a key that is never kept. */
+  forgottenAtMs: number;
+}
+
+/** Where the keys-topic follower tells expand about forgotten subjects (the expand worker implements it). */
+export interface ForgetSink {
+  forgotten(notices: readonly ForgetNotice[]): void;
 }
 
 /**
