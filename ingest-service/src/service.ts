@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
+import { startActivity, type Activity } from './activity/activity-service.js';
 import { startAdmin, type AdminHandle } from './admin/index.js';
 import type { Config } from './config/index.js';
 import { sourceTable } from './config/source-table.js';
@@ -92,6 +93,9 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     let forwarder: ReturnType<typeof createForwarder> | undefined;
     let expander: WorkerExpander | undefined;
     let current = config;
+    // Email activity counts (docs/activity.md): their own worker and database, fed by the forwarder.
+    const activity: Activity | undefined = config.activity.enabled ? await startActivity(config, log) : undefined;
+    if (activity) started.push(() => activity.close());
     if (config.kafka) {
       expander = await startWorkerExpander(config, sources, { workers: sealWorkers(config) });
       started.push(() => expander!.close());
@@ -109,6 +113,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
         expand: (entry) => expander!.expand(entry),
         log,
         metrics,
+        ...(activity ? { activity } : {}),
         batchEvents: config.forwarder.batchEvents,
         retryInitialMs: config.forwarder.retryInitialMs,
         retryMaxMs: config.forwarder.retryMaxMs,
@@ -148,7 +153,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     };
     const refusals = createRefusalLog({ log, now });
     for (const w of startupWarnings(config)) log.warn(w.fields, w.message);
-    const admin = config.admin ? await startAdmin({ config, sources, journal, forwarder, sink, metrics, log, refusals, metricsPage, now }) : undefined;
+    const admin = config.admin ? await startAdmin({ config, sources, journal, forwarder, sink, metrics, log, refusals, metricsPage, now, ...(activity ? { activity } : {}) }) : undefined;
     if (admin) started.push(() => admin.close());
 
     const app = createHttpServer({
@@ -200,6 +205,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
         await forwarder?.stop();
         await sink?.disconnect();
         await sink?.close();
+        await activity?.close();
         await journal.close();
         await expander?.close();
       },

@@ -37,6 +37,8 @@ export const ADMIN_ERRORS = {
   badRequest: 'SP_ADMIN_BAD_REQUEST',
   /** Unknown source, dead letter, replay job or route. */
   notFound: 'SP_ADMIN_NOT_FOUND',
+  /** Email activity is switched off on this server (activity.enabled: false). */
+  activityOff: 'SP_ADMIN_ACTIVITY_OFF',
   /** The action needs Kafka, and this server has none configured. */
   noKafka: 'SP_ADMIN_NO_KAFKA',
   /** The action was done but its audit event could not be journaled. */

@@ -25,6 +25,12 @@ export const ADMIN_ROUTES = {
   cancelReplay: { method: 'POST', path: '/admin/v1/replays/:id/cancel', permission: 'replay:run', params: s.replayParams, body: s.emptyObject, response: s.replayJob },
   recordAudit: { method: 'POST', path: '/admin/v1/audit', permission: 'audit:record', body: s.auditRecordRequest, response: s.auditRecordResponse },
   queryAudit: { method: 'GET', path: '/admin/v1/audit', permission: 'audit:read', query: s.auditQuery, response: s.auditQueryResponse },
+  // Email activity (docs/activity.md): counts only, so every role that reads status reads them.
+  activitySeries: { method: 'GET', path: '/admin/v1/activity/series', permission: 'status:read', query: s.activitySeriesQuery, response: s.activitySeriesResponse },
+  activityFunnel: { method: 'GET', path: '/admin/v1/activity/funnel', permission: 'status:read', query: s.activityTotalsQuery, response: s.activityFunnelResponse },
+  activityBounces: { method: 'GET', path: '/admin/v1/activity/bounces', permission: 'status:read', query: s.activityTotalsQuery, response: s.activityBreakdownResponse },
+  activityDeferrals: { method: 'GET', path: '/admin/v1/activity/deferrals', permission: 'status:read', query: s.activityTotalsQuery, response: s.activityBreakdownResponse },
+  activityLinks: { method: 'GET', path: '/admin/v1/activity/links', permission: 'status:read', query: s.activityTotalsQuery, response: s.activityLinksResponse },
 } as const satisfies Record<string, RouteSpec>;
 
 /** The shape every entry of ADMIN_ROUTES has. `any` = any signed-in session; null = no session needed. */

@@ -11,6 +11,7 @@ import { count, epochMs, qInt, sourceId } from './schema-primitives.js';
 export { auditTarget, clearDetails, offsetString, topicName } from './schema-primitives.js';
 export * from './replay-schemas.js';
 export * from './audit-schemas.js';
+export * from './activity-schemas.js';
 
 // ---------------------------------------------------------------- sign-in
 

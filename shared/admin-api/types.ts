@@ -31,6 +31,12 @@ export type AuditQuery = z.input<typeof s.auditQuery>;
 export type AuditQueryResponse = z.output<typeof s.auditQueryResponse>;
 export type AuditEventView = z.output<typeof s.auditEventView>;
 export type ClearDetails = z.output<typeof s.clearDetails>;
+export type ActivitySeriesQuery = z.input<typeof s.activitySeriesQuery>;
+export type ActivityTotalsQuery = z.input<typeof s.activityTotalsQuery>;
+export type ActivitySeriesResponse = z.output<typeof s.activitySeriesResponse>;
+export type ActivityFunnelResponse = z.output<typeof s.activityFunnelResponse>;
+export type ActivityBreakdownResponse = z.output<typeof s.activityBreakdownResponse>;
+export type ActivityLinksResponse = z.output<typeof s.activityLinksResponse>;
 
 /** The error body every non-2xx answer carries (SealpostError.toJSON()). */
 export interface AdminErrorBody {

@@ -55,6 +55,11 @@ export interface AdminClient {
   cancelReplay(id: string): Promise<t.ReplayJob>;
   recordAudit(event: t.AuditRecordRequest): Promise<t.AuditRecordResponse>;
   queryAudit(query?: t.AuditQuery): Promise<t.AuditQueryResponse>;
+  activitySeries(query: t.ActivitySeriesQuery): Promise<t.ActivitySeriesResponse>;
+  activityFunnel(query: t.ActivityTotalsQuery): Promise<t.ActivityFunnelResponse>;
+  activityBounces(query: t.ActivityTotalsQuery): Promise<t.ActivityBreakdownResponse>;
+  activityDeferrals(query: t.ActivityTotalsQuery): Promise<t.ActivityBreakdownResponse>;
+  activityLinks(query: t.ActivityTotalsQuery): Promise<t.ActivityLinksResponse>;
 }
 
 function queryString(query: Record<string, unknown> | undefined): string {
@@ -145,5 +150,10 @@ export function createAdminClient(opts: AdminClientOptions): AdminClient {
     cancelReplay: (id) => call('cancelReplay', { params: { id }, body: {} }),
     recordAudit: (event) => call('recordAudit', { body: event }),
     queryAudit: (query = {}) => call('queryAudit', { query }),
+    activitySeries: (query) => call('activitySeries', { query }),
+    activityFunnel: (query) => call('activityFunnel', { query }),
+    activityBounces: (query) => call('activityBounces', { query }),
+    activityDeferrals: (query) => call('activityDeferrals', { query }),
+    activityLinks: (query) => call('activityLinks', { query }),
   };
 }

@@ -1,3 +1,4 @@
+import type { Activity } from '../activity/activity-service.js';
 import type { Config } from '../config/index.js';
 import type { AuditIndex, AuditTrail } from '../audit/index.js';
 import type { Forwarder } from '../forwarder/index.js';
@@ -28,6 +29,8 @@ export interface AdminServiceParts {
   /** /metrics, served on the admin listener when metrics.listener is `admin`. */
   metricsPage: MetricsPage;
   now?: () => number;
+  /** Email activity counts; absent when activity.enabled is false. */
+  activity?: Activity;
 }
 
 /** A source as the admin API lists it: the service's source table. */
@@ -44,5 +47,6 @@ export interface AdminDeps extends Required<Pick<AdminServiceParts, 'config' | '
   sampler: RateSampler;
   signIn: SignIn;
   replays: ReplayManager | undefined;
+  activity: Activity | undefined;
   startedAt: number;
 }

@@ -8,6 +8,7 @@ import { createKafka } from '../kafka/index.js';
 import { createReplayManager } from '../replay/index.js';
 import type { AdminDeps, AdminServiceParts } from './admin-deps.js';
 import { ADMIN_START_ERRORS } from './errors.js';
+import { activityHandlers } from './handlers/activity-handlers.js';
 import { auditHandlers } from './handlers/audit-handlers.js';
 import { backlogHandlers } from './handlers/backlog-handlers.js';
 import { replayHandlers } from './handlers/replay-handlers.js';
@@ -86,6 +87,7 @@ export async function startAdmin(parts: AdminServiceParts): Promise<AdminHandle>
     sampler,
     signIn,
     replays,
+    activity: parts.activity,
     startedAt: now(),
   };
   const handlers: AdminHandlers = {
@@ -94,6 +96,7 @@ export async function startAdmin(parts: AdminServiceParts): Promise<AdminHandle>
     ...backlogHandlers(deps),
     ...replayHandlers(deps),
     ...auditHandlers(deps),
+    ...activityHandlers(deps),
   };
   const app = createAdminServer({
     https,

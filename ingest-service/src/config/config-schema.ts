@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { policySchema } from '../../../shared/policy/index.js';
+import { ACTIVITY_DEFAULTS, activitySchema } from '../activity/activity-config.js';
 import { adminSchema } from '../admin/admin-config.js';
 import { DEFAULT_LISTENER_LIMITS, listenerLimitsSchema } from '../limits/listener-limits.js';
 
@@ -175,6 +176,8 @@ export const configSchema = z.strictObject({
       token: secretSchema.optional(),
     })
     .default({ listener: 'ingest' }),
+  /** Email activity (docs/activity.md): per-minute counts of forwarded events by type, category, bounce and deferral class. */
+  activity: activitySchema.default(ACTIVITY_DEFAULTS),
   /** Admin API, AWS sign-in, audit trail and replay (see docs/admin-api.md); absent = no admin API. */
   admin: adminSchema.optional(),
 });

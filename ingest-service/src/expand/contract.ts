@@ -1,3 +1,4 @@
+import type { ActivityTally } from '../activity/types.js';
 import type { SinkRecord } from '../kafka/sink.js';
 
 /**
@@ -39,6 +40,8 @@ export interface ExpandResult {
    * The forwarder produces them no later than the records, in the same send.
    */
   keyRecords?: SinkRecord[];
+  /** What the records count for in email activity (sendgrid and sns sources, when activity is on). */
+  activity?: ActivityTally;
 }
 
 /** A subject forgotten (from the keys topic): its cached keys are dropped, its older entries shredded. */

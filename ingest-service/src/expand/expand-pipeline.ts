@@ -1,9 +1,11 @@
+import { hkdfSync } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { createBlindIndexer, loadOrCreateBlindIndexKey } from '../../../shared/blind-index/index.js';
 import { loadOrCreateKmsWrappedIndexKey } from '../../../shared/blind-index/kms-wrapped-key.js';
 import { SealpostError, isSealpostError } from '../../../shared/errors/index.js';
 import { createKmsClients, departmentMaterials, regionOfKeyId } from '../../../shared/kms/index.js';
 import { createSectionSealer } from '../../../shared/seal/index.js';
+import { createTallier } from '../activity/tally.js';
 import type { Config } from '../config/index.js';
 import type { KnownSource } from '../config/source-table.js';
 import { parsePayload } from '../parse/index.js';
@@ -49,6 +51,17 @@ export function createExpandPipeline(config: Config, sourceTable: readonly Known
       blindIndex,
       sources,
       parse: (kind, body, receivedAt) => parsePayload(kind, body, receivedAt, { idKey: key }),
+      ...(config.activity.enabled
+        ? {
+            tally: createTallier({
+              policy: config.policy,
+              sealer,
+              // Link references: keyed like the blind index (instances sharing its key agree), on a key of their own.
+              linkKey: Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'sealpost activity link-ref', 32)),
+              sesCategoryTag: config.activity.sesCategoryTag,
+            }),
+          }
+        : {}),
     });
     return expander;
   };

@@ -1,6 +1,7 @@
 import type { SourceKind } from '../../../shared/envelope/index.js';
 import type { Policy } from '../../../shared/policy/index.js';
 import type { SectionSealer } from '../../../shared/seal/types.js';
+import type { Tallier } from '../activity/tally.js';
 import type { ParseResult } from '../parse/index.js';
 import { createEnvelopeBuilder } from './build-envelopes.js';
 import type { Expand } from './contract.js';
@@ -12,6 +13,8 @@ export interface ExpanderDeps {
   blindIndex(address: string): string;
   sources: ReadonlyMap<string, { id: string; kind: SourceKind; topic: string }>;
   parse(kind: SourceKind, body: Buffer, receivedAt: Date): ParseResult;
+  /** Counts the events for email activity (absent: activity off). */
+  tally?: Tallier;
 }
 
 /** Dead-letter reason when an entry's source is no longer configured. */
@@ -31,9 +34,11 @@ export function createExpander(deps: ExpanderDeps): Expand {
     }
     const parsed = deps.parse(source.kind, entry.payload, new Date(entry.receivedAt));
     const records = await build(source, parsed.events, entry.receivedAt);
+    const activity = deps.tally ? await deps.tally(source, parsed.events, entry.receivedAt) : undefined;
     return {
       records,
       deadLetters: parsed.rejects.map((r) => ({ eventIndex: r.index, reason: r.reason, raw: r.raw })),
+      ...(activity ? { activity } : {}),
     };
   };
 }

@@ -1,7 +1,7 @@
 import type { Config } from '../config/index.js';
 import type { KnownSource } from '../config/source-table.js';
 import type { WireError } from '../threads/wire.js';
-import type { ExpandEntry, ExpandedDeadLetter, ExpandedRecord, ExpandStats } from './contract.js';
+import type { ExpandEntry, ExpandedDeadLetter, ExpandedRecord, ExpandResult, ExpandStats } from './contract.js';
 
 /** What the expand worker is started with: the config and the service's source table (worked out once, in service.ts). */
 export interface ExpandWorkerInit {
@@ -28,6 +28,7 @@ export interface ExpandAnswer {
         values: ArrayBuffer;
         records: (Omit<ExpandedRecord, 'value'> & { valueLength: number })[];
         deadLetters: Cloned<ExpandedDeadLetter>[];
+        activity?: ExpandResult['activity'];
       }
     | { ok: false; error: WireError };
 }

@@ -64,6 +64,7 @@ export async function startWorkerExpander(config: Config, sources: readonly Know
         return { ...r, value };
       }),
       deadLetters: out.deadLetters.map((d) => ({ ...d, raw: asBuffer(d.raw) })),
+      ...(out.activity ? { activity: out.activity } : {}),
     };
   };
 

@@ -24,7 +24,7 @@ serveWorker({
         pos += value.copy(values, pos);
         return { ...rest, valueLength: value.length };
       });
-      return { stats: pipeline.stats(), outcome: { ok: true, values: values.buffer as ArrayBuffer, records, deadLetters: res.deadLetters } };
+      return { stats: pipeline.stats(), outcome: { ok: true, values: values.buffer as ArrayBuffer, records, deadLetters: res.deadLetters, ...(res.activity ? { activity: res.activity } : {}) } };
     } catch (err) {
       const e = isSealpostError(err) ? err : new SealpostError('SP_EXPAND_FAILED', (err as Error)?.message ?? String(err), { cause: err });
       return { stats: pipeline.stats(), outcome: { ok: false, error: toWire(e) } };

@@ -4,6 +4,8 @@ import type { Claim, DeadLetterInput, PendingEntry } from '../journal/types.js';
 import { recordBytes, type SinkRecord } from '../kafka/index.js';
 import type { Expand, ExpandResult } from '../expand/contract.js';
 import { FORWARDER_DEAD_LETTER_REASONS } from './errors.js';
+import { createBatchCounts, groupsOf, type TallyGroup } from '../activity/batch-counts.js';
+import type { ActivityCount, SealedLink } from '../activity/types.js';
 
 /** What one forwarding round will do, decided before anything is sent. */
 export interface Batch {
@@ -15,6 +17,8 @@ export interface Batch {
   claims: Claim[];
   deadLetters: DeadLetterInput[];
   duplicatesBySource: Map<string, number>;
+  /** Email activity counts of `records` (after dedupe), and clicked URLs sealed while expanding. */
+  activity: { counts: ActivityCount[]; links: SealedLink[] };
 }
 
 /** Thrown when a whole round must wait (retriable expand failure on the first entry). */
@@ -44,7 +48,8 @@ export async function buildBatch(
   },
 ): Promise<Batch> {
   const seqs: number[] = [];
-  const candidates: { record: SinkRecord; claim: Claim }[] = [];
+  const candidates: { record: SinkRecord; claim: Claim; group: TallyGroup | undefined }[] = [];
+  const activity = createBatchCounts();
   const deadLetters: DeadLetterInput[] = [];
   const lookahead = deps.lookahead ?? 4;
 
@@ -92,7 +97,9 @@ export async function buildBatch(
       continue;
     }
     for (const d of res.deadLetters) deadLetters.push({ ...base, eventIndex: d.eventIndex, reason: d.reason, raw: d.raw });
-    for (const record of res.records) {
+    const groups = groupsOf(res.activity, res.records.length);
+    activity.links(res.activity?.links);
+    for (const [r, record] of res.records.entries()) {
       const bytes = recordBytes(record);
       if (bytes > deps.maxRecordBytes) {
         // The whole entry is kept: re-driven (after raising the limit), its other events are dropped as duplicates.
@@ -105,7 +112,7 @@ export async function buildBatch(
         });
         continue;
       }
-      candidates.push({ record, claim: { source: e.source, eventId: record.eventId, seq: e.seq } });
+      candidates.push({ record, claim: { source: e.source, eventId: record.eventId, seq: e.seq }, group: groups[r] });
     }
     seqs.push(e.seq);
   }
@@ -116,7 +123,7 @@ export async function buildBatch(
   const checked = deps.journal.findDuplicates(candidates.filter((_, i) => !inFlight[i]).map((c) => c.claim));
   let k = 0;
   const dup = inFlight.map((f) => f || checked[k++]!);
-  const out: Batch = { seqs, records: [], recordSources: [], claims: [], deadLetters, duplicatesBySource: new Map() };
+  const out: Omit<Batch, 'activity'> = { seqs, records: [], recordSources: [], claims: [], deadLetters, duplicatesBySource: new Map() };
   candidates.forEach((c, i) => {
     if (dup[i]) {
       out.duplicatesBySource.set(c.claim.source, (out.duplicatesBySource.get(c.claim.source) ?? 0) + 1);
@@ -125,6 +132,7 @@ export async function buildBatch(
     out.records.push(c.record);
     out.recordSources.push(c.claim.source);
     out.claims.push(c.claim);
+    activity.add(c.claim.source, c.group);
   });
-  return out;
+  return { ...out, activity: activity.result() };
 }

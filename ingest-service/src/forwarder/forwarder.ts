@@ -81,6 +81,7 @@ export function createForwarder(opts: ForwarderOptions): Forwarder {
         maxRecordBytes,
         ...(after ? { inflightClaims: after.batch.claims } : {}),
       });
+      if (batch.activity.links.length) opts.activity?.links(batch.activity.links);
       return { batch, lastSeq: batch.seqs.length ? batch.seqs[batch.seqs.length - 1]! : (after?.lastSeq ?? 0) };
     } catch (err) {
       throw new StageError(err instanceof RetryLater ? 'expand' : 'journal', err instanceof RetryLater ? err.cause : err);
@@ -101,6 +102,7 @@ export function createForwarder(opts: ForwarderOptions): Forwarder {
     }
     c.batches++;
     c.forwardedEvents += batch.records.length;
+    if (batch.activity.counts.length) opts.activity?.forwarded(batch.activity.counts);
     c.lastSuccessAt = clock.now();
     const bySource = new Map<string, number>();
     for (const s of batch.recordSources) bySource.set(s, (bySource.get(s) ?? 0) + 1);

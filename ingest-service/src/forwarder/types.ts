@@ -2,6 +2,17 @@ import type { BacklogPort } from '../journal/index.js';
 import type { Clock, LogLike } from '../journal/types.js';
 import type { Expand } from '../expand/contract.js';
 import type { RecordSink } from '../kafka/index.js';
+import type { ActivityCount, SealedLink } from '../activity/types.js';
+
+/**
+ * Where email activity counts go (the activity store). `forwarded` is called only after Kafka acknowledged
+ * a round and the journal marked it forwarded: a round that fails and is retried is counted once.
+ */
+export interface ActivitySink {
+  forwarded(counts: readonly ActivityCount[]): void;
+  /** Sealed clicked URLs, kept as soon as they are sealed (they count nothing themselves). */
+  links(links: readonly SealedLink[]): void;
+}
 
 /** A prom-client Counter fits this; labels are source ids and reason codes only. */
 export interface CounterLike {
@@ -38,6 +49,8 @@ export interface ForwarderOptions {
   log: LogLike;
   clock?: Clock;
   metrics?: ForwarderMetrics;
+  /** Email activity counts (absent: not counted). */
+  activity?: ActivitySink;
   /** Records per Kafka batch (a batch always holds whole entries). */
   batchEvents: number;
   retryInitialMs: number;

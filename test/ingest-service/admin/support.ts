@@ -16,11 +16,12 @@ export interface AdminTestService extends TestService {
 }
 
 /** Starts the real service with `admin` (listener on a free loopback port unless given). */
-export async function startAdminService(opts: { admin: AdminInput; brokers?: string[]; overrides?: Partial<ConfigInput>; extraSources?: ConfigInput['sources'] }): Promise<AdminTestService> {
+export async function startAdminService(opts: { admin: AdminInput; brokers?: string[]; dataDir?: string; overrides?: Partial<ConfigInput>; extraSources?: ConfigInput['sources'] }): Promise<AdminTestService> {
   const admin: AdminInput = { ...opts.admin, listen: { host: '127.0.0.1', port: 0, ...opts.admin.listen } };
   const svc = await startTestService({
     ...(opts.brokers ? { brokers: opts.brokers } : {}),
     ...(opts.extraSources ? { extraSources: opts.extraSources } : {}),
+    ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
     overrides: { ...opts.overrides, admin },
   });
   const handle = svc.service.admin;

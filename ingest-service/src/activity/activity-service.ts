@@ -1,0 +1,102 @@
+import { resolve } from 'node:path';
+import { SealpostError } from '../../../shared/errors/index.js';
+import type { LogLike } from '../journal/types.js';
+import { startWorkerClient } from '../threads/worker-client.js';
+import type { ActivitySink } from '../forwarder/types.js';
+import type { ActivityConfig } from './activity-config.js';
+import type { RangeQuery } from './activity-store.js';
+import type { ActivityRequest, ActivityWorkerInit, SeriesRow, TotalRow } from './protocol.js';
+import type { ActivityCount, ActivityDim, SealedLink } from './types.js';
+
+const PRUNE_EVERY_MS = 3_600_000;
+
+/** The service's email activity: the forwarder's sink for counts, and the queries the admin API answers. */
+export interface Activity extends ActivitySink {
+  series(q: RangeQuery & { stepMs: number }): Promise<SeriesRow[]>;
+  totals(dim: ActivityDim, q: RangeQuery & { limit: number }): Promise<TotalRow[]>;
+  sealedLinks(refs: string[]): Promise<SealedLink[]>;
+  /** Writes what is counted so far (queries call it first, so an answer includes everything forwarded before it). */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the activity worker (it owns dataDir/activity.db) and the cheap in-memory side on the main
+ * thread: the forwarder adds rows to a map after each round it completed, and every `flushMs` that map
+ * goes to the worker as one transaction. Writes, pruning and queries all run on the worker's thread.
+ */
+export async function startActivity(config: { dataDir: string; activity: ActivityConfig }, log: LogLike): Promise<Activity> {
+  const init: ActivityWorkerInit = {
+    dataDir: resolve(config.dataDir),
+    minuteRetentionDays: config.activity.minuteRetentionDays,
+    retentionDays: config.activity.retentionDays,
+  };
+  const client = startWorkerClient<ActivityRequest, unknown>({
+    beside: import.meta.url,
+    module: './worker-main',
+    workerData: init,
+    unrefWhenIdle: true,
+    log,
+    died: (_why, message, cause) => new SealpostError('SP_ACTIVITY_WORKER', `the activity worker: ${message}`, { retriable: true, ...(cause ? { cause } : {}) }),
+  });
+  await client.ready();
+
+  let pending = new Map<string, ActivityCount>();
+  let links = new Map<string, SealedLink>();
+  let writing: Promise<void> = Promise.resolve();
+  const flush = (): Promise<void> => {
+    if (pending.size === 0 && links.size === 0) return writing;
+    const counts = [...pending.values()];
+    const sealed = [...links.values()];
+    pending = new Map();
+    links = new Map();
+    writing = writing
+      .then(() => client.call({ op: 'add', counts, links: sealed }))
+      .then(
+        () => undefined,
+        (err: unknown) => log.warn({ err: (err as Error).message, rows: counts.length }, 'activity counts could not be written; these are lost (the events themselves are in Kafka)'),
+      );
+    return writing;
+  };
+  const prune = (): void => {
+    client.call({ op: 'prune' }).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'activity counts could not be pruned'));
+  };
+  const flushTimer = setInterval(() => void flush(), config.activity.flushMs);
+  flushTimer.unref();
+  const pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
+  pruneTimer.unref();
+  prune();
+
+  return {
+    forwarded(counts) {
+      for (const c of counts) {
+        const id = `${c.minute}\u0001${c.source}\u0001${c.dim}\u0001${c.type}\u0001${c.key}`;
+        const row = pending.get(id);
+        if (row) row.n += c.n;
+        else pending.set(id, { ...c });
+      }
+    },
+    links(list) {
+      for (const l of list) links.set(l.ref, l);
+    },
+    async series(q) {
+      await flush();
+      return (await client.call({ op: 'series', q })) as SeriesRow[];
+    },
+    async totals(dim, q) {
+      await flush();
+      return (await client.call({ op: 'totals', dim, q })) as TotalRow[];
+    },
+    async sealedLinks(refs) {
+      await flush();
+      return (await client.call({ op: 'links', refs })) as SealedLink[];
+    },
+    flush,
+    async close() {
+      clearInterval(flushTimer);
+      clearInterval(pruneTimer);
+      await flush();
+      await client.close();
+    },
+  };
+}

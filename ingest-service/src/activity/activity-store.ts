@@ -1,0 +1,128 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { join } from 'node:path';
+import { SealpostError } from '../../../shared/errors/index.js';
+import { prepareOwnerOnlyDatabase } from '../../../shared/secret-files/index.js';
+import type { ActivityCount, ActivityDim, SealedLink } from './types.js';
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** Which rows a query reads: per-minute rows, or hourly rows when the range and step are whole hours. */
+export type Resolution = 'minute' | 'hour';
+
+export interface RangeQuery {
+  resolution: Resolution;
+  /** Epoch ms, inclusive / exclusive, aligned to the resolution. */
+  from: number;
+  to: number;
+  /** Only these sources (all when absent or empty). */
+  sources?: string[];
+}
+
+const TABLE: Record<Resolution, string> = { minute: 'counts_m', hour: 'counts_h' };
+
+const SCHEMA = ['counts_m', 'counts_h']
+  .map(
+    (t) => `CREATE TABLE IF NOT EXISTS ${t} (
+  dim TEXT NOT NULL, bucket INTEGER NOT NULL, source TEXT NOT NULL, type TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL,
+  PRIMARY KEY (dim, bucket, source, type, key)) WITHOUT ROWID;`,
+  )
+  .join('\n')
+  .concat(`
+CREATE TABLE IF NOT EXISTS links (ref TEXT PRIMARY KEY, source TEXT NOT NULL, policy_version INTEGER NOT NULL, sections TEXT NOT NULL) WITHOUT ROWID;`);
+
+/**
+ * The email activity counts: `<dataDir>/activity.db` (owner-only, like the journal), one row per
+ * (dimension, minute, source, type, key) and the same summed per hour, so a chart of a month reads
+ * hours, not minutes. Counts are numbers and labels only (see activity/facts.ts); clicked URLs are kept
+ * by their keyed reference with the URL sealed for the departments the policy grants it.
+ */
+export function openActivityStore(opts: { dataDir: string; minuteRetentionDays: number; retentionDays: number; now?: () => number }) {
+  const now = opts.now ?? Date.now;
+  const path = join(opts.dataDir, 'activity.db');
+  let db: BetterSqlite3.Database;
+  try {
+    prepareOwnerOnlyDatabase(path); // 0600, and so are its -wal and -shm
+    db = new BetterSqlite3(path, { timeout: 5000 });
+    db.pragma('journal_mode = WAL');
+    // A crash may lose the last flush: counts are a view, not a record (docs/activity.md says so).
+    db.pragma('synchronous = NORMAL');
+    db.exec(SCHEMA);
+  } catch (err) {
+    throw new SealpostError('SP_ACTIVITY_STORE_OPEN', `cannot open the activity counts ${path}: ${(err as Error).message}; check the data dir is writable`, { cause: err });
+  }
+  const upsert = (t: string) =>
+    db.prepare(`INSERT INTO ${t} (dim, bucket, source, type, key, n) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dim, bucket, source, type, key) DO UPDATE SET n = n + excluded.n`);
+  const upM = upsert('counts_m');
+  const upH = upsert('counts_h');
+  const putLink = db.prepare(
+    `INSERT INTO links (ref, source, policy_version, sections) VALUES (?, ?, ?, ?)
+     ON CONFLICT (ref) DO UPDATE SET source = excluded.source, policy_version = excluded.policy_version, sections = excluded.sections
+     WHERE excluded.policy_version >= links.policy_version`,
+  );
+  const add = db.transaction((counts: readonly ActivityCount[], links: readonly SealedLink[]) => {
+    for (const c of counts) {
+      upM.run(c.dim, c.minute, c.source, c.type, c.key, c.n);
+      upH.run(c.dim, Math.floor(c.minute / HOUR_MS) * HOUR_MS, c.source, c.type, c.key, c.n);
+    }
+    for (const l of links) putLink.run(l.ref, l.source, l.policyVersion, JSON.stringify(l.sections));
+  });
+
+  const where = (dim: ActivityDim, q: RangeQuery): { sql: string; args: unknown[] } => {
+    const args: unknown[] = [dim, q.from, q.to];
+    let sql = 'dim = ? AND bucket >= ? AND bucket < ?';
+    if (q.sources?.length) {
+      sql += ` AND source IN (${q.sources.map(() => '?').join(',')})`;
+      args.push(...q.sources);
+    }
+    return { sql, args };
+  };
+
+  return {
+    add(counts: readonly ActivityCount[], links: readonly SealedLink[]): void {
+      add(counts, links);
+    },
+    /** Events by type per step: rows (bucket index, source, type, n). */
+    series(q: RangeQuery & { stepMs: number }): { i: number; source: string; type: string; n: number }[] {
+      const w = where('type', q);
+      return db
+        .prepare<unknown[], { i: number; source: string; type: string; n: number }>(
+          `SELECT CAST((bucket - ?) / ? AS INTEGER) AS i, source, type, SUM(n) AS n FROM ${TABLE[q.resolution]} WHERE ${w.sql} GROUP BY i, source, type ORDER BY i`,
+        )
+        .all(q.from, q.stepMs, ...w.args);
+    },
+    /** Totals of one dimension over the range, largest first. */
+    totals(dim: ActivityDim, q: RangeQuery & { limit: number }): { source: string; type: string; key: string; n: number }[] {
+      const w = where(dim, q);
+      return db
+        .prepare<unknown[], { source: string; type: string; key: string; n: number }>(
+          `SELECT source, type, key, SUM(n) AS n FROM ${TABLE[q.resolution]} WHERE ${w.sql} GROUP BY source, type, key ORDER BY n DESC, key LIMIT ?`,
+        )
+        .all(...w.args, q.limit);
+    },
+    /** The sealed URLs of these references (those the store has). */
+    links(refs: readonly string[]): SealedLink[] {
+      if (refs.length === 0) return [];
+      const rows = db
+        .prepare<unknown[], { ref: string; source: string; policy_version: number; sections: string }>(
+          `SELECT ref, source, policy_version, sections FROM links WHERE ref IN (${refs.map(() => '?').join(',')})`,
+        )
+        .all(...refs);
+      return rows.map((r) => ({ ref: r.ref, source: r.source, policyVersion: r.policy_version, sections: JSON.parse(r.sections) as Record<string, string> }));
+    },
+    /** Drops rows past their retention (and sealed URLs no hourly row counts any more). */
+    prune(): { minuteRows: number; hourRows: number } {
+      const t = now();
+      const m = db.prepare('DELETE FROM counts_m WHERE bucket < ?').run(t - opts.minuteRetentionDays * DAY_MS).changes;
+      const h = db.prepare('DELETE FROM counts_h WHERE bucket < ?').run(t - opts.retentionDays * DAY_MS).changes;
+      if (h > 0) db.exec(`DELETE FROM links WHERE ref NOT IN (SELECT key FROM counts_h WHERE dim = 'link')`);
+      return { minuteRows: m, hourRows: h };
+    },
+    close(): void {
+      if (db.open) db.close();
+    },
+  };
+}
+
+export type ActivityStore = ReturnType<typeof openActivityStore>;
