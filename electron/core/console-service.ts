@@ -3,6 +3,8 @@ import type { ConsoleHandlers, ArgsOf } from '../../shared/console-api/index.js'
 import type { DecryptedRow, MessageDetail, MessageRow } from '../../shared/console-api/types.js';
 import type { Envelope } from '../../shared/envelope/index.js';
 import { SealpostError } from '../../shared/errors/index.js';
+import { activityHandlers } from './activity/activity-handlers.js';
+import { readTimeline } from './activity/timeline.js';
 import { createServiceModule, type ServiceChannel, type ServiceModuleOptions } from './admin/service-module.js';
 import { CONSOLE_ERRORS, describeKafkaError, notConnected } from './errors.js';
 import { groupHandlers, type GroupChannel } from './groups/group-handlers.js';
@@ -244,6 +246,20 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
     async 'settings:get'() {
       return deps.settings.get();
     },
+
+    ...activityHandlers({
+      adminCall: service.adminCall,
+      opener: (profile) => deps.identities.opener(profile),
+      timeline: (args) =>
+        kafkaCall(
+          (s) =>
+            readTimeline(
+              { cluster: s.cluster, watermarks: (t) => watermarks(s.admin, t), blindIndex: deps.blindIndex, opener: (p) => deps.identities.opener(p) },
+              { ...args, profile: viewer(args.profile) },
+            ),
+          args.topic,
+        ),
+    }),
 
     async 'settings:set'(patch) {
       return deps.settings.patch(patch);

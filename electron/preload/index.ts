@@ -49,6 +49,9 @@ const api = {
   replayStatus: (args) => invoke(API_METHODS.replayStatus, args),
   cancelReplay: (args) => invoke(API_METHODS.cancelReplay, args),
   queryAudit: (args) => invoke(API_METHODS.queryAudit, args),
+  activityOverview: (args) => invoke(API_METHODS.activityOverview, args),
+  activityLinks: (args) => invoke(API_METHODS.activityLinks, args),
+  activityTimeline: (args) => invoke(API_METHODS.activityTimeline, args),
 } satisfies SealpostApi;
 
 contextBridge.exposeInMainWorld('sealpost', api);

@@ -43,6 +43,9 @@ export const API_METHODS = {
   replayStatus: 'replay:status',
   cancelReplay: 'replay:cancel',
   queryAudit: 'audit:query',
+  activityOverview: 'activity:overview',
+  activityLinks: 'activity:links',
+  activityTimeline: 'activity:timeline',
 } as const satisfies Record<string, Channel>;
 
 export type ApiMethod = keyof typeof API_METHODS;

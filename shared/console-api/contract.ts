@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import * as s from './schemas.js';
 import * as svc from './service-schemas.js';
 import * as grp from './group-schemas.js';
+import * as act from './activity-schemas.js';
+import type * as at from './activity-types.js';
 import type * as gt from './group-types.js';
 import type * as st from './service-types.js';
 import type * as t from './types.js';
@@ -51,6 +53,10 @@ export const CONTRACT = {
   'replay:status': { args: svc.replayIdArgs, result: {} as st.ReplayJob },
   'replay:cancel': { args: svc.replayIdArgs, result: {} as st.ReplayJob },
   'audit:query': { args: svc.auditQueryArgs, result: {} as st.AuditQueryResponse },
+  // Email activity (issue 13): counts from a service, its clicked links opened as the operator, one person's timeline.
+  'activity:overview': { args: act.activityOverviewArgs, result: {} as at.ActivityOverview },
+  'activity:links': { args: act.activityLinksArgs, result: {} as at.ActivityLinks },
+  'activity:timeline': { args: act.timelineArgs, result: {} as at.Timeline },
 } as const;
 
 export type Channel = keyof typeof CONTRACT;

@@ -18,7 +18,8 @@ const hostPort = z
   .string()
   .max(255)
   .regex(/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/, 'a broker is host:port');
-const profileId = z.string().min(1).max(200).regex(/^[A-Za-z0-9:_./@+=,-]+$/, 'not a profile id');
+/** An identity the console opens sections as (`local`, `aws:NAME`). */
+export const profileId = z.string().min(1).max(200).regex(/^[A-Za-z0-9:_./@+=,-]+$/, 'not a profile id');
 const label = z.string().min(1).max(100);
 
 /** How the console authenticates to the brokers; passwords are write-only (kept by main, never read back). */

@@ -5,7 +5,7 @@ import { isSealpostError } from '../../../shared/errors/index.js';
 import type { OpenedRunReport } from '../scan/scan-registry.js';
 
 /** The handlers that decrypt or export, and so leave an audit event when a service is connected. */
-export type ReportedChannel = 'messages:decrypt' | 'export' | 'access:matrix';
+export type ReportedChannel = 'messages:decrypt' | 'export' | 'access:matrix' | 'activity:links' | 'activity:timeline';
 
 /** An identifier the audit trail accepts as a clear detail, or undefined (a profile named after a person stays out). */
 function clearId(value: string | undefined): string | undefined {
@@ -68,6 +68,41 @@ export function withAuditReports<H extends Pick<ConsoleHandlers, ReportedChannel
       try {
         const result = await handlers.export(args);
         safe({ ...base, outcome: 'success', details: { ...facts, rows: result.rows, bytes: result.bytes } });
+        return result;
+      } catch (err) {
+        safe({ ...base, outcome: 'failure', details: { ...facts, ...failure(err) } });
+        throw err;
+      }
+    },
+    async 'activity:links'(args) {
+      const base = { action: 'decrypt' as const, target: 'activity/links' };
+      const profile = clearId(args.profile);
+      const facts = { purpose: 'top-links', ...(profile ? { profile } : {}) };
+      try {
+        const result = await handlers['activity:links'](args);
+        const opened = result.links.filter((l) => l.url !== null).length;
+        const locked = result.links.length - opened;
+        safe({ ...base, outcome: opened === 0 && locked > 0 ? 'denied' : 'success', details: { ...facts, links: result.links.length, opened, locked } });
+        return result;
+      } catch (err) {
+        safe({ ...base, outcome: 'failure', details: { ...facts, ...failure(err) } });
+        throw err;
+      }
+    },
+    async 'activity:timeline'(args) {
+      const base = { action: 'decrypt' as const, target: `topic/${args.topic}` };
+      const profile = clearId(args.profile);
+      const facts = { purpose: 'recipient-timeline', ...(profile ? { profile } : {}) };
+      try {
+        const result = await handlers['activity:timeline'](args);
+        const { opened, locked } = sectionFacts(result.events.map((e) => ({ id: e.row.id, sections: e.sections })));
+        // The blind index is the person's pseudonym: it is what the trail may say about whose events were opened.
+        const subject = clearId(result.recipient);
+        safe({
+          ...base,
+          outcome: opened.length === 0 && locked > 0 ? 'denied' : 'success',
+          details: { ...facts, records: result.events.length, partitions: [result.partition], opened, locked, ...(subject ? { recipient: subject } : {}) },
+        });
         return result;
       } catch (err) {
         safe({ ...base, outcome: 'failure', details: { ...facts, ...failure(err) } });

@@ -39,6 +39,8 @@ export function createServiceModule(opts: ServiceModuleOptions = {}) {
 
   return {
     handlers: serviceHandlers(live) as Pick<ConsoleHandlers, ServiceChannel>,
+    /** One admin call on the named service (pages whose handlers also need Kafka or an opener: Activity). */
+    adminCall: <T>(service: string, fn: Parameters<typeof live.call<T>>[1]): Promise<T> => live.call(service, fn),
     /** True while a service is connected: actions that must be audited (offset resets) are refused without one. */
     connected: (): boolean => live.connected(),
     /**

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { ConnectResult, ProfileInfo, PublicSettings } from '../../../shared/console-api/types.js';
 import { api } from '../api/client.js';
 import { AccessPage } from '../access/access-page.js';
+import { ActivityPage } from '../activity/activity-page.js';
 import { AuditPage } from '../audit/audit-page.js';
 import { BacklogPage } from '../backlog/backlog-page.js';
 import { ConnectionPage } from '../connection/connection-page.js';
@@ -13,7 +14,7 @@ import { useServiceState } from '../service/use-service-state.js';
 import { SettingsPage } from '../settings/settings-page.js';
 import { TopicsPage } from '../topics/topics-page.js';
 
-export type Page = 'connect' | 'topics' | 'messages' | 'partitions' | 'access' | 'service' | 'backlog' | 'audit' | 'settings';
+export type Page = 'connect' | 'topics' | 'messages' | 'partitions' | 'access' | 'service' | 'backlog' | 'activity' | 'audit' | 'settings';
 
 const NAV: { page: Page; label: string; needs: 'nothing' | 'connection' | 'topic' | 'service' }[] = [
   { page: 'connect', label: 'Connection', needs: 'nothing' },
@@ -23,6 +24,7 @@ const NAV: { page: Page; label: string; needs: 'nothing' | 'connection' | 'topic
   { page: 'access', label: 'Access matrix', needs: 'topic' },
   { page: 'service', label: 'Ingest service', needs: 'nothing' },
   { page: 'backlog', label: 'Backlog', needs: 'service' },
+  { page: 'activity', label: 'Email activity', needs: 'service' },
   { page: 'audit', label: 'Audit trail', needs: 'service' },
   { page: 'settings', label: 'Settings', needs: 'nothing' },
 ];
@@ -130,6 +132,7 @@ export function App() {
           {page === 'access' && conn && topic ? <AccessPage topic={topic} profile={profile} profiles={profiles} /> : null}
           {page === 'service' ? <ServicePage state={service.state} onState={service.set} /> : null}
           {page === 'backlog' && service.state?.connected.length ? <BacklogPage service={service.state} /> : null}
+          {page === 'activity' && service.state?.connected.length ? <ActivityPage services={service.state.connected} profile={profile} kafka={Boolean(conn)} topic={topic} /> : null}
           {page === 'audit' && service.state?.connected.length ? <AuditPage services={service.state.connected} /> : null}
           {page === 'settings' ? (
             <SettingsPage

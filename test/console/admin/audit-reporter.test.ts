@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createAuditReporter } from '../../../electron/core/admin/audit-reporter.js';
-import { withAuditReports } from '../../../electron/core/admin/audit-reports.js';
+import { withAuditReports, type ReportedChannel } from '../../../electron/core/admin/audit-reports.js';
 import type { AuditRecordRequest } from '../../../shared/admin-api/types.js';
 import type { ConsoleHandlers } from '../../../shared/console-api/index.js';
 import { SealpostError } from '../../../shared/errors/index.js';
@@ -70,12 +70,27 @@ test('decrypt reports carry clear facts only: a profile named after a person sta
         throw new SealpostError('SP_CONSOLE_EXPORT_CANCELLED', 'cancelled');
       },
       'access:matrix': async () => ({ identity: 'x', policyVersion: 1, checkedAt: '', departments: [], fields: [] }),
-    } as unknown as Pick<ConsoleHandlers, 'messages:decrypt' | 'export' | 'access:matrix'>,
+      'activity:links': async () => ({ identity: 'x', from: 0, to: 1, links: [{ ref: 'r1', source: 's', clicks: 3, url: 'https://a.example/?who=bob@example.com', locked: null, departments: ['support'] }, { ref: 'r2', source: 's', clicks: 1, url: null, locked: { code: 'no_key', message: 'no' }, departments: ['support'] }] }),
+      'activity:timeline': async () => ({ topic: 'events', recipient: 'q1Xh0m8e2b5cV0yLw3kQ_A', partition: 4, events: [{ row: { id: '4:7' }, sections: { support: { state: 'open', fields: { email: 'bob@example.com' } } } }] }),
+    } as unknown as Pick<ConsoleHandlers, ReportedChannel>,
     (e) => reports.push(e),
   );
   await handlers['messages:decrypt']({ topic: 'events', ids: ['0:1', '2:5', '0:9'], profile: 'aws:bob@example.com' });
   await assert.rejects(handlers.export({ topic: 'events', format: 'json', ids: ['0:1'], profile: 'local' }));
   assert.deepEqual(reports[0], { action: 'decrypt', target: 'topic/events', outcome: 'success', details: { records: 3, partitions: [0, 2], opened: ['support'], locked: 1 } });
   assert.deepEqual(reports[1], { action: 'export', target: 'topic/events', outcome: 'failure', details: { records: 1, format: 'json', decrypted: true, profile: 'local', code: 'SP_CONSOLE_EXPORT_CANCELLED' } });
+  assert.ok(!JSON.stringify(reports).includes('example.com'));
+
+  // The Activity page opens clicked URLs and one person's events: both are decryptions, reported with counts and
+  // the person's blind index (their pseudonym), never the URL or the address searched for.
+  await handlers['activity:links']({ service: 'http://127.0.0.1:1', from: 0, to: 1, limit: 10, profile: 'local' });
+  await handlers['activity:timeline']({ topic: 'events', address: 'bob@example.com', profile: 'local', limit: 10, budget: 1000 });
+  assert.deepEqual(reports[2], { action: 'decrypt', target: 'activity/links', outcome: 'success', details: { purpose: 'top-links', profile: 'local', links: 2, opened: 1, locked: 1 } });
+  assert.deepEqual(reports[3], {
+    action: 'decrypt',
+    target: 'topic/events',
+    outcome: 'success',
+    details: { purpose: 'recipient-timeline', profile: 'local', records: 1, partitions: [4], opened: ['support'], locked: 0, recipient: 'q1Xh0m8e2b5cV0yLw3kQ_A' },
+  });
   assert.ok(!JSON.stringify(reports).includes('example.com'));
 });

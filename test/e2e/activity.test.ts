@@ -1,0 +1,161 @@
+// End to end: the Email activity page in Debian Chromium (Playwright) over the test bridge, against a real ingest
+// service that forwarded a few thousand generated SendGrid events to the real broker. The page shows the counts the
+// service kept (chart, funnel, bounce classes, deferral reasons), opens the top clicked links with the operator's
+// identity (locked ones say why), and one recipient's timeline read from the topic through the blind index.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright';
+import { buildBridgeRenderer } from '../../electron/bridge/build-bridge-renderer.js';
+import { startBridge, type Bridge } from '../../electron/bridge/http-bridge.js';
+import { generateActivity, type ExpectedActivity } from '../support/activity-events.js';
+import { ensureKafka, uniqueTopic } from '../support/kafka.js';
+import { until } from '../support/until.js';
+import { startAdminService, type AdminTestService } from '../ingest-service/admin/support.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(process.cwd(), 'test-results', 'console-e2e');
+const LONG = 60_000;
+const NOW = Date.now();
+const TAG = `e2e${NOW.toString(36)}`;
+const MESSAGES = 2_000;
+
+describe(`console e2e: email activity${existsSync(CHROMIUM) ? '' : ' (skipped: /usr/bin/chromium is missing, apt-get install -y chromium)'}`, { skip: !existsSync(CHROMIUM), timeout: 300_000 }, () => {
+  let svc: AdminTestService;
+  let bridge: Bridge;
+  let browser: Browser;
+  let page: Page;
+  let expected: ExpectedActivity;
+  let events = 0;
+  let awsDir: string;
+  const problems: string[] = [];
+  const shot = async (name: string) => {
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, `activity-${name}.png`), fullPage: true });
+  };
+
+  before(async () => {
+    const { brokers } = await ensureKafka();
+    const gen = generateActivity(MESSAGES, { now: NOW, minutes: 20 * 60, tag: TAG });
+    expected = gen.expected;
+    events = gen.events.length;
+    const [rendererDir, s] = await Promise.all([buildBridgeRenderer(), startAdminService({ brokers, admin: { serverId: 'ingest-activity', audit: { topic: uniqueTopic('activity-e2e-audit') } } })]);
+    svc = s;
+    for (let i = 0; i < gen.events.length; i += 1_000) assert.equal((await svc.postSendgrid(JSON.stringify(gen.events.slice(i, i + 1_000)))).status, 200);
+    await until(
+      `${events} events forwarded`,
+      () => svc.local().status(),
+      (st) => st.journal.pendingTotal === 0 && (st.kafka.forwarder?.forwardedEvents ?? 0) >= events,
+      { timeoutMs: 120_000 },
+    );
+    awsDir = mkdtempSync(join(tmpdir(), 'sp-activity-aws-'));
+    writeFileSync(join(awsDir, 'config'), '[profile auditor]\nregion = eu-west-1\n');
+    writeFileSync(join(awsDir, 'credentials'), '[auditor]\naws_access_key_id = AKIDAUDITOR\naws_secret_access_key = not-a-secret\n');
+    bridge = await startBridge({
+      rendererDir,
+      // The service's own key folder: the local identity opens every department, and it holds the blind-index key.
+      settings: { localKeysDir: join(svc.dataDir, 'keys') },
+      identities: { configFile: join(awsDir, 'config'), credentialsFile: join(awsDir, 'credentials'), kmsEndpoint: 'http://127.0.0.1:1', stsEndpoint: 'http://127.0.0.1:1' },
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+    page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+    page.setDefaultTimeout(LONG);
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    await page.goto(bridge.url);
+    await page.getByTestId('conn-brokers').fill(brokers.join(','));
+    await page.getByTestId('conn-submit').click();
+    await page.getByTestId('topics-grid').waitFor();
+    await page.getByTestId('nav-service').click();
+    await page.getByTestId('service-url').fill(svc.admin.url);
+    await page.getByTestId('service-auth-token').check();
+    await page.getByTestId('service-token').fill(svc.admin.localToken!.token);
+    await page.getByTestId('service-connect').click();
+    await page.locator(`[data-testid="whoami"][data-service="${svc.admin.url}"]`).waitFor();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await bridge?.close();
+    await svc?.stop();
+    if (awsDir) rmSync(awsDir, { recursive: true, force: true });
+  });
+
+  test('the page opens on the counts: total, chart by type, funnel per category, bounce classes, deferral reasons', async () => {
+    const started = Date.now();
+    await page.getByTestId('nav-activity').click();
+    await page.getByTestId('activity-total').waitFor();
+    const openedMs = Date.now() - started;
+    assert.equal(await page.getByTestId('activity-total').innerText(), `${events.toLocaleString('en-US')} events forwarded in this range`);
+    const legend = await page.getByTestId('chart-legend-item').allInnerTexts();
+    for (const [type, n] of Object.entries(expected.byType)) assert.ok(legend.some((l) => l.startsWith(`■ ${type}`) && l.endsWith(n.toLocaleString('en-US'))), `${type} ${n} in ${legend.join(' | ')}`);
+    assert.ok((await page.locator('[data-testid="activity-chart"] polyline').count()) >= 5);
+
+    for (const [category, f] of Object.entries(expected.funnel)) {
+      const cells = await page.locator(`[data-testid="funnel-row"][data-category="${category}"] td`).allInnerTexts();
+      assert.equal(cells[0], category);
+      assert.deepEqual(cells.slice(1).map((c) => Number(c.split(' ')[0]!.replace(/,/g, ''))), [f.processed, f.delivered, f.open, f.click], category);
+    }
+    const bars = async (id: string) =>
+      Object.fromEntries(
+        await page.locator(`[data-testid="${id}-row"]`).evaluateAll((els) => els.map((e) => [e.getAttribute('data-class'), Number(e.querySelector('.bar-count')!.textContent!.replace(/,/g, ''))])),
+      );
+    assert.deepEqual(await bars('activity-bounces'), expected.bounces);
+    assert.deepEqual(await bars('activity-deferrals'), expected.deferrals);
+    const text = await page.getByTestId('activity-page').innerText();
+    assert.doesNotMatch(text, /example\.org|Greylisted/, 'no address and no reply text on the page');
+    await page.getByTestId('link-row').first().waitFor();
+    await shot('01-overview');
+    assert.ok(openedMs < 10_000, `opened in ${openedMs} ms`);
+  });
+
+  test('top clicked links are opened with the operator identity, most clicked first', async () => {
+    const urls = await page.getByTestId('link-url').allInnerTexts();
+    const counts = await page.locator('[data-testid="link-row"] .bar-count').allInnerTexts();
+    const shown = Object.fromEntries(urls.map((u, i) => [u, Number(counts[i]!.replace(/,/g, ''))]));
+    const top = Object.entries(expected.clicks).sort((a, b) => b[1] - a[1]).slice(0, 10);
+    assert.equal(urls.length, Math.min(10, Object.keys(expected.clicks).length));
+    for (const [url, n] of top) assert.equal(shown[url], n, url);
+    assert.match(await page.getByTestId('activity-links').innerText(), /opened as local keys/);
+  });
+
+  test('viewed as an AWS profile that cannot open the local-key sections, each link says why', async () => {
+    await page.getByTestId('profile-select').selectOption('aws:auditor');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="link-row"][data-state="locked"]').length > 0, undefined, { timeout: LONG });
+    assert.equal(await page.getByTestId('link-url').count(), 0, 'no URL shown to an identity that cannot open it');
+    const why = await page.getByTestId('link-locked').first().innerText();
+    assert.ok(why.length > 20, why);
+    await page.getByTestId('activity-links').scrollIntoViewIfNeeded();
+    await shot('02-links-locked');
+    await page.getByTestId('profile-select').selectOption('local');
+    await page.getByTestId('link-url').first().waitFor();
+  });
+
+  test('a recipient timeline: the person’s events in order, with the fields the identity opens, and the suppression state', async () => {
+    const person = 4; // processed, delivered, open, click (see generateActivity)
+    await page.getByTestId('timeline-address').fill(`person${person}.${TAG}@example.org`);
+    await page.getByTestId('timeline-search').click();
+    await page.getByTestId('timeline-summary').waitFor();
+    const types = await page.getByTestId('timeline-event').evaluateAll((els) => els.map((e) => e.getAttribute('data-type')));
+    assert.deepEqual(types, ['processed', 'delivered', 'open', 'click']);
+    const opened = await page.getByTestId('timeline-open').allInnerTexts();
+    assert.ok(opened.some((t) => t.includes(`person${person}.${TAG}@example.org`)), 'the opened support section shows the address');
+    assert.ok(opened.some((t) => t.includes('https://shop.example.com/offer/boots')), 'and the clicked URL');
+    assert.match(await page.getByTestId('timeline-summary').innerText(), /^4 events · blind index \S+ · partition \d · read [\d,]+ of [\d,]+ records · opened as local keys/);
+    assert.match(await page.getByTestId('timeline-suppression').innerText(), /Suppression state:/);
+    await page.getByTestId('timeline').scrollIntoViewIfNeeded();
+    await shot('03-timeline');
+
+    // A person the topic never saw: an empty timeline, read to the start of the partition.
+    await page.getByTestId('timeline-address').fill('nobody@example.net');
+    await page.getByTestId('timeline-search').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="timeline-summary"]')?.textContent?.startsWith('0 events'));
+    assert.equal(await page.getByTestId('timeline-event').count(), 0);
+  });
+
+  test('no page errors', () => {
+    assert.deepEqual(problems, []);
+  });
+});
