@@ -8,3 +8,4 @@ export { CountingKeyring } from './counting-keyring.js';
 export { nativeSeal, nativeSealStatus, type NativeSeal } from './native-seal.js';
 export { KEY_FILE_LENGTH, loadOrCreateKeyFile } from './key-file.js';
 export { LOCAL_KEY_NAMESPACE, loadOrCreateLocalKey, localKeyring, localKeyringsFromPolicy, type DepartmentKeyrings } from './local-keys.js';
+export { subjectKeyMaterial, subjectSectionContext, type SubjectKey } from './subject-wrap.js';

@@ -1,37 +1,37 @@
-import {
-  CommitmentPolicy,
-  KeyringNode,
-  NodeDefaultCryptographicMaterialsManager,
-  type NodeEncryptionMaterial,
-  type NodeMaterialsManager,
-} from '@aws-crypto/material-management-node';
 import { sectionContext, type SectionPlaintext } from '../envelope/index.js';
-import { SealpostError, isSealpostError } from '../errors/index.js';
-import { CountingKeyring } from './counting-keyring.js';
+import { SealpostError } from '../errors/index.js';
+import { subjectKeyContext, type SubjectKeyPlaintext } from '../subject-keys/format.js';
 import { SEAL_ERRORS } from './errors.js';
-import { SEAL_SUITE, createMessageWriter, type MessageWriter } from './fast-message.js';
+import { closedError, createDepartmentMaterials, type Held } from './held-materials.js';
 import { nativeSeal } from './native-seal.js';
-import { checkLimits, type MaterialsHooks, type SectionSealerOptions } from './section-sealer-options.js';
+import { checkLimits, type SectionSealerOptions } from './section-sealer-options.js';
+import { createSubjectMaterials } from './subject-materials.js';
+import { subjectSectionContext } from './subject-wrap.js';
 import type { SealInput, SealerStats, SectionSealer } from './types.js';
 
-/** Statistics with the sealer's extra counter. */
+/** Statistics with the sealer's extra counters. */
 export interface SectionSealerStats extends SealerStats {
   /** Requests the sealer made to materials managers (renewals). */
   materialsRequests: number;
+  /** Materials made under subject keys (a local wrap each, never KMS). */
+  subjectMaterials: number;
 }
 
-/** The SectionSealer seam, with the extra statistics this implementation keeps. */
+/** The SectionSealer seam, with what this implementation adds. */
 export interface FastSectionSealer extends SectionSealer {
+  /**
+   * Seals each subject key (SubjectKeyPlaintext JSON) under its department's key with context
+   * `subjectKeyContext(department)`: one base64 ESDK message per input, in order. The same held
+   * materials serve every subject key of a department, so a new subject costs no KMS call.
+   */
+  sealSubjectKeys(inputs: readonly SubjectKeyPlaintext[]): Promise<string[]>;
   stats(): SectionSealerStats;
 }
 
-interface Held {
-  writer: MessageWriter;
-  material: NodeEncryptionMaterial;
-  createdAt: number;
-  messages: number;
-  bytes: number;
-}
+/** Where one message is sealed: a department's held materials for a context, or a subject key's. */
+type Target =
+  | { kind: 'department'; slot: string; department: string; context: () => Record<string, string> }
+  | { kind: 'subject'; input: SealInput & { subjectKey: NonNullable<SealInput['subjectKey']> }; slot: string };
 
 /**
  * The sealer the ingest forwarder uses: turns each SealInput into one standard AWS Encryption SDK
@@ -54,98 +54,49 @@ export function createSectionSealer(options: SectionSealerOptions): FastSectionS
   const limits = checkLimits(options.limits);
   const now = options.now ?? Date.now;
   const native = options.native === null ? undefined : (options.native ?? nativeSeal());
-  const managers = new Map<string, { cmm: NodeMaterialsManager; counted: boolean }>();
-  const held = new Map<string, Held>();
-  const pending = new Map<string, Promise<Held>>();
+  const departments = createDepartmentMaterials({ materialsFor: options.materialsFor, limits, now, native });
+  const subjects = createSubjectMaterials({ limits, now, native });
   let closed = false;
   let sectionsSealed = 0;
-  let keyringCalls = 0;
-  let materialsRequests = 0;
 
-  const closedError = (): SealpostError =>
-    new SealpostError(SEAL_ERRORS.closed, 'the section sealer is closed; create a new one after restart');
-
-  function managerFor(department: string): { cmm: NodeMaterialsManager; counted: boolean } {
-    const known = managers.get(department);
-    if (known) return known;
-    let counted = false;
-    const hooks: MaterialsHooks = {
-      countKeyring(keyring) {
-        counted = true;
-        return new CountingKeyring(keyring, { onEncrypt: () => void keyringCalls++ });
-      },
+  /** Seals plaintexts[i] at targets[i]; materials are renewed (awaited) only between written groups. */
+  async function sealAt(targets: readonly Target[], plaintexts: readonly Buffer[]): Promise<string[]> {
+    const out = new Array<string>(targets.length);
+    // Sections are written per materials in one writeBatch (one native call per materials and batch).
+    // Every group is written before anything awaits, so no materials in a group can be retired first.
+    const groups = new Map<Held, number[]>();
+    const flush = (): void => {
+      for (const [h, indexes] of groups) {
+        const sealed = h.writer.writeBatch(indexes.map((i) => plaintexts[i]!));
+        for (let k = 0; k < indexes.length; k++) out[indexes[k]!] = sealed[k]!;
+      }
+      groups.clear();
     };
-    let result: NodeMaterialsManager | KeyringNode;
-    try {
-      result = options.materialsFor(department, hooks);
-    } catch (err) {
-      if (isSealpostError(err)) throw err;
-      throw new SealpostError(SEAL_ERRORS.noMaterialsManager, `no materials manager for department "${department}": ${(err as Error)?.message ?? String(err)}`, {
-        cause: err,
-        details: { department },
-      });
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[i]!;
+      const length = plaintexts[i]!.length;
+      let h: Held | undefined;
+      if (t.kind === 'subject') {
+        const { input } = t;
+        const context = () => subjectSectionContext(sectionContext(input.department, input.source, input.policyVersion), input.subjectKey.id);
+        h = subjects.fitting(input.subjectKey, t.slot, context, length, flush);
+      } else {
+        h = departments.fitting(t.slot, length);
+        while (!h) {
+          flush();
+          const fresh = await departments.renew(t.slot, t.department, t.context());
+          if (closed) throw closedError();
+          h = departments.fitting(t.slot, length) ?? (departments.current(t.slot) === fresh && fresh.messages === 0 ? fresh : undefined);
+        }
+      }
+      h.messages++;
+      h.bytes += length;
+      let group = groups.get(h);
+      if (!group) groups.set(h, (group = []));
+      group.push(i);
     }
-    if (result instanceof KeyringNode) result = new NodeDefaultCryptographicMaterialsManager(hooks.countKeyring(result));
-    if (!result || typeof (result as NodeMaterialsManager).getEncryptionMaterials !== 'function') {
-      throw new SealpostError(SEAL_ERRORS.noMaterialsManager, `materialsFor("${department}") returned neither a materials manager nor a keyring`, {
-        details: { department },
-      });
-    }
-    const entry = { cmm: result as NodeMaterialsManager, counted };
-    managers.set(department, entry);
-    return entry;
-  }
-
-  function fitting(key: string, length: number): Held | undefined {
-    const h = held.get(key);
-    if (!h || h.messages >= limits.maxMessages || now() - h.createdAt >= limits.maxAgeMs) return undefined;
-    if (h.bytes + length > limits.maxBytes && h.messages > 0) return undefined;
-    return h;
-  }
-
-  function renew(key: string, input: SealInput): Promise<Held> {
-    const inFlight = pending.get(key);
-    if (inFlight) return inFlight;
-    const p = (async (): Promise<Held> => {
-      const { cmm, counted } = managerFor(input.department);
-      materialsRequests++;
-      if (!counted) keyringCalls++;
-      let material: NodeEncryptionMaterial;
-      try {
-        // No plaintextLength: these materials serve many messages (see SectionSealerOptions.materialsFor).
-        material = await cmm.getEncryptionMaterials({
-          suite: SEAL_SUITE,
-          encryptionContext: sectionContext(input.department, input.source, input.policyVersion),
-          commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
-        });
-      } catch (err) {
-        throw new SealpostError(
-          SEAL_ERRORS.materialsUnavailable,
-          `could not get encryption materials for department "${input.department}" (${(err as Error)?.name ?? 'Error'}: ` +
-            `${(err as Error)?.message ?? String(err)}); the events stay in the journal and sealing is retried`,
-          { cause: err, retriable: true, status: 503, details: { department: input.department } },
-        );
-      }
-      if (closed) {
-        material.zeroUnencryptedDataKey();
-        throw closedError();
-      }
-      let writer: MessageWriter;
-      try {
-        writer = createMessageWriter(material, undefined, { native });
-      } catch (err) {
-        if (material.hasUnencryptedDataKey) material.zeroUnencryptedDataKey();
-        throw err;
-      }
-      const fresh: Held = { writer, material, createdAt: now(), messages: 0, bytes: 0 };
-      const old = held.get(key);
-      held.set(key, fresh);
-      // Safe: every use of a Held is synchronous with the check that it fits (see sealMany).
-      if (old?.material.hasUnencryptedDataKey) old.material.zeroUnencryptedDataKey();
-      return fresh;
-    })().finally(() => pending.delete(key));
-    pending.set(key, p);
-    return p;
+    flush();
+    return out;
   }
 
   async function sealMany(inputs: readonly SealInput[]): Promise<string[]> {
@@ -161,47 +112,34 @@ export function createSectionSealer(options: SectionSealerOptions): FastSectionS
         });
       }
     });
-    const out = new Array<string>(inputs.length);
-    // Sections are written per materials in one writeBatch (one native call per department and batch).
-    // Every group is written before anything awaits, so no materials in a group can be retired first.
-    const groups = new Map<Held, number[]>();
-    const flush = (): void => {
-      for (const [h, indexes] of groups) {
-        const sealed = h.writer.writeBatch(indexes.map((i) => plaintexts[i]!));
-        for (let k = 0; k < indexes.length; k++) out[indexes[k]!] = sealed[k]!;
-        sectionsSealed += indexes.length;
-      }
-      groups.clear();
-    };
-    for (let i = 0; i < inputs.length; i++) {
-      const input = inputs[i]!;
-      const plaintext = plaintexts[i]!;
-      const key = `${input.department}\u0000${input.source}\u0000${input.policyVersion}`;
-      let h = fitting(key, plaintext.length);
-      while (!h) {
-        flush();
-        const fresh = await renew(key, input);
-        if (closed) throw closedError();
-        h = fitting(key, plaintext.length) ?? (held.get(key) === fresh && fresh.messages === 0 ? fresh : undefined);
-      }
-      h.messages++;
-      h.bytes += plaintext.length;
-      let group = groups.get(h);
-      if (!group) groups.set(h, (group = []));
-      group.push(i);
-    }
-    flush();
+    const targets = inputs.map((input): Target => {
+      const slot = `${input.department}\u0000${input.source}\u0000${input.policyVersion}`;
+      if (input.subjectKey) return { kind: 'subject', input: input as SealInput & { subjectKey: NonNullable<SealInput['subjectKey']> }, slot };
+      return { kind: 'department', slot, department: input.department, context: () => sectionContext(input.department, input.source, input.policyVersion) };
+    });
+    const out = await sealAt(targets, plaintexts);
+    sectionsSealed += out.length;
     return out;
+  }
+
+  async function sealSubjectKeys(inputs: readonly SubjectKeyPlaintext[]): Promise<string[]> {
+    if (closed) throw closedError();
+    const plaintexts = inputs.map((k) => Buffer.from(JSON.stringify({ keyId: k.keyId, subject: k.subject, department: k.department, key: k.key } satisfies SubjectKeyPlaintext), 'utf8'));
+    // A slot of its own per department (the context differs from every section's): "\u0001" cannot start a source id.
+    const targets = inputs.map((k): Target => ({ kind: 'department', slot: `${k.department}\u0001subject-key`, department: k.department, context: () => subjectKeyContext(k.department) }));
+    return sealAt(targets, plaintexts);
   }
 
   return {
     sealMany,
-    stats: () => ({ sectionsSealed, keyringCalls, materialsRequests }),
+    sealSubjectKeys,
+    stats: () => {
+      const c = departments.counters();
+      return { sectionsSealed, keyringCalls: c.keyringCalls, materialsRequests: c.materialsRequests, subjectMaterials: subjects.renewals() };
+    },
     async close() {
       closed = true;
-      await Promise.allSettled([...pending.values()]);
-      for (const h of held.values()) if (h.material.hasUnencryptedDataKey) h.material.zeroUnencryptedDataKey();
-      held.clear();
+      await departments.close();
     },
   };
 }

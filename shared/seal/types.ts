@@ -1,3 +1,5 @@
+import type { SubjectKey } from './subject-wrap.js';
+
 /**
  * The seam between the ingest hot path and the AWS Encryption SDK. The forwarder hands batches of
  * sections to a SectionSealer; the sealer returns standard ESDK messages (base64) that the stock
@@ -10,6 +12,11 @@ export interface SealInput {
   /** Source id (goes into the low-cardinality encryption context). */
   source: string;
   policyVersion: number;
+  /**
+   * Seal under this subject key (crypto-shredding, shared/subject-keys) instead of the department's
+   * key: a raw AES keyring wrap, context `sectionContext(...)` plus `sealpost:subject-key` = its id.
+   */
+  subjectKey?: SubjectKey;
   /** Dotted path -> personal value this department may read. */
   fields: Record<string, unknown>;
 }

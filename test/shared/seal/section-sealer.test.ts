@@ -59,7 +59,7 @@ describe('section sealer', () => {
       assert.deepEqual(section, { id: want.id, department: want.department, fields: want.fields });
       assert.deepEqual(context, sectionContext(want.department, want.source, want.policyVersion));
     }
-    assert.deepEqual(sealer.stats(), { sectionsSealed: 4, keyringCalls: 4, materialsRequests: 4 });
+    assert.deepEqual(sealer.stats(), { sectionsSealed: 4, keyringCalls: 4, materialsRequests: 4, subjectMaterials: 0 });
     await sealer.close();
   });
 
@@ -77,7 +77,7 @@ describe('section sealer', () => {
     assert.equal(new Set(edks.slice(0, 3)).size, 1, 'messages 1-3 share a data key');
     assert.equal(new Set(edks.slice(3, 6)).size, 1, 'messages 4-6 share the next one');
     assert.equal(new Set(edks).size, 3, 'three data keys for seven messages');
-    assert.deepEqual(sealer.stats(), { sectionsSealed: 7, keyringCalls: 3, materialsRequests: 3 });
+    assert.deepEqual(sealer.stats(), { sectionsSealed: 7, keyringCalls: 3, materialsRequests: 3, subjectMaterials: 0 });
     for (const [i, m] of out.entries()) assert.equal((await open(support, m)).section.id, `evt-${i}`);
     await sealer.close();
   });
@@ -127,7 +127,7 @@ describe('section sealer', () => {
       limits: { maxMessages: 10 },
     });
     await sealer.sealMany(Array.from({ length: 25 }, (_, i) => input(i)));
-    assert.deepEqual(sealer.stats(), { sectionsSealed: 25, keyringCalls: 3, materialsRequests: 3 });
+    assert.deepEqual(sealer.stats(), { sectionsSealed: 25, keyringCalls: 3, materialsRequests: 3, subjectMaterials: 0 });
     await sealer.close();
   });
 
