@@ -102,7 +102,14 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       // The producer in its own thread: kafkajs is about half of what the acknowledging thread did (bench:ingest profile).
       sink = await startWorkerSink(
         config.kafka,
-        { createTopics: config.kafka.createTopics, partitions: config.kafka.partitions, replicationFactor: config.kafka.replicationFactor, topics: sources.map((s) => s.topic) },
+        {
+          createTopics: config.kafka.createTopics,
+          partitions: config.kafka.partitions,
+          replicationFactor: config.kafka.replicationFactor,
+          topics: [...sources.map((s) => s.topic), ...(config.subjectKeys.enabled ? [config.subjectKeys.topic] : [])],
+          // Subject keys must outlive any retention: compacted, so only a tombstone (a forget) removes one.
+          topicConfigs: { [config.subjectKeys.topic]: { 'cleanup.policy': 'compact' } },
+        },
         log,
       );
       started.push(() => sink!.close());
@@ -111,6 +118,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
         sink,
         // Through `expander` (not its method) so that a reload swaps the worker under a running forwarder.
         expand: (entry) => expander!.expand(entry),
+        keyRecordsProduced: (records) => expander!.keyRecordsProduced(records),
         log,
         metrics,
         ...(activity ? { activity } : {}),
@@ -125,7 +133,8 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
         await sink!.disconnect();
       });
     }
-    let kmsSeen = { calls: 0, failed: 0, keyring: 0 };
+    const NOTHING_SEEN = { calls: 0, failed: 0, keyring: 0, subjectKeys: 0, shredded: 0, dropped: 0 };
+    let kmsSeen = NOTHING_SEEN;
     /** The worker keeps its own counters; add what grew since the last look to the service's metrics. */
     const refreshWorkerCounters = (): void => {
       if (!expander) return;
@@ -133,7 +142,10 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       if (w.kmsCalls > kmsSeen.calls) metrics.kmsCalls.inc(w.kmsCalls - kmsSeen.calls);
       if (w.kmsFailedCalls > kmsSeen.failed) metrics.kmsFailedCalls.inc(w.kmsFailedCalls - kmsSeen.failed);
       if (w.keyringCalls > kmsSeen.keyring) metrics.keyMaterialCalls.inc(w.keyringCalls - kmsSeen.keyring);
-      kmsSeen = { calls: w.kmsCalls, failed: w.kmsFailedCalls, keyring: w.keyringCalls };
+      if (w.subjectKeysCreated > kmsSeen.subjectKeys) metrics.subjectKeysCreated.inc(w.subjectKeysCreated - kmsSeen.subjectKeys);
+      if (w.forgottenShredded > kmsSeen.shredded) metrics.forgottenEvents.inc({ outcome: 'shredded' }, w.forgottenShredded - kmsSeen.shredded);
+      if (w.forgottenDropped > kmsSeen.dropped) metrics.forgottenEvents.inc({ outcome: 'dropped' }, w.forgottenDropped - kmsSeen.dropped);
+      kmsSeen = { calls: w.kmsCalls, failed: w.kmsFailedCalls, keyring: w.keyringCalls, subjectKeys: w.subjectKeysCreated, shredded: w.forgottenShredded, dropped: w.forgottenDropped };
     };
     const refreshGauges = (): void => {
       const stats = journal.stats();
@@ -187,11 +199,11 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
           current = next;
           return changed;
         }
-        const fresh = await startWorkerExpander(next, sourceTable(next), { workers: sealWorkers(next) });
+        const fresh = await startWorkerExpander(next, sourceTable(next), { workers: sealWorkers(next), forgotten: expander.forgottenNotices() });
         const old = expander;
         refreshWorkerCounters();
         expander = fresh;
-        kmsSeen = { calls: 0, failed: 0, keyring: 0 };
+        kmsSeen = NOTHING_SEEN;
         current = next;
         await old.idle();
         await old.close();

@@ -26,6 +26,12 @@ export const sourceRuleSchema = z.strictObject({
   recipient: z.array(fieldPath).default([]),
   /** Department -> personal fields it may read; `*` means every personal field. */
   grants: z.record(z.string(), z.array(fieldPath)),
+  /**
+   * A new event about a subject forgotten earlier (docs/forget.md): `new-key` seals it under a new subject
+   * key (new data, new consent), `drop` drops it (counted), `dead-letter` keeps it as a dead letter
+   * `subject_forgotten`. Events received up to the forget are always sealed under a key that is shredded.
+   */
+  forgotten: z.enum(['new-key', 'drop', 'dead-letter']).default('new-key'),
 });
 export type SourceRule = z.infer<typeof sourceRuleSchema>;
 

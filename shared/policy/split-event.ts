@@ -8,6 +8,8 @@ export interface CompiledRule {
   recipient: readonly string[];
   /** Department -> granted paths, or `all` for `*`. Departments granted nothing are absent. */
   grants: ReadonlyMap<string, readonly string[] | 'all'>;
+  /** What becomes of a new event about a forgotten subject (SourceRule.forgotten). */
+  forgotten: SourceRule['forgotten'];
 }
 
 /** The result of splitting one event: the clear part and, per department, its personal fields. */
@@ -27,7 +29,7 @@ function prefixes(path: string): string[] {
 }
 
 /** Compiles one rule. */
-export function compileRule(rule: SourceRule): CompiledRule {
+export function compileRule(rule: Omit<SourceRule, 'forgotten'> & Partial<Pick<SourceRule, 'forgotten'>>): CompiledRule {
   const descend = new Set<string>();
   const grants = new Map<string, readonly string[] | 'all'>();
   for (const p of rule.clear) for (const q of prefixes(p)) descend.add(q);
@@ -40,7 +42,7 @@ export function compileRule(rule: SourceRule): CompiledRule {
     grants.set(dept, paths);
     for (const p of paths) for (const q of prefixes(p)) descend.add(q);
   }
-  return { clear: new Set(rule.clear), descend, recipient: rule.recipient, grants };
+  return { clear: new Set(rule.clear), descend, recipient: rule.recipient, grants, forgotten: rule.forgotten ?? 'new-key' };
 }
 
 /** The rule for a source: by its id first, then by its kind. Undefined when the policy has neither. */

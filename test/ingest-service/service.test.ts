@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Envelope } from '../../shared/envelope/index.js';
 import { ensureKafka, readAll } from '../support/kafka.js';
 import { SEED_BATCH, startTestService, type TestService } from '../support/ingest.js';
-import { departmentKeyring, openSection } from '../support/local-decrypt.js';
+import { departmentKeyring, openEnvelopeSection, readSubjectKeys } from '../support/local-decrypt.js';
 import { until } from '../support/until.js';
 
 const seed = JSON.parse(SEED_BATCH.toString()) as Record<string, unknown>[];
@@ -35,25 +35,30 @@ describe('ingest service end to end (real journal, real broker)', () => {
     const support = departmentKeyring(svc.dataDir, 'support');
     const security = departmentKeyring(svc.dataDir, 'security');
     const byKey = new Map<string, string[]>();
+    const envelopes = records.map((r) => JSON.parse(r.value!.toString()) as Envelope);
+    const keys = await readSubjectKeys(brokers, svc.config.subjectKeys.topic, envelopes);
     for (const r of records) {
       const raw = r.value!.toString();
       for (const a of addresses) assert.ok(!raw.includes(a), 'no address in clear in the Kafka record');
       const env = JSON.parse(raw) as Envelope;
-      assert.equal(env.schema, 'sealpost.envelope/1');
+      // Subject keys are on by default: every seed event names its recipient, so each section is under a subject key.
+      assert.equal(env.schema, 'sealpost.envelope/2');
+      assert.equal(r.headers['sealpost-schema']?.toString(), '2');
+      assert.deepEqual(Object.keys(env.keys ?? {}).sort(), ['security', 'support']);
       assert.equal(r.key?.toString(), env.recipient, 'the key is the blind index of the recipient');
       assert.equal(r.headers['sealpost-source']?.toString(), 'sendgrid');
       assert.deepEqual(Object.keys(env.sections).sort(), ['security', 'support'], 'analytics gets no section');
       assert.equal(env.clear.event, env.type);
       assert.equal('email' in env.clear, false);
       const original = seed.find((e) => e.sg_event_id === env.id)!;
-      const s = await openSection(support, env.sections.support!);
+      const s = await openEnvelopeSection(support, env, 'support', keys);
       assert.equal(s.plaintext.id, env.id, 'section bound to its event');
       assert.equal(s.plaintext.fields.email, original.email);
       assert.equal(s.context['sealpost:department'], 'support');
       assert.equal('send_id' in s.plaintext.fields, false, 'support reads only its granted fields');
-      const sec = await openSection(security, env.sections.security!);
+      const sec = await openEnvelopeSection(security, env, 'security', keys);
       assert.equal(sec.plaintext.fields.send_id, original.send_id, 'security reads every personal field (custom args too)');
-      await assert.rejects(openSection(support, env.sections.security!), 'the support key cannot open the security section');
+      await assert.rejects(openEnvelopeSection(support, env, 'security', keys), 'the support key cannot open the security section');
       byKey.set(env.recipient!, [...(byKey.get(env.recipient!) ?? []), env.id]);
     }
     assert.equal(byKey.size, addresses.length, 'one key per recipient');

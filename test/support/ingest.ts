@@ -54,6 +54,8 @@ export function testConfig(opts: { dataDir: string; brokers?: string[]; topicPre
       ...(opts.extraSources ?? []),
     ],
     policy: DEFAULT_POLICY,
+    // A keys topic of the test's own (the default name would be shared by every test on the broker).
+    subjectKeys: { topic: `${prefix}.subject-keys` },
     ...(opts.brokers ? { kafka: { brokers: opts.brokers, partitions: 3 } } : {}),
     log: { level: 'info' },
     ...opts.overrides,

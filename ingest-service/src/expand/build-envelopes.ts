@@ -1,15 +1,31 @@
-import { ENVELOPE_SCHEMA, HEADERS, type Envelope, type SourceKind } from '../../../shared/envelope/index.js';
+import { ENVELOPE_SCHEMA, ENVELOPE_SCHEMA_V2, HEADERS, type Envelope, type SourceKind } from '../../../shared/envelope/index.js';
 import { compileRule, recipientOf, ruleFor, splitEvent, type CompiledRule, type Policy } from '../../../shared/policy/index.js';
 import type { SealInput, SectionSealer } from '../../../shared/seal/types.js';
 import { SealpostError } from '../../../shared/errors/index.js';
 import type { ParsedEvent } from '../parse/index.js';
+import type { SinkRecord } from '../kafka/sink.js';
 import type { ExpandedRecord } from './contract.js';
+import type { SubjectKeyring } from './subject-keys/subject-keyring.js';
 
 export interface EnvelopeBuilderDeps {
   policy: Policy;
   sealer: SectionSealer;
   /** Blind index of an (already normalised) address. */
   blindIndex(address: string): string;
+  /** Subject keys (crypto-shredding): sections of events with a recipient are sealed under them. Absent: v1 sealing. */
+  subjectKeys?: SubjectKeyring;
+}
+
+/** Dead-letter reason of a new event about a forgotten subject under a rule `forgotten: dead-letter`. */
+export const SUBJECT_FORGOTTEN = 'subject_forgotten';
+
+/** What a batch of events became. */
+export interface BuiltEnvelopes {
+  records: ExpandedRecord[];
+  /** Key records (keys topic) the records are sealed under, to produce no later than the records. */
+  keyRecords: SinkRecord[];
+  /** Events of forgotten subjects that became no record: dropped, or kept as dead letters (by event id). */
+  forgotten: { eventId: string; outcome: 'drop' | 'dead-letter' }[];
 }
 
 /**
@@ -17,6 +33,11 @@ export interface EnvelopeBuilderDeps {
  * part and per-department fields, every section of the batch is sealed in one `sealMany` call (so
  * key material is fetched once per batch, not per event), and the key is the recipient's blind index
  * so that one recipient's events stay in order on one partition.
+ *
+ * With subject keys, an event with a recipient (its subject) has each section sealed under that
+ * (subject, department)'s key and becomes a v2 envelope naming the keys; an event without one, or with
+ * subject keys off, is exactly a v1 envelope. A forgotten subject's events received up to the forget are
+ * sealed under keys that are never kept (unreadable from the start); newer ones follow the rule's `forgotten`.
  */
 export function createEnvelopeBuilder(deps: EnvelopeBuilderDeps) {
   const compiled = new Map<string, CompiledRule>();
@@ -39,14 +60,23 @@ export function createEnvelopeBuilder(deps: EnvelopeBuilderDeps) {
     source: { id: string; kind: SourceKind; topic: string },
     events: readonly ParsedEvent[],
     receivedAt: number,
-  ): Promise<ExpandedRecord[]> {
+  ): Promise<BuiltEnvelopes> {
     const rule = ruleOf(source.id, source.kind);
     const received = new Date(receivedAt).toISOString();
+    const keys = deps.subjectKeys?.begin();
     const inputs: SealInput[] = [];
     const owners: { envelope: Envelope; department: string }[] = [];
-    const envelopes: Envelope[] = events.map((event) => {
+    const forgotten: BuiltEnvelopes['forgotten'] = [];
+    const envelopes: Envelope[] = [];
+    for (const event of events) {
       const split = splitEvent(event.body, rule);
       const address = recipientOf(event.body, rule);
+      const subject = address ? deps.blindIndex(address) : undefined;
+      const mode = keys && subject ? keys.mode(subject, receivedAt, rule.forgotten) : undefined;
+      if (mode === 'drop' || mode === 'dead-letter') {
+        forgotten.push({ eventId: event.id, outcome: mode });
+        continue;
+      }
       const envelope: Envelope = {
         schema: ENVELOPE_SCHEMA,
         id: event.id,
@@ -56,31 +86,38 @@ export function createEnvelopeBuilder(deps: EnvelopeBuilderDeps) {
         time: event.time,
         receivedAt: received,
         policyVersion,
-        ...(address ? { recipient: deps.blindIndex(address) } : {}),
+        ...(subject ? { recipient: subject } : {}),
         clear: split.clear,
         sections: {},
       };
       for (const [department, fields] of split.sections) {
-        inputs.push({ id: event.id, department, source: source.id, policyVersion, fields });
+        const input: SealInput = { id: event.id, department, source: source.id, policyVersion, fields };
+        if (mode) {
+          input.subjectKey = mode === 'throwaway' ? keys!.throwaway() : keys!.keyFor(subject!, department);
+          envelope.schema = ENVELOPE_SCHEMA_V2;
+          (envelope.keys ??= {})[department] = input.subjectKey.id;
+        }
+        inputs.push(input);
         owners.push({ envelope, department });
       }
-      return envelope;
-    });
-    const sealed = inputs.length ? await deps.sealer.sealMany(inputs) : [];
+      envelopes.push(envelope);
+    }
+    const [sealed, keyRecords] = await Promise.all([inputs.length ? deps.sealer.sealMany(inputs) : [], keys ? keys.finish() : []]);
     for (let i = 0; i < owners.length; i++) owners[i]!.envelope.sections[owners[i]!.department] = sealed[i]!;
-    return envelopes.map((envelope) => ({
+    const records = envelopes.map((envelope) => ({
       eventId: envelope.id,
       topic: source.topic,
       key: envelope.recipient ?? envelope.id,
       value: Buffer.from(JSON.stringify(envelope)),
       headers: {
-        [HEADERS.schema]: '1',
+        [HEADERS.schema]: envelope.schema === ENVELOPE_SCHEMA_V2 ? '2' : '1',
         [HEADERS.source]: source.id,
         [HEADERS.departments]: Object.keys(envelope.sections).join(','),
         [HEADERS.policyVersion]: String(policyVersion),
         [HEADERS.type]: envelope.type,
       },
     }));
+    return { records, keyRecords, forgotten };
   };
 }
 

@@ -29,6 +29,8 @@ export interface ExpandedDeadLetter {
   reason: string;
   /** The bytes to keep: the element, or the whole entry. */
   raw: Buffer;
+  /** Non-personal facts to list with it (an event id), when the reason alone does not say which event. */
+  clear?: Record<string, unknown>;
 }
 
 /** Everything one entry turned into. */
@@ -71,4 +73,10 @@ export interface ExpandStats {
   keyringCalls: number;
   kmsCalls: number;
   kmsFailedCalls: number;
+  /** Subject keys made (each one key record). */
+  subjectKeysCreated: number;
+  /** Events of forgotten subjects sealed under a key never kept (received up to the forget). */
+  forgottenShredded: number;
+  /** New events of forgotten subjects dropped (rule `forgotten: drop`). */
+  forgottenDropped: number;
 }

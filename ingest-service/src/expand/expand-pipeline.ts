@@ -9,8 +9,15 @@ import { createTallier } from '../activity/tally.js';
 import type { Config } from '../config/index.js';
 import type { KnownSource } from '../config/source-table.js';
 import { parsePayload } from '../parse/index.js';
-import type { Expand, ExpandStats } from './contract.js';
+import type { Expand, ExpandStats, ForgetNotice } from './contract.js';
 import { createExpander } from './expander.js';
+import { createSubjectKeyring } from './subject-keys/subject-keyring.js';
+
+/** What the pipeline is started with besides the config: this process's instance id, subjects already forgotten. */
+export interface ExpandPipelineOptions {
+  instance: string;
+  forgotten?: readonly ForgetNotice[];
+}
 
 /**
  * Everything that turns a journal entry into sealed records, built from the config: department
@@ -20,11 +27,25 @@ import { createExpander } from './expander.js';
  * The blind-index key may be wrapped under KMS: when KMS is away at start, expand() rejects with a
  * retriable error (the forwarder backs off, events wait in the journal) and the key is fetched again.
  */
-export function createExpandPipeline(config: Config, sourceTable: readonly KnownSource[]): { expand: Expand; stats(): ExpandStats; close(): Promise<void> } {
+export function createExpandPipeline(
+  config: Config,
+  sourceTable: readonly KnownSource[],
+  opts: ExpandPipelineOptions,
+): { expand: Expand; stats(): ExpandStats; forgotten(notices: readonly ForgetNotice[]): void; produced(recordKeys: readonly string[]): void; close(): Promise<void> } {
   const keysDir = join(resolve(config.dataDir), 'keys');
   const materials = departmentMaterials(config.policy, { localDir: keysDir, ...(config.kms ? { kms: config.kms } : {}) });
   const sealer = createSectionSealer({ materialsFor: (d, hooks) => materials.materialsFor(d, hooks), limits: materials.limits });
   const sources = new Map(sourceTable.map((s) => [s.id, s]));
+  const subjectKeys = config.subjectKeys.enabled
+    ? createSubjectKeyring({
+        topic: config.subjectKeys.topic,
+        cacheSize: config.subjectKeys.cacheSize,
+        instance: opts.instance,
+        departments: Object.keys(config.policy.departments),
+        seal: (keys) => sealer.sealSubjectKeys(keys),
+        ...(opts.forgotten ? { forgotten: opts.forgotten } : {}),
+      })
+    : undefined;
   const indexKeySpec = config.blindIndex.key;
   const indexKms =
     indexKeySpec === 'local'
@@ -62,6 +83,7 @@ export function createExpandPipeline(config: Config, sourceTable: readonly Known
             }),
           }
         : {}),
+      ...(subjectKeys ? { subjectKeys } : {}),
     });
     return expander;
   };
@@ -74,13 +96,19 @@ export function createExpandPipeline(config: Config, sourceTable: readonly Known
       const s = sealer.stats();
       const kms = materials.kmsCalls();
       const idx = indexKms?.calls();
+      const sk = subjectKeys?.stats();
       return {
         sectionsSealed: s.sectionsSealed,
         keyringCalls: s.keyringCalls,
         kmsCalls: kms.total + (idx?.total ?? 0),
         kmsFailedCalls: kms.failed + (idx?.failed ?? 0),
+        subjectKeysCreated: sk?.keysCreated ?? 0,
+        forgottenShredded: sk?.eventsShredded ?? 0,
+        forgottenDropped: sk?.eventsDropped ?? 0,
       };
     },
+    forgotten: (notices) => subjectKeys?.forgotten(notices),
+    produced: (recordKeys) => subjectKeys?.produced(recordKeys),
     async close() {
       await sealer.close();
       materials.close();

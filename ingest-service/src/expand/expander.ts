@@ -3,8 +3,9 @@ import type { Policy } from '../../../shared/policy/index.js';
 import type { SectionSealer } from '../../../shared/seal/types.js';
 import type { Tallier } from '../activity/tally.js';
 import type { ParseResult } from '../parse/index.js';
-import { createEnvelopeBuilder } from './build-envelopes.js';
-import type { Expand } from './contract.js';
+import { createEnvelopeBuilder, SUBJECT_FORGOTTEN } from './build-envelopes.js';
+import type { Expand, ExpandedDeadLetter } from './contract.js';
+import type { SubjectKeyring } from './subject-keys/subject-keyring.js';
 
 /** What the expander needs: the policy, a sealer, the blind index, the source table and a parser. */
 export interface ExpanderDeps {
@@ -15,6 +16,8 @@ export interface ExpanderDeps {
   parse(kind: SourceKind, body: Buffer, receivedAt: Date): ParseResult;
   /** Counts the events for email activity (absent: activity off). */
   tally?: Tallier;
+  /** Subject keys (crypto-shredding); absent: every record is a v1 envelope. */
+  subjectKeys?: SubjectKeyring;
 }
 
 /** Dead-letter reason when an entry's source is no longer configured. */
@@ -33,11 +36,20 @@ export function createExpander(deps: ExpanderDeps): Expand {
       return { records: [], deadLetters: [{ eventIndex: null, reason: SOURCE_REMOVED, raw: entry.payload }] };
     }
     const parsed = deps.parse(source.kind, entry.payload, new Date(entry.receivedAt));
-    const records = await build(source, parsed.events, entry.receivedAt);
-    const activity = deps.tally ? await deps.tally(source, parsed.events, entry.receivedAt) : undefined;
+    const built = await build(source, parsed.events, entry.receivedAt);
+    const deadLetters: ExpandedDeadLetter[] = parsed.rejects.map((r) => ({ eventIndex: r.index, reason: r.reason, raw: r.raw }));
+    // As for a record too large: the whole entry is kept; re-driven, its other events are dropped as duplicates.
+    for (const f of built.forgotten) {
+      if (f.outcome === 'dead-letter') deadLetters.push({ eventIndex: null, reason: SUBJECT_FORGOTTEN, raw: entry.payload, clear: { eventId: f.eventId } });
+    }
+    // Activity counts what is forwarded, record for record: events of forgotten subjects dropped or kept aside are not.
+    const withheld = new Set(built.forgotten.map((f) => f.eventId));
+    const forwarded = withheld.size ? parsed.events.filter((e) => !withheld.has(e.id)) : parsed.events;
+    const activity = deps.tally ? await deps.tally(source, forwarded, entry.receivedAt) : undefined;
     return {
-      records,
-      deadLetters: parsed.rejects.map((r) => ({ eventIndex: r.index, reason: r.reason, raw: r.raw })),
+      records: built.records,
+      deadLetters,
+      ...(built.keyRecords.length ? { keyRecords: built.keyRecords } : {}),
       ...(activity ? { activity } : {}),
     };
   };

@@ -1,19 +1,31 @@
 import type { Config } from '../config/index.js';
 import type { KnownSource } from '../config/source-table.js';
 import type { WireError } from '../threads/wire.js';
-import type { ExpandEntry, ExpandedDeadLetter, ExpandedRecord, ExpandResult, ExpandStats } from './contract.js';
+import type { SinkRecord } from '../kafka/sink.js';
+import type { ExpandEntry, ExpandedDeadLetter, ExpandedRecord, ExpandResult, ExpandStats, ForgetNotice } from './contract.js';
 
-/** What the expand worker is started with: the config and the service's source table (worked out once, in service.ts). */
+/**
+ * What the expand worker is started with: the config and the service's source table (worked out once, in
+ * service.ts), the process's instance id (named in the key records it makes), and the subjects already forgotten.
+ */
 export interface ExpandWorkerInit {
   config: Config;
   sources: readonly KnownSource[];
+  instance: string;
+  forgotten: ForgetNotice[];
 }
 
 /** Buffers cross a worker boundary as Uint8Arrays (structured clone); the rest of the contract as is. */
 type Cloned<T> = { [K in keyof T]: T[K] extends Buffer ? Uint8Array : T[K] };
 
-/** One entry to expand, as posted to the worker. */
-export type ExpandRequest = Cloned<ExpandEntry>;
+/**
+ * What is posted to the worker: one entry to expand, or news from the main thread (subjects forgotten;
+ * key records the forwarder produced). Messages are handled in the order they are posted.
+ */
+export type ExpandRequest =
+  | { op: 'expand'; entry: Cloned<ExpandEntry> }
+  | { op: 'forgotten'; notices: ForgetNotice[] }
+  | { op: 'produced'; recordKeys: string[] };
 
 /**
  * The worker's answer. A failed expand is an answer too (not a thread error), so the counters it
@@ -27,8 +39,15 @@ export interface ExpandAnswer {
         /** Every record's value, back to back in one buffer that is moved (not copied) to the main thread. */
         values: ArrayBuffer;
         records: (Omit<ExpandedRecord, 'value'> & { valueLength: number })[];
+        /** Key records, their values after the records' in `values`. */
+        keyRecords: (Omit<SinkRecord, 'value'> & { valueLength: number })[];
         deadLetters: Cloned<ExpandedDeadLetter>[];
         activity?: ExpandResult['activity'];
       }
     | { ok: false; error: WireError };
+}
+
+/** The worker's answer to news (no outcome: nothing to return but its counters). */
+export interface NoticeAnswer {
+  stats: ExpandStats;
 }

@@ -12,6 +12,11 @@ export interface Batch {
   /** Entries this round completes, in seq order. */
   seqs: number[];
   records: SinkRecord[];
+  /**
+   * Subject-key records (keys topic) the records are sealed under, once each: produced before the records
+   * in the same send. Not events: never deduplicated, never counted as forwarded.
+   */
+  keyRecords: SinkRecord[];
   /** Sources of `records`, index for index (for per-source counters). */
   recordSources: string[];
   claims: Claim[];
@@ -51,6 +56,7 @@ export async function buildBatch(
   const candidates: { record: SinkRecord; claim: Claim; group: TallyGroup | undefined }[] = [];
   const activity = createBatchCounts();
   const deadLetters: DeadLetterInput[] = [];
+  const keyRecords = new Map<string, SinkRecord>();
   const lookahead = deps.lookahead ?? 4;
 
   // Decrypt and expand lazily, a few entries ahead; results past the point where the batch is full are dropped.
@@ -96,7 +102,8 @@ export async function buildBatch(
       seqs.push(e.seq);
       continue;
     }
-    for (const d of res.deadLetters) deadLetters.push({ ...base, eventIndex: d.eventIndex, reason: d.reason, raw: d.raw });
+    for (const d of res.deadLetters) deadLetters.push({ ...base, eventIndex: d.eventIndex, reason: d.reason, raw: d.raw, ...(d.clear ? { clear: d.clear } : {}) });
+    for (const k of res.keyRecords ?? []) if (!keyRecords.has(`${k.topic}\u0000${k.key}`)) keyRecords.set(`${k.topic}\u0000${k.key}`, k);
     const groups = groupsOf(res.activity, res.records.length);
     activity.links(res.activity?.links);
     for (const [r, record] of res.records.entries()) {
@@ -123,7 +130,7 @@ export async function buildBatch(
   const checked = deps.journal.findDuplicates(candidates.filter((_, i) => !inFlight[i]).map((c) => c.claim));
   let k = 0;
   const dup = inFlight.map((f) => f || checked[k++]!);
-  const out: Omit<Batch, 'activity'> = { seqs, records: [], recordSources: [], claims: [], deadLetters, duplicatesBySource: new Map() };
+  const out: Omit<Batch, 'activity'> = { seqs, records: [], keyRecords: [...keyRecords.values()], recordSources: [], claims: [], deadLetters, duplicatesBySource: new Map() };
   candidates.forEach((c, i) => {
     if (dup[i]) {
       out.duplicatesBySource.set(c.claim.source, (out.duplicatesBySource.get(c.claim.source) ?? 0) + 1);

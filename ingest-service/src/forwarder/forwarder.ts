@@ -91,10 +91,12 @@ export function createForwarder(opts: ForwarderOptions): Forwarder {
   /** Sends a prepared batch and marks its entries forwarded; returns how many entries it completed. */
   const commit = async ({ batch }: Prepared): Promise<number> => {
     try {
-      await sink.send(batch.records);
+      // Subject keys first, in the same send: a reader never meets a record whose key was not produced.
+      await sink.send(batch.keyRecords.length ? [...batch.keyRecords, ...batch.records] : batch.records);
     } catch (err) {
       throw new StageError('send', err);
     }
+    if (batch.keyRecords.length) opts.keyRecordsProduced?.(batch.keyRecords);
     try {
       await journal.complete(batch.seqs, { claims: batch.claims, deadLetters: batch.deadLetters });
     } catch (err) {

@@ -1,7 +1,7 @@
 import type { BacklogPort } from '../journal/index.js';
 import type { Clock, LogLike } from '../journal/types.js';
 import type { Expand } from '../expand/contract.js';
-import type { RecordSink } from '../kafka/index.js';
+import type { RecordSink, SinkRecord } from '../kafka/index.js';
 import type { ActivityCount, SealedLink } from '../activity/types.js';
 
 /**
@@ -62,6 +62,8 @@ export interface ForwarderOptions {
   maxBatchBytes?: number;
   /** Safety poll while idle, in case a notification was missed (default 5000 ms). */
   idlePollMs?: number;
+  /** Told which subject-key records are in Kafka (so expand stops sending them with later batches). */
+  keyRecordsProduced?(records: readonly SinkRecord[]): void;
   /** Source of randomness for backoff jitter (tests). */
   random?: () => number;
 }

@@ -23,6 +23,10 @@ export interface ServiceMetrics {
   keyMaterialCalls: Counter<string>;
   kmsCalls: Counter<string>;
   kmsFailedCalls: Counter<string>;
+  /** Subject keys made (crypto-shredding): one key record each, never a KMS call each. */
+  subjectKeysCreated: Counter<string>;
+  /** Events of forgotten subjects: `shredded` (sealed under a key never kept) or `dropped` (rule forgotten: drop). */
+  forgottenEvents: Counter<'outcome'>;
 }
 
 /**
@@ -56,5 +60,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean; kafka?: boolean 
     keyMaterialCalls: new Counter({ name: 'sealpost_key_material_calls_total', help: 'Requests for new data keys from the department keyrings.', registers }),
     kmsCalls: new Counter({ name: 'sealpost_kms_calls_total', help: 'Calls to AWS KMS (GenerateDataKey, Encrypt, Decrypt), including failed ones.', registers }),
     kmsFailedCalls: new Counter({ name: 'sealpost_kms_failed_calls_total', help: 'KMS calls that failed (unreachable, throttled, denied): sealing waits and retries.', registers }),
+    subjectKeysCreated: new Counter({ name: 'sealpost_subject_keys_created_total', help: 'Subject keys made (each sent to the keys topic, sealed under its department key).', registers }),
+    forgottenEvents: new Counter({
+      name: 'sealpost_forgotten_events_total',
+      help: 'Events about forgotten subjects: shredded (received up to the forget, sealed under a key never kept) or dropped (policy forgotten: drop).',
+      labelNames: ['outcome'],
+      registers,
+    }),
   };
 }

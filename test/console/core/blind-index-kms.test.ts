@@ -98,7 +98,7 @@ describe(`recipient search with a KMS-wrapped blind-index key${hasMoto ? '' : ' 
     });
     const build = createEnvelopeBuilder({ policy, sealer, blindIndex: createBlindIndexer(key) });
     key.fill(0);
-    const records = await build({ id: 'sendgrid-main', kind: 'sendgrid', topic: 'unused' }, events, Date.now());
+    const { records } = await build({ id: 'sendgrid-main', kind: 'sendgrid', topic: 'unused' }, events, Date.now());
     await sealer.close();
     service.destroy();
     topic = uniqueTopic('console-bik');

@@ -60,7 +60,7 @@ describe(`console decrypt with AWS profiles against moto KMS${hasMoto ? '' : ' (
     const materials = departmentMaterials(policy, { kmsClients: clients });
     const sealer = createSectionSealer({ materialsFor: materials.materialsFor, limits: materials.limits });
     const build = createEnvelopeBuilder({ policy, sealer, blindIndex: createBlindIndexer(Buffer.alloc(32, 9)) });
-    const records = await build({ id: 'sendgrid-main', kind: 'sendgrid', topic: 'unused' }, events, Date.now());
+    const { records } = await build({ id: 'sendgrid-main', kind: 'sendgrid', topic: 'unused' }, events, Date.now());
     await sealer.close();
     materials.close();
     clients.destroy();

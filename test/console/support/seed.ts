@@ -41,7 +41,7 @@ export function createSeedKit(opts: { keysDir?: string } = {}): SeedKit {
     keysDir,
     blindIndex,
     build: (events, source = { id: 'sendgrid-main', kind: 'sendgrid' }, receivedAt = Date.now()) =>
-      builder({ ...source, topic: 'unused' }, events, receivedAt),
+      builder({ ...source, topic: 'unused' }, events, receivedAt).then((b) => b.records),
     close: async () => {
       await sealer.close();
       if (root) rmSync(root, { recursive: true, force: true });

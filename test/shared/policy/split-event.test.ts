@@ -123,7 +123,7 @@ describe('splitEvent', () => {
   });
 
   it('applies grants by path prefix, not by string prefix', () => {
-    const rule: SourceRule = { clear: ['id'], recipient: [], grants: { support: ['email'], security: ['*'] } };
+    const rule: SourceRule = { clear: ['id'], recipient: [], grants: { support: ['email'], security: ['*'] }, forgotten: 'new-key' };
     const { sections } = splitEvent({ id: '1', email: 'a@b.c', emailVerified: true }, compileRule(rule));
     assert.deepEqual(sections.get('support'), { email: 'a@b.c' });
   });

@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import { HEADERS } from '../../../../shared/envelope/index.js';
+import type { SubjectKey } from '../../../../shared/seal/index.js';
+import { SUBJECT_KEY_SCHEMA, subjectKeyRecordKey, type SubjectKeyPlaintext, type SubjectKeyRecord } from '../../../../shared/subject-keys/index.js';
+import type { SinkRecord } from '../../kafka/sink.js';
+import type { ForgetNotice } from '../contract.js';
+import { createForgottenSubjects } from './forgotten-subjects.js';
+
+/** What the keyring needs: where key records go, how many keys to hold, who made them, and the sealer. */
+export interface SubjectKeyringOptions {
+  topic: string;
+  cacheSize: number;
+  /** Random id of this service process (SubjectKeyRecord.instance). */
+  instance: string;
+  /** The policy's departments (to drop every key of a forgotten subject). */
+  departments: readonly string[];
+  /** Seals subject keys under their departments' keys (FastSectionSealer.sealSubjectKeys). */
+  seal(keys: readonly SubjectKeyPlaintext[]): Promise<string[]>;
+  /** Notices already known when the worker starts (a reload, a restarted worker). */
+  forgotten?: readonly ForgetNotice[];
+  now?: () => number;
+}
+
+/** A cached key, with its key record until the forwarder says that record is in Kafka. */
+interface Cached {
+  key: SubjectKey;
+  record?: SinkRecord;
+}
+
+/** How an event about a subject is sealed. */
+export type SubjectMode = 'keyed' | 'throwaway' | 'drop' | 'dead-letter';
+
+const newKey = (): SubjectKey => ({ id: randomBytes(16).toString('base64url'), key: randomBytes(32) });
+const slotOf = (subject: string, department: string): string => `${subject}\u0000${department}`;
+
+/**
+ * The subject keys of one expand worker (crypto-shredding, shared/subject-keys): an LRU of the key of
+ * each (subject, department), new keys made locally and sealed under the department's held materials
+ * (never a KMS call per subject), and their key records for the keys topic.
+ *
+ * A key's record goes with every batch that uses the key until the forwarder reports it produced: a
+ * batch can be expanded and then dropped (a failed send, a look-ahead past the batch's end), and the next
+ * batch must not carry sections under a key whose record never reached Kafka. Duplicates are harmless
+ * on a compacted topic.
+ */
+export function createSubjectKeyring(opts: SubjectKeyringOptions) {
+  const now = opts.now ?? Date.now;
+  const cache = new Map<string, Cached>();
+  const forgotten = createForgottenSubjects();
+  if (opts.forgotten) forgotten.add(opts.forgotten);
+  const stats = { keysCreated: 0, eventsShredded: 0, eventsDropped: 0 };
+
+  const put = (slot: string, value: Cached): void => {
+    cache.delete(slot);
+    cache.set(slot, value);
+    if (cache.size > opts.cacheSize) cache.delete(cache.keys().next().value!);
+  };
+
+  /** One expand's use of the keyring: the keys it took and made, then its key records. */
+  function begin() {
+    const startedAt = forgotten.now();
+    const fresh = new Map<string, { subject: string; department: string; key: SubjectKey; createdAt: number }>();
+    const unconfirmed = new Map<string, { subject: string; record: SinkRecord }>();
+    const counted = { shredded: 0, dropped: 0 };
+    return {
+      /** How an event about `subject`, received at `receivedAt`, is sealed under the rule's `forgotten` setting. */
+      mode(subject: string, receivedAt: number, rule: 'new-key' | 'drop' | 'dead-letter'): SubjectMode {
+        const at = forgotten.atMs(subject);
+        if (at === undefined) return 'keyed';
+        if (receivedAt <= at) {
+          counted.shredded++;
+          return 'throwaway';
+        }
+        if (rule === 'drop') counted.dropped++;
+        return rule === 'new-key' ? 'keyed' : rule;
+      },
+      /** The key of (subject, department): cached, made earlier in this expand, or new. */
+      keyFor(subject: string, department: string): SubjectKey {
+        const slot = slotOf(subject, department);
+        const mine = fresh.get(slot);
+        if (mine) return mine.key;
+        const cached = cache.get(slot);
+        if (cached) {
+          put(slot, cached); // most recently used
+          if (cached.record) unconfirmed.set(cached.record.key, { subject, record: cached.record });
+          return cached.key;
+        }
+        const key = newKey();
+        fresh.set(slot, { subject, department, key, createdAt: now() });
+        return key;
+      },
+      /** A key that is never kept nor sent: what it seals is unreadable from the start (a forgotten subject's older entries). */
+      throwaway: newKey,
+      /**
+       * Seals the new keys, caches them, and returns the key records this expand's records need. A key of
+       * a subject forgotten while this expand ran is neither kept nor sent: what it sealed stays unreadable.
+       */
+      async finish(): Promise<SinkRecord[]> {
+        const made = [...fresh.values()];
+        const sealed = made.length ? await opts.seal(made.map((f) => ({ keyId: f.key.id, subject: f.subject, department: f.department, key: f.key.key.toString('base64') }))) : [];
+        stats.eventsShredded += counted.shredded;
+        stats.eventsDropped += counted.dropped;
+        const out: SinkRecord[] = [];
+        for (const { subject, record } of unconfirmed.values()) if (!forgotten.since(subject, startedAt)) out.push(record);
+        made.forEach((f, i) => {
+          if (forgotten.since(f.subject, startedAt)) return;
+          const value: SubjectKeyRecord = {
+            schema: SUBJECT_KEY_SCHEMA,
+            subject: f.subject,
+            department: f.department,
+            keyId: f.key.id,
+            createdAt: new Date(f.createdAt).toISOString(),
+            instance: opts.instance,
+            sealed: sealed[i]!,
+          };
+          const record: SinkRecord = {
+            topic: opts.topic,
+            key: subjectKeyRecordKey(f.subject, f.department, f.key.id),
+            value: Buffer.from(JSON.stringify(value)),
+            headers: { [HEADERS.schema]: SUBJECT_KEY_SCHEMA },
+          };
+          put(slotOf(f.subject, f.department), { key: f.key, record });
+          stats.keysCreated++;
+          out.push(record);
+        });
+        return out;
+      },
+    };
+  }
+
+  return {
+    begin,
+    /** Subjects forgotten: their cached keys are dropped; their entries received up to the forget are shredded. */
+    forgotten(notices: readonly ForgetNotice[]): void {
+      for (const subject of forgotten.add(notices)) for (const d of opts.departments) cache.delete(slotOf(subject, d));
+    },
+    /** Key records (their Kafka keys) the forwarder produced: they need not travel with later batches. */
+    produced(recordKeys: readonly string[]): void {
+      for (const k of recordKeys) {
+        const [kind, subject, department, keyId] = k.split('/');
+        if (kind !== 'key' || !subject || !department) continue;
+        const cached = cache.get(slotOf(subject, department));
+        if (cached && cached.key.id === keyId) delete cached.record;
+      }
+    },
+    stats: () => ({ ...stats, cachedKeys: cache.size, forgottenSubjects: forgotten.size() }),
+  };
+}
+
+export type SubjectKeyring = ReturnType<typeof createSubjectKeyring>;
+export type SubjectKeyBatch = ReturnType<SubjectKeyring['begin']>;
