@@ -113,3 +113,40 @@ test('unreadable TLS files are a start-up error naming the setting', () => {
     (e: { code: string; message: string }) => e.code === 'SP_KAFKA_CONFIG' && e.message.includes('kafka.ssl.ca'),
   );
 });
+
+test('a topic with required configs (the subject-keys topic) is created compacted; an existing one without them is refused until fixed', async () => {
+  const { brokers } = await ensureKafka();
+  const { log } = captureLog();
+  const kafka = createKafka(settings(brokers), log);
+  const [created, existing] = [uniqueTopic('sink-keys'), uniqueTopic('sink-keys-old')];
+  const topicConfigs = { [created]: { 'cleanup.policy': 'compact' }, [existing]: { 'cleanup.policy': 'compact' } };
+  const admin = kafka.admin();
+  await admin.connect();
+  const cleanupPolicy = async (topic: string): Promise<string | undefined> => {
+    const d = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: topic, configNames: ['cleanup.policy'] }] });
+    return d.resources[0]!.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue;
+  };
+  try {
+    const sink = createKafkaSink({ kafka, log, createTopics: true, partitions: 3, replicationFactor: -1, topics: [created], topicConfigs });
+    await sink.connect();
+    assert.equal(await cleanupPolicy(created), 'compact');
+    await sink.disconnect();
+
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: existing, numPartitions: 1 }] });
+    const strict = createKafkaSink({ kafka, log, createTopics: true, partitions: 3, replicationFactor: -1, topicConfigs });
+    const record = { topic: existing, key: 'key/s/support/k', value: Buffer.from('{}'), headers: {} };
+    await assert.rejects(strict.send([record]), (err: { code?: string; retriable?: boolean; message?: string }) => {
+      assert.equal(err.code, 'SP_KAFKA_TOPIC_CONFIG');
+      assert.equal(err.retriable, true, 'records wait in the journal');
+      assert.match(err.message!, /cleanup\.policy=delete but needs cleanup\.policy=compact/);
+      return true;
+    });
+    await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: existing, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] });
+    await strict.send([record]);
+    assert.equal((await readAll(brokers, existing, 1)).length, 1);
+    await strict.disconnect();
+  } finally {
+    await admin.deleteTopics({ topics: [created, existing] }).catch(() => {});
+    await admin.disconnect();
+  }
+});
