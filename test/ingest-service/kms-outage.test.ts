@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { after, before, it } from 'node:test';
 import { CreateKeyCommand, KMS, KMSClient } from '@aws-sdk/client-kms';
-import { buildClient, CommitmentPolicy, KmsKeyringNode } from '@aws-crypto/client-node';
+import { KmsKeyringNode } from '@aws-crypto/client-node';
 import type { Envelope } from '../../shared/envelope/index.js';
 import { DEFAULT_POLICY } from '../../shared/policy/index.js';
 import { ensureKafka, readAll } from '../support/kafka.js';
 import { MOTO_REGION, motoDefaultCredentials, startMoto, type MotoServer } from '../support/moto.js';
 import { makeSendgridBatch, startTestService, type TestService } from '../support/ingest.js';
+import { openEnvelopeSection, readSubjectKeys } from '../support/local-decrypt.js';
 
 /** A TCP proxy in front of moto that can be cut (KMS unreachable) and restored on the same port. */
 async function pausableProxy(target: URL): Promise<{ url: string; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
@@ -101,8 +102,9 @@ it('KMS away: every request still gets 2xx, events wait encrypted in the journal
   assert.equal(new Set(envelopes.map((e) => e.id)).size, 20, 'every event accepted during the outage was forwarded after it');
 
   // A department reader opens a section with the stock SDK and its KMS key.
-  const { decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+  // Subject keys are on: the subject key's record first (the KMS key), then the section (docs/forget.md).
   const keyring = new KmsKeyringNode({ keyIds: [keys.support!], clientProvider: () => new KMS({ endpoint: moto.endpoint, region: MOTO_REGION, credentials: motoDefaultCredentials() }) });
-  const { plaintext } = await decrypt(keyring, Buffer.from(envelopes[0]!.sections.support!, 'base64'));
-  assert.equal(JSON.parse(plaintext.toString()).id, envelopes[0]!.id);
+  const subjectKeys = await readSubjectKeys(brokers, svc.config.subjectKeys.topic, [envelopes[0]!]);
+  const { plaintext } = await openEnvelopeSection(keyring, envelopes[0]!, 'support', subjectKeys);
+  assert.equal(plaintext.id, envelopes[0]!.id);
 });

@@ -4,7 +4,7 @@ import type { Envelope } from '../../shared/envelope/index.js';
 import { configSchema, type Config } from '../../ingest-service/src/config/index.js';
 import { ensureKafka, readAll } from '../support/kafka.js';
 import { makeSendgridBatch, startTestService, type TestService } from '../support/ingest.js';
-import { departmentKeyring, openSection } from '../support/local-decrypt.js';
+import { departmentKeyring, openEnvelopeSection, readSubjectKeys } from '../support/local-decrypt.js';
 
 function edited(config: Config, edit: (c: any) => void): Config {
   const c = structuredClone(config) as any;
@@ -43,14 +43,16 @@ describe('reload (SIGHUP): key rotation and policy changes without stopping', ()
     assert.equal(newOnes.length, 5);
     assert.ok(oldOnes.every((e) => e.policyVersion === 1) && newOnes.every((e) => e.policyVersion === 2), 'each record names its policy version');
 
+    const keys = await readSubjectKeys(brokers, svc.config.subjectKeys.topic, records);
+    const open = (keyring: ReturnType<typeof departmentKeyring>, env: Envelope, department: string) => openEnvelopeSection(keyring, env, department, keys);
     const oldKey = departmentKeyring(svc.dataDir, 'security');
     const newKey = departmentKeyring(svc.dataDir, 'security-2');
-    const oldSec = await openSection(oldKey, oldOnes[0]!.sections.security!);
+    const oldSec = await open(oldKey, oldOnes[0]!, 'security');
     assert.equal(oldSec.context['sealpost:policy-version'], '1');
-    const newSec = await openSection(newKey, newOnes[0]!.sections.security!);
+    const newSec = await open(newKey, newOnes[0]!, 'security');
     assert.equal(newSec.context['sealpost:policy-version'], '2');
-    await assert.rejects(openSection(departmentKeyring(svc.dataDir, 'security'), newOnes[0]!.sections.security!), 'the retired key cannot open new records');
-    const support = await openSection(departmentKeyring(svc.dataDir, 'support'), newOnes[0]!.sections.support!);
+    await assert.rejects(open(departmentKeyring(svc.dataDir, 'security'), newOnes[0]!, 'security'), 'the retired key cannot open new records');
+    const support = await open(departmentKeyring(svc.dataDir, 'support'), newOnes[0]!, 'support');
     assert.deepEqual(Object.keys(support.plaintext.fields), ['email'], 'the narrower support grant applies to new records');
   });
 

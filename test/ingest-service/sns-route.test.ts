@@ -5,7 +5,7 @@ import type { Envelope } from '../../shared/envelope/index.js';
 import { pendingSubscriptionPath } from '../../ingest-service/src/verify/index.js';
 import { ensureKafka, readAll, uniqueTopic } from '../support/kafka.js';
 import { startTestService, type TestService } from '../support/ingest.js';
-import { departmentKeyring, openSection } from '../support/local-decrypt.js';
+import { departmentKeyring, openEnvelopeSection, readSubjectKeys } from '../support/local-decrypt.js';
 import { createSnsSigner, type SnsBody, type SnsSigner } from '../support/sns-signer.js';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:ses-events';
@@ -44,7 +44,8 @@ describe('SES through SNS, end to end', () => {
     assert.equal(env.type, 'Bounce');
     assert.equal((env.clear.bounce as Record<string, unknown>).bounceType, 'Permanent');
     assert.ok(env.recipient, 'blind index of the destination');
-    const support = await openSection(departmentKeyring(svc.dataDir, 'support'), env.sections.support!);
+    const keys = await readSubjectKeys(brokers, svc.config.subjectKeys.topic, [env]);
+    const support = await openEnvelopeSection(departmentKeyring(svc.dataDir, 'support'), env, 'support', keys);
     assert.equal((support.plaintext.fields['bounce.bouncedRecipients'] as { emailAddress: string }[])[0]!.emailAddress, 'recipient@example.com');
   });
 

@@ -5,7 +5,7 @@ import type { AdminClient } from '../../../shared/aws-sign-in/index.js';
 import { isSealpostError } from '../../../shared/errors/index.js';
 import { SEED_BATCH } from '../../support/ingest.js';
 import { ensureKafka, readAll, uniqueTopic } from '../../support/kafka.js';
-import { departmentKeyring, openSection } from '../../support/local-decrypt.js';
+import { departmentKeyring, openEnvelopeSection, readSubjectKeys } from '../../support/local-decrypt.js';
 import { startAdminService, type AdminTestService } from './support.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -183,11 +183,12 @@ describe('admin actions on the real service and broker, each leaving its audit e
     assert.deepEqual(Object.keys(env.clear).sort(), ['id', 'outcome', 'source', 'time', 'type']);
     assert.equal(env.clear.outcome, 'success');
     assert.ok(!records.some((r) => r.value!.toString().includes('sender confirmed')), 'the typed reason is never in clear in Kafka');
-    const sec = await openSection(departmentKeyring(svc.dataDir, 'security'), env.sections.security!);
+    const keys = await readSubjectKeys(brokers, svc.config.subjectKeys.topic, [env]);
+    const sec = await openEnvelopeSection(departmentKeyring(svc.dataDir, 'security'), env, 'security', keys);
     assert.equal(sec.plaintext.fields.actor, 'local-admin');
     assert.equal(sec.plaintext.fields.subject, discard.target);
     assert.equal(sec.plaintext.fields.note, 'sender confirmed it was a test payload');
     assert.equal((sec.plaintext.fields.details as Record<string, unknown>).reason, 'invalid_json');
-    await assert.rejects(openSection(departmentKeyring(svc.dataDir, 'analytics'), env.sections.security!), 'analytics cannot read the audit details');
+    await assert.rejects(openEnvelopeSection(departmentKeyring(svc.dataDir, 'analytics'), env, 'security', keys), 'analytics cannot read the audit details');
   });
 });
