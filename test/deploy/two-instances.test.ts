@@ -11,7 +11,7 @@ import { after, it } from 'node:test';
 import type { ChildProcess } from 'node:child_process';
 import type { Envelope } from '../../shared/envelope/index.js';
 import { ensureKafka, readAll } from '../support/kafka.js';
-import { departmentKeyring, openSection } from '../support/local-decrypt.js';
+import { departmentKeyring, openEnvelopeSection, readSubjectKeys } from '../support/local-decrypt.js';
 import { sendgridSignedHeaders } from '../../ingest-service/src/dev/index.js';
 import { freePort, SEED_BATCH, spawnService, tempDataDir, testConfig, waitReady } from '../support/ingest.js';
 import { until } from '../support/until.js';
@@ -79,10 +79,10 @@ it('the same batch accepted by instance A and retried on B reaches Kafka twice, 
   // Ask for one more than expected: the read runs its whole timeout and shows everything that arrived.
   const records = await readAll(brokers, topic, 29, 10_000);
   assert.equal(records.length, 28, 'each of the 14 events twice: once from A, once from B');
-  const copies = new Map<string, { key: string; support: string }[]>();
+  const copies = new Map<string, { key: string; support: string; env: Envelope }[]>();
   for (const r of records) {
     const env = JSON.parse(r.value!.toString()) as Envelope;
-    copies.set(env.id, [...(copies.get(env.id) ?? []), { key: r.key!.toString('hex'), support: env.sections.support! }]);
+    copies.set(env.id, [...(copies.get(env.id) ?? []), { key: r.key!.toString('hex'), support: env.sections.support!, env }]);
   }
   assert.equal(copies.size, 14, 'both copies carry the same envelope id');
   assert.deepEqual([...new Set([...copies.values()].map((c) => c.length))], [2]);
@@ -90,8 +90,12 @@ it('the same batch accepted by instance A and retried on B reaches Kafka twice, 
     assert.equal(first!.key, second!.key, 'same recipient key on both copies (shared blind-index key): per-recipient order holds');
     assert.notEqual(first!.support, second!.support, 'sealed twice, independently');
   }
-  // Both copies open with the one support key, to the same event.
-  const [id, [first, second]] = [...copies.entries()][0]! as [string, { support: string }[]];
+  // Both copies open with the one support key, to the same event: each under a subject key its instance made
+  // (a subject may have several keys; both are on the shared keys topic).
+  const [id, [first, second]] = [...copies.entries()][0]! as [string, { env: Envelope }[]];
+  const keys = await readSubjectKeys(brokers, config.subjectKeys.topic, [first!.env, second!.env]);
   const support = departmentKeyring(a.dataDir, 'support');
-  for (const copy of [first!, second!]) assert.equal((await openSection(support, copy.support)).plaintext.id, id);
+  for (const copy of [first!, second!]) assert.equal((await openEnvelopeSection(support, copy.env, 'support', keys)).plaintext.id, id);
+  const makers = [first!, second!].map((c) => keys.get(c.env.keys!.support!)!.instance);
+  assert.notEqual(makers[0], makers[1], 'each instance made and named its own key');
 });
