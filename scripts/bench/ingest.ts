@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run bench:ingest [-- --seconds 60 --concurrency 8 --sustain-rate auto|N --departments 2 --kms --seal-workers N --profile DIR
-//                         --service-root DIR]
+//                         --service-root DIR --subject-keys on|off --new-subject-every-event]
 // Drives the real service (a child process) with signed SendGrid batches of 100 unique events over loopback,
 // --departments sealed per event (default 2, the default policy), a real Kafka broker:
 //  1. full speed for --seconds (events_per_s accepted; forwarded_per_s = all of them over the time until the
@@ -11,7 +11,10 @@
 // then a raw kafkajs producer sending the same events in clear (the ceiling), and the sealing core's CPU µs per
 // section for the same departments, in this process (seal_us_per_section), and the service's own CPU per event
 // (all its threads, all phases: service_cpu_us_per_event, steadier than rates on a shared machine). --service-root
-// runs the service of another checkout (a baseline) under the same load and measurements. Last line: one JSON object.
+// runs the service of another checkout (a baseline) under the same load and measurements. --subject-keys on (the default)
+// seals each section under a per-(recipient, department) subject key (crypto-shredding), off seals v1 envelopes; the
+// recipients cycle over 5,000 addresses, or with --new-subject-every-event every event names a new one (the worst case:
+// a new key per event and department, each one key record). Last line: one JSON object.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,8 +42,13 @@ const { values: args } = parseArgs({
     profile: { type: 'string' },
     'seal-workers': { type: 'string' },
     'service-root': { type: 'string' },
+    'subject-keys': { type: 'string', default: 'on' },
+    'new-subject-every-event': { type: 'boolean', default: false },
   },
 });
+if (!['on', 'off'].includes(args['subject-keys']!)) throw new Error(`--subject-keys must be on or off, got ${args['subject-keys']}`);
+const SUBJECT_KEYS = args['subject-keys'] === 'on';
+const NEW_SUBJECTS = args['new-subject-every-event'];
 const SECONDS = Number(args.seconds);
 const LAT_SECONDS = Number(args['latency-seconds']);
 const LAT_RATE = Number(args['latency-rate']);
@@ -62,6 +70,8 @@ const config: Record<string, unknown> = {
   sources: [{ id: 'bench', kind: 'sendgrid', topic, verify: { publicKey, maxAgeSeconds: 300 } }],
   policy,
   log: { level: 'warn' },
+  // The keys topic of this run (its own, like the data topic); only sent with --service-root when on, so an older checkout still starts.
+  ...(SUBJECT_KEYS ? { subjectKeys: { enabled: true, topic: `bench.keys.${run}` } } : args['service-root'] ? {} : { subjectKeys: { enabled: false } }),
   ...(args['seal-workers'] ? { forwarder: { sealWorkers: Number(args['seal-workers']) } } : {}),
 };
 let kmsSetup: { env: Record<string, string>; stop(): Promise<void>; calls(): Promise<number> } | undefined;
@@ -94,7 +104,7 @@ function makeBatch(): { body: Buffer; events: Record<string, unknown>[] } {
   for (let i = 0; i < BATCH; i++) {
     const n = seq++;
     events.push({
-      email: `user${n % 5000}@example.com`,
+      email: NEW_SUBJECTS ? `user${run}-${n}@example.com` : `user${n % 5000}@example.com`,
       event: EVENTS[n % EVENTS.length],
       timestamp: now,
       'smtp-id': `<${run}.${n}@ismtpd-bench>`,
@@ -123,11 +133,13 @@ async function post(body: Buffer): Promise<number> {
   return performance.now() - t0;
 }
 
-async function forwardedCount(): Promise<number> {
+/** The first sample of a service metric (0 when absent). */
+async function metricValue(prefix: string): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('sealpost_events_forwarded_total{'));
+  const line = text.split('\n').find((l) => l.startsWith(prefix));
   return line ? Number(line.split(' ').pop()) : 0;
 }
+const forwardedCount = (): Promise<number> => metricValue('sealpost_events_forwarded_total{');
 
 await waitReady(base);
 log(`service ready; phase 1: ${SECONDS}s at full speed, concurrency ${CONCURRENCY}`);
@@ -225,6 +237,8 @@ await new Promise<void>((resolve) => {
 });
 await consumer.disconnect();
 const kmsCalls = kmsSetup ? await kmsSetup.calls() : undefined;
+const subjectKeysCreated = await metricValue('sealpost_subject_keys_created_total ');
+const serviceKmsCalls = await metricValue('sealpost_kms_calls_total ');
 const serviceCpuUs = processCpuUs(child.pid!);
 await cleanup();
 
@@ -254,6 +268,7 @@ const seal = await sealCpuPerSection(DEPARTMENTS, 3);
 
 const result: Record<string, number | string> = {
   departments: DEPARTMENTS,
+  subject_keys: SUBJECT_KEYS ? (NEW_SUBJECTS ? 'on, new subject every event' : 'on') : 'off',
   events_per_s: Math.round(accepted / acceptSeconds),
   forwarded_per_s: Math.round(Math.min(forwarded, accepted) / forwardSeconds),
   forwarded_while_accepting_per_s: Math.round(forwardedWhileAccepting / acceptSeconds),
@@ -272,6 +287,8 @@ const result: Record<string, number | string> = {
   seal_path: seal.path,
   bytes_per_record: Math.round(sampledBytes / Math.max(1, sampled)),
 };
+result.subject_keys_created = subjectKeysCreated;
+result.service_kms_calls = serviceKmsCalls;
 if (kmsCalls !== undefined) result.kms_calls_per_100k = Number(((kmsCalls / Math.max(1, totalAccepted)) * 100_000).toFixed(2));
 console.log(JSON.stringify(result));
 process.exit(0);
