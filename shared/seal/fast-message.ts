@@ -46,7 +46,7 @@ import {
 import { FRAME_LENGTH, kdfCommitKeyInfo, serializeFactory } from '@aws-crypto/serialize';
 import { SealpostError } from '../errors/index.js';
 import { SEAL_ERRORS } from './errors.js';
-import { MESSAGE_ID_LENGTH, nextMessageId } from './message-id.js';
+import { MESSAGE_ID_LENGTH, nextMessageId, nextMessageIds } from './message-id.js';
 import { nativeSeal, type NativeSeal } from './native-seal.js';
 
 /** The one suite Sealpost writes: key-committing (so a message opens to one plaintext only), unsigned (cacheable data keys). */
@@ -90,6 +90,11 @@ export interface MessageWriter {
    * native core the whole batch is one call and one cipher context; without it, `write` per item.
    */
   writeBatch(plaintexts: readonly Buffer[]): string[];
+  /**
+   * What the native core needs to write for these materials (write-groups.ts), data key included:
+   * only for writing now, never kept. Throws once the data key has been zeroed.
+   */
+  unsafeNativeParts(): { template: Buffer; idOffset: number; commitOffset: number; dataKey: Buffer; frameLength: number; messageSize(length: number): number };
 }
 
 /**
@@ -226,8 +231,8 @@ export function createMessageWriter(
     if (!material.hasUnencryptedDataKey) throw new Error('fast-message: the materials data key has been zeroed');
     const lengths = new Uint32Array(plaintexts.length);
     for (let i = 0; i < plaintexts.length; i++) lengths[i] = plaintexts[i]!.length;
-    const ids = randomFillSync(Buffer.allocUnsafe(MESSAGE_ID_LENGTH * plaintexts.length));
-    const all = native.sealBatch(template, idOffset, commitOffset, dataKey, frameLength, Buffer.concat(plaintexts), lengths, ids);
+    const ids = nextMessageIds(plaintexts.length);
+    const all = native.sealBatch(template, idOffset, commitOffset, dataKey, frameLength, plaintexts.length === 1 ? plaintexts[0]! : Buffer.concat(plaintexts), lengths, ids);
     const out = new Array<string>(plaintexts.length);
     let pos = 0;
     for (let i = 0; i < plaintexts.length; i++) {
@@ -239,7 +244,11 @@ export function createMessageWriter(
     return out;
   }
 
-  return { encryptionContext: material.encryptionContext, headerLength, write, writeBatch };
+  const unsafeNativeParts = () => {
+    if (!material.hasUnencryptedDataKey) throw new Error('fast-message: the materials data key has been zeroed');
+    return { template, idOffset, commitOffset, dataKey, frameLength, messageSize };
+  };
+  return { encryptionContext: material.encryptionContext, headerLength, write, writeBatch, unsafeNativeParts };
 }
 
 /** Body AAD (aad_factory.js messageAAD) into `aad`, whose first 32 bytes already hold the message id. */

@@ -14,6 +14,17 @@ export interface NativeSeal {
     lengths: Uint32Array,
     messageIds: Buffer,
   ): Buffer;
+  /** sealBatch for several materials at once (native/seal/seal.c sealGroups): `group[i]` picks message i's materials. */
+  sealGroups(
+    templates: Buffer,
+    layout: Uint32Array,
+    dataKeys: Buffer,
+    frameLength: number,
+    plaintexts: Buffer,
+    lengths: Uint32Array,
+    group: Uint32Array,
+    messageIds: Buffer,
+  ): Buffer;
   /** Opens one V2/0x0478 framed message with its data key (native/seal/open.c): the plaintext, or throws. */
   openMessage(message: Buffer, headerLength: number, frameLength: number, dataKey: Buffer): Buffer;
 }

@@ -8,6 +8,7 @@ import { checkLimits, type SectionSealerOptions } from './section-sealer-options
 import { createSubjectMaterials } from './subject-materials.js';
 import { subjectSectionContext } from './subject-wrap.js';
 import type { SealInput, SealerStats, SectionSealer } from './types.js';
+import { writeGroups } from './write-groups.js';
 
 /** Statistics with the sealer's extra counters. */
 export interface SectionSealerStats extends SealerStats {
@@ -62,14 +63,15 @@ export function createSectionSealer(options: SectionSealerOptions): FastSectionS
   /** Seals plaintexts[i] at targets[i]; materials are renewed (awaited) only between written groups. */
   async function sealAt(targets: readonly Target[], plaintexts: readonly Buffer[]): Promise<string[]> {
     const out = new Array<string>(targets.length);
-    // Sections are written per materials in one writeBatch (one native call per materials and batch).
+    // Sections are grouped per materials and written in one native call per flush (write-groups.ts).
     // Every group is written before anything awaits, so no materials in a group can be retired first.
     const groups = new Map<Held, number[]>();
     const flush = (): void => {
-      for (const [h, indexes] of groups) {
-        const sealed = h.writer.writeBatch(indexes.map((i) => plaintexts[i]!));
-        for (let k = 0; k < indexes.length; k++) out[indexes[k]!] = sealed[k]!;
-      }
+      const list = [...groups];
+      const sealed = writeGroups(list.map(([h, indexes]) => ({ writer: h.writer, plaintexts: indexes.map((i) => plaintexts[i]!) })), native);
+      list.forEach(([, indexes], g) => {
+        for (let k = 0; k < indexes.length; k++) out[indexes[k]!] = sealed[g]![k]!;
+      });
       groups.clear();
     };
     for (let i = 0; i < targets.length; i++) {
