@@ -35,7 +35,7 @@
  * use bn.js and several small allocations); test/shared/seal/fast-message.test.ts checks them
  * byte for byte against the SDK's.
  */
-import { createCipheriv, createHmac, randomFillSync } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import {
   AlgorithmSuiteIdentifier,
   NodeAlgorithmSuite,
@@ -43,11 +43,12 @@ import {
   type EncryptionContext,
   type NodeEncryptionMaterial,
 } from '@aws-crypto/material-management-node';
-import { FRAME_LENGTH, kdfCommitKeyInfo, serializeFactory } from '@aws-crypto/serialize';
+import { FRAME_LENGTH, serializeFactory } from '@aws-crypto/serialize';
 import { SealpostError } from '../errors/index.js';
 import { SEAL_ERRORS } from './errors.js';
-import { MESSAGE_ID_LENGTH, nextMessageId, nextMessageIds } from './message-id.js';
+import { MESSAGE_ID_LENGTH } from './message-id.js';
 import { nativeSeal, type NativeSeal } from './native-seal.js';
+import { COMMITMENT_LENGTH, writeMessage, writeParts, type SealParts } from './write-message.js';
 
 /** The one suite Sealpost writes: key-committing (so a message opens to one plaintext only), unsigned (cacheable data keys). */
 export const SEAL_SUITE_ID = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
@@ -59,20 +60,6 @@ export const SEAL_FRAME_LENGTH = FRAME_LENGTH;
 const fromUtf8 = (input: string): Buffer => Buffer.from(input, 'utf8');
 // Same factory and options as encrypt_stream.js.
 const { buildMessageHeader, serializeMessageHeader } = serializeFactory(fromUtf8, { utf8Sorting: true });
-
-const IV_LENGTH = 12;
-const TAG_LENGTH = 16;
-const COMMITMENT_LENGTH = 32; // suite.commitmentLength / 8
-const KEY_LENGTH = 32; // suite.keyLengthBytes
-const SEQUENCE_NUMBER_END = 0xffffffff; // SequenceIdentifier.SEQUENCE_NUMBER_END marks the final frame
-const ZERO_IV = Buffer.alloc(IV_LENGTH); // headerAuthIv(12)
-const FRAME_STRING = fromUtf8('AWSKMSEncryptionClient Frame'); // ContentAADString.FRAME_STRING_ID
-const FINAL_FRAME_STRING = fromUtf8('AWSKMSEncryptionClient Final Frame'); // ContentAADString.FINAL_FRAME_STRING_ID
-
-// HKDF expand with a single block: T(1) = HMAC(PRK, info || 0x01); both outputs are <= 64 bytes.
-const { keyLabel, commitLabel } = kdfCommitKeyInfo(SEAL_SUITE);
-const KEY_INFO_T1 = Buffer.concat([keyLabel, Buffer.from([1])]);
-const COMMIT_INFO_T1 = Buffer.concat([commitLabel, Buffer.from([1])]);
 
 /** A writer bound to one set of encryption materials; each `write` is one complete ESDK message. */
 export interface MessageWriter {
@@ -91,10 +78,10 @@ export interface MessageWriter {
    */
   writeBatch(plaintexts: readonly Buffer[]): string[];
   /**
-   * What the native core needs to write for these materials (write-groups.ts), data key included:
-   * only for writing now, never kept. Throws once the data key has been zeroed.
+   * The header template, offsets and data key these messages are written from (write-groups.ts), data
+   * key included: only for writing now, never kept. Throws once the data key has been zeroed.
    */
-  unsafeNativeParts(): { template: Buffer; idOffset: number; commitOffset: number; dataKey: Buffer; frameLength: number; messageSize(length: number): number };
+  unsafeParts(): SealParts;
 }
 
 /**
@@ -153,112 +140,24 @@ export function createMessageWriter(
   ) {
     throw new Error('fast-message: the SDK header layout is not the expected V2 layout');
   }
-  const headerLength = template.length;
-  const aad = Buffer.alloc(MESSAGE_ID_LENGTH + FINAL_FRAME_STRING.length + 4 + 8);
-
-  function write(plaintext: Uint8Array, messageId: Uint8Array = nextMessageId()): Buffer {
+  const parts: SealParts = { template, idOffset, commitOffset, dataKey, frameLength };
+  const live = (): void => {
     if (!material.hasUnencryptedDataKey) throw new Error('fast-message: the materials data key has been zeroed');
-    if (messageId.byteLength !== MESSAGE_ID_LENGTH) throw new Error('fast-message: a message id is 32 bytes');
-    const pt = Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength);
-    const fullFrames = Math.floor(pt.length / frameLength);
-    const finalLength = pt.length - fullFrames * frameLength;
-    if (fullFrames + 1 > SEQUENCE_NUMBER_END - 1) throw new Error('fast-message: too many frames');
-    const size =
-      headerLength + TAG_LENGTH + fullFrames * (4 + IV_LENGTH + frameLength + TAG_LENGTH) + (4 + 4 + IV_LENGTH + 4 + finalLength + TAG_LENGTH);
-    const out = Buffer.allocUnsafe(size);
-    template.copy(out, 0);
-    out.set(messageId, idOffset);
-
-    // nodeKdf, committing branch.
-    const prk = createHmac('sha512', messageId).update(dataKey).digest();
-    const commitment = createHmac('sha512', prk).update(COMMIT_INFO_T1).digest();
-    const derived = createHmac('sha512', prk).update(KEY_INFO_T1).digest();
-    const key = derived.subarray(0, KEY_LENGTH);
-    commitment.copy(out, commitOffset, 0, COMMITMENT_LENGTH);
-    try {
-      // Header auth tag (V2: the tag alone follows the header).
-      const headerAuth = createCipheriv('aes-256-gcm', key, ZERO_IV, { authTagLength: TAG_LENGTH });
-      headerAuth.setAAD(out.subarray(0, headerLength));
-      headerAuth.final();
-      headerAuth.getAuthTag().copy(out, headerLength);
-
-      let pos = headerLength + TAG_LENGTH;
-      aad.set(messageId, 0);
-      for (let seq = 1; seq <= fullFrames + 1; seq++) {
-        const isFinal = seq === fullFrames + 1;
-        const contentLength = isFinal ? finalLength : frameLength;
-        if (isFinal) {
-          out.writeUInt32BE(SEQUENCE_NUMBER_END, pos);
-          pos += 4;
-        }
-        out.writeUInt32BE(seq, pos);
-        pos += 4;
-        const ivStart = pos;
-        out.fill(0, pos, pos + IV_LENGTH - 4);
-        out.writeUInt32BE(seq, pos + IV_LENGTH - 4);
-        pos += IV_LENGTH;
-        if (isFinal) {
-          out.writeUInt32BE(contentLength, pos);
-          pos += 4;
-        }
-        const aadLength = writeBodyAad(aad, isFinal, seq, contentLength);
-        const cipher = createCipheriv('aes-256-gcm', key, out.subarray(ivStart, ivStart + IV_LENGTH), { authTagLength: TAG_LENGTH });
-        cipher.setAAD(aad.subarray(0, aadLength));
-        const start = (seq - 1) * frameLength;
-        if (contentLength > 0) pos += cipher.update(pt.subarray(start, start + contentLength)).copy(out, pos);
-        pos += cipher.final().copy(out, pos);
-        pos += cipher.getAuthTag().copy(out, pos);
-      }
-      if (pos !== size) throw new Error('fast-message: message length mismatch');
-      return out;
-    } finally {
-      prk.fill(0);
-      derived.fill(0);
-      commitment.fill(0);
-    }
-  }
-
-  /** Bytes of the message `write` makes of `length` plaintext bytes. */
-  const messageSize = (length: number): number => {
-    const full = Math.floor(length / frameLength);
-    const last = length - full * frameLength;
-    return headerLength + TAG_LENGTH + full * (4 + IV_LENGTH + frameLength + TAG_LENGTH) + (4 + 4 + IV_LENGTH + 4 + last + TAG_LENGTH);
   };
-
-  const native = opts.native;
-  function writeBatch(plaintexts: readonly Buffer[]): string[] {
-    if (!native) return plaintexts.map((p) => write(p).toString('base64'));
-    if (!material.hasUnencryptedDataKey) throw new Error('fast-message: the materials data key has been zeroed');
-    const lengths = new Uint32Array(plaintexts.length);
-    for (let i = 0; i < plaintexts.length; i++) lengths[i] = plaintexts[i]!.length;
-    const ids = nextMessageIds(plaintexts.length);
-    const all = native.sealBatch(template, idOffset, commitOffset, dataKey, frameLength, plaintexts.length === 1 ? plaintexts[0]! : Buffer.concat(plaintexts), lengths, ids);
-    const out = new Array<string>(plaintexts.length);
-    let pos = 0;
-    for (let i = 0; i < plaintexts.length; i++) {
-      const end = pos + messageSize(lengths[i]!);
-      out[i] = all.toString('base64', pos, end);
-      pos = end;
-    }
-    if (pos !== all.length) throw new Error('fast-message: native batch length mismatch');
-    return out;
-  }
-
-  const unsafeNativeParts = () => {
-    if (!material.hasUnencryptedDataKey) throw new Error('fast-message: the materials data key has been zeroed');
-    return { template, idOffset, commitOffset, dataKey, frameLength, messageSize };
+  return {
+    encryptionContext: material.encryptionContext,
+    headerLength: template.length,
+    write(plaintext, messageId) {
+      live();
+      return writeMessage(parts, plaintext, messageId);
+    },
+    writeBatch(plaintexts) {
+      live();
+      return writeParts(parts, plaintexts, opts.native);
+    },
+    unsafeParts() {
+      live();
+      return parts;
+    },
   };
-  return { encryptionContext: material.encryptionContext, headerLength, write, writeBatch, unsafeNativeParts };
-}
-
-/** Body AAD (aad_factory.js messageAAD) into `aad`, whose first 32 bytes already hold the message id. */
-function writeBodyAad(aad: Buffer, isFinal: boolean, seq: number, contentLength: number): number {
-  const label = isFinal ? FINAL_FRAME_STRING : FRAME_STRING;
-  let pos = MESSAGE_ID_LENGTH;
-  pos += label.copy(aad, pos);
-  aad.writeUInt32BE(seq, pos);
-  pos += 4;
-  aad.writeUInt32BE(Math.floor(contentLength / 0x100000000), pos);
-  aad.writeUInt32BE(contentLength >>> 0, pos + 4);
-  return pos + 8;
 }

@@ -11,12 +11,15 @@ import { CountingKeyring } from './counting-keyring.js';
 import { SEAL_ERRORS } from './errors.js';
 import { SEAL_SUITE, createMessageWriter, type MessageWriter } from './fast-message.js';
 import type { NativeSeal } from './native-seal.js';
+import type { SealParts } from './write-message.js';
 import type { MaterialsHooks, MaterialsLimits, SectionSealerOptions } from './section-sealer-options.js';
 
-/** One set of encryption materials in use: its writer and how much it has sealed. */
+/** One set of encryption materials in use: what it writes from, and how much it has sealed. */
 export interface Held {
-  writer: MessageWriter;
-  material: NodeEncryptionMaterial;
+  /** Template and data key (throws once retired). */
+  parts(): SealParts;
+  /** Zeroes the data key (once nothing will write with it again). */
+  retire(): void;
   createdAt: number;
   messages: number;
   bytes: number;
@@ -30,7 +33,7 @@ export function fits(h: Held | undefined, length: number, limits: MaterialsLimit
 
 /** Zeroes a Held's data key (once nothing will write with it again). */
 export function retire(h: Held | undefined): void {
-  if (h?.material.hasUnencryptedDataKey) h.material.zeroUnencryptedDataKey();
+  h?.retire();
 }
 
 export const closedError = (): SealpostError => new SealpostError(SEAL_ERRORS.closed, 'the section sealer is closed; create a new one after restart');
@@ -115,7 +118,13 @@ export function createDepartmentMaterials(opts: {
         if (material.hasUnencryptedDataKey) material.zeroUnencryptedDataKey();
         throw err;
       }
-      const fresh: Held = { writer, material, createdAt: opts.now(), messages: 0, bytes: 0 };
+      const fresh: Held = {
+        parts: () => writer.unsafeParts(),
+        retire: () => material.hasUnencryptedDataKey && material.zeroUnencryptedDataKey(),
+        createdAt: opts.now(),
+        messages: 0,
+        bytes: 0,
+      };
       const old = held.get(slot);
       held.set(slot, fresh);
       // Safe: every use of a Held is synchronous with the check that it fits (see the sealer's sealMany).

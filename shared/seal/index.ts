@@ -3,7 +3,7 @@ export { SEAL_ERRORS, type SealErrorCode } from './errors.js';
 export { createSectionSealer, type FastSectionSealer, type SectionSealerStats } from './section-sealer.js';
 export { DEFAULT_MATERIALS_LIMITS, type MaterialsHooks, type MaterialsLimits, type SectionSealerOptions } from './section-sealer-options.js';
 export { createMessageWriter, SEAL_FRAME_LENGTH, SEAL_SUITE, SEAL_SUITE_ID, type MessageWriter } from './fast-message.js';
-export { nextMessageId } from './message-id.js';
+export { fillRandom, nextMessageId } from './message-id.js';
 export { CountingKeyring } from './counting-keyring.js';
 export { nativeSeal, nativeSealStatus, type NativeSeal } from './native-seal.js';
 export { KEY_FILE_LENGTH, loadOrCreateKeyFile } from './key-file.js';

@@ -38,3 +38,25 @@ export function nextMessageIds(count: number): Buffer {
   idPool.fill(0, start, end);
   return ids;
 }
+
+// Other small random values (subject keys, their ids, data keys, wrap IVs): one getrandom per 8 KB.
+const bytePool = Buffer.alloc(8192);
+let bytePoolNext = bytePool.length;
+
+/**
+ * Fills `target` (at most 1 KB) with fresh CSPRNG bytes from a pool (each byte handed out once, then
+ * zeroed in the pool): a new subject needs four small random values, and a getrandom call each cost more
+ * than the rest of making its key.
+ */
+export function fillRandom<T extends Uint8Array>(target: T): T {
+  if (target.byteLength > 1024) return randomFillSync(target);
+  if (bytePoolNext + target.byteLength > bytePool.length) {
+    randomFillSync(bytePool);
+    bytePoolNext = 0;
+  }
+  const end = bytePoolNext + target.byteLength;
+  target.set(bytePool.subarray(bytePoolNext, end));
+  bytePool.fill(0, bytePoolNext, end);
+  bytePoolNext = end;
+  return target;
+}

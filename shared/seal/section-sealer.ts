@@ -6,7 +6,6 @@ import { closedError, createDepartmentMaterials, type Held } from './held-materi
 import { nativeSeal } from './native-seal.js';
 import { checkLimits, type SectionSealerOptions } from './section-sealer-options.js';
 import { createSubjectMaterials } from './subject-materials.js';
-import { subjectSectionContext } from './subject-wrap.js';
 import type { SealInput, SealerStats, SectionSealer } from './types.js';
 import { writeGroups } from './write-groups.js';
 
@@ -56,7 +55,7 @@ export function createSectionSealer(options: SectionSealerOptions): FastSectionS
   const now = options.now ?? Date.now;
   const native = options.native === null ? undefined : (options.native ?? nativeSeal());
   const departments = createDepartmentMaterials({ materialsFor: options.materialsFor, limits, now, native });
-  const subjects = createSubjectMaterials({ limits, now, native });
+  const subjects = createSubjectMaterials({ limits, now });
   let closed = false;
   let sectionsSealed = 0;
 
@@ -68,7 +67,7 @@ export function createSectionSealer(options: SectionSealerOptions): FastSectionS
     const groups = new Map<Held, number[]>();
     const flush = (): void => {
       const list = [...groups];
-      const sealed = writeGroups(list.map(([h, indexes]) => ({ writer: h.writer, plaintexts: indexes.map((i) => plaintexts[i]!) })), native);
+      const sealed = writeGroups(list.map(([h, indexes]) => ({ parts: h.parts(), plaintexts: indexes.map((i) => plaintexts[i]!) })), native);
       list.forEach(([, indexes], g) => {
         for (let k = 0; k < indexes.length; k++) out[indexes[k]!] = sealed[g]![k]!;
       });
@@ -80,8 +79,7 @@ export function createSectionSealer(options: SectionSealerOptions): FastSectionS
       let h: Held | undefined;
       if (t.kind === 'subject') {
         const { input } = t;
-        const context = () => subjectSectionContext(sectionContext(input.department, input.source, input.policyVersion), input.subjectKey.id);
-        h = subjects.fitting(input.subjectKey, t.slot, context, length, flush);
+        h = subjects.fitting(input.subjectKey, t.slot, () => sectionContext(input.department, input.source, input.policyVersion), length, flush);
       } else {
         h = departments.fitting(t.slot, length);
         while (!h) {

@@ -1,38 +1,67 @@
-import type { EncryptionContext } from '@aws-crypto/material-management-node';
-import { createMessageWriter } from './fast-message.js';
 import { fits, retire, type Held } from './held-materials.js';
-import type { NativeSeal } from './native-seal.js';
 import type { MaterialsLimits } from './section-sealer-options.js';
-import { subjectKeyMaterial, type SubjectKey } from './subject-wrap.js';
+import { subjectParts, subjectTemplate, type SubjectTemplate } from './subject-template.js';
+import type { SubjectKey } from './subject-wrap.js';
+import type { SealParts } from './write-message.js';
 
 /**
  * Materials under subject keys, held per (subject key, slot) and renewed within the same limits as a
- * department's. A renewal is a local AES-GCM wrap (subject-wrap.ts), synchronous, never KMS.
+ * department's. A renewal is a header copy and a local AES-GCM wrap (subject-template.ts), synchronous,
+ * never KMS; the template is made once per slot (department, source, policy version).
  *
  * Held beside the SubjectKey object in a WeakMap: when the caller's cache lets go of a subject key
  * (evicted, forgotten), its materials go with it, and nothing here has to be told. They are not zeroed
  * then, because a seal in flight elsewhere may still hold them; the subject key itself was in memory
  * just as long.
  */
-export function createSubjectMaterials(opts: { limits: MaterialsLimits; now: () => number; native: NativeSeal | undefined }) {
-  const bySubjectKey = new WeakMap<SubjectKey, Map<string, Held>>();
+/** Materials under one subject key for one slot (a class: no closures per key, thousands are held). */
+class SubjectHeld implements Held {
+  messages = 0;
+  bytes = 0;
+  constructor(
+    readonly slot: string,
+    readonly sealParts: SealParts,
+    readonly createdAt: number,
+  ) {}
+  parts(): SealParts {
+    return this.sealParts;
+  }
+  retire(): void {
+    this.sealParts.dataKey.fill(0);
+  }
+}
+
+export function createSubjectMaterials(opts: { limits: MaterialsLimits; now: () => number }) {
+  // Most subject keys seal for one slot: the Held itself, a Map only once there are several.
+  const bySubjectKey = new WeakMap<SubjectKey, SubjectHeld | Map<string, SubjectHeld>>();
+  const templates = new Map<string, SubjectTemplate>();
   let renewals = 0;
+
+  const heldOf = (subjectKey: SubjectKey, slot: string): SubjectHeld | undefined => {
+    const v = bySubjectKey.get(subjectKey);
+    return v instanceof Map ? v.get(slot) : v?.slot === slot ? v : undefined;
+  };
+  const keep = (subjectKey: SubjectKey, h: SubjectHeld): void => {
+    const v = bySubjectKey.get(subjectKey);
+    if (!v || (!(v instanceof Map) && v.slot === h.slot)) bySubjectKey.set(subjectKey, h);
+    else if (v instanceof Map) v.set(h.slot, h);
+    else bySubjectKey.set(subjectKey, new Map([[v.slot, v], [h.slot, h]]));
+  };
 
   return {
     /**
      * Materials of `subjectKey` for `slot` that can seal `length` more bytes; renews them when spent,
      * after calling `beforeRenew` (the caller writes what it grouped under the old ones first).
      */
-    fitting(subjectKey: SubjectKey, slot: string, encryptionContext: () => EncryptionContext, length: number, beforeRenew: () => void): Held {
-      let slots = bySubjectKey.get(subjectKey);
-      if (!slots) bySubjectKey.set(subjectKey, (slots = new Map()));
-      const h = slots.get(slot);
+    fitting(subjectKey: SubjectKey, slot: string, sectionContext: () => Record<string, string>, length: number, beforeRenew: () => void): Held {
+      const h = heldOf(subjectKey, slot);
       const now = opts.now();
       if (fits(h, length, opts.limits, now)) return h;
       if (h) beforeRenew();
-      const material = subjectKeyMaterial(subjectKey, encryptionContext());
-      const fresh: Held = { writer: createMessageWriter(material, undefined, { native: opts.native }), material, createdAt: now, messages: 0, bytes: 0 };
-      slots.set(slot, fresh);
+      let t = templates.get(slot);
+      if (!t) templates.set(slot, (t = subjectTemplate(sectionContext())));
+      const fresh = new SubjectHeld(slot, subjectParts(t, subjectKey), now);
+      keep(subjectKey, fresh);
       retire(h);
       renewals++;
       return fresh;

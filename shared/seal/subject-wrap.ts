@@ -5,7 +5,8 @@
  * SUBJECT_KEY_NAMESPACE, key name = the key id, AES256_GCM_IV12_TAG16_NO_PADDING).
  *
  * Why by hand: the keyring's `onEncrypt` is async (a promise and a `randomBytes` callback per call); a new
- * subject needs new materials at event rate in the worst case, and no KMS. The bytes mirror:
+ * subject needs new materials at event rate in the worst case, and no KMS. subject-template.ts serialises
+ * the header of these materials once per context and patches the per-key parts. The bytes mirror:
  *  - node_modules/@aws-crypto/raw-aes-keyring-node/build/main/src/raw_aes_keyring_node.js `aesGcmWrapKey`:
  *    random 12-byte IV, AES-256-GCM under the wrapping key, AAD = the serialised encryption context without
  *    its 2-byte length prefix (`serializeEncryptionContext(ec).slice(2)`);

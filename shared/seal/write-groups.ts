@@ -1,18 +1,17 @@
-import type { MessageWriter } from './fast-message.js';
 import { nextMessageIds } from './message-id.js';
 import type { NativeSeal } from './native-seal.js';
+import { messageSize, writeParts, type SealParts } from './write-message.js';
 
 /**
- * Writes each group's plaintexts under its writer's materials: base64 messages, group by group, in order.
+ * Writes each group's plaintexts under its materials: base64 messages, group by group, in order.
  * With the native core and more than one group, every message of every group is written in one call and
  * one cipher context (sealGroups): a batch under many subject keys seals a few sections per key, and a
- * call per key cost about as much as the sealing itself. Otherwise, `writeBatch` per group.
+ * call per key cost about as much as the sealing itself. Otherwise, writeParts per group.
  */
-export function writeGroups(groups: readonly { writer: MessageWriter; plaintexts: readonly Buffer[] }[], native: NativeSeal | undefined): string[][] {
-  if (!native || groups.length < 2) return groups.map((g) => g.writer.writeBatch(g.plaintexts));
-  const parts = groups.map((g) => g.writer.unsafeNativeParts());
-  const frameLength = parts[0]!.frameLength;
-  if (parts.some((p) => p.frameLength !== frameLength)) return groups.map((g) => g.writer.writeBatch(g.plaintexts));
+export function writeGroups(groups: readonly { parts: SealParts; plaintexts: readonly Buffer[] }[], native: NativeSeal | undefined): string[][] {
+  const parts = groups.map((g) => g.parts);
+  const frameLength = parts[0]?.frameLength;
+  if (!native || groups.length < 2 || parts.some((p) => p.frameLength !== frameLength)) return groups.map((g) => writeParts(g.parts, g.plaintexts, native));
   let count = 0;
   for (const g of groups) count += g.plaintexts.length;
   const layout = new Uint32Array(parts.length * 4);
@@ -33,7 +32,7 @@ export function writeGroups(groups: readonly { writer: MessageWriter; plaintexts
   const dataKeys = Buffer.concat(parts.map((p) => p.dataKey));
   let out: Buffer;
   try {
-    out = native.sealGroups(Buffer.concat(parts.map((p) => p.template)), layout, dataKeys, frameLength, Buffer.concat(all), lengths, group, nextMessageIds(count));
+    out = native.sealGroups(Buffer.concat(parts.map((p) => p.template)), layout, dataKeys, frameLength!, Buffer.concat(all), lengths, group, nextMessageIds(count));
   } finally {
     dataKeys.fill(0);
   }
@@ -41,7 +40,7 @@ export function writeGroups(groups: readonly { writer: MessageWriter; plaintexts
   k = 0;
   const sealed = parts.map((p, m) =>
     groups[m]!.plaintexts.map(() => {
-      const end = pos + p.messageSize(lengths[k++]!);
+      const end = pos + messageSize(p, lengths[k++]!);
       const b64 = out.toString('base64', pos, end);
       pos = end;
       return b64;
