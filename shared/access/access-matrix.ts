@@ -1,4 +1,4 @@
-import type { EnvelopeOpener, LockReasonCode } from '../decrypt/types.js';
+import type { EnvelopeOpener, LockReasonCode, OpenOptions, SectionResult } from '../decrypt/types.js';
 import type { Envelope } from '../envelope/index.js';
 import { kmsFailureKind } from '../kms/errors.js';
 import type { Policy } from '../policy/index.js';
@@ -64,17 +64,23 @@ export interface AccessMatrixOptions {
   probes: readonly Envelope[];
   /** Reads key policies with the same identity (a ProfileOpener has it); omitted = no key-policy column. */
   kms?: { readKeyPolicy(keyId: string): Promise<string> };
+  /** Passed to the opener (the keys topic, for probes sealed under subject keys). */
+  openOptions?: OpenOptions;
 }
 
-function pickProbe(department: string, probes: readonly Envelope[], version: number): Envelope | undefined {
-  let best: Envelope | undefined;
-  for (const p of probes) {
-    if (!p.sections?.[department]) continue;
-    if (p.policyVersion === version) return p;
-    if (!best || p.policyVersion > best.policyVersion) best = p;
-  }
-  return best;
+/**
+ * The envelopes that may prove `department`, best first: the current policy version, then the newest; among
+ * equals, sections sealed under the department key directly before those under a subject key (v2), whose
+ * proof can also fail for a reason that is the subject's, not the profile's (forgotten).
+ */
+function rankProbes(department: string, probes: readonly Envelope[], version: number): Envelope[] {
+  const score = (p: Envelope): number => (p.policyVersion === version ? 1e9 : p.policyVersion) * 2 + (p.keys?.[department] === undefined ? 1 : 0);
+  return probes.filter((p) => p.sections?.[department]).sort((a, b) => score(b) - score(a));
 }
+
+/** A lock that says something about one subject, not about the profile: another probe is tried. */
+const SUBJECT_LOCKS: ReadonlySet<LockReasonCode> = new Set(['forgotten', 'subject_key_missing']);
+const MAX_PROBES = 5;
 
 async function keyPolicyView(kms: NonNullable<AccessMatrixOptions['kms']>, keyId: string): Promise<KeyPolicyView> {
   try {
@@ -102,15 +108,27 @@ async function keyPolicyView(kms: NonNullable<AccessMatrixOptions['kms']>, keyId
 export async function accessMatrix(opts: AccessMatrixOptions): Promise<AccessMatrix> {
   const { policy, opener } = opts;
   const departments = Object.keys(policy.departments).sort();
+  const ranked = new Map(departments.map((d) => [d, rankProbes(d, opts.probes, policy.version)]));
   const chosen = new Map<string, Envelope>();
-  for (const d of departments) {
-    const probe = pickProbe(d, opts.probes, policy.version);
-    if (probe) chosen.set(d, probe);
+  const results = new Map<string, SectionResult | undefined>();
+  for (let attempt = 0; attempt < MAX_PROBES; attempt++) {
+    const round = new Map<string, Envelope>();
+    for (const d of departments) {
+      const prior = results.get(d);
+      if (attempt > 0 && !(prior?.state === 'locked' && SUBJECT_LOCKS.has(prior.code))) continue;
+      const probe = ranked.get(d)![attempt];
+      if (probe) round.set(d, probe);
+    }
+    if (round.size === 0) break;
+    // One batch per round: the opener's caches make repeated probes of one envelope free.
+    const distinct = [...new Set(round.values())];
+    const opened = await opener.open(distinct, opts.openOptions);
+    const byEnvelope = new Map(distinct.map((e, i) => [e, opened[i]!]));
+    for (const [d, probe] of round) {
+      chosen.set(d, probe);
+      results.set(d, byEnvelope.get(probe)!.sections[d]);
+    }
   }
-  // One batch: the opener's caches make repeated probes of one envelope free.
-  const distinct = [...new Set(chosen.values())];
-  const opened = await opener.open(distinct);
-  const byEnvelope = new Map(distinct.map((e, i) => [e, opened[i]!]));
 
   const access = new Map<string, DepartmentAccessState>();
   for (const d of departments) {
@@ -120,7 +138,7 @@ export async function accessMatrix(opts: AccessMatrixOptions): Promise<AccessMat
       continue;
     }
     const ref: ProbeRef = { envelopeId: probe.id, source: probe.source, policyVersion: probe.policyVersion };
-    const result = byEnvelope.get(probe)!.sections[d];
+    const result = results.get(d);
     if (result?.state === 'open') access.set(d, { state: 'readable', probe: ref });
     else if (result) access.set(d, { state: 'locked', code: result.code, message: result.message, probe: ref });
     else access.set(d, { state: 'locked', code: 'unknown', message: `the opener returned nothing for the ${d} section`, probe: ref });

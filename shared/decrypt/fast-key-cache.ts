@@ -16,6 +16,8 @@ export interface FastKeyCache<M = undefined> {
   lookup(id: string): { key: Buffer; meta: M } | undefined;
   /** Keeps a copy of `dataKey` (and `meta`) for `id`. */
   put(id: string, dataKey: Uint8Array, meta?: M): void;
+  /** Zeroes and forgets the key of `id` (its source was shredded). */
+  delete(id: string): void;
   /** Zeroes and forgets every key (profile switched, opener closed). */
   clear(): void;
   readonly size: number;
@@ -54,6 +56,7 @@ export function createFastKeyCache<M = undefined>(opts: FastKeyCacheOptions): Fa
       entries.set(id, { key: Buffer.from(dataKey), meta: meta as M, expiresAt: now() + opts.maxAgeMs });
       while (entries.size > opts.capacity) drop(entries.keys().next().value!);
     },
+    delete: drop,
     clear() {
       for (const id of [...entries.keys()]) drop(id);
     },

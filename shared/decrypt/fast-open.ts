@@ -94,14 +94,23 @@ export interface FastOpener {
   clear(): void;
 }
 
+/**
+ * The body of a V2/0x0478 framed message whose data key is already in hand (key derivation, commitment,
+ * header tag, frames): the native core when built, else JavaScript. Used by the opener's fast path and by
+ * sections sealed under a subject key (subject-section-open.ts), which unwrap their data key themselves.
+ */
+export function openFramedBody(message: Buffer, header: MessageHeaderV2, headerLength: number, dataKey: Buffer, useNative = true): Buffer {
+  const native = useNative ? nativeSeal() : undefined;
+  return native ? native.openMessage(message, headerLength, header.frameLength, dataKey) : openWithDataKey(message, header, headerLength, dataKey);
+}
+
 /** Builds the fast path of one opener, with its own data-key cache (never shared between identities). */
 export function createFastOpener(opts: FastOpenerOptions): FastOpener {
   // The cache keeps, beside each data key, the header the SDK parsed when the key was asked for: a hit
   // reuses its context and data keys (the same bytes) and reads only this message's own fields.
   const keys = createFastKeyCache<MessageHeaderV2>({ maxAgeMs: opts.maxAgeMs, capacity: opts.capacity });
-  const native = opts.native === false ? undefined : nativeSeal();
   const openBody = (message: Buffer, header: MessageHeaderV2, headerLength: number, dataKey: Buffer): Buffer =>
-    native ? native.openMessage(message, headerLength, header.frameLength, dataKey) : openWithDataKey(message, header, headerLength, dataKey);
+    openFramedBody(message, header, headerLength, dataKey, opts.native !== false);
 
   async function dataKeyFor(messageHeader: MessageHeaderV2, id: string): Promise<Buffer> {
     const material = await opts.materials.decryptMaterials({

@@ -13,7 +13,8 @@ import { LockError, printableArn, type LockContext } from './lock-reason.js';
 import { createOpeningMaterials } from './opening-materials.js';
 import { createFastOpener } from './fast-open.js';
 import { checkOpenedSection } from './section-check.js';
-import type { EnvelopeOpener, OpenedEnvelope, SectionResult } from './types.js';
+import { createSubjectSections } from './subject-sections.js';
+import type { EnvelopeOpener, OpenedEnvelope, OpenOptions, SectionResult } from './types.js';
 
 /** Largest number of data keys a section may carry; more is an attack on the reader (one KMS call each). */
 const MAX_ENCRYPTED_DATA_KEYS = 8;
@@ -46,6 +47,8 @@ export interface ProfileOpenerOptions {
   failureTtlSeconds?: number;
   /** Open V2/0x0478 framed sections without the SDK's streams (fast-open.ts). Default true; false = stock decrypt() only. */
   fastOpen?: boolean;
+  /** Opened subject keys kept per keys-topic book (v2 sections, subject-sections.ts). Default 10,000. */
+  subjectKeyCacheSize?: number;
 }
 
 /** An opener for one AWS identity, with what the console and the access matrix need besides opening. */
@@ -132,11 +135,20 @@ export function createProfileOpener(opts: ProfileOpenerOptions): ProfileOpener {
       : createFastOpener({ materials, maxEncryptedDataKeys: MAX_ENCRYPTED_DATA_KEYS, maxAgeMs: (opts.cacheMaxAgeSeconds ?? 300) * 1000, capacity: 1000 });
   const { decrypt } = buildClient({ commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, maxEncryptedDataKeys: MAX_ENCRYPTED_DATA_KEYS });
 
-  async function openSection(envelope: Envelope, department: string, b64: string): Promise<SectionResult> {
+  const openDepartmentMessage = async (message: Buffer) => (await fast?.open(message)) ?? (await decrypt(materials, message));
+  const subject = createSubjectSections({
+    openDepartmentMessage,
+    capacity: opts.subjectKeyCacheSize ?? 10_000,
+    maxAgeMs: (opts.cacheMaxAgeSeconds ?? 300) * 1000,
+    maxEncryptedDataKeys: MAX_ENCRYPTED_DATA_KEYS,
+  });
+
+  async function openSection(envelope: Envelope, department: string, b64: string, options: OpenOptions | undefined): Promise<SectionResult> {
+    const keyId = envelope.keys?.[department];
+    if (keyId !== undefined) return subject.open(envelope, department, b64, keyId, options?.subjectKeys);
     try {
       const message = Buffer.from(b64, 'base64');
-      const { plaintext, messageHeader } =
-        (await fast?.open(message)) ?? (await decrypt(materials, message));
+      const { plaintext, messageHeader } = await openDepartmentMessage(message);
       try {
         return checkOpenedSection(envelope, department, messageHeader.encryptionContext, plaintext);
       } finally {
@@ -152,7 +164,7 @@ export function createProfileOpener(opts: ProfileOpenerOptions): ProfileOpener {
 
   let closed = false;
   return {
-    async open(envelopes) {
+    async open(envelopes, options) {
       if (closed) throw new SealpostError(DECRYPT_ERRORS.closed, 'this opener was closed (profile switched); create a new one');
       // Resolve the identity first so lock messages can name it (one STS call per opener), but never
       // hold opening hostage to STS: local keys and KMS may work when STS does not answer.
@@ -166,7 +178,7 @@ export function createProfileOpener(opts: ProfileOpenerOptions): ProfileOpener {
       const worker = async (): Promise<void> => {
         while (next < tasks.length) {
           const t = tasks[next++]!;
-          results[t.e]!.sections[t.department] = await openSection(envelopes[t.e]!, t.department, t.b64);
+          results[t.e]!.sections[t.department] = await openSection(envelopes[t.e]!, t.department, t.b64, options);
         }
       };
       await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 16, Math.max(tasks.length, 1)) }, worker));
@@ -189,6 +201,7 @@ export function createProfileOpener(opts: ProfileOpenerOptions): ProfileOpener {
       closed = true;
       materials.clear();
       fast?.clear();
+      subject.clear();
       kms.destroy();
       sts.destroy();
     },

@@ -1,4 +1,11 @@
 import type { Envelope } from '../envelope/index.js';
+import type { SubjectKeySource } from '../subject-keys/key-book.js';
+
+/** What a reader brings to one open() call besides the envelopes. */
+export interface OpenOptions {
+  /** The keys topic as this reader follows it (shared/subject-keys/follow-keys-topic.ts). */
+  subjectKeys?: SubjectKeySource;
+}
 
 /** Why a section stays closed, as a code the console can style and a message a person can act on. */
 export type LockReasonCode =
@@ -9,6 +16,8 @@ export type LockReasonCode =
   | 'kms_unreachable' // network / endpoint / throttling
   | 'no_local_key' // a local department key is not on this machine
   | 'tampered' // authentication failed, wrong encryption context, or section bound to another event
+  | 'forgotten' // the subject was forgotten (crypto-shredding): its subject key is gone for good
+  | 'subject_key_missing' // sealed under a subject key this reader does not hold (keys topic not read, not caught up)
   | 'unknown';
 
 export interface OpenSection {
@@ -26,6 +35,8 @@ export interface LockedSection {
    * the bytes were altered or an authentic section was moved (context) or copied (id) from elsewhere.
    */
   check?: TamperCheck;
+  /** For `forgotten`: when the subject was forgotten (ISO 8601), when the keys topic says so. */
+  forgottenAt?: string;
 }
 
 /** The check a tampered section failed: authentication, its encryption context, or the bound event id. */
@@ -44,7 +55,11 @@ export interface OpenedEnvelope {
  * cache, so keys a profile unwrapped are never reused for another profile.
  */
 export interface EnvelopeOpener {
-  open(envelopes: readonly Envelope[]): Promise<OpenedEnvelope[]>;
+  /**
+   * Opens every section of `envelopes`. Sections a v2 envelope names a subject key for are opened through
+   * `subjectKeys` (the reader's copy of the keys topic); without it they lock `subject_key_missing`.
+   */
+  open(envelopes: readonly Envelope[], options?: OpenOptions): Promise<OpenedEnvelope[]>;
   /** A printable identity (caller ARN, or "local keys in DIR"). */
   identity(): Promise<string>;
   close(): Promise<void>;

@@ -1,0 +1,192 @@
+import type { MessageHeader } from '@aws-crypto/serialize';
+import type { Envelope } from '../envelope/index.js';
+import { madeBeforeForget, type SubjectKeySource } from '../subject-keys/key-book.js';
+import { PURPOSE_CONTEXT_KEY, SUBJECT_KEY_CONTEXT_KEY, type SubjectKeyPlaintext, type SubjectKeyRecord } from '../subject-keys/format.js';
+import { createFastKeyCache, type FastKeyCache } from './fast-key-cache.js';
+import { LockError } from './lock-reason.js';
+import { checkOpenedSection } from './section-check.js';
+import { openUnderSubjectKey } from './subject-section-open.js';
+import type { LockedSection, SectionResult } from './types.js';
+
+export interface SubjectSectionsOptions {
+  /**
+   * Opens an ESDK message sealed under the department's own key, exactly as the opener opens a v1 section
+   * (its fast path, else the stock decrypt, through its materials): KMS failures throw LockError with
+   * today's reasons (lock-reason.ts).
+   */
+  openDepartmentMessage(message: Buffer): Promise<{ plaintext: Buffer; messageHeader: MessageHeader }>;
+  /** Opened subject keys kept per keys-topic book, and for how long. */
+  capacity: number;
+  maxAgeMs: number;
+  maxEncryptedDataKeys: number;
+}
+
+/** The v2 half of one opener (one identity). */
+export interface SubjectSections {
+  /** Opens the `department` section (base64 `b64`) that `envelope.keys` says is sealed under subject key `keyId`. */
+  open(envelope: Envelope, department: string, b64: string, keyId: string, source: SubjectKeySource | undefined): Promise<SectionResult>;
+  /** Zeroes every opened subject key (opener closed). */
+  clear(): void;
+}
+
+const locked = (code: LockedSection['code'], message: string, extra: Partial<LockedSection> = {}): LockedSection => ({ state: 'locked', code, message, ...extra });
+const tampered = (message: string): LockedSection => locked('tampered', message, { check: 'context' });
+const day = (iso: string): string => (Number.isFinite(Date.parse(iso)) ? new Date(iso).toISOString().slice(0, 10) : iso);
+
+/**
+ * Why a v2 section cannot be opened, or the sealed key record to open it with. "Forgotten" when the
+ * subject has a forget marker and the key is gone or older than the marker (the forget writes both, in
+ * no guaranteed order), or when this reader saw the key tombstoned; "missing" otherwise, saying why.
+ */
+export function subjectKeyVerdict(envelope: Envelope, department: string, keyId: string, source: SubjectKeySource): SubjectKeyRecord | LockedSection {
+  const rec = source.key(keyId);
+  const subject = rec?.subject ?? envelope.recipient;
+  const forgottenAt = subject ? source.forgottenAt(subject) : undefined;
+  if (forgottenAt && (!rec || madeBeforeForget(rec.createdAt, forgottenAt))) {
+    return locked('forgotten', `forgotten on ${day(forgottenAt)}: this person's ${department} fields were shredded (their subject key is gone) and nobody can open them any more; the clear part remains`, { forgottenAt });
+  }
+  if (!rec && source.shredded(keyId)) {
+    return locked('forgotten', `forgotten: the subject key of this ${department} section was shredded (tombstoned on ${source.topic}) and nobody can open it any more; the clear part remains`);
+  }
+  if (!rec) {
+    const why = source.problem() ?? `it is not on ${source.topic}: check that this reader follows the keys topic the ingest service writes (--keys-topic, or the console's Settings)`;
+    return locked('subject_key_missing', `this ${department} section is sealed under subject key ${keyId}, which this reader does not hold: ${why}`);
+  }
+  if (rec.department !== department) return tampered(`the ${department} section names subject key ${keyId}, which belongs to department ${rec.department}: it was moved; do not trust it`);
+  if (envelope.recipient !== undefined && rec.subject !== envelope.recipient) {
+    return tampered(`the ${department} section names a subject key of another person than this record's recipient: it was moved; do not trust it`);
+  }
+  return rec;
+}
+
+/**
+ * Opens v2 sections in the two documented steps, for one identity: (1) the sealed key record with the
+ * department's own keyring, checked against its record (key id, subject, department) and context
+ * (department, purpose); (2) the section under that subject key, then the usual context and id checks plus
+ * `sealpost:subject-key`. Opened subject keys are cached per keys-topic book (bounded, aged, zeroed when
+ * dropped), and dropped the moment the book reads their tombstone or their subject's forget marker; the
+ * book is consulted before every use, so a forgotten key stops opening as soon as the book knows.
+ */
+export function createSubjectSections(opts: SubjectSectionsOptions): SubjectSections {
+  const caches = new Map<SubjectKeySource, { keys: FastKeyCache<string>; unsubscribe: () => void }>();
+  const inflight = new Map<string, Promise<LockedSection | undefined>>();
+
+  const cacheOf = (source: SubjectKeySource): FastKeyCache<string> => {
+    let held = caches.get(source);
+    if (!held) {
+      const keys = createFastKeyCache<string>({ capacity: opts.capacity, maxAgeMs: opts.maxAgeMs });
+      const unsubscribe = source.onDrop((keyId) => {
+        if (keyId !== null) return keys.delete(keyId);
+        keys.clear();
+        caches.get(source)?.unsubscribe();
+        caches.delete(source);
+      });
+      caches.set(source, (held = { keys, unsubscribe }));
+    }
+    return held.keys;
+  };
+
+  /** Step 1: the subject key out of its sealed record (a copy the caller zeroes), or why not. */
+  async function openKeyRecord(rec: SubjectKeyRecord, department: string): Promise<Buffer | LockedSection> {
+    let opened: { plaintext: Buffer; messageHeader: MessageHeader };
+    try {
+      opened = await opts.openDepartmentMessage(Buffer.from(rec.sealed, 'base64'));
+    } catch (err) {
+      if (err instanceof LockError) return err.lock;
+      const reason = (err as Error)?.message?.split('\n')[0]?.slice(0, 120) ?? 'unknown error';
+      return locked('tampered', `the sealed subject key ${rec.keyId} of ${department} did not authenticate (${reason}): the keys topic holds an altered record`, { check: 'authentication' });
+    }
+    const { plaintext, messageHeader } = opened;
+    try {
+      const ctx = messageHeader.encryptionContext;
+      if (ctx['sealpost:department'] !== department || ctx[PURPOSE_CONTEXT_KEY] !== 'subject-key') {
+        return tampered(`the sealed subject key ${rec.keyId} is not a ${department} subject key (its encryption context says otherwise): do not trust the keys topic record`);
+      }
+      let p: Partial<SubjectKeyPlaintext> | undefined;
+      try {
+        p = JSON.parse(plaintext.toString('utf8')) as Partial<SubjectKeyPlaintext>;
+      } catch {
+        p = undefined;
+      }
+      const key = typeof p?.key === 'string' ? Buffer.from(p.key, 'base64') : undefined;
+      if (!p || p.keyId !== rec.keyId || p.subject !== rec.subject || p.department !== department || !key || key.length !== 32) {
+        key?.fill(0);
+        return locked('tampered', `the sealed subject key ${rec.keyId} holds another key id, subject or department than its keys-topic record: do not trust it`, { check: 'id' });
+      }
+      return key;
+    } finally {
+      plaintext.fill(0);
+    }
+  }
+
+  /** A copy of the opened subject key of `rec` (the caller zeroes it), or why not. */
+  async function subjectKey(envelope: Envelope, rec: SubjectKeyRecord, department: string, source: SubjectKeySource): Promise<Buffer | LockedSection> {
+    const keys = cacheOf(source);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const hit = keys.lookup(rec.keyId);
+      if (hit && hit.meta === rec.sealed) return Buffer.from(hit.key);
+      // Concurrent sections of one subject open its record once; the key reaches them through the cache only.
+      const flight = `${rec.keyId}\u0000${rec.sealed}`;
+      let running = inflight.get(flight);
+      if (!running) {
+        running = openKeyRecord(rec, department).then((out) => {
+          if (!Buffer.isBuffer(out)) return out;
+          // Kept only while the book still holds this very record: a tombstone read meanwhile wins.
+          if (source.key(rec.keyId)?.sealed === rec.sealed) keys.put(rec.keyId, out, rec.sealed);
+          out.fill(0);
+          return undefined;
+        });
+        inflight.set(flight, running);
+        void running.finally(() => inflight.delete(flight)).catch(() => undefined);
+      }
+      const lock = await running;
+      if (lock) return lock;
+      const verdict = subjectKeyVerdict(envelope, department, rec.keyId, source);
+      if ('state' in verdict) return verdict;
+    }
+    return locked('subject_key_missing', `subject key ${rec.keyId} could not be kept open (the opener's subject-key cache is full); retry`);
+  }
+
+  async function open(envelope: Envelope, department: string, b64: string, keyId: string, source: SubjectKeySource | undefined): Promise<SectionResult> {
+    if (!source) {
+      return locked('subject_key_missing', `this ${department} section is sealed under a subject key (crypto-shredding) and this reader does not follow the keys topic: give it the keys topic (--keys-topic, or the console's Settings)`);
+    }
+    await source.ready();
+    if (!source.key(keyId)) await source.refresh(); // written just before this record, not read yet
+    const verdict = subjectKeyVerdict(envelope, department, keyId, source);
+    if ('state' in verdict) return verdict;
+    const key = await subjectKey(envelope, verdict, department, source);
+    if (!Buffer.isBuffer(key)) return key;
+    try {
+      // The book is asked again after every wait: a tombstone that arrived meanwhile stops this open.
+      const now = subjectKeyVerdict(envelope, department, keyId, source);
+      if ('state' in now) return now;
+      const { plaintext, messageHeader } = await openUnderSubjectKey(Buffer.from(b64, 'base64'), keyId, key, department, opts.maxEncryptedDataKeys);
+      try {
+        if (messageHeader.encryptionContext[SUBJECT_KEY_CONTEXT_KEY] !== keyId) {
+          return tampered(`the ${department} section's encryption context does not name subject key ${keyId}: it was moved; do not trust it`);
+        }
+        return checkOpenedSection(envelope, department, messageHeader.encryptionContext, plaintext);
+      } finally {
+        plaintext.fill(0);
+      }
+    } catch (err) {
+      if (err instanceof LockError) return err.lock;
+      const reason = (err as Error)?.message?.split('\n')[0]?.slice(0, 120) ?? 'unknown error';
+      return locked('tampered', `the ${department} section did not authenticate under its subject key (${reason}): it was altered; do not trust it`, { check: 'authentication' });
+    } finally {
+      key.fill(0);
+    }
+  }
+
+  return {
+    open,
+    clear() {
+      for (const { keys, unsubscribe } of caches.values()) {
+        keys.clear();
+        unsubscribe();
+      }
+      caches.clear();
+    },
+  };
+}

@@ -1,0 +1,195 @@
+import { randomBytes } from 'node:crypto';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { SUBJECT_KEYS_TOPIC } from './format.js';
+import { createKeyBook, type KeyBook, type SubjectKeySource } from './key-book.js';
+
+export interface FollowKeysTopicOptions {
+  /** A kafkajs client with the reader's own brokers, TLS and SASL (it needs read access to the keys topic). */
+  kafka: Kafka;
+  /** Default SUBJECT_KEYS_TOPIC. */
+  topic?: string;
+  /** How long ready() waits for the first full read. Default 20 s (a consumer group join alone may take 3 s). */
+  readyTimeoutMs?: number;
+  /** How long refresh() waits to reach the current end. Default 5 s. */
+  refreshTimeoutMs?: number;
+  /** refresh() reads up to the end at most this often; between, it answers with what is known. Default 2 s. */
+  refreshEveryMs?: number;
+  /** Silence (no record arriving) after which a joined reader counts as at the end. Default 1.5 s. */
+  idleMs?: number;
+}
+
+/** A book that follows the keys topic; closing it zeroes every opened copy its listeners hold. */
+export interface KeysTopicFollower extends SubjectKeySource {
+  readonly book: KeyBook;
+  close(): Promise<void>;
+}
+
+interface Waiter {
+  targets: Map<number, number>;
+  resolve(): void;
+}
+
+/**
+ * Follows the compacted keys topic from its beginning, every partition, for as long as the reader runs:
+ * a consumer group of its own (random id, nothing committed), so each reader holds every key record and
+ * forget marker and applies a tombstone as soon as the broker hands it over (within the fetch wait, well
+ * under a second). It starts on first use, so a reader of v1 records only never touches the keys topic.
+ *
+ * "At the end" is the high watermark per partition; because compaction can remove the last records of a
+ * partition, a reader that joined and received nothing for `idleMs` also counts as at the end.
+ * Problems (topic missing, no read access, brokers away) never throw: they are reported by problem(), and
+ * sections that need a key this book does not hold lock with that reason (subject_key_missing).
+ */
+export function followKeysTopic(opts: FollowKeysTopicOptions): KeysTopicFollower {
+  const topic = opts.topic ?? SUBJECT_KEYS_TOPIC;
+  const book = createKeyBook();
+  const idleMs = opts.idleMs ?? 1_500;
+  const positions = new Map<number, number>();
+  const waiters = new Set<Waiter>();
+  let admin: Admin | undefined;
+  let consumer: Consumer | undefined;
+  let started: Promise<void> | undefined;
+  let firstRead: Promise<void> | undefined;
+  let current = false;
+  let failure: string | undefined;
+  let failedAt = 0;
+  let joinedAt = 0;
+  let lastRecordAt = 0;
+  let lastRefresh = 0;
+  let closed = false;
+
+  const settle = (): void => {
+    const idle = joinedAt > 0 && Date.now() - Math.max(joinedAt, lastRecordAt) >= idleMs;
+    for (const w of [...waiters]) {
+      if (idle || [...w.targets].every(([p, end]) => (positions.get(p) ?? 0) >= end)) {
+        waiters.delete(w);
+        w.resolve();
+      }
+    }
+  };
+  const ticker = setInterval(settle, Math.max(50, Math.floor(idleMs / 3)));
+  ticker.unref();
+
+  const fail = (what: string, err: unknown): void => {
+    failure = `${what}: ${((err as Error)?.message ?? String(err)).split('\n')[0]!.slice(0, 200)}`;
+    failedAt = Date.now();
+    for (const w of [...waiters]) {
+      waiters.delete(w);
+      w.resolve();
+    }
+  };
+
+  const ends = async (): Promise<Map<number, number>> => {
+    const marks = await admin!.fetchTopicOffsets(topic);
+    return new Map(marks.filter((m) => Number(m.high) > Number(m.low)).map((m) => [m.partition, Number(m.high)]));
+  };
+
+  const waitFor = (targets: Map<number, number>, timeoutMs: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        waiters.delete(w);
+        resolve();
+      }, timeoutMs);
+      timer.unref();
+      const w: Waiter = { targets, resolve: () => (clearTimeout(timer), resolve()) };
+      waiters.add(w);
+      settle();
+    });
+
+  async function eachBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
+    for (const m of batch.messages) {
+      book.apply(m.key, m.value);
+      positions.set(batch.partition, Number(m.offset) + 1);
+    }
+    lastRecordAt = Date.now();
+    settle();
+    await heartbeat();
+  }
+
+  async function start(): Promise<void> {
+    failure = undefined;
+    admin ??= opts.kafka.admin();
+    try {
+      await admin.connect();
+      const topics = await admin.listTopics();
+      if (!topics.includes(topic)) {
+        failure = `the keys topic ${topic} does not exist on these brokers (no record here was sealed under a subject key, or the reader names another keys topic than the service)`;
+        failedAt = Date.now();
+        return;
+      }
+      const targets = await ends();
+      consumer = opts.kafka.consumer({
+        groupId: `sealpost-keys-reader-${randomBytes(6).toString('hex')}`,
+        allowAutoTopicCreation: false,
+        maxWaitTimeInMs: 250,
+        sessionTimeout: 30_000,
+        heartbeatInterval: 3_000,
+      });
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        joinedAt = Date.now();
+      });
+      const own = consumer;
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (payload.restart) return;
+        fail(`reading the keys topic ${topic} stopped`, payload.error);
+        // Started again by the next refresh(); the book keeps what it read (tombstones still apply on return).
+        if (consumer === own) consumer = undefined;
+        void own.disconnect().catch(() => undefined);
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({ autoCommit: false, eachBatch });
+      firstRead = waitFor(targets, opts.readyTimeoutMs ?? 20_000).then(() => {
+        if (!failure) current = true;
+      });
+      await firstRead;
+    } catch (err) {
+      fail(`cannot read the keys topic ${topic}`, err);
+      await consumer?.disconnect().catch(() => undefined);
+      consumer = undefined;
+    }
+  }
+
+  const ensureStarted = (): Promise<void> => {
+    if (closed) return Promise.resolve();
+    // A failed start (topic missing, brokers away) is tried again, at most every refreshEveryMs.
+    if (started && failure && !consumer && Date.now() - failedAt >= (opts.refreshEveryMs ?? 2_000)) started = undefined;
+    return (started ??= start());
+  };
+
+  return {
+    topic,
+    book,
+    ready: () => ensureStarted(),
+    async refresh() {
+      if (closed) return;
+      const now = Date.now();
+      if (now - lastRefresh < (opts.refreshEveryMs ?? 2_000)) return;
+      lastRefresh = now;
+      await ensureStarted();
+      if (!consumer || failure) return;
+      try {
+        await waitFor(await ends(), opts.refreshTimeoutMs ?? 5_000);
+      } catch (err) {
+        fail(`cannot read the keys topic ${topic}`, err);
+      }
+    },
+    key: (keyId) => book.key(keyId),
+    forgottenAt: (subject) => book.forgottenAt(subject),
+    shredded: (keyId) => book.shredded(keyId),
+    problem() {
+      if (failure) return failure;
+      if (!current) return `the keys topic ${topic} is still being read (${book.stats().keys} keys so far); retry in a moment`;
+      return undefined;
+    },
+    onDrop: (listener) => book.onDrop(listener),
+    async close() {
+      closed = true;
+      clearInterval(ticker);
+      for (const w of [...waiters]) w.resolve();
+      waiters.clear();
+      await Promise.allSettled([consumer?.disconnect(), admin?.disconnect()]);
+      book.close();
+    },
+  };
+}
