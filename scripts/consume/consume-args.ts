@@ -7,7 +7,7 @@ export const CONSUME_HELP = `Reads a Sealpost topic as one department: one JSON 
 
 Usage:
   npm run consume -- --brokers B --topic T --department D [--group G | --from-beginning] [--until-end]
-                     [--profile P --account ID... | --keys DIR] [--format jsonl|table]
+                     [--profile P --account ID... | --keys DIR] [--keys-topic K] [--format jsonl|table]
 
   --brokers B          Kafka bootstrap brokers, comma-separated (host:port)
   --topic T            the topic the ingest service writes
@@ -21,6 +21,10 @@ Usage:
                        keys (--profile, or the default credentials when neither --profile nor --keys is given):
                        a section sealed under a key of any other account is locked key_not_found, KMS not asked
   --keys DIR           folder of local department keys (NAME.key, mode 0600), as the ingest service writes them
+  --keys-topic K       the compacted topic of subject keys (default sealpost.subject-keys): sections of v2 records
+                       are sealed under a per-person key kept there, and open in two steps (docs/forget.md). It is
+                       read from its beginning once a v2 record is met; a forgotten person's records print locked
+                       "forgotten" (and reading goes on); a key not there locks "subject_key_missing"
   --format jsonl|table jsonl (default): one JSON object per line; table: as the seed's "DECRYPTED MESSAGE" lines
   --region R           default AWS region (default AWS_REGION, else us-east-1; a key is asked in its ARN's region)
   --kms-endpoint URL   KMS endpoint override (VPC endpoint)
@@ -47,6 +51,8 @@ export interface ConsumeArgs {
   /** Accounts whose KMS keys may be asked (the discovery filter); required with KMS keys. */
   accounts: string[];
   keys?: string;
+  /** The keys topic (subject keys, forget markers); default SUBJECT_KEYS_TOPIC. */
+  keysTopic?: string;
   format: 'jsonl' | 'table';
   region?: string;
   kmsEndpoint?: string;
@@ -71,6 +77,7 @@ export function parseConsumeArgs(argv: string[]): ConsumeArgs {
         profile: { type: 'string' },
         account: { type: 'string', multiple: true },
         keys: { type: 'string' },
+        'keys-topic': { type: 'string' },
         format: { type: 'string', default: 'jsonl' },
         region: { type: 'string' },
         'kms-endpoint': { type: 'string' },
@@ -94,6 +101,7 @@ export function parseConsumeArgs(argv: string[]): ConsumeArgs {
     ...(str('group') ? { group: str('group') } : {}),
     ...(str('profile') ? { profile: str('profile') } : {}),
     ...(str('keys') ? { keys: str('keys') } : {}),
+    ...(str('keys-topic') ? { keysTopic: str('keys-topic') } : {}),
     ...(str('region') ? { region: str('region') } : {}),
     ...(str('kms-endpoint') ? { kmsEndpoint: str('kms-endpoint') } : {}),
     ...(str('sts-endpoint') ? { stsEndpoint: str('sts-endpoint') } : {}),
@@ -110,6 +118,7 @@ export function parseConsumeArgs(argv: string[]): ConsumeArgs {
   }
   if (args.keys && !args.profile && args.accounts.length) problems.push('--account applies to KMS keys (--profile), not to --keys');
   for (const a of args.accounts) if (!/^\d{12}$/.test(a)) problems.push(`--account must be a 12-digit AWS account id, not "${a}"`);
+  if (args.keysTopic !== undefined && !/^[A-Za-z0-9._-]{1,249}$/.test(args.keysTopic)) problems.push(`--keys-topic must be a Kafka topic name, not "${args.keysTopic}"`);
   if (args.format !== 'jsonl' && args.format !== 'table') problems.push(`--format must be jsonl or table, not "${args.format}"`);
   if (problems.length) throw new SealpostError(CONSUMER_ERRORS.badOptions, `${problems.join('; ')}. See --help.`, { details: { problems } });
   return args;

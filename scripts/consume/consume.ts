@@ -25,6 +25,8 @@ const say = (line: string): void => void process.stderr.write(`[consume] ${line}
 function summary(s: Readonly<ConsumerStats>, department: string, seenDepartments: ReadonlySet<string>): string[] {
   const locked = Object.entries(s.locked).map(([r, n]) => `${r} ${n}`).join(', ');
   const lines = [`${s.events} events: ${s.opened} opened, ${s.noSection} without a ${department} section, ${Object.values(s.locked).reduce((a, b) => a + b, 0)} locked${locked ? ` (${locked})` : ''}; ${s.duplicates} duplicates dropped`];
+  if (s.locked.forgotten) lines.push(`${s.locked.forgotten} records belong to forgotten people: their ${department} fields are shredded for good (docs/forget.md)`);
+  if (s.locked.subject_key_missing) lines.push(`${s.locked.subject_key_missing} records need a subject key this reader does not hold: check --keys-topic and read access to it`);
   if (s.events > 0 && s.opened === 0 && Object.keys(s.locked).length === 0) {
     lines.push(`no event carried a ${department} section (departments seen: ${[...seenDepartments].sort().join(', ') || 'none'}): the policy grants ${department} nothing personal, or the name is misspelt`);
   }
@@ -56,6 +58,7 @@ async function main(): Promise<number> {
     topic: args.topic,
     department: args.department,
     keys,
+    ...(args.keysTopic ? { keysTopic: args.keysTopic } : {}),
     ...(args.group ? { groupId: args.group } : {}),
     // A named group that has never committed starts at the earliest offset: it must not miss what is there.
     fromBeginning: args.fromBeginning || Boolean(args.group),

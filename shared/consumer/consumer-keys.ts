@@ -63,8 +63,8 @@ export function createConsumerKeys(opts: ConsumerKeysOptions): ProfileOpener {
 function kmsSealedIsNotFound(opener: ProfileOpener): ProfileOpener {
   return {
     ...opener,
-    async open(envelopes) {
-      const opened = await opener.open(envelopes);
+    async open(envelopes, options) {
+      const opened = await opener.open(envelopes, options);
       for (const o of opened) {
         for (const [department, section] of Object.entries(o.sections)) {
           if (section.state !== 'locked' || section.code !== 'no_credentials') continue;

@@ -4,6 +4,8 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { EnvelopeOpener } from '../decrypt/index.js';
 import { SealpostError } from '../errors/index.js';
 import { createDedupeWindow, isRepeat } from './dedupe-window.js';
+import { followKeysTopic } from '../subject-keys/follow-keys-topic.js';
+import type { SubjectKeySource } from '../subject-keys/key-book.js';
 import { endOffsets } from './end-offsets.js';
 import { CONSUMER_ERRORS } from './errors.js';
 import { openRecords, type ConsumerEvent } from './open-record.js';
@@ -19,6 +21,13 @@ export interface DepartmentConsumerOptions {
   department: string;
   /** The department's keys (createConsumerKeys). */
   keys: EnvelopeOpener;
+  /**
+   * The compacted keys topic (crypto-shredding) v2 sections are opened through; default SUBJECT_KEYS_TOPIC,
+   * read on the same Kafka client from its beginning, and only once a v2 section is met. Ignored with `subjectKeys`.
+   */
+  keysTopic?: string;
+  /** A keys-topic book the caller already follows (and closes); default: one of its own on `keysTopic`. */
+  subjectKeys?: SubjectKeySource;
   /** Consumer group; default a fresh `sealpost-consume-<department>-<random>` (reads, commits nowhere shared). */
   groupId?: string;
   /** Where a group with no committed offset starts: earliest (true) or latest (default). */
@@ -74,6 +83,9 @@ export function createDepartmentConsumer(opts: DepartmentConsumerOptions): Depar
   const chunk = opts.chunk ?? 500;
   const seen = createDedupeWindow(opts.dedupeWindow ?? 100_000);
   const stats = createConsumerStats();
+  // A forgotten subject's record locks `forgotten` and the consumer goes on: reported, never a stop.
+  const ownKeys = opts.subjectKeys ? undefined : followKeysTopic({ kafka, ...(opts.keysTopic ? { topic: opts.keysTopic } : {}) });
+  const subjectKeys = opts.subjectKeys ?? ownKeys!;
   let consumer: Consumer | undefined;
   let finish: (err?: unknown) => void = () => {};
   let stopping = false;
@@ -95,7 +107,7 @@ export function createDepartmentConsumer(opts: DepartmentConsumerOptions): Depar
         try {
           events = await openRecords(
             slice.map((m) => ({ partition: batch.partition, offset: m.offset, value: m.value })),
-            { department: opts.department, keys: opts.keys },
+            { department: opts.department, keys: opts.keys, subjectKeys },
           );
         } catch (err) {
           // Not a record's fault (a locked record is a value): the keys were closed under us. Stop, commit nothing more.
@@ -172,6 +184,7 @@ export function createDepartmentConsumer(opts: DepartmentConsumerOptions): Depar
       } finally {
         stopping = true;
         await consumer.disconnect().catch(() => undefined);
+        await ownKeys?.close().catch(() => undefined);
       }
       return stats.snapshot();
     },

@@ -3,7 +3,8 @@ import type { LockedSection } from '../decrypt/index.js';
 /**
  * Why a department consumer could not open a record's section: the codes of docs/consumers.md, the same
  * in the kit, the CLI and the Python and Java recipes, so their outputs compare line for line.
- * `forgotten` is reserved for subjects whose keys were forgotten (crypto-shredding, not written yet).
+ * `forgotten`: the record's subject was forgotten (crypto-shredding, docs/forget.md), its key is gone for good;
+ * `subject_key_missing`: sealed under a subject key this reader does not hold (keys topic not readable or not caught up).
  */
 export type ConsumerLockReason =
   | 'not_granted'
@@ -17,6 +18,7 @@ export type ConsumerLockReason =
   | 'id_mismatch'
   | 'malformed'
   | 'forgotten'
+  | 'subject_key_missing'
   | 'unknown';
 
 /** A record the consumer reports instead of opening: a reason to branch on and a sentence to act on. */

@@ -1,5 +1,6 @@
 import type { EnvelopeOpener } from '../decrypt/index.js';
 import { parseEnvelope, type Envelope } from '../envelope/index.js';
+import type { SubjectKeySource } from '../subject-keys/key-book.js';
 import { consumerLockOf, type ConsumerLock } from './lock-reasons.js';
 
 /** The parts of a Kafka record the kit reads (a kafkajs message plus its partition fits). */
@@ -38,6 +39,12 @@ export type ConsumerEvent = OpenedEvent | LockedEvent;
 export interface OpenRecordOptions {
   department: string;
   keys: EnvelopeOpener;
+  /**
+   * The keys topic as this consumer follows it (followKeysTopic): sections of v2 records sealed under a
+   * subject key open through it, and a forgotten subject's lock `forgotten`. Without it they lock
+   * `subject_key_missing`.
+   */
+  subjectKeys?: SubjectKeySource;
 }
 
 /**
@@ -70,7 +77,7 @@ export async function openRecords(records: readonly ConsumedRecord[], opts: Open
     slots.push({ i, envelope });
   });
   if (toOpen.length) {
-    const opened = await opts.keys.open(toOpen);
+    const opened = await opts.keys.open(toOpen, opts.subjectKeys ? { subjectKeys: opts.subjectKeys } : undefined);
     opened.forEach((o, j) => {
       const { i, envelope } = slots[j]!;
       const record = records[i]!;
