@@ -2,9 +2,11 @@ import type { Admin } from 'kafkajs';
 import type { ConsoleHandlers, ArgsOf } from '../../shared/console-api/index.js';
 import type { DecryptedRow, MessageDetail, MessageRow } from '../../shared/console-api/types.js';
 import type { Envelope } from '../../shared/envelope/index.js';
+import type { EnvelopeOpener, OpenOptions } from '../../shared/decrypt/types.js';
 import { SealpostError } from '../../shared/errors/index.js';
 import { activityHandlers } from './activity/activity-handlers.js';
 import { readTimeline } from './activity/timeline.js';
+import { followKeysTopic, type KeysTopicFollower } from '../../shared/subject-keys/index.js';
 import { createServiceModule, type ServiceChannel, type ServiceModuleOptions } from './admin/service-module.js';
 import { CONSOLE_ERRORS, describeKafkaError, notConnected } from './errors.js';
 import { groupHandlers, type GroupChannel } from './groups/group-handlers.js';
@@ -41,6 +43,9 @@ interface Session {
   conn: KafkaConnection;
   admin: Admin;
   cluster: RawCluster;
+  /** The keys topic as this connection reads it (starts on the first v2 section; closing zeroes opened subject keys). */
+  keys: KeysTopicFollower;
+  kafka: ReturnType<typeof createKafka>;
 }
 
 /**
@@ -68,6 +73,9 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
   };
   /** Who a search runs as: the profile the renderer names ("Decrypt as"), else the saved one, else local keys. */
   const viewer = (profile: string | undefined): string => profile ?? deps.settings.get().profile ?? LOCAL_PROFILE;
+  /** Every open() goes through the session's keys topic: v2 sections, forgotten subjects (docs/forget.md). */
+  const openOptions = (): OpenOptions => (session ? { subjectKeys: session.keys } : {});
+  const withKeysTopic = (opener: EnvelopeOpener): EnvelopeOpener => ({ ...opener, open: (envelopes, options) => opener.open(envelopes, { ...openOptions(), ...options }) });
   const remember = (topic: string, list: { row: MessageRow; raw: RawRecord }[]): void => {
     for (const r of list) records.put(topic, r.row.id, r.raw);
   };
@@ -77,7 +85,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
     watermarks: (topic) => kafkaCall((s) => watermarks(s.admin, topic), topic),
     blindIndex: deps.blindIndex,
     onMatches: (topic, list) => remember(topic, list),
-    opener: (profile) => deps.identities.opener(profile),
+    opener: async (profile) => withKeysTopic(await deps.identities.opener(profile)),
     // An opened-field scan decrypts every record it searches: each run is reported like a decryption.
     onOpenedRun: (run) => service.reportOpenedScan(run),
     onUnexpected: (err) => deps.onUnexpected?.(err, 'scan'),
@@ -89,7 +97,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
     await scans.cancelAll().catch(() => {});
     records.clear();
     if (!s) return false;
-    await Promise.allSettled([s.admin.disconnect(), s.cluster.disconnect()]);
+    await Promise.allSettled([s.admin.disconnect(), s.cluster.disconnect(), s.keys.close()]);
     return true;
   };
 
@@ -109,7 +117,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
         envelopes.push(env);
       }
     }
-    const [identity, opened] = await Promise.all([opener.identity(), envelopes.length ? opener.open(envelopes) : Promise.resolve([])]);
+    const [identity, opened] = await Promise.all([opener.identity(), envelopes.length ? opener.open(envelopes, openOptions()) : Promise.resolve([])]);
     return { identity, rows: opened.map((o, i) => ({ id: order[i]!, sections: o.sections })) };
   };
 
@@ -124,7 +132,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
         await admin.connect();
         const [info, names] = await settleBoth(admin.describeCluster(), admin.listTopics());
         await cluster.connect();
-        session = { conn: connection, admin, cluster };
+        session = { conn: connection, admin, cluster, kafka, keys: followKeysTopic({ kafka, topic: deps.settings.get().subjectKeysTopic }) };
         if (keep) deps.settings.saveConnection(connection, password);
         return {
           connection: connection.name,
@@ -212,7 +220,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
       const probes = await handlers['messages:window']({ topic, mode: 'newest', limit: 300, scanBudget: 300 });
       const raws = await envelopesFor(topic, probes.rows.map((r) => r.id));
       const envelopes = [...raws.values()].flatMap((raw) => parseEnvelope(raw.value).envelope ?? []);
-      return deps.identities.accessMatrix(profile, envelopes);
+      return deps.identities.accessMatrix(profile, envelopes, openOptions());
     },
 
     'profiles:list': () => deps.identities.listProfiles(),
@@ -262,7 +270,15 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
     }),
 
     async 'settings:set'(patch) {
-      return deps.settings.patch(patch);
+      const next = deps.settings.patch(patch);
+      // Another keys topic: the connection follows it from now on (the old book and its opened keys go).
+      const s = session;
+      if (s && s.keys.topic !== next.subjectKeysTopic) {
+        const old = s.keys;
+        s.keys = followKeysTopic({ kafka: s.kafka, topic: next.subjectKeysTopic });
+        await old.close().catch(() => undefined);
+      }
+      return next;
     },
   };
 

@@ -143,6 +143,8 @@ export interface LockedSectionView {
   state: 'locked';
   code: LockReasonCode;
   message: string;
+  /** For `forgotten`: when the person was forgotten (ISO 8601), so the grid can say "forgotten on DATE". */
+  forgottenAt?: string;
 }
 export type SectionView = OpenSectionView | LockedSectionView;
 
@@ -212,6 +214,8 @@ export interface PublicSettings {
   blindIndexKeyFile: string | null;
   localKeysDir: string | null;
   policyFile: string | null;
+  /** The keys topic v2 sections are opened through (the default when none was set). */
+  subjectKeysTopic: string;
   theme: 'dark' | 'light';
   /** Whether the OS keychain encrypts saved passwords (Electron safeStorage). */
   secretsEncrypted: boolean;

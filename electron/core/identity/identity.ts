@@ -1,5 +1,5 @@
 import type { KMS } from '@aws-sdk/client-kms';
-import type { EnvelopeOpener } from '../../../shared/decrypt/types.js';
+import type { EnvelopeOpener, OpenOptions } from '../../../shared/decrypt/types.js';
 import type { Envelope } from '../../../shared/envelope/index.js';
 import type { AccessMatrixView, ProfileInfo } from '../../../shared/console-api/types.js';
 
@@ -13,7 +13,7 @@ export interface IdentityProvider {
   /** The opener for `profile` (kept while the profile's settings stay the same). */
   opener(profile: string): Promise<EnvelopeOpener>;
   /** Departments x fields for `profile`, proved by decrypting sections of `probes` (real records). */
-  accessMatrix(profile: string, probes: readonly Envelope[]): Promise<AccessMatrixView>;
+  accessMatrix(profile: string, probes: readonly Envelope[], options?: OpenOptions): Promise<AccessMatrixView>;
   /**
    * KMS with the credentials of AWS profile `profile` ("aws:NAME"), for direct calls such as
    * unwrapping the blind-index key. Absent: this provider gives no AWS access.

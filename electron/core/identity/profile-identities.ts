@@ -115,10 +115,10 @@ export function createProfileIdentities(opts: ProfileIdentitiesOptions): Identit
 
     opener: (profile) => openerFor(profile) as Promise<EnvelopeOpener>,
 
-    async accessMatrix(profile, probes) {
+    async accessMatrix(profile, probes, options) {
       const opener = await openerFor(profile);
       const policy = await loadPolicy(opts.settings.paths().policyFile);
-      return accessMatrix({ policy, opener, probes, ...(profile === LOCAL_PROFILE ? {} : { kms: opener }) });
+      return accessMatrix({ policy, opener, probes, ...(options ? { openOptions: options } : {}), ...(profile === LOCAL_PROFILE ? {} : { kms: opener }) });
     },
 
     kms: (profile) => kms.forProfile(profile),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { SealpostError } from '../../../shared/errors/index.js';
 import { kafkaConnectionSchema, settingsPatchSchema } from '../../../shared/console-api/schemas.js';
 import type { PublicSettings, SavedConnectionView } from '../../../shared/console-api/types.js';
+import { SUBJECT_KEYS_TOPIC } from '../../../shared/subject-keys/format.js';
 import { CONSOLE_ERRORS } from '../errors.js';
 import type { KafkaConnection } from '../kafka/kafka-client.js';
 
@@ -41,6 +42,7 @@ const storedSettings = z.strictObject({
   blindIndexKeyFile: z.string().nullable().default(null),
   localKeysDir: z.string().nullable().default(null),
   policyFile: z.string().nullable().default(null),
+  subjectKeysTopic: z.string().nullable().default(null),
   theme: z.enum(['dark', 'light']).default('dark'),
 });
 type Stored = z.output<typeof storedSettings>;
@@ -85,6 +87,7 @@ export function createSettingsStore(options: { file: string | null; secrets: Sec
     blindIndexKeyFile: state.blindIndexKeyFile,
     localKeysDir: state.localKeysDir,
     policyFile: state.policyFile,
+    subjectKeysTopic: state.subjectKeysTopic ?? SUBJECT_KEYS_TOPIC,
     theme: state.theme,
     secretsEncrypted: secrets.available(),
   });
@@ -98,6 +101,7 @@ export function createSettingsStore(options: { file: string | null; secrets: Sec
       if (p.blindIndexKeyFile !== undefined) state.blindIndexKeyFile = p.blindIndexKeyFile;
       if (p.localKeysDir !== undefined) state.localKeysDir = p.localKeysDir;
       if (p.policyFile !== undefined) state.policyFile = p.policyFile;
+      if (p.subjectKeysTopic !== undefined) state.subjectKeysTopic = p.subjectKeysTopic;
       if (p.theme !== undefined) state.theme = p.theme;
       if (p.forgetConnection !== undefined) state.connections = state.connections.filter((c) => c.connection.name !== p.forgetConnection);
       save();

@@ -11,8 +11,16 @@ export const LOCK_LABEL: Record<string, string> = {
   kms_unreachable: 'KMS unreachable',
   no_local_key: 'no local key',
   tampered: 'tampered',
+  forgotten: 'forgotten',
+  subject_key_missing: 'no subject key',
   unknown: 'reason unknown',
 };
+
+/** What a locked cell says: "forgotten on DATE" for a forgotten person's section, else "locked: reason". */
+export function lockedCellText(s: { code: string; forgottenAt?: string }): string {
+  if (s.code === 'forgotten') return s.forgottenAt ? `forgotten on ${s.forgottenAt.slice(0, 10)}` : 'forgotten';
+  return `locked: ${LOCK_LABEL[s.code] ?? 'unknown'}`;
+}
 
 const TYPE_CLASS: Record<string, string> = {
   delivered: 'type-ok',
@@ -69,7 +77,7 @@ export function messageColumns(opts: { departments: string[]; decrypt: boolean; 
       if (!d) return '…';
       const s = d.sections[dept];
       if (!s) return '';
-      return s.state === 'open' ? summarizeFields(s.fields) : `locked: ${LOCK_LABEL[s.code] ?? 'unknown'}`;
+      return s.state === 'open' ? summarizeFields(s.fields) : lockedCellText(s);
     },
     tooltipValueGetter: (p) => {
       const s = p.data ? opts.decrypted().get(p.data.id)?.sections[dept] : undefined;

@@ -3,7 +3,7 @@ import type { DecryptedRow, MessageDetail } from '../../../shared/console-api/ty
 import { api } from '../api/client.js';
 import { ErrorBanner } from '../common/error-banner.js';
 import { formatBytes, formatTime } from '../common/format.js';
-import { LOCK_LABEL } from './columns.js';
+import { lockedCellText } from './columns.js';
 
 /** One record in full: Kafka coordinates and headers, the envelope's clear part, and each section (open or why locked). */
 export function DetailPane(props: { topic: string; id: string; decrypted: DecryptedRow | undefined; onDecrypt(): void; onClose(): void }) {
@@ -89,7 +89,7 @@ export function DetailPane(props: { topic: string; id: string; decrypted: Decryp
                 <div className="section-head">
                   <strong>{s.department}</strong>
                   <span className="muted">{formatBytes(s.bytes)} sealed</span>
-                  {r ? <span className={r.state === 'open' ? 'badge-open' : 'badge-locked'}>{r.state === 'open' ? 'open' : `locked: ${LOCK_LABEL[r.code] ?? 'unknown'}`}</span> : null}
+                  {r ? <span className={r.state === 'open' ? 'badge-open' : 'badge-locked'}>{r.state === 'open' ? 'open' : lockedCellText(r)}</span> : null}
                 </div>
                 {r?.state === 'open' ? (
                   <table className="fields">

@@ -57,6 +57,8 @@ const LOCK_WORDS: Record<string, string> = {
   kms_unreachable: 'KMS unreachable',
   no_local_key: 'no local key',
   tampered: 'failed authentication',
+  forgotten: 'forgotten people',
+  subject_key_missing: 'subject key not held (keys topic)',
   unknown: 'unknown reason',
 };
 

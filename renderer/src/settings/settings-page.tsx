@@ -10,6 +10,7 @@ export function SettingsPage(props: { settings: PublicSettings | null; onSaved(s
   const [blindIndexKeyFile, setBlindIndexKeyFile] = useState('');
   const [policyFile, setPolicyFile] = useState('');
   const [ingestUrl, setIngestUrl] = useState('');
+  const [subjectKeysTopic, setSubjectKeysTopic] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
   useEffect(() => {
@@ -17,6 +18,7 @@ export function SettingsPage(props: { settings: PublicSettings | null; onSaved(s
     setBlindIndexKeyFile(s?.blindIndexKeyFile ?? '');
     setPolicyFile(s?.policyFile ?? '');
     setIngestUrl(s?.ingestUrl ?? '');
+    setSubjectKeysTopic(s?.subjectKeysTopic ?? '');
   }, [s]);
 
   const save = async () => {
@@ -28,6 +30,7 @@ export function SettingsPage(props: { settings: PublicSettings | null; onSaved(s
         blindIndexKeyFile: blindIndexKeyFile.trim() || null,
         policyFile: policyFile.trim() || null,
         ingestUrl: ingestUrl.trim() || null,
+        subjectKeysTopic: subjectKeysTopic.trim() || null,
       });
       props.onSaved(next);
       setSaved(true);
@@ -68,6 +71,12 @@ export function SettingsPage(props: { settings: PublicSettings | null; onSaved(s
             Sealing policy file <span className="hint">YAML or JSON; empty = the embedded default policy</span>
           </span>
           <input value={policyFile} onChange={(e) => setPolicyFile(e.target.value)} className="mono" />
+        </label>
+        <label>
+          <span>
+            Subject keys topic <span className="hint">the compacted topic the ingest service keeps subject keys in (forgotten people); empty = sealpost.subject-keys</span>
+          </span>
+          <input value={subjectKeysTopic} onChange={(e) => setSubjectKeysTopic(e.target.value)} placeholder="sealpost.subject-keys" className="mono" data-testid="settings-keys-topic" />
         </label>
         <label>
           Ingest service URL
