@@ -3,11 +3,17 @@
     pip install "aws-encryption-sdk>=4,<5" "confluent-kafka>=2.6,<3"
     python consume.py --brokers HOST:PORT --topic T --department support --keys DIR [--from-beginning] [--until-end]
     python consume.py --brokers HOST:PORT --topic T --department support --profile P --account 111122223333 ...
+    [--keys-topic sealpost.subject-keys]
 
 Prints one JSON line per event, the same line as `npm run consume` (docs/consumers.md), so the two compare line
 for line. It shows the steps a department must not skip: only its own section, the ESDK's authentication, the
 ENCRYPTION CONTEXT CHECK (department, source, policy version) and the ID CHECK (the plaintext's id is the
 envelope's), a bounded duplicate window, and offsets stored only after an event was printed.
+
+Records of envelope version 2 may seal a department's section under a per-person SUBJECT KEY (crypto-shredding,
+docs/forget.md). Such a section opens in two stock-ESDK steps: (1) the subject key, itself an ESDK message sealed
+under the department's key, read from the compacted keys topic; (2) the section, under a raw AES keyring holding
+that key. A person who was forgotten has no key left anywhere: their sections print locked "forgotten".
 """
 import argparse
 import base64
@@ -17,7 +23,9 @@ import logging
 import os
 import re
 import sys
+import time
 import uuid
+from datetime import datetime
 from collections import OrderedDict
 
 import aws_encryption_sdk
@@ -28,10 +36,12 @@ from aws_encryption_sdk.internal.crypto.wrapping_keys import WrappingKey
 from aws_encryption_sdk.internal.formatting.deserialize import deserialize_header
 from aws_encryption_sdk.key_providers.kms import DiscoveryFilter
 from aws_encryption_sdk.key_providers.raw import RawMasterKeyProvider
-from confluent_kafka import Consumer, KafkaException, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, TopicPartition
 
-SCHEMA = "sealpost.envelope/1"
+SCHEMAS = ("sealpost.envelope/1", "sealpost.envelope/2")
 KEY_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+KEY_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
+SUBJECT_KEY_NAMESPACE = "sealpost-subject"
 
 
 class LocalKeys(RawMasterKeyProvider):
@@ -63,6 +73,120 @@ class LocalKeys(RawMasterKeyProvider):
             wrapping_key=key,
             wrapping_key_type=EncryptionKeyType.SYMMETRIC,
         )
+
+
+class SubjectKey(RawMasterKeyProvider):
+    """One subject key as a raw AES key: provider id 'sealpost-subject', key id = the key id (step 2)."""
+
+    provider_id = SUBJECT_KEY_NAMESPACE
+
+    def __init__(self):  # pylint: disable=super-init-not-called
+        self.key = None
+
+    def holding(self, key_id, key):
+        """This provider with the one subject key the envelope names for the department."""
+        self.key = key
+        self.add_master_key(key_id.encode("utf-8"))
+        return self
+
+    def _get_raw_key(self, key_id):
+        return WrappingKey(
+            wrapping_algorithm=WrappingAlgorithm.AES_256_GCM_IV12_TAG16_NO_PADDING,
+            wrapping_key=self.key,
+            wrapping_key_type=EncryptionKeyType.SYMMETRIC,
+        )
+
+
+def parse_time(text):
+    """An ISO 8601 time as the service writes it (…Z), or None."""
+    try:
+        return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+class SubjectKeys:
+    """The compacted keys topic as this consumer read it: sealed key records by key id ("key/SUBJECT/DEPT/KEYID"),
+    forget markers by subject ("forgotten/SUBJECT"), and the key ids it saw tombstoned. Read from the beginning
+    before the first record, and again (at most every 2 s) when a record names a key it does not hold yet."""
+
+    def __init__(self, brokers, topic):
+        self.topic, self.keys, self.forgotten, self.shredded = topic, {}, {}, set()
+        self.problem, self.last, self.assigned = None, 0.0, False
+        self.consumer = Consumer({"bootstrap.servers": brokers, "group.id": f"sealpost-keys-reader-{uuid.uuid4().hex[:12]}", "enable.auto.commit": False})
+
+    def apply(self, key, value):
+        parts = (key or b"").decode("utf-8", "replace").split("/")
+        if parts[0] == "key" and len(parts) == 4 and KEY_ID.match(parts[3]):
+            subject, department, key_id = parts[1:]
+            if not value:
+                self.keys.pop(key_id, None)  # a tombstone: the key is shredded
+                self.shredded.add(key_id)
+                return
+            try:
+                record = json.loads(value)
+            except ValueError:
+                return
+            if isinstance(record, dict) and (record.get("schema"), record.get("subject"), record.get("department"), record.get("keyId")) == ("sealpost.subject-key/1", subject, department, key_id):
+                self.keys[key_id] = record
+        elif parts[0] == "forgotten" and len(parts) == 2 and parts[1]:
+            marker = json.loads(value) if value else None
+            if marker is None:
+                self.forgotten.pop(parts[1], None)
+            elif isinstance(marker, dict) and marker.get("subject") == parts[1] and isinstance(marker.get("forgottenAt"), str):
+                self.forgotten[parts[1]] = marker["forgottenAt"]
+
+    def catch_up(self, force=False):
+        """Reads the keys topic up to its current end (a compacted partition's tail may be gone: 1.5 s of silence is the end)."""
+        if not force and time.monotonic() - self.last < 2:
+            return
+        self.last = time.monotonic()
+        meta = self.consumer.list_topics(self.topic, timeout=10)
+        if self.topic not in meta.topics or meta.topics[self.topic].error is not None:
+            self.problem = f"the keys topic {self.topic} does not exist on these brokers (check --keys-topic)"
+            return
+        self.problem = None
+        parts = sorted(meta.topics[self.topic].partitions)
+        if not self.assigned:
+            self.consumer.assign([TopicPartition(self.topic, p, OFFSET_BEGINNING) for p in parts])
+            self.assigned = True
+        ends = {p: self.consumer.get_watermark_offsets(TopicPartition(self.topic, p), timeout=10) for p in parts}
+        todo = {p for p, (low, high) in ends.items() if high > low and self.position(p) < high}
+        quiet = time.monotonic()
+        while todo and time.monotonic() - quiet < 1.5:
+            msg = self.consumer.poll(0.25)
+            if msg is None or msg.error():
+                continue
+            quiet = time.monotonic()
+            self.apply(msg.key(), msg.value())
+            if msg.offset() + 1 >= ends[msg.partition()][1]:
+                todo.discard(msg.partition())
+
+    def position(self, partition):
+        [tp] = self.consumer.position([TopicPartition(self.topic, partition)])
+        return tp.offset if tp.offset >= 0 else -1
+
+    def verdict(self, envelope, department, key_id):
+        """(record, None) to open with, or (None, (reason, message)) as the kit decides it."""
+        record = self.keys.get(key_id)
+        if record is None:
+            self.catch_up()  # written just before this record, perhaps
+            record = self.keys.get(key_id)
+        subject = record["subject"] if record else envelope.get("recipient")
+        forgotten_at = self.forgotten.get(subject) if subject else None
+        made = parse_time(record["createdAt"]) if record else None
+        forgot = parse_time(forgotten_at) if forgotten_at else None
+        # A key made before the forget marker is forgotten even while its tombstone is on its way.
+        if forgotten_at and (record is None or made is None or forgot is None or made <= forgot):
+            return None, ("forgotten", f"forgotten on {forgotten_at[:10]}: this person's {department} fields were shredded (their subject key is gone) and nobody can open them any more")
+        if record is None and key_id in self.shredded:
+            return None, ("forgotten", f"forgotten: the subject key of this {department} section was shredded on {self.topic}")
+        if record is None:
+            why = self.problem or f"it is not on {self.topic}: check --keys-topic"
+            return None, ("subject_key_missing", f"this {department} section is sealed under subject key {key_id}, which this reader does not hold: {why}")
+        if record["department"] != department or ("recipient" in envelope and record["subject"] != envelope["recipient"]):
+            return None, ("context_mismatch", f"the {department} section names a subject key of another department or person: it was moved; do not trust it")
+        return record, None
 
 
 KMS_ERRORS = []  # error codes KMS answered during the current decrypt (the ESDK keeps only "Unable to decrypt")
@@ -108,6 +232,19 @@ def local_sealed(message):
     return bool(ids) and all(i in ("sealpost", b"sealpost") for i in ids)
 
 
+def subject_key_ids(message):
+    """The subject key ids the data keys of an ESDK message are wrapped under (provider 'sealpost-subject')."""
+    try:
+        header, _ = deserialize_header(io.BytesIO(message))
+    except Exception:  # pylint: disable=broad-except
+        return set()
+    out = set()
+    for k in header.encrypted_data_keys:
+        if k.key_provider.provider_id in (SUBJECT_KEY_NAMESPACE, SUBJECT_KEY_NAMESPACE.encode()):
+            out.add(bytes(k.key_provider.key_info[:22]).decode("utf-8", "replace"))
+    return out
+
+
 def lock_for(err, department, local, sealed_locally=True):
     """The lock reason of docs/consumers.md for a failed decrypt."""
     codes = cause_codes(err) + KMS_ERRORS
@@ -131,15 +268,56 @@ def lock_for(err, department, local, sealed_locally=True):
     return "tampered", f"the {department} section did not authenticate ({text}): do not trust it"
 
 
-def open_section(client, provider, envelope, department, local):
-    """(fields, None) or (None, (reason, message)). The two checks after decrypt are the point of this recipe."""
+def open_subject_key(client, provider, record, department, local):
+    """Step 1 of a v2 section: the subject key out of its keys-topic record, opened with the DEPARTMENT's key."""
     del KMS_ERRORS[:]
     message = b""
     try:
-        message = base64.b64decode(envelope["sections"][department])
+        message = base64.b64decode(record["sealed"])
         plaintext, header = client.decrypt(source=message, key_provider=provider)
-    except Exception as err:  # a record we cannot open is reported, never fatal
+    except Exception as err:  # pylint: disable=broad-except
         return None, lock_for(err, department, local, local_sealed(message))
+    context = header.encryption_context
+    if context.get("sealpost:department") != department or context.get("sealpost:purpose") != "subject-key":
+        return None, ("context_mismatch", f"the sealed subject key {record['keyId']} is not a {department} subject key: do not trust it")
+    try:
+        inner = json.loads(plaintext.decode("utf-8"))
+        key = base64.b64decode(inner["key"])
+    except (ValueError, KeyError, TypeError):
+        inner, key = None, b""
+    if not isinstance(inner, dict) or (inner.get("keyId"), inner.get("subject"), inner.get("department")) != (record["keyId"], record["subject"], department) or len(key) != 32:
+        return None, ("id_mismatch", f"the sealed subject key {record['keyId']} holds another key id, subject or department than its record: do not trust it")
+    return key, None
+
+
+def open_section(client, provider, envelope, department, local, subject_keys):
+    """(fields, None) or (None, (reason, message)). The two checks after decrypt are the point of this recipe."""
+    del KMS_ERRORS[:]
+    message = b""
+    if not isinstance(envelope["sections"][department], str):
+        return None, ("tampered", f"the {department} section is not a base64 string; do not trust this record")
+    key_id = envelope.get("keys", {}).get(department)
+    section_provider = provider
+    if key_id is not None:
+        # v2: sealed under this person's subject key (step 1), which then opens the section (step 2).
+        record, lock = subject_keys.verdict(envelope, department, key_id)
+        if lock:
+            return None, lock
+        key, lock = open_subject_key(client, provider, record, department, local)
+        if lock:
+            return None, lock
+        section_provider = SubjectKey().holding(key_id, key)
+    try:
+        message = base64.b64decode(envelope["sections"][department])
+        plaintext, header = client.decrypt(source=message, key_provider=section_provider)
+    except Exception as err:  # a record we cannot open is reported, never fatal
+        if key_id is not None:
+            named = key_id in subject_key_ids(message)
+            return None, ("tampered", f"the {department} section did not authenticate under its subject key: do not trust it") if named else (
+                "context_mismatch", f"the {department} section is not sealed under subject key {key_id}, which its envelope names: it was moved; do not trust it")
+        return None, lock_for(err, department, local, local_sealed(message))
+    if key_id is not None and header.encryption_context.get("sealpost:subject-key") != key_id:
+        return None, ("context_mismatch", f"the {department} section's encryption context does not name subject key {key_id}: it was moved; do not trust it")
     # 1. ENCRYPTION CONTEXT: authentic is not enough, it must be THIS department's section of THIS source/policy.
     # .get: an envelope lacking source/policyVersion (a genuine section copied into it) is a mismatch, not a crash.
     context = header.encryption_context
@@ -186,7 +364,9 @@ def parse_envelope(value):
         envelope = json.loads(value) if value else None
     except ValueError:
         return None
-    ok = isinstance(envelope, dict) and envelope.get("schema") == SCHEMA and isinstance(envelope.get("id"), str)
+    ok = isinstance(envelope, dict) and envelope.get("schema") in SCHEMAS and isinstance(envelope.get("id"), str)
+    keys = envelope.get("keys", {}) if ok else None
+    ok = ok and isinstance(keys, dict) and all(isinstance(k, str) for k in keys.values())
     return envelope if ok and isinstance(envelope.get("clear"), dict) and isinstance(envelope.get("sections"), dict) else None
 
 
@@ -204,6 +384,7 @@ def main():
     keys.add_argument("--profile", help="AWS profile for KMS ('' = default chain)")
     ap.add_argument("--account", action="append", default=[], help="AWS account whose KMS keys may be asked (required with --profile; repeat)")
     ap.add_argument("--dedupe-window", type=int, default=100_000)
+    ap.add_argument("--keys-topic", default="sealpost.subject-keys", help="the compacted topic of subject keys (v2 records)")
     args = ap.parse_args()
     if args.profile is not None and not args.account:
         # Unlimited discovery would open a section sealed under anyone's KMS key: whoever can write to the topic
@@ -244,9 +425,11 @@ def main():
             consumer.close()
             print("[consume.py] 0 events: nothing to read", file=sys.stderr)
             return 0
+    subject_keys = SubjectKeys(args.brokers, args.keys_topic)
+    subject_keys.catch_up(force=True)  # every key record and forget marker, before the first record
     consumer.subscribe([args.topic])
     seen = OrderedDict()
-    counts = {"events": 0, "duplicates": 0}
+    counts = {"events": 0, "duplicates": 0, "forgotten": 0}
     try:
         while not args.until_end or remaining:
             msg = consumer.poll(1.0)
@@ -267,7 +450,7 @@ def main():
                     fields, locked, key = {}, None, "bare " + at  # the policy grants this department nothing here
                     duplicate = "opened " + at in seen or key in seen
                 else:
-                    fields, locked = open_section(client, provider, envelope, args.department, local)
+                    fields, locked = open_section(client, provider, envelope, args.department, local, subject_keys)
                     key = None if locked else "opened " + at
                     duplicate = key in seen
                 if duplicate:
@@ -278,6 +461,8 @@ def main():
                         if len(seen) > args.dedupe_window:
                             seen.popitem(last=False)
                     print(event_line(msg, envelope, fields=fields, locked=locked), flush=True)
+                    if locked and locked[0] == "forgotten":
+                        counts["forgotten"] += 1
             if not duplicate:
                 counts["events"] += 1
             consumer.store_offsets(message=msg)
@@ -287,7 +472,8 @@ def main():
         pass
     finally:
         consumer.close()  # commits the stored offsets
-    print(f"[consume.py] {counts['events']} events, {counts['duplicates']} duplicates dropped", file=sys.stderr)
+        subject_keys.consumer.close()
+    print(f"[consume.py] {counts['events']} events, {counts['duplicates']} duplicates dropped, {counts['forgotten']} of forgotten people", file=sys.stderr)
     return 0
 
 
