@@ -26,7 +26,8 @@ export interface KeysTopicFollower extends SubjectKeySource {
 
 interface Waiter {
   targets: Map<number, number>;
-  resolve(): void;
+  since: number;
+  resolve(reached: boolean): void;
 }
 
 /**
@@ -49,7 +50,6 @@ export function followKeysTopic(opts: FollowKeysTopicOptions): KeysTopicFollower
   let admin: Admin | undefined;
   let consumer: Consumer | undefined;
   let started: Promise<void> | undefined;
-  let firstRead: Promise<void> | undefined;
   let current = false;
   let failure: string | undefined;
   let failedAt = 0;
@@ -59,11 +59,13 @@ export function followKeysTopic(opts: FollowKeysTopicOptions): KeysTopicFollower
   let closed = false;
 
   const settle = (): void => {
-    const idle = joinedAt > 0 && Date.now() - Math.max(joinedAt, lastRecordAt) >= idleMs;
+    const now = Date.now();
     for (const w of [...waiters]) {
+      // Silence since the wait began (and since joining) also ends it: compaction may have removed a partition's tail.
+      const idle = joinedAt > 0 && now - Math.max(joinedAt, lastRecordAt, w.since) >= idleMs;
       if (idle || [...w.targets].every(([p, end]) => (positions.get(p) ?? 0) >= end)) {
         waiters.delete(w);
-        w.resolve();
+        w.resolve(true);
       }
     }
   };
@@ -75,7 +77,7 @@ export function followKeysTopic(opts: FollowKeysTopicOptions): KeysTopicFollower
     failedAt = Date.now();
     for (const w of [...waiters]) {
       waiters.delete(w);
-      w.resolve();
+      w.resolve(false);
     }
   };
 
@@ -84,14 +86,15 @@ export function followKeysTopic(opts: FollowKeysTopicOptions): KeysTopicFollower
     return new Map(marks.filter((m) => Number(m.high) > Number(m.low)).map((m) => [m.partition, Number(m.high)]));
   };
 
-  const waitFor = (targets: Map<number, number>, timeoutMs: number): Promise<void> =>
+  /** True once the targets (or a silence) were reached; false on timeout, failure or close. */
+  const waitFor = (targets: Map<number, number>, timeoutMs: number): Promise<boolean> =>
     new Promise((resolve) => {
       const timer = setTimeout(() => {
         waiters.delete(w);
-        resolve();
+        resolve(false);
       }, timeoutMs);
       timer.unref();
-      const w: Waiter = { targets, resolve: () => (clearTimeout(timer), resolve()) };
+      const w: Waiter = { targets, since: Date.now(), resolve: (reached) => (clearTimeout(timer), resolve(reached)) };
       waiters.add(w);
       settle();
     });
@@ -139,10 +142,7 @@ export function followKeysTopic(opts: FollowKeysTopicOptions): KeysTopicFollower
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       await consumer.run({ autoCommit: false, eachBatch });
-      firstRead = waitFor(targets, opts.readyTimeoutMs ?? 20_000).then(() => {
-        if (!failure) current = true;
-      });
-      await firstRead;
+      if ((await waitFor(targets, opts.readyTimeoutMs ?? 20_000)) && !failure) current = true;
     } catch (err) {
       fail(`cannot read the keys topic ${topic}`, err);
       await consumer?.disconnect().catch(() => undefined);
@@ -169,7 +169,7 @@ export function followKeysTopic(opts: FollowKeysTopicOptions): KeysTopicFollower
       await ensureStarted();
       if (!consumer || failure) return;
       try {
-        await waitFor(await ends(), opts.refreshTimeoutMs ?? 5_000);
+        if ((await waitFor(await ends(), opts.refreshTimeoutMs ?? 5_000)) && !failure) current = true;
       } catch (err) {
         fail(`cannot read the keys topic ${topic}`, err);
       }
@@ -186,7 +186,7 @@ export function followKeysTopic(opts: FollowKeysTopicOptions): KeysTopicFollower
     async close() {
       closed = true;
       clearInterval(ticker);
-      for (const w of [...waiters]) w.resolve();
+      for (const w of [...waiters]) w.resolve(false);
       waiters.clear();
       await Promise.allSettled([consumer?.disconnect(), admin?.disconnect()]);
       book.close();

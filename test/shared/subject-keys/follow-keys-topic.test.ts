@@ -1,0 +1,76 @@
+// The keys-topic follower on the real broker: reads every partition from the beginning before ready() resolves, applies
+// a tombstone while running (telling holders of opened keys), sees a key written after it caught up on refresh(), and
+// reports a missing topic without creating it.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import kafkajs from 'kafkajs';
+import { ensureKafka, uniqueTopic } from '../../support/kafka.js';
+import { until } from '../../support/until.js';
+import { followKeysTopic, subjectKeyRecordKey, SUBJECT_KEY_SCHEMA, type KeysTopicFollower } from '../../../shared/subject-keys/index.js';
+import { produceKeys, type KeysRecord } from './v2-fixtures.js';
+
+const record = (subject: string, department: string): KeysRecord & { keyId: string } => {
+  const keyId = randomBytes(16).toString('base64url');
+  const value = { schema: SUBJECT_KEY_SCHEMA, subject, department, keyId, createdAt: new Date().toISOString(), instance: 'test', sealed: 'AA==' };
+  return { keyId, key: subjectKeyRecordKey(subject, department, keyId), value: JSON.stringify(value) };
+};
+
+describe('followKeysTopic (real broker)', { timeout: 90_000 }, () => {
+  let brokers: string[];
+  let kafka: InstanceType<typeof kafkajs.Kafka>;
+  const followers: KeysTopicFollower[] = [];
+  const follow = (topic: string) => {
+    const f = followKeysTopic({ kafka, topic });
+    followers.push(f);
+    return f;
+  };
+  before(async () => {
+    ({ brokers } = await ensureKafka());
+    kafka = new kafkajs.Kafka({ brokers, logLevel: kafkajs.logLevel.NOTHING });
+  });
+  after(async () => {
+    for (const f of followers) await f.close();
+  });
+
+  test('ready() holds every key of every partition; a tombstone read while running drops the key and tells the listeners', async () => {
+    const topic = uniqueTopic('keys-follow');
+    const records = Array.from({ length: 40 }, (_, i) => record(`subject${i}`, i % 2 ? 'support' : 'security'));
+    await produceKeys(brokers, topic, records);
+    const f = follow(topic);
+    await f.ready();
+    assert.equal(f.problem(), undefined);
+    for (const r of records) assert.equal(f.key(r.keyId)?.subject, JSON.parse(r.value!).subject);
+    const dropped: string[] = [];
+    f.onDrop((k) => k && dropped.push(k));
+    const t0 = Date.now();
+    await produceKeys(brokers, topic, [{ key: records[7]!.key, value: null }], false);
+    await until('the tombstone applied', () => f.key(records[7]!.keyId), (k) => k === undefined, { timeoutMs: 10_000 });
+    assert.ok(Date.now() - t0 < 5_000, `applied after ${Date.now() - t0} ms`);
+    assert.deepEqual(dropped, [records[7]!.keyId]);
+    assert.equal(f.shredded(records[7]!.keyId), true);
+  });
+
+  test('refresh() after a miss reads a key written after the first read', async () => {
+    const topic = uniqueTopic('keys-follow-late');
+    await produceKeys(brokers, topic, [record('early', 'support')]);
+    const f = follow(topic);
+    await f.ready();
+    await new Promise((r) => setTimeout(r, 2_100)); // quiet long enough to look "at the end", and past refreshEveryMs
+    const late = record('late', 'support');
+    await produceKeys(brokers, topic, [late], false);
+    await f.refresh();
+    assert.equal(f.key(late.keyId)?.subject, 'late');
+  });
+
+  test('a keys topic that does not exist is reported, not created', async () => {
+    const topic = uniqueTopic('keys-missing');
+    const f = follow(topic);
+    await f.ready();
+    assert.match(f.problem() ?? '', new RegExp(`keys topic ${topic} does not exist`));
+    const admin = kafka.admin();
+    await admin.connect();
+    assert.equal((await admin.listTopics()).includes(topic), false);
+    await admin.disconnect();
+  });
+});
