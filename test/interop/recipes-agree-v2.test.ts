@@ -1,7 +1,8 @@
-// v2 records (sections sealed under per-person subject keys kept in a compacted keys topic) read by the kit's CLI and
-// the Python recipe (stock aws-encryption-sdk, two steps: the subject key, then the section): the same lines, field for
-// field; example's sections open, chris's (forgotten: keys tombstoned + marker) lock "forgotten" in both, since no key
-// of his is left anywhere to decrypt with. Records built with the stock ESDK encrypt (test/shared/subject-keys).
+// v2 records (sections sealed under per-person subject keys kept in a compacted keys topic) read by the kit's CLI, the
+// Python recipe (stock aws-encryption-sdk) and the Java recipe (stock aws-encryption-sdk-java), each in two steps (the
+// subject key, then the section): the same lines, field for field; example's sections open, chris's (forgotten: keys
+// tombstoned + marker) lock "forgotten" in all three, since no key of his is left anywhere to decrypt with. Records
+// built with the stock ESDK encrypt (test/shared/subject-keys/v2-fixtures.ts).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { ensureKafka, uniqueTopic } from '../support/kafka.js';
 import { loadOrCreateLocalKey, localKeyring } from '../../shared/seal/local-keys.js';
 import { fieldsOf, produceEnvelopes, produceKeys, sealV2World, type V2World } from '../shared/subject-keys/v2-fixtures.js';
 import { runConsumeCli } from '../shared/consumer/run-cli.js';
+import { buildJavaRecipe, runJavaRecipe } from './java-recipe.js';
 import { runPythonRecipe, type Line } from './python-recipe.js';
 
 const comparable = (lines: Line[]) =>
@@ -21,14 +23,16 @@ const comparable = (lines: Line[]) =>
     }),
   );
 
-describe('the Python recipe and the kit agree on v2 records with a forgotten subject (real broker, local keys)', { timeout: 180_000 }, () => {
+describe('the Python and Java recipes and the kit agree on v2 records with a forgotten subject (real broker, local keys)', { timeout: 240_000 }, () => {
   let dir: string;
+  let classpath: string;
   let brokers: string[];
   let world: V2World;
   const topic = uniqueTopic('recipes-v2');
   const keysTopic = uniqueTopic('recipes-v2-keys');
 
   before(async () => {
+    classpath = buildJavaRecipe();
     ({ brokers } = await ensureKafka());
     dir = mkdtempSync(join(tmpdir(), 'sp-recipes-v2-'));
     const keys = join(dir, 'keys');
@@ -47,13 +51,16 @@ describe('the Python recipe and the kit agree on v2 records with a forgotten sub
   });
 
   for (const department of ['support', 'security']) {
-    test(`${department}: same lines in the kit and Python; example open, chris forgotten in both`, async () => {
+    test(`${department}: same lines in the kit, Python and Java; example open, chris forgotten in all`, async () => {
       const args = ['--brokers', brokers.join(','), '--topic', topic, '--keys-topic', keysTopic, '--department', department, '--from-beginning', '--until-end', '--keys', join(dir, 'keys')];
       const [kit, py] = await Promise.all([runConsumeCli(args), runPythonRecipe(args)]);
       assert.equal(kit.code, 0, kit.stderr);
       assert.equal(py.code, 0, py.stderr);
       assert.equal(kit.lines.length, world.envelopes.length + 3);
       assert.deepEqual(comparable(py.lines), comparable(kit.lines));
+      const java = runJavaRecipe(classpath, args);
+      assert.equal(java.status, 0, java.stderr);
+      assert.deepEqual(comparable(java.lines as unknown as Line[]), comparable(kit.lines), 'the Java recipe prints the same lines');
       const reason = (id: string) => (kit.lines.find((l) => l.id === id)?.locked as { reason: string } | undefined)?.reason;
       for (const e of world.envelopes) {
         const line = py.lines.find((l) => l.id === e.id)!;

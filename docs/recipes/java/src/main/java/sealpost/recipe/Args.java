@@ -17,6 +17,8 @@ final class Args {
       "  --group G        resume from and commit to consumer group G (a new group starts at the earliest offset)",
       "  --from-beginning read from the earliest offset, commit nothing (without either: only new events)",
       "  --until-end      stop at the end offsets seen at start",
+      "  --keys-topic K   the compacted topic of subject keys (default sealpost.subject-keys): version-2 sections",
+      "                   open in two steps through it; a forgotten person's records print locked \"forgotten\"",
       "Exit status: 0 read what was asked; 2 bad arguments; 3 cannot reach Kafka or the topic.");
 
   String brokers;
@@ -31,6 +33,7 @@ final class Args {
   String group;
   boolean fromBeginning;
   boolean untilEnd;
+  String keysTopic = "sealpost.subject-keys";
 
   private Args() {}
 
@@ -41,7 +44,7 @@ final class Args {
       switch (flag) {
         case "--from-beginning" -> a.fromBeginning = true;
         case "--until-end" -> a.untilEnd = true;
-        case "--brokers", "--topic", "--department", "--keys", "--local", "--kms-key", "--group", "--profile", "--account" -> {
+        case "--brokers", "--topic", "--department", "--keys", "--local", "--kms-key", "--group", "--profile", "--account", "--keys-topic" -> {
           if (i + 1 >= argv.length) throw new IllegalArgumentException(flag + " needs a value");
           String v = argv[++i];
           switch (flag) {
@@ -52,6 +55,7 @@ final class Args {
             case "--local" -> a.localNames.add(v);
             case "--kms-key" -> a.kmsKeys.add(v);
             case "--profile" -> a.profile = v;
+            case "--keys-topic" -> a.keysTopic = v;
             case "--account" -> {
               if (!v.matches("\\d{12}")) throw new IllegalArgumentException("--account takes a 12-digit AWS account id");
               a.accounts.add(v);

@@ -34,6 +34,15 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class DepartmentConsumer {
   private static final int DEDUPE_WINDOW = 100_000;
+  private static final Set<String> ENVELOPE_SCHEMAS = Set.of("sealpost.envelope/1", "sealpost.envelope/2");
+
+  /** Version 2's {@code keys}, when present, maps departments to key ids (strings). */
+  private static boolean keysAreStrings(JsonNode keys) {
+    if (keys == null) return true;
+    if (!keys.isObject()) return false;
+    for (JsonNode v : (Iterable<JsonNode>) keys::elements) if (!v.isTextual()) return false;
+    return true;
+  }
 
   private DepartmentConsumer() {}
 
@@ -62,7 +71,8 @@ public final class DepartmentConsumer {
   private static int run(Args args, PrintStream err) throws Exception {
     ObjectMapper json = new ObjectMapper();
     DepartmentKeyring.Built keys = DepartmentKeyring.build(args);
-    SectionOpener opener = new SectionOpener(json, keys.keyring(), args.department, keys.missing(), args.profile);
+    SubjectKeys subjectKeys = new SubjectKeys(json, args.brokers, args.keysTopic);
+    SectionOpener opener = new SectionOpener(json, keys.keyring(), args.department, keys.missing(), args.profile, subjectKeys);
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, args.brokers);
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -73,12 +83,13 @@ public final class DepartmentConsumer {
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, "sealpost-java-" + args.department);
     if (args.group != null) props.put(ConsumerConfig.GROUP_ID_CONFIG, args.group);
 
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+    try (subjectKeys; KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
       List<PartitionInfo> infos = consumer.partitionsFor(args.topic);
       if (infos == null || infos.isEmpty()) {
         err.println("department-consumer: topic " + args.topic + " does not exist on " + args.brokers);
         return 3;
       }
+      subjectKeys.catchUp(true); // every key record and forget marker of the keys topic, before the first record
       Map<TopicPartition, Long> end = new HashMap<>();
       if (args.group != null) {
         // A member of the group: Kafka shares the partitions among the group's running instances, the console
@@ -145,7 +156,7 @@ public final class DepartmentConsumer {
     } catch (Exception e) {
       envelope = null;
     }
-    if (envelope == null || !envelope.path("id").isTextual() || !"sealpost.envelope/1".equals(envelope.path("schema").asText())) {
+    if (envelope == null || !envelope.path("id").isTextual() || !ENVELOPE_SCHEMAS.contains(envelope.path("schema").asText()) || !keysAreStrings(envelope.get("keys"))) {
       // Reported, never skipped silently: whoever produced it must hear about it.
       ObjectNode line = json.createObjectNode();
       line.putNull("id");
@@ -157,7 +168,7 @@ public final class DepartmentConsumer {
       line.putObject("clear");
       ObjectNode locked = line.putObject("locked");
       locked.put("reason", "malformed");
-      locked.put("message", "record " + record.partition() + ":" + record.offset() + " is not a Sealpost envelope (sealpost.envelope/1 JSON with an id); look at its producer");
+      locked.put("message", "record " + record.partition() + ":" + record.offset() + " is not a Sealpost envelope (sealpost.envelope/1 or /2 JSON with an id); look at its producer");
       System.out.println(json.writeValueAsString(line));
       return "locked_malformed";
     }

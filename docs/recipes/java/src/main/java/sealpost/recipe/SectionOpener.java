@@ -7,17 +7,25 @@ import com.amazonaws.encryptionsdk.ParsedCiphertext;
 import com.amazonaws.encryptionsdk.model.KeyBlob;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import software.amazon.cryptography.materialproviders.IKeyring;
+import software.amazon.cryptography.materialproviders.MaterialProviders;
+import software.amazon.cryptography.materialproviders.model.AesWrappingAlg;
+import software.amazon.cryptography.materialproviders.model.CreateRawAesKeyringInput;
+import software.amazon.cryptography.materialproviders.model.MaterialProvidersConfig;
 
 /**
  * Opens one department's section of an envelope with the stock ESDK, then does the two checks the ESDK cannot do
  * for Sealpost and a department must not skip: the encryption context names this department, source and policy
  * version (else a section was moved between departments or sources), and the plaintext's id equals the envelope's
  * id (the context holds no event id, so cached data keys are reused; the id inside binds the section to its record).
+ * A version-2 envelope naming a subject key for the department ({@code keys}) opens in two steps: the subject key from
+ * the keys topic with the department's keyring, then the section with a raw AES keyring holding that key.
  */
 final class SectionOpener {
   /** What opening gave: the fields, or a locked reason (code + what to do next). */
@@ -37,12 +45,15 @@ final class SectionOpener {
   private final String department;
   private final String noKey;
   private final String profile;
+  private final SubjectKeys subjectKeys;
+  private final MaterialProviders mpl = MaterialProviders.builder().MaterialProvidersConfig(MaterialProvidersConfig.builder().build()).build();
 
   /**
    * {@code keyring} null: this consumer holds no key of the department; {@code noKey} says which and what to do.
    * {@code profile}: the --profile (null without), named in the `aws sso login` advice of an expired SSO session.
    */
-  SectionOpener(ObjectMapper json, IKeyring keyring, String department, String noKey, String profile) {
+  SectionOpener(ObjectMapper json, IKeyring keyring, String department, String noKey, String profile, SubjectKeys subjectKeys) {
+    this.subjectKeys = subjectKeys;
     this.json = json;
     this.keyring = keyring;
     this.department = department;
@@ -60,13 +71,74 @@ final class SectionOpener {
     }
   }
 
+  /** Step 1 of a v2 section: the 32-byte subject key of {@code record}, or why not. */
+  private Object openSubjectKey(JsonNode record) {
+    byte[] sealed;
+    try {
+      sealed = Base64.getDecoder().decode(record.path("sealed").asText());
+    } catch (IllegalArgumentException e) {
+      return Opened.locked("tampered", "the sealed subject key " + record.path("keyId").asText() + " is not base64");
+    }
+    CryptoResult<byte[], ?> result;
+    try {
+      result = crypto.decryptData(keyring, sealed);
+    } catch (RuntimeException e) {
+      return LockReason.of(e, department, localSealed(sealed), profile);
+    }
+    Map<String, String> context = result.getEncryptionContext();
+    if (!department.equals(context.get("sealpost:department")) || !"subject-key".equals(context.get("sealpost:purpose"))) {
+      return Opened.locked("context_mismatch", "the sealed subject key " + record.path("keyId").asText() + " is not a " + department + " subject key: do not trust it");
+    }
+    try {
+      JsonNode inner = json.readTree(new String(result.getResult(), StandardCharsets.UTF_8));
+      byte[] key = Base64.getDecoder().decode(inner.path("key").asText());
+      if (record.path("keyId").asText().equals(inner.path("keyId").asText(null)) && record.path("subject").asText().equals(inner.path("subject").asText(null))
+          && department.equals(inner.path("department").asText(null)) && key.length == 32) {
+        return key;
+      }
+    } catch (Exception e) {
+      // falls through: not the plaintext of a subject key
+    } finally {
+      Arrays.fill(result.getResult(), (byte) 0);
+    }
+    return Opened.locked("id_mismatch", "the sealed subject key " + record.path("keyId").asText() + " holds another key id, subject or department than its record: do not trust it");
+  }
+
+  /** True when a data key of the message is wrapped under subject key {@code keyId} (namespace sealpost-subject). */
+  private static boolean wrappedUnder(byte[] message, String keyId) {
+    try {
+      byte[] name = keyId.getBytes(StandardCharsets.UTF_8);
+      return new ParsedCiphertext(message).getEncryptedKeyBlobs().stream().anyMatch(b -> "sealpost-subject".equals(b.getProviderId())
+          && b.getProviderInformation().length >= name.length && Arrays.equals(Arrays.copyOf(b.getProviderInformation(), name.length), name));
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   /** Null when the envelope carries no section for the department (its policy grants it nothing here). */
   Opened open(JsonNode envelope) {
     JsonNode section = envelope.path("sections").get(department);
     if (section == null) return null;
     // Present but not a string (a number, object or null): altered, never "nothing granted" (as the kit reads it).
     if (!section.isTextual()) return Opened.locked("tampered", "the " + department + " section is not a base64 string; do not trust this record");
+    String keyId = envelope.path("keys").path(department).asText(null);
+    JsonNode keyRecord = null;
+    if (keyId != null) {
+      Object verdict = subjectKeys.verdict(envelope, department, keyId);
+      if (verdict instanceof Opened lock) return lock;
+      keyRecord = (JsonNode) verdict;
+    }
     if (keyring == null) return Opened.locked("not_granted", noKey);
+    IKeyring sectionKeyring = keyring;
+    if (keyRecord != null) {
+      // Step 1: the subject key, sealed under the department's key.
+      Object key = openSubjectKey(keyRecord);
+      if (key instanceof Opened lock) return lock;
+      byte[] raw = (byte[]) key;
+      sectionKeyring = mpl.CreateRawAesKeyring(CreateRawAesKeyringInput.builder()
+          .keyNamespace("sealpost-subject").keyName(keyId).wrappingKey(ByteBuffer.wrap(raw.clone())).wrappingAlg(AesWrappingAlg.ALG_AES256_GCM_IV12_TAG16).build());
+      Arrays.fill(raw, (byte) 0);
+    }
     byte[] message;
     try {
       message = Base64.getDecoder().decode(section.asText());
@@ -75,9 +147,17 @@ final class SectionOpener {
     }
     CryptoResult<byte[], ?> result;
     try {
-      result = crypto.decryptData(keyring, message);
+      result = crypto.decryptData(sectionKeyring, message);
     } catch (RuntimeException e) {
+      if (keyId != null) {
+        return wrappedUnder(message, keyId)
+            ? Opened.locked("tampered", "the " + department + " section did not authenticate under its subject key: do not trust it")
+            : Opened.locked("context_mismatch", "the " + department + " section is not sealed under subject key " + keyId + ", which its envelope names: it was moved; do not trust it");
+      }
       return LockReason.of(e, department, localSealed(message), profile);
+    }
+    if (keyId != null && !keyId.equals(result.getEncryptionContext().get("sealpost:subject-key"))) {
+      return Opened.locked("context_mismatch", "the " + department + " section's encryption context does not name subject key " + keyId + ": it was moved; do not trust it");
     }
     Map<String, String> expected = new LinkedHashMap<>();
     expected.put("sealpost:department", department);
