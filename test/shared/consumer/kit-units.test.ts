@@ -47,6 +47,8 @@ describe('lock reasons for department consumers', () => {
     [{ state: 'locked', code: 'access_denied', message: 'm' }, 'access_denied'],
     [{ state: 'locked', code: 'sso_expired', message: 'm' }, 'sso_expired'],
     [{ state: 'locked', code: 'kms_unreachable', message: 'm' }, 'kms_unreachable'],
+    [{ state: 'locked', code: 'forgotten', message: 'forgotten on 2026-03-14: …', forgottenAt: '2026-03-14T09:00:00.000Z' }, 'forgotten'],
+    [{ state: 'locked', code: 'subject_key_missing', message: 'm' }, 'subject_key_missing'],
   ];
   for (const [section, reason] of cases) {
     test(`${section.code}${section.check ? `/${section.check}` : ''} -> ${reason}, message kept`, () => {
