@@ -76,6 +76,8 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
   /** Every open() goes through the session's keys topic: v2 sections, forgotten subjects (docs/forget.md). */
   const openOptions = (): OpenOptions => (session ? { subjectKeys: session.keys } : {});
   const withKeysTopic = (opener: EnvelopeOpener): EnvelopeOpener => ({ ...opener, open: (envelopes, options) => opener.open(envelopes, { ...openOptions(), ...options }) });
+  /** The opener of `profile` for every reader of this connection (grid, scans, timeline, links). */
+  const openerFor = async (profile: string): Promise<EnvelopeOpener> => withKeysTopic(await deps.identities.opener(profile));
   const remember = (topic: string, list: { row: MessageRow; raw: RawRecord }[]): void => {
     for (const r of list) records.put(topic, r.row.id, r.raw);
   };
@@ -85,7 +87,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
     watermarks: (topic) => kafkaCall((s) => watermarks(s.admin, topic), topic),
     blindIndex: deps.blindIndex,
     onMatches: (topic, list) => remember(topic, list),
-    opener: async (profile) => withKeysTopic(await deps.identities.opener(profile)),
+    opener: openerFor,
     // An opened-field scan decrypts every record it searches: each run is reported like a decryption.
     onOpenedRun: (run) => service.reportOpenedScan(run),
     onUnexpected: (err) => deps.onUnexpected?.(err, 'scan'),
@@ -106,7 +108,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
 
   const decryptRows = async (topic: string, ids: readonly string[], profile: string): Promise<{ identity: string; rows: DecryptedRow[] }> => {
     const raws = await envelopesFor(topic, ids);
-    const opener = await deps.identities.opener(profile);
+    const opener = await openerFor(profile);
     const order: string[] = [];
     const envelopes: Envelope[] = [];
     for (const id of ids) {
@@ -117,7 +119,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
         envelopes.push(env);
       }
     }
-    const [identity, opened] = await Promise.all([opener.identity(), envelopes.length ? opener.open(envelopes, openOptions()) : Promise.resolve([])]);
+    const [identity, opened] = await Promise.all([opener.identity(), envelopes.length ? opener.open(envelopes) : Promise.resolve([])]);
     return { identity, rows: opened.map((o, i) => ({ id: order[i]!, sections: o.sections })) };
   };
 
@@ -257,12 +259,12 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
 
     ...activityHandlers({
       adminCall: service.adminCall,
-      opener: (profile) => deps.identities.opener(profile),
+      opener: openerFor,
       timeline: (args) =>
         kafkaCall(
           (s) =>
             readTimeline(
-              { cluster: s.cluster, watermarks: (t) => watermarks(s.admin, t), blindIndex: deps.blindIndex, opener: (p) => deps.identities.opener(p) },
+              { cluster: s.cluster, watermarks: (t) => watermarks(s.admin, t), blindIndex: deps.blindIndex, opener: openerFor },
               { ...args, profile: viewer(args.profile) },
             ),
           args.topic,
