@@ -42,7 +42,9 @@ describe('the Python and Java recipes and the kit agree field for field (real br
     classpath = buildJavaRecipe();
     moto = await startMoto();
     ({ brokers } = await ensureKafka());
-    svc = await startTestService({ brokers });
+    // v1 records (subject keys off), as a topic written before subject keys holds them: the hostile cases below are
+    // built from these. The recipes on v2 records, forgotten people included: recipes-agree-v2.test.ts.
+    svc = await startTestService({ brokers, overrides: { subjectKeys: { enabled: false } } });
     topic = svc.config.sources.find((s) => s.id === 'sendgrid')!.topic!;
     assert.equal((await svc.postSendgrid(SEED_BATCH)).status, 200);
     const records = await readAll(brokers, topic, SEED.length);

@@ -34,7 +34,7 @@ describe('npm run consume (real broker, local keys, the seed batch)', () => {
   });
 
   const read = (department: string, extra: string[] = []) =>
-    runConsumeCli(['--brokers', brokers.join(','), '--topic', topic, '--department', department, '--from-beginning', '--until-end', '--keys', keys, ...extra]);
+    runConsumeCli(['--brokers', brokers.join(','), '--topic', topic, '--keys-topic', svc.config.subjectKeys.topic, '--department', department, '--from-beginning', '--until-end', '--keys', keys, ...extra]);
 
   test('support opens its sections only; every event arrives once, with the clear part', async () => {
     const run = await read('support');
@@ -96,7 +96,7 @@ describe('npm run consume (real broker, local keys, the seed batch)', () => {
   });
 
   test('without the department key file: every event locked not_granted, saying which file to copy, and reading goes on', async () => {
-    const run = await runConsumeCli(['--brokers', brokers.join(','), '--topic', topic, '--department', 'support', '--from-beginning', '--until-end', '--keys', emptyKeys]);
+    const run = await runConsumeCli(['--brokers', brokers.join(','), '--topic', topic, '--keys-topic', svc.config.subjectKeys.topic, '--department', 'support', '--from-beginning', '--until-end', '--keys', emptyKeys]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.lines.length, SEED.length);
     for (const line of run.lines) {
