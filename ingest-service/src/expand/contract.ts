@@ -39,7 +39,7 @@ export interface ExpandResult {
   deadLetters: ExpandedDeadLetter[];
   /**
    * New subject keys (records for the keys topic, shared/subject-keys) the records are sealed under.
-   * The forwarder produces them no later than the records, in the same send.
+   * The forwarder produces them, and has them acknowledged, before it sends the records.
    */
   keyRecords?: SinkRecord[];
   /** What the records count for in email activity (sendgrid and sns sources, when activity is on). */

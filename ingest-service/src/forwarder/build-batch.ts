@@ -13,8 +13,8 @@ export interface Batch {
   seqs: number[];
   records: SinkRecord[];
   /**
-   * Subject-key records (keys topic) the records are sealed under, once each: produced before the records
-   * in the same send. Not events: never deduplicated, never counted as forwarded.
+   * Subject-key records (keys topic) the records are sealed under, once each: produced (acknowledged) before
+   * any of the records is sent. Not events: never deduplicated, never counted as forwarded.
    */
   keyRecords: SinkRecord[];
   /** Sources of `records`, index for index (for per-source counters). */

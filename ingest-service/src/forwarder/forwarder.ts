@@ -91,12 +91,16 @@ export function createForwarder(opts: ForwarderOptions): Forwarder {
   /** Sends a prepared batch and marks its entries forwarded; returns how many entries it completed. */
   const commit = async ({ batch }: Prepared): Promise<number> => {
     try {
-      // Subject keys first, in the same send: a reader never meets a record whose key was not produced.
-      await sink.send(batch.keyRecords.length ? [...batch.keyRecords, ...batch.records] : batch.records);
+      // Subject keys first, in a send of their own: one send may land on some partitions and fail on others
+      // (the keys topic's leader away), and a record under a key whose record never lands is unreadable for good.
+      if (batch.keyRecords.length) {
+        await sink.send(batch.keyRecords);
+        opts.keyRecordsProduced?.(batch.keyRecords);
+      }
+      await sink.send(batch.records);
     } catch (err) {
       throw new StageError('send', err);
     }
-    if (batch.keyRecords.length) opts.keyRecordsProduced?.(batch.keyRecords);
     try {
       await journal.complete(batch.seqs, { claims: batch.claims, deadLetters: batch.deadLetters });
     } catch (err) {
