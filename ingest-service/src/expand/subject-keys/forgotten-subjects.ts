@@ -13,14 +13,20 @@ export function createForgottenSubjects(limit = FORGOTTEN_LIMIT) {
   const bySubject = new Map<string, { atMs: number; seq: number }>();
   let seq = 0;
   return {
-    /** Notes each notice (the latest forget of a subject wins); returns the subjects newly or again forgotten. */
+    /**
+     * Notes each notice (the latest forget of a subject wins); returns the subjects newly or again forgotten.
+     * A notice no later than the one known is no news (the keys topic is read again from its start after
+     * every restart or rebalance, and forget markers stay on it): it must neither drop the keys made since
+     * nor withhold the records of keys being made now for the subject's new events.
+     */
     add(notices: readonly ForgetNotice[]): string[] {
       const out: string[] = [];
       for (const n of notices) {
         if (typeof n?.subject !== 'string' || !Number.isFinite(n.forgottenAtMs)) continue;
         const prev = bySubject.get(n.subject);
+        if (prev && n.forgottenAtMs <= prev.atMs) continue;
         bySubject.delete(n.subject);
-        bySubject.set(n.subject, { atMs: Math.max(prev?.atMs ?? -Infinity, n.forgottenAtMs), seq: ++seq });
+        bySubject.set(n.subject, { atMs: n.forgottenAtMs, seq: ++seq });
         if (bySubject.size > limit) bySubject.delete(bySubject.keys().next().value!);
         out.push(n.subject);
       }
