@@ -162,10 +162,14 @@ export const configSchema = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(true),
       topic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/).default('sealpost.subject-keys'),
-      /** Subject keys this instance holds in memory (LRU); an evicted subject gets a new key next time. */
-      cacheSize: z.number().int().min(1).default(100_000),
+      /**
+       * Subject keys each expand worker holds in memory (LRU); an evicted subject gets a new key next time.
+       * About 1.5 KB each (key, materials, header): 20,000 is ~30 MB per worker. A miss costs a local wrap
+       * (~110 us) and one more key record, so the cache need only hold the subjects of the last few hours.
+       */
+      cacheSize: z.number().int().min(1).default(20_000),
     })
-    .default({ enabled: true, topic: 'sealpost.subject-keys', cacheSize: 100_000 }),
+    .default({ enabled: true, topic: 'sealpost.subject-keys', cacheSize: 20_000 }),
   blindIndex: z.strictObject({ key: z.union([z.literal('local'), z.strictObject({ kms: z.string().min(1) })]) }).default({ key: 'local' }),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).default({ level: 'info' }),
   /** Where GET /metrics is served: `admin` keeps it off a public ingest listener; `token` requires a bearer token. */

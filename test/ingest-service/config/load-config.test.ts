@@ -96,6 +96,8 @@ describe('configuration', () => {
     assert.equal(config.kafka, undefined);
     assert.deepEqual(config.sources.map((s) => s.id), ['sendgrid', 'audit']);
     assert.equal(statSync(devCredentialPaths(dataDir).sendgridPrivateKey).mode & 0o077, 0);
+    // ~1.5 KB a held subject key: 20,000 keep each sealing thread near 30 MB (100,000 was ~150 MB a thread).
+    assert.deepEqual(config.subjectKeys, { enabled: true, topic: 'sealpost.subject-keys', cacheSize: 20_000 });
   });
 
   it('the README configuration example is valid', () => {
