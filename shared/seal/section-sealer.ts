@@ -6,6 +6,7 @@ import { closedError, createDepartmentMaterials, type Held } from './held-materi
 import { nativeSeal } from './native-seal.js';
 import { checkLimits, type SectionSealerOptions } from './section-sealer-options.js';
 import { createSubjectMaterials } from './subject-materials.js';
+import type { SubjectKey } from './subject-wrap.js';
 import type { SealInput, SealerStats, SectionSealer } from './types.js';
 import { writeGroups } from './write-groups.js';
 
@@ -25,6 +26,11 @@ export interface FastSectionSealer extends SectionSealer {
    * materials serve every subject key of a department, so a new subject costs no KMS call.
    */
   sealSubjectKeys(inputs: readonly SubjectKeyPlaintext[]): Promise<string[]>;
+  /**
+   * Zeroes these subject keys and the data keys of the materials made under them, once the caller will
+   * seal nothing more with them (evicted, forgotten, a throwaway key): a later seal under one fails.
+   */
+  discardSubjectKeys(keys: readonly SubjectKey[]): void;
   stats(): SectionSealerStats;
 }
 
@@ -133,6 +139,12 @@ export function createSectionSealer(options: SectionSealerOptions): FastSectionS
   return {
     sealMany,
     sealSubjectKeys,
+    discardSubjectKeys(keys) {
+      for (const k of keys) {
+        subjects.drop(k);
+        k.key.fill(0);
+      }
+    },
     stats: () => {
       const c = departments.counters();
       return { sectionsSealed, keyringCalls: c.keyringCalls, materialsRequests: c.materialsRequests, subjectMaterials: subjects.renewals() };

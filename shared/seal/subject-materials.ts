@@ -9,10 +9,9 @@ import type { SealParts } from './write-message.js';
  * department's. A renewal is a header copy and a local AES-GCM wrap (subject-template.ts), synchronous,
  * never KMS; the template is made once per slot (department, source, policy version).
  *
- * Held beside the SubjectKey object in a WeakMap: when the caller's cache lets go of a subject key
- * (evicted, forgotten), its materials go with it, and nothing here has to be told. They are not zeroed
- * then, because a seal in flight elsewhere may still hold them; the subject key itself was in memory
- * just as long.
+ * Held beside the SubjectKey object in a WeakMap, so they go with the key. The caller that lets go of a
+ * key (evicted, forgotten, never kept) calls `drop` once nothing will seal with it again: its data keys are
+ * zeroed then rather than left in the heap until collected.
  */
 /** Materials under one subject key for one slot (a class: no closures per key, thousands are held). */
 class SubjectHeld implements Held {
@@ -65,6 +64,13 @@ export function createSubjectMaterials(opts: { limits: MaterialsLimits; now: () 
       retire(h);
       renewals++;
       return fresh;
+    },
+    /** Zeroes the data keys of every materials made under `subjectKey` and forgets them. */
+    drop(subjectKey: SubjectKey): void {
+      const v = bySubjectKey.get(subjectKey);
+      if (v instanceof Map) for (const h of v.values()) h.retire();
+      else v?.retire();
+      bySubjectKey.delete(subjectKey);
     },
     /** Materials made under subject keys so far (new subject keys, and renewals). */
     renewals: () => renewals,

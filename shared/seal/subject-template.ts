@@ -18,6 +18,7 @@ const { serializeEncryptionContext } = serializeFactory((s: string) => Buffer.fr
 const KEY_ID_LENGTH = 22;
 const IV_LENGTH = 12;
 const WRAPPED_LENGTH = 32 + 16;
+const ZERO_KEY = Buffer.alloc(32);
 
 /** A header template for sections under any subject key with one section context. */
 export interface SubjectTemplate {
@@ -80,6 +81,8 @@ export function subjectTemplate(sectionContext: Record<string, string>, frameLen
 export function subjectParts(t: SubjectTemplate, subjectKey: SubjectKey): SealParts {
   if (!KEY_ID_PATTERN.test(subjectKey.id) || subjectKey.id.length !== KEY_ID_LENGTH) throw new Error('subject-template: a key id is 22 base64url characters');
   if (subjectKey.key.length !== 32) throw new Error('subject-template: a subject key is 32 bytes');
+  // A discarded key is zeroed (discardSubjectKeys): never wrap under it, whoever still held it.
+  if (subjectKey.key.equals(ZERO_KEY)) throw new Error('subject-template: this subject key was discarded (zeroed)');
   const buf = Buffer.allocUnsafeSlow(t.header.length + 32);
   const header = buf.subarray(0, t.header.length);
   const dataKey = fillRandom(buf.subarray(t.header.length));

@@ -65,6 +65,27 @@ for (const path of ['native', 'javascript'] as const) {
   });
 }
 
+describe('a discarded subject key', () => {
+  it('is zeroed with the data key of its materials, and nothing is sealed under it afterwards', async () => {
+    const real = nativeSeal()!;
+    const dataKeys: Buffer[] = []; // the materials' own data key buffers, as the writer receives them
+    const native = { ...real, sealBatch: (...args: Parameters<typeof real.sealBatch>) => (dataKeys.push(args[3]), real.sealBatch(...args)) };
+    const sealer = createSectionSealer({ materialsFor: (d) => keyrings.get(d)!, native });
+    const k = newSubjectKey();
+    const kept = Buffer.from(k.key);
+    const [message] = await sealer.sealMany([input(1, k)]);
+    assert.equal(dataKeys.length, 1);
+    assert.ok(!dataKeys[0]!.equals(Buffer.alloc(32)));
+
+    sealer.discardSubjectKeys([k]);
+    assert.ok(k.key.equals(Buffer.alloc(32)), 'the subject key is zeroed');
+    assert.ok(dataKeys[0]!.equals(Buffer.alloc(32)), 'the data key of its materials is zeroed');
+    await assert.rejects(sealer.sealMany([input(2, k)]), /discarded/, 'never a section under an all-zero key');
+    const { plaintext } = await stock.decrypt(subjectKeyring({ id: k.id, key: kept }), Buffer.from(message!, 'base64'));
+    assert.equal((JSON.parse(Buffer.from(plaintext).toString('utf8')) as SectionPlaintext).id, 'evt-1', 'what it sealed before is unchanged');
+  });
+});
+
 describe('sealed subject keys', () => {
   it('open with the department keyring alone, and then open the section (the two stock steps)', async () => {
     const sealer = createSectionSealer({ materialsFor: (d) => keyrings.get(d)! });
