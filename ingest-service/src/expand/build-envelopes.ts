@@ -5,7 +5,7 @@ import { SealpostError } from '../../../shared/errors/index.js';
 import type { ParsedEvent } from '../parse/index.js';
 import type { SinkRecord } from '../kafka/sink.js';
 import type { ExpandedRecord } from './contract.js';
-import type { SubjectKeyring } from './subject-keys/subject-keyring.js';
+import type { SubjectKeyBatch, SubjectKeyring } from './subject-keys/subject-keyring.js';
 
 export interface EnvelopeBuilderDeps {
   policy: Policy;
@@ -56,14 +56,10 @@ export function createEnvelopeBuilder(deps: EnvelopeBuilderDeps) {
   };
   const policyVersion = deps.policy.version;
 
-  return async function build(
-    source: { id: string; kind: SourceKind; topic: string },
-    events: readonly ParsedEvent[],
-    receivedAt: number,
-  ): Promise<BuiltEnvelopes> {
+  type Source = { id: string; kind: SourceKind; topic: string };
+  async function seal(source: Source, events: readonly ParsedEvent[], receivedAt: number, keys: SubjectKeyBatch | undefined): Promise<BuiltEnvelopes> {
     const rule = ruleOf(source.id, source.kind);
     const received = new Date(receivedAt).toISOString();
-    const keys = deps.subjectKeys?.begin();
     const inputs: SealInput[] = [];
     const owners: { envelope: Envelope; department: string }[] = [];
     const forgotten: BuiltEnvelopes['forgotten'] = [];
@@ -102,7 +98,10 @@ export function createEnvelopeBuilder(deps: EnvelopeBuilderDeps) {
       }
       envelopes.push(envelope);
     }
-    const [sealed, keyRecords] = await Promise.all([inputs.length ? deps.sealer.sealMany(inputs) : [], keys ? keys.finish() : []]);
+    const sealing = inputs.length ? deps.sealer.sealMany(inputs) : Promise.resolve([]);
+    const finishing = keys ? keys.finish() : Promise.resolve([]);
+    await Promise.allSettled([sealing, finishing]); // both done with their keys before the batch ends
+    const [sealed, keyRecords] = await Promise.all([sealing, finishing]);
     for (let i = 0; i < owners.length; i++) owners[i]!.envelope.sections[owners[i]!.department] = sealed[i]!;
     const records = envelopes.map((envelope) => ({
       eventId: envelope.id,
@@ -118,6 +117,15 @@ export function createEnvelopeBuilder(deps: EnvelopeBuilderDeps) {
       },
     }));
     return { records, keyRecords, forgotten };
+  }
+
+  return async function build(source: Source, events: readonly ParsedEvent[], receivedAt: number): Promise<BuiltEnvelopes> {
+    const keys = deps.subjectKeys?.begin();
+    try {
+      return await seal(source, events, receivedAt, keys);
+    } finally {
+      keys?.end(); // zeroes its throwaway keys and lets retired keys go
+    }
   };
 }
 

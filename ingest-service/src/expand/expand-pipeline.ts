@@ -43,6 +43,7 @@ export function createExpandPipeline(
         instance: opts.instance,
         departments: Object.keys(config.policy.departments),
         seal: (keys) => sealer.sealSubjectKeys(keys),
+        discard: (keys) => sealer.discardSubjectKeys(keys),
         ...(opts.forgotten ? { forgotten: opts.forgotten } : {}),
       })
     : undefined;
@@ -110,6 +111,7 @@ export function createExpandPipeline(
     forgotten: (notices) => subjectKeys?.forgotten(notices),
     produced: (recordKeys) => subjectKeys?.produced(recordKeys),
     async close() {
+      subjectKeys?.close();
       await sealer.close();
       materials.close();
       indexKms?.destroy();

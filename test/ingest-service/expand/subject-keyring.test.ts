@@ -3,19 +3,30 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createSubjectKeyring } from '../../../ingest-service/src/expand/subject-keys/subject-keyring.js';
+import type { SubjectKey } from '../../../shared/seal/index.js';
 import { parseKeysTopicRecord } from '../../../shared/subject-keys/index.js';
 
 const T0 = Date.UTC(2026, 0, 10, 12);
 const ALICE = 'aliceBlindIndex0000000';
 
+const ZERO = Buffer.alloc(32);
+const zeroed = (k: SubjectKey): boolean => k.key.equals(ZERO);
+
 function keyring(opts: { cacheSize?: number } = {}) {
-  return createSubjectKeyring({
+  const discarded: SubjectKey[] = [];
+  const k = createSubjectKeyring({
     topic: 't.keys',
     cacheSize: opts.cacheSize ?? 100,
     instance: 'test-instance',
     departments: ['support', 'security'],
     seal: async (keys) => keys.map((k) => Buffer.from(`sealed:${k.keyId}`).toString('base64')),
+    // As the sealer's discardSubjectKeys does (and its materials' data keys with it).
+    discard: (keys) => {
+      for (const key of keys) key.key.fill(0);
+      discarded.push(...keys);
+    },
   });
+  return Object.assign(k, { discarded });
 }
 
 const keyIdsOf = (records: readonly { key: string; value: Buffer }[]): string[] =>
@@ -59,5 +70,59 @@ describe('subject keyring and forget notices', () => {
     const again = k.begin();
     assert.notEqual(again.keyFor(ALICE, 'support').id, key.id, 'the cached key was dropped');
     assert.notEqual(again.keyFor(ALICE, 'security').id, other.id);
+  });
+});
+
+describe('subject keyring: keys are zeroed once nothing seals with them', () => {
+  const BOB = 'bobBlindIndex000000000';
+
+  it('a throwaway key, and a key made but never kept, when their expand ends', async () => {
+    const k = keyring();
+    k.forgotten([{ subject: ALICE, forgottenAtMs: T0 }]);
+    const batch = k.begin();
+    assert.equal(batch.mode(ALICE, T0 - 1, 'new-key'), 'throwaway');
+    const throwaway = batch.throwaway();
+    const withheld = batch.keyFor(BOB, 'support');
+    k.forgotten([{ subject: BOB, forgottenAtMs: T0 + 1 }]); // while the batch runs: its key for bob is never kept
+    assert.deepEqual(await batch.finish(), []);
+    assert.ok(!zeroed(throwaway) && !zeroed(withheld), 'still in use until the expand ends');
+    batch.end();
+    assert.ok(zeroed(throwaway), 'the throwaway key is zeroed');
+    assert.ok(zeroed(withheld), 'the key never kept is zeroed');
+  });
+
+  it('an evicted key, only after every expand that may still seal with it has ended', async () => {
+    const k = keyring({ cacheSize: 1 });
+    const first = k.begin();
+    const alice = first.keyFor(ALICE, 'support');
+    await first.finish();
+    first.end();
+
+    const sealing = k.begin(); // took alice's key from the cache; may seal with it after an await
+    assert.equal(sealing.keyFor(ALICE, 'support'), alice);
+    const other = k.begin();
+    other.keyFor(BOB, 'support');
+    await other.finish(); // bob's key evicts alice's
+    other.end();
+    assert.ok(!zeroed(alice), 'not while an expand that holds it runs');
+    const later = k.begin(); // began after the eviction: cannot hold it, does not delay it
+    sealing.end();
+    assert.ok(zeroed(alice), 'zeroed once that expand ended');
+    later.end();
+    assert.notEqual(k.begin().keyFor(ALICE, 'support'), alice);
+  });
+
+  it("a forgotten subject's cached keys at once when no expand runs, and every key on close", async () => {
+    const k = keyring();
+    const batch = k.begin();
+    const alice = [batch.keyFor(ALICE, 'support'), batch.keyFor(ALICE, 'security')];
+    const bob = batch.keyFor(BOB, 'support');
+    await batch.finish();
+    batch.end();
+    k.forgotten([{ subject: ALICE, forgottenAtMs: T0 }]);
+    assert.ok(alice.every(zeroed), "alice's keys are zeroed");
+    assert.ok(!zeroed(bob));
+    k.close();
+    assert.ok(zeroed(bob), 'closing zeroes what is held');
   });
 });

@@ -4,6 +4,7 @@ import { SUBJECT_KEY_SCHEMA, subjectKeyRecordKey, type SubjectKeyPlaintext, type
 import type { SinkRecord } from '../../kafka/sink.js';
 import type { ForgetNotice } from '../contract.js';
 import { createForgottenSubjects } from './forgotten-subjects.js';
+import { createRetiredKeys } from './retired-keys.js';
 
 /** What the keyring needs: where key records go, how many keys to hold, who made them, and the sealer. */
 export interface SubjectKeyringOptions {
@@ -15,6 +16,8 @@ export interface SubjectKeyringOptions {
   departments: readonly string[];
   /** Seals subject keys under their departments' keys (FastSectionSealer.sealSubjectKeys). */
   seal(keys: readonly SubjectKeyPlaintext[]): Promise<string[]>;
+  /** Zeroes keys nothing will seal with again, and their materials (FastSectionSealer.discardSubjectKeys). */
+  discard(keys: readonly SubjectKey[]): void;
   /** Notices already known when the worker starts (a reload, a restarted worker). */
   forgotten?: readonly ForgetNotice[];
   now?: () => number;
@@ -42,6 +45,9 @@ const slotOf = (subject: string, department: string): string => `${subject}\u000
  * batch can be expanded and then dropped (a failed send, a look-ahead past the batch's end), and the next
  * batch must not carry sections under a key whose record never reached Kafka. Duplicates are harmless
  * on a compacted topic.
+ *
+ * A key that leaves the cache (evicted, replaced, forgotten) is zeroed with its materials once the expands
+ * that may still seal with it have ended (retired-keys.ts); a throwaway key, when its expand ends.
  */
 export function createSubjectKeyring(opts: SubjectKeyringOptions) {
   const now = opts.now ?? Date.now;
@@ -49,11 +55,18 @@ export function createSubjectKeyring(opts: SubjectKeyringOptions) {
   const forgotten = createForgottenSubjects();
   if (opts.forgotten) forgotten.add(opts.forgotten);
   const stats = { keysCreated: 0, eventsShredded: 0, eventsDropped: 0 };
+  const retired = createRetiredKeys((keys) => opts.discard(keys));
 
   const put = (slot: string, value: Cached): void => {
+    const prev = cache.get(slot);
     cache.delete(slot);
     cache.set(slot, value);
-    if (cache.size > opts.cacheSize) cache.delete(cache.keys().next().value!);
+    if (prev && prev.key !== value.key) retired.retire(prev.key); // two expands made a key for one slot
+    if (cache.size > opts.cacheSize) {
+      const [oldest, evicted] = cache.entries().next().value!;
+      cache.delete(oldest);
+      retired.retire(evicted.key);
+    }
   };
 
   /** One expand's use of the keyring: the keys it took and made, then its key records. */
@@ -62,6 +75,10 @@ export function createSubjectKeyring(opts: SubjectKeyringOptions) {
     const fresh = new Map<string, { subject: string; department: string; key: SubjectKey; createdAt: number }>();
     const unconfirmed = new Map<string, { subject: string; record: SinkRecord }>();
     const counted = { shredded: 0, dropped: 0 };
+    const throwaways: SubjectKey[] = [];
+    const kept = new Set<SubjectKey>();
+    const leave = retired.enter();
+    let ended = false;
     return {
       /** How an event about `subject`, received at `receivedAt`, is sealed under the rule's `forgotten` setting. */
       mode(subject: string, receivedAt: number, rule: 'new-key' | 'drop' | 'dead-letter'): SubjectMode {
@@ -90,7 +107,11 @@ export function createSubjectKeyring(opts: SubjectKeyringOptions) {
         return key;
       },
       /** A key that is never kept nor sent: what it seals is unreadable from the start (a forgotten subject's older entries). */
-      throwaway: newKey,
+      throwaway(): SubjectKey {
+        const key = newKey();
+        throwaways.push(key);
+        return key;
+      },
       /**
        * Seals the new keys, caches them, and returns the key records this expand's records need. A key of
        * a subject forgotten while this expand ran is neither kept nor sent: what it sealed stays unreadable.
@@ -120,10 +141,20 @@ export function createSubjectKeyring(opts: SubjectKeyringOptions) {
             headers: { [HEADERS.schema]: SUBJECT_KEY_SCHEMA },
           };
           put(slotOf(f.subject, f.department), { key: f.key, record });
+          kept.add(f.key);
           stats.keysCreated++;
           out.push(record);
         });
         return out;
+      },
+      /** Once the expand's sealing and finish() have settled (or failed): its keys that were not kept are zeroed. */
+      end(): void {
+        if (ended) return;
+        ended = true;
+        const own = [...throwaways];
+        for (const f of fresh.values()) if (!kept.has(f.key)) own.push(f.key);
+        if (own.length) opts.discard(own);
+        leave();
       },
     };
   }
@@ -132,7 +163,14 @@ export function createSubjectKeyring(opts: SubjectKeyringOptions) {
     begin,
     /** Subjects forgotten: their cached keys are dropped; their entries received up to the forget are shredded. */
     forgotten(notices: readonly ForgetNotice[]): void {
-      for (const subject of forgotten.add(notices)) for (const d of opts.departments) cache.delete(slotOf(subject, d));
+      for (const subject of forgotten.add(notices)) {
+        for (const d of opts.departments) {
+          const cached = cache.get(slotOf(subject, d));
+          if (!cached) continue;
+          cache.delete(slotOf(subject, d));
+          retired.retire(cached.key);
+        }
+      }
     },
     /** Key records (their Kafka keys) the forwarder produced: they need not travel with later batches. */
     produced(recordKeys: readonly string[]): void {
@@ -144,6 +182,12 @@ export function createSubjectKeyring(opts: SubjectKeyringOptions) {
       }
     },
     stats: () => ({ ...stats, cachedKeys: cache.size, forgottenSubjects: forgotten.size() }),
+    /** Zeroes every key held (the worker is closing: nothing seals again). */
+    close(): void {
+      retired.discardAll();
+      opts.discard([...cache.values()].map((c) => c.key));
+      cache.clear();
+    },
   };
 }
 
