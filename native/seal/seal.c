@@ -95,6 +95,44 @@ done:
 #define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, "SP_SEAL_NATIVE", "native seal: bad call " #call); return NULL; } } while (0)
 #define FAIL(msg) do { napi_throw_error(env, "SP_SEAL_NATIVE", "native seal: " msg); return NULL; } while (0)
 
+/*
+ * Checks the plaintext lengths against the buffer, then writes message i under materials group[i] (0 for
+ * all when group is NULL), described by layout[4m..4m+3] (template offset, header length, idOffset,
+ * commitOffset; already checked against the templates) and keys + 32m, into one new Buffer.
+ */
+static napi_value seal_all(napi_env env, const uint8_t *tmpls, const uint32_t *layout, const uint8_t *keys, uint32_t frame_len,
+                           const uint8_t *pts, size_t pts_len, const uint32_t *lengths, const uint32_t *group, size_t count,
+                           const uint8_t *ids) {
+  size_t total = 0, sum = 0;
+  for (size_t i = 0; i < count; i++) {
+    sum += lengths[i];
+    total += message_size(layout[4 * (group ? group[i] : 0) + 1], frame_len, lengths[i]);
+    if ((uint64_t)lengths[i] / frame_len + 2 >= 0xffffffffu) FAIL("too many frames");
+  }
+  if (sum != pts_len) FAIL("plaintext lengths do not add up to the plaintext buffer");
+
+  uint8_t *out;
+  napi_value result;
+  CHECK(napi_create_buffer(env, total, (void **)&out, &result));
+  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+  if (!ctx) FAIL("out of memory");
+  if (EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1) { EVP_CIPHER_CTX_free(ctx); FAIL("AES-256-GCM unavailable"); }
+  size_t pt_pos = 0, out_pos = 0;
+  for (size_t i = 0; i < count; i++) {
+    size_t m = group ? group[i] : 0;
+    const uint32_t *l = layout + 4 * m;
+    if (write_message(ctx, tmpls + l[0], l[1], l[2], l[3], keys + m * KEY_LEN, frame_len, pts + pt_pos, lengths[i], ids + i * ID_LEN, out + out_pos) != 0) {
+      EVP_CIPHER_CTX_free(ctx);
+      OPENSSL_cleanse(out, total);
+      FAIL("OpenSSL failed to encrypt");
+    }
+    pt_pos += lengths[i];
+    out_pos += message_size(l[1], frame_len, lengths[i]);
+  }
+  EVP_CIPHER_CTX_free(ctx);
+  return result;
+}
+
 static napi_value SealBatch(napi_env env, napi_callback_info info) {
   size_t argc = 8;
   napi_value argv[8];
@@ -115,40 +153,15 @@ static napi_value SealBatch(napi_env env, napi_callback_info info) {
   napi_value ab;
   CHECK(napi_get_typedarray_info(env, argv[6], &type, &count, &lengths_data, &ab, &byte_offset));
   CHECK(napi_get_buffer_info(env, argv[7], (void **)&ids, &ids_len));
-  const uint32_t *lengths = (const uint32_t *)lengths_data;
   if (type != napi_uint32_array) FAIL("lengths must be a Uint32Array");
   if (key_len != KEY_LEN) FAIL("the data key must be 32 bytes");
   if (frame_len < 1) FAIL("frame length must be at least 1");
   if (ids_len != count * ID_LEN) FAIL("one 32-byte message id per plaintext expected");
+  if (header_len > 0xffffffffu) FAIL("header template too long");
   // size_t sums: in 32 bits an offset near 2^32 wraps past the check and the copy lands outside the template.
   if ((size_t)id_off + ID_LEN > header_len || (size_t)commit_off + COMMIT_LEN > header_len) FAIL("header template too short");
-
-  size_t total = 0, sum = 0;
-  for (size_t i = 0; i < count; i++) {
-    sum += lengths[i];
-    total += message_size(header_len, frame_len, lengths[i]);
-    if ((uint64_t)lengths[i] / frame_len + 2 >= 0xffffffffu) FAIL("too many frames");
-  }
-  if (sum != pts_len) FAIL("plaintext lengths do not add up to the plaintext buffer");
-
-  uint8_t *out;
-  napi_value result;
-  CHECK(napi_create_buffer(env, total, (void **)&out, &result));
-  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-  if (!ctx) FAIL("out of memory");
-  if (EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1) { EVP_CIPHER_CTX_free(ctx); FAIL("AES-256-GCM unavailable"); }
-  size_t pt_pos = 0, out_pos = 0;
-  for (size_t i = 0; i < count; i++) {
-    if (write_message(ctx, tmpl, header_len, id_off, commit_off, key, frame_len, pts + pt_pos, lengths[i], ids + i * ID_LEN, out + out_pos) != 0) {
-      EVP_CIPHER_CTX_free(ctx);
-      OPENSSL_cleanse(out, total);
-      FAIL("OpenSSL failed to encrypt");
-    }
-    pt_pos += lengths[i];
-    out_pos += message_size(header_len, frame_len, lengths[i]);
-  }
-  EVP_CIPHER_CTX_free(ctx);
-  return result;
+  const uint32_t layout[4] = {0, (uint32_t)header_len, id_off, commit_off};
+  return seal_all(env, tmpl, layout, key, frame_len, pts, pts_len, (const uint32_t *)lengths_data, NULL, count, ids);
 }
 
 /*
@@ -180,7 +193,7 @@ static napi_value SealGroups(napi_env env, napi_callback_info info) {
   CHECK(napi_get_typedarray_info(env, argv[6], &t3, &n_group, &group_data, &ab, &byte_offset));
   CHECK(napi_get_buffer_info(env, argv[7], (void **)&ids, &ids_len));
   if (t1 != napi_uint32_array || t2 != napi_uint32_array || t3 != napi_uint32_array) FAIL("layout, lengths and group must be Uint32Arrays");
-  const uint32_t *layout = (const uint32_t *)layout_data, *lengths = (const uint32_t *)lengths_data, *group = (const uint32_t *)group_data;
+  const uint32_t *layout = (const uint32_t *)layout_data, *group = (const uint32_t *)group_data;
   size_t n_mat = n_layout / 4;
   if (n_layout % 4 != 0 || keys_len != n_mat * KEY_LEN) FAIL("four layout numbers and one 32-byte data key per materials expected");
   if (n_group != count || ids_len != count * ID_LEN) FAIL("one group and one 32-byte message id per plaintext expected");
@@ -189,34 +202,8 @@ static napi_value SealGroups(napi_env env, napi_callback_info info) {
     size_t off = layout[4 * m], len = layout[4 * m + 1];
     if (off + len > tmpls_len || (size_t)layout[4 * m + 2] + ID_LEN > len || (size_t)layout[4 * m + 3] + COMMIT_LEN > len) FAIL("header template out of range");
   }
-  size_t total = 0, sum = 0;
-  for (size_t i = 0; i < count; i++) {
-    if (group[i] >= n_mat) FAIL("group index out of range");
-    sum += lengths[i];
-    total += message_size(layout[4 * group[i] + 1], frame_len, lengths[i]);
-    if ((uint64_t)lengths[i] / frame_len + 2 >= 0xffffffffu) FAIL("too many frames");
-  }
-  if (sum != pts_len) FAIL("plaintext lengths do not add up to the plaintext buffer");
-
-  uint8_t *out;
-  napi_value result;
-  CHECK(napi_create_buffer(env, total, (void **)&out, &result));
-  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-  if (!ctx) FAIL("out of memory");
-  if (EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1) { EVP_CIPHER_CTX_free(ctx); FAIL("AES-256-GCM unavailable"); }
-  size_t pt_pos = 0, out_pos = 0;
-  for (size_t i = 0; i < count; i++) {
-    const uint32_t *l = layout + 4 * group[i];
-    if (write_message(ctx, tmpls + l[0], l[1], l[2], l[3], keys + (size_t)group[i] * KEY_LEN, frame_len, pts + pt_pos, lengths[i], ids + i * ID_LEN, out + out_pos) != 0) {
-      EVP_CIPHER_CTX_free(ctx);
-      OPENSSL_cleanse(out, total);
-      FAIL("OpenSSL failed to encrypt");
-    }
-    pt_pos += lengths[i];
-    out_pos += message_size(l[1], frame_len, lengths[i]);
-  }
-  EVP_CIPHER_CTX_free(ctx);
-  return result;
+  for (size_t i = 0; i < count; i++) if (group[i] >= n_mat) FAIL("group index out of range");
+  return seal_all(env, tmpls, layout, keys, frame_len, pts, pts_len, (const uint32_t *)lengths_data, group, count, ids);
 }
 
 NAPI_MODULE_INIT() {

@@ -167,6 +167,19 @@ describe('fast ESDK message writer', () => {
     // Offsets near 2^32 once wrapped past the check in 32-bit arithmetic and copied outside the template (a segfault).
     assert.throws(() => native.sealBatch(t, 0xfffffff0, 68, Buffer.alloc(32), 4096, Buffer.alloc(10), Uint32Array.from([10]), Buffer.alloc(32)), /too short/);
     assert.throws(() => native.sealBatch(t, 3, 0xfffffff0, Buffer.alloc(32), 4096, Buffer.alloc(10), Uint32Array.from([10]), Buffer.alloc(32)), /too short/);
+
+    // sealGroups: two materials over one 200-byte buffer of templates.
+    const groups = (layout: number[], group: number[], keys = 64, lengths = [4, 6]) =>
+      native.sealGroups(Buffer.alloc(200), Uint32Array.from(layout), Buffer.alloc(keys), 4096, Buffer.alloc(10), Uint32Array.from(lengths), Uint32Array.from(group), Buffer.alloc(32 * group.length));
+    const ok = [0, 100, 3, 68, 100, 100, 3, 68];
+    assert.equal(groups(ok, [0, 1]).length, 2 * (100 + 16 + 4 + 4 + 12 + 4 + 16) + 10);
+    assert.throws(() => groups(ok, [0, 2]), /group index out of range/);
+    assert.throws(() => groups([0, 100, 3, 68, 150, 100, 3, 68], [0, 1]), /out of range/, 'a template past the buffer');
+    assert.throws(() => groups([0, 100, 3, 68, 0xffffff00, 0x200, 3, 68], [0, 1]), /out of range/, 'an offset near 2^32');
+    assert.throws(() => groups([0, 100, 3, 90, 100, 100, 3, 68], [0, 1]), /out of range/, 'a commitment past its header');
+    assert.throws(() => groups(ok, [0, 1], 32), /data key per materials/);
+    assert.throws(() => groups(ok.slice(0, 7), [0, 1]), /four layout numbers/);
+    assert.throws(() => groups(ok, [0, 1], 64, [4, 7]), /do not add up/);
   });
 
   it('refuses materials of another suite (a signing suite would need a signature footer)', async () => {
