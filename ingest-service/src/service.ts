@@ -133,7 +133,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
         await sink!.disconnect();
       });
     }
-    const NOTHING_SEEN = { calls: 0, failed: 0, keyring: 0, subjectKeys: 0, shredded: 0, dropped: 0 };
+    const NOTHING_SEEN = { calls: 0, failed: 0, keyring: 0, subjectKeys: 0 };
     let kmsSeen = NOTHING_SEEN;
     /** The worker keeps its own counters; add what grew since the last look to the service's metrics. */
     const refreshWorkerCounters = (): void => {
@@ -143,9 +143,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       if (w.kmsFailedCalls > kmsSeen.failed) metrics.kmsFailedCalls.inc(w.kmsFailedCalls - kmsSeen.failed);
       if (w.keyringCalls > kmsSeen.keyring) metrics.keyMaterialCalls.inc(w.keyringCalls - kmsSeen.keyring);
       if (w.subjectKeysCreated > kmsSeen.subjectKeys) metrics.subjectKeysCreated.inc(w.subjectKeysCreated - kmsSeen.subjectKeys);
-      if (w.forgottenShredded > kmsSeen.shredded) metrics.forgottenEvents.inc({ outcome: 'shredded' }, w.forgottenShredded - kmsSeen.shredded);
-      if (w.forgottenDropped > kmsSeen.dropped) metrics.forgottenEvents.inc({ outcome: 'dropped' }, w.forgottenDropped - kmsSeen.dropped);
-      kmsSeen = { calls: w.kmsCalls, failed: w.kmsFailedCalls, keyring: w.keyringCalls, subjectKeys: w.subjectKeysCreated, shredded: w.forgottenShredded, dropped: w.forgottenDropped };
+      kmsSeen = { calls: w.kmsCalls, failed: w.kmsFailedCalls, keyring: w.keyringCalls, subjectKeys: w.subjectKeysCreated };
     };
     const refreshGauges = (): void => {
       const stats = journal.stats();

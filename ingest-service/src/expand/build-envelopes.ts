@@ -26,6 +26,8 @@ export interface BuiltEnvelopes {
   keyRecords: SinkRecord[];
   /** Events of forgotten subjects that became no record: dropped, or kept as dead letters (by event id). */
   forgotten: { eventId: string; outcome: 'drop' | 'dead-letter' }[];
+  /** Events of forgotten subjects received up to the forget, sealed under throwaway keys. */
+  shredded: number;
 }
 
 /**
@@ -64,6 +66,7 @@ export function createEnvelopeBuilder(deps: EnvelopeBuilderDeps) {
     const owners: { envelope: Envelope; department: string }[] = [];
     const forgotten: BuiltEnvelopes['forgotten'] = [];
     const envelopes: Envelope[] = [];
+    let shredded = 0;
     for (const event of events) {
       const split = splitEvent(event.body, rule);
       const address = recipientOf(event.body, rule);
@@ -73,6 +76,7 @@ export function createEnvelopeBuilder(deps: EnvelopeBuilderDeps) {
         forgotten.push({ eventId: event.id, outcome: mode });
         continue;
       }
+      if (mode === 'throwaway') shredded++;
       const envelope: Envelope = {
         schema: ENVELOPE_SCHEMA,
         id: event.id,
@@ -116,7 +120,7 @@ export function createEnvelopeBuilder(deps: EnvelopeBuilderDeps) {
         [HEADERS.type]: envelope.type,
       },
     }));
-    return { records, keyRecords, forgotten };
+    return { records, keyRecords, forgotten, shredded };
   }
 
   return async function build(source: Source, events: readonly ParsedEvent[], receivedAt: number): Promise<BuiltEnvelopes> {

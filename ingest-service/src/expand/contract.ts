@@ -44,6 +44,12 @@ export interface ExpandResult {
   keyRecords?: SinkRecord[];
   /** What the records count for in email activity (sendgrid and sns sources, when activity is on). */
   activity?: ActivityTally;
+  /**
+   * Events of forgotten subjects in this entry (when any): `shredded`, received up to the forget and sealed
+   * under a key never kept; `dropped`, newer and dropped by the rule `forgotten: drop`. Counted by the
+   * forwarder once the entry is completed: an entry may be expanded several times (look-ahead, retries).
+   */
+  forgotten?: { shredded: number; dropped: number };
 }
 
 /** A subject forgotten (from the keys topic): its cached keys are dropped, its older entries shredded. */
@@ -75,8 +81,4 @@ export interface ExpandStats {
   kmsFailedCalls: number;
   /** Subject keys made (each one key record). */
   subjectKeysCreated: number;
-  /** Events of forgotten subjects sealed under a key never kept (received up to the forget). */
-  forgottenShredded: number;
-  /** New events of forgotten subjects dropped (rule `forgotten: drop`). */
-  forgottenDropped: number;
 }

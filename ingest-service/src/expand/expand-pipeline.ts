@@ -104,8 +104,6 @@ export function createExpandPipeline(
         kmsCalls: kms.total + (idx?.total ?? 0),
         kmsFailedCalls: kms.failed + (idx?.failed ?? 0),
         subjectKeysCreated: sk?.keysCreated ?? 0,
-        forgottenShredded: sk?.eventsShredded ?? 0,
-        forgottenDropped: sk?.eventsDropped ?? 0,
       };
     },
     forgotten: (notices) => subjectKeys?.forgotten(notices),

@@ -46,11 +46,13 @@ export function createExpander(deps: ExpanderDeps): Expand {
     const withheld = new Set(built.forgotten.map((f) => f.eventId));
     const forwarded = withheld.size ? parsed.events.filter((e) => !withheld.has(e.id)) : parsed.events;
     const activity = deps.tally ? await deps.tally(source, forwarded, entry.receivedAt) : undefined;
+    const dropped = built.forgotten.filter((f) => f.outcome === 'drop').length;
     return {
       records: built.records,
       deadLetters,
       ...(built.keyRecords.length ? { keyRecords: built.keyRecords } : {}),
       ...(activity ? { activity } : {}),
+      ...(built.shredded || dropped ? { forgotten: { shredded: built.shredded, dropped } } : {}),
     };
   };
 }

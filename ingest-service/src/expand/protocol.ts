@@ -43,6 +43,7 @@ export interface ExpandAnswer {
         keyRecords: (Omit<SinkRecord, 'value'> & { valueLength: number })[];
         deadLetters: Cloned<ExpandedDeadLetter>[];
         activity?: ExpandResult['activity'];
+        forgotten?: ExpandResult['forgotten'];
       }
     | { ok: false; error: WireError };
 }

@@ -27,7 +27,7 @@ export interface WorkerExpander extends ForgetSink {
   close(): Promise<void>;
 }
 
-const NO_STATS: ExpandStats = { sectionsSealed: 0, keyringCalls: 0, kmsCalls: 0, kmsFailedCalls: 0, subjectKeysCreated: 0, forgottenShredded: 0, forgottenDropped: 0 };
+const NO_STATS: ExpandStats = { sectionsSealed: 0, keyringCalls: 0, kmsCalls: 0, kmsFailedCalls: 0, subjectKeysCreated: 0 };
 
 /** A Buffer over a received Uint8Array's bytes (no copy). */
 const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
@@ -103,6 +103,7 @@ export async function startWorkerExpander(
       deadLetters: out.deadLetters.map((d) => ({ ...d, raw: asBuffer(d.raw) })),
       ...(out.activity ? { activity: out.activity } : {}),
       ...(keyRecords.length ? { keyRecords } : {}),
+      ...(out.forgotten ? { forgotten: out.forgotten } : {}),
     };
   };
 

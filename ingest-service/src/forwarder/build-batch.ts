@@ -22,6 +22,8 @@ export interface Batch {
   claims: Claim[];
   deadLetters: DeadLetterInput[];
   duplicatesBySource: Map<string, number>;
+  /** Events of forgotten subjects in the batch's entries (ExpandResult.forgotten), counted once it is completed. */
+  forgotten: { shredded: number; dropped: number };
   /** Email activity counts of `records` (after dedupe), and clicked URLs sealed while expanding. */
   activity: { counts: ActivityCount[]; links: SealedLink[] };
 }
@@ -57,6 +59,7 @@ export async function buildBatch(
   const activity = createBatchCounts();
   const deadLetters: DeadLetterInput[] = [];
   const keyRecords = new Map<string, SinkRecord>();
+  const forgotten = { shredded: 0, dropped: 0 };
   const lookahead = deps.lookahead ?? 4;
 
   // Decrypt and expand lazily, a few entries ahead; results past the point where the batch is full are dropped.
@@ -103,6 +106,8 @@ export async function buildBatch(
       continue;
     }
     for (const d of res.deadLetters) deadLetters.push({ ...base, eventIndex: d.eventIndex, reason: d.reason, raw: d.raw, ...(d.clear ? { clear: d.clear } : {}) });
+    forgotten.shredded += res.forgotten?.shredded ?? 0;
+    forgotten.dropped += res.forgotten?.dropped ?? 0;
     for (const k of res.keyRecords ?? []) if (!keyRecords.has(`${k.topic}\u0000${k.key}`)) keyRecords.set(`${k.topic}\u0000${k.key}`, k);
     const groups = groupsOf(res.activity, res.records.length);
     activity.links(res.activity?.links);
@@ -130,7 +135,7 @@ export async function buildBatch(
   const checked = deps.journal.findDuplicates(candidates.filter((_, i) => !inFlight[i]).map((c) => c.claim));
   let k = 0;
   const dup = inFlight.map((f) => f || checked[k++]!);
-  const out: Omit<Batch, 'activity'> = { seqs, records: [], keyRecords: [...keyRecords.values()], recordSources: [], claims: [], deadLetters, duplicatesBySource: new Map() };
+  const out: Omit<Batch, 'activity'> = { seqs, records: [], keyRecords: [...keyRecords.values()], forgotten, recordSources: [], claims: [], deadLetters, duplicatesBySource: new Map() };
   candidates.forEach((c, i) => {
     if (dup[i]) {
       out.duplicatesBySource.set(c.claim.source, (out.duplicatesBySource.get(c.claim.source) ?? 0) + 1);

@@ -113,6 +113,9 @@ export function createForwarder(opts: ForwarderOptions): Forwarder {
     const bySource = new Map<string, number>();
     for (const s of batch.recordSources) bySource.set(s, (bySource.get(s) ?? 0) + 1);
     for (const [source, n] of bySource) opts.metrics?.eventsForwarded?.inc({ source }, n);
+    for (const outcome of ['shredded', 'dropped'] as const) {
+      if (batch.forgotten[outcome]) opts.metrics?.forgottenEvents?.inc({ outcome }, batch.forgotten[outcome]);
+    }
     for (const [source, n] of batch.duplicatesBySource) {
       c.duplicatesDropped += n;
       opts.metrics?.duplicatesDropped?.inc({ source }, n);

@@ -25,6 +25,8 @@ export interface ForwarderMetrics {
   duplicatesDropped?: CounterLike;
   deadLetters?: CounterLike;
   forwardFailures?: CounterLike;
+  /** Events of forgotten subjects, by `outcome` (shredded, dropped), once their entries are completed. */
+  forgottenEvents?: CounterLike;
 }
 
 export type FailureStage = 'expand' | 'send' | 'journal';

@@ -87,3 +87,29 @@ test('a send that lands on some partitions and fails on the keys topic leaves no
     await t.cleanup();
   }
 });
+
+test('events of forgotten subjects are counted once their entry is completed, not at every expand of it', async () => {
+  const t = openTemp();
+  const sink = memorySink();
+  const counted: Record<string, number> = {};
+  const inner = testExpand((s) => `t.${s}`);
+  let expands = 0;
+  const expand: Expand = async (entry) => {
+    expands++;
+    return { ...(await inner(entry)), forgotten: { shredded: 1, dropped: 2 } };
+  };
+  const forgottenEvents = { inc: (labels: Record<string, string>, n = 1) => void (counted[labels.outcome!] = (counted[labels.outcome!] ?? 0) + n) };
+  const fwd = createForwarder({ journal: t.journal, sink, expand, metrics: { forgottenEvents }, log: silentLog, batchEvents: 1000, retryInitialMs: 5, retryMaxMs: 20 });
+  try {
+    await t.journal.append({ source: 'sg', kind: 'events', receivedAt: Date.now(), payload: eventsBody([{ id: 'a1', key: 'k1' }]) });
+    sink.failNext = 2; // expanded three times: two failed sends, then the one that lands
+    await fwd.drainNow().catch(() => {});
+    await fwd.drainNow().catch(() => {});
+    await fwd.drainNow();
+    assert.equal(expands, 3);
+    assert.deepEqual(counted, { shredded: 1, dropped: 2 });
+  } finally {
+    await fwd.stop();
+    await t.cleanup();
+  }
+});

@@ -54,7 +54,7 @@ export function createSubjectKeyring(opts: SubjectKeyringOptions) {
   const cache = new Map<string, Cached>();
   const forgotten = createForgottenSubjects();
   if (opts.forgotten) forgotten.add(opts.forgotten);
-  const stats = { keysCreated: 0, eventsShredded: 0, eventsDropped: 0 };
+  const stats = { keysCreated: 0 };
   const retired = createRetiredKeys((keys) => opts.discard(keys));
 
   const put = (slot: string, value: Cached): void => {
@@ -74,7 +74,6 @@ export function createSubjectKeyring(opts: SubjectKeyringOptions) {
     const startedAt = forgotten.now();
     const fresh = new Map<string, { subject: string; department: string; key: SubjectKey; createdAt: number }>();
     const unconfirmed = new Map<string, { subject: string; record: SinkRecord }>();
-    const counted = { shredded: 0, dropped: 0 };
     const throwaways: SubjectKey[] = [];
     const kept = new Set<SubjectKey>();
     const leave = retired.enter();
@@ -84,11 +83,7 @@ export function createSubjectKeyring(opts: SubjectKeyringOptions) {
       mode(subject: string, receivedAt: number, rule: 'new-key' | 'drop' | 'dead-letter'): SubjectMode {
         const at = forgotten.atMs(subject);
         if (at === undefined) return 'keyed';
-        if (receivedAt <= at) {
-          counted.shredded++;
-          return 'throwaway';
-        }
-        if (rule === 'drop') counted.dropped++;
+        if (receivedAt <= at) return 'throwaway';
         return rule === 'new-key' ? 'keyed' : rule;
       },
       /** The key of (subject, department): cached, made earlier in this expand, or new. */
@@ -119,8 +114,6 @@ export function createSubjectKeyring(opts: SubjectKeyringOptions) {
       async finish(): Promise<SinkRecord[]> {
         const made = [...fresh.values()];
         const sealed = made.length ? await opts.seal(made.map((f) => ({ keyId: f.key.id, subject: f.subject, department: f.department, key: f.key.key.toString('base64') }))) : [];
-        stats.eventsShredded += counted.shredded;
-        stats.eventsDropped += counted.dropped;
         const out: SinkRecord[] = [];
         for (const { subject, record } of unconfirmed.values()) if (!forgotten.since(subject, startedAt)) out.push(record);
         made.forEach((f, i) => {
