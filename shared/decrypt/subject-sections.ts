@@ -1,7 +1,7 @@
 import type { MessageHeader } from '@aws-crypto/serialize';
 import type { Envelope } from '../envelope/index.js';
 import { madeBeforeForget, type SubjectKeySource } from '../subject-keys/key-book.js';
-import { PURPOSE_CONTEXT_KEY, SUBJECT_KEY_CONTEXT_KEY, type SubjectKeyPlaintext, type SubjectKeyRecord } from '../subject-keys/format.js';
+import { PURPOSE_CONTEXT_KEY, SUBJECT_KEY_CONTEXT_KEY, subjectKeyRecordKey, type SubjectKeyPlaintext, type SubjectKeyRecord } from '../subject-keys/format.js';
 import { createFastKeyCache, type FastKeyCache } from './fast-key-cache.js';
 import { LockError } from './lock-reason.js';
 import { checkOpenedSection } from './section-check.js';
@@ -24,7 +24,8 @@ export interface SubjectSectionsOptions {
 /** The v2 half of one opener (one identity). */
 export interface SubjectSections {
   /** Opens the `department` section (base64 `b64`) that `envelope.keys` says is sealed under subject key `keyId`. */
-  open(envelope: Envelope, department: string, b64: string, keyId: string, source: SubjectKeySource | undefined): Promise<SectionResult>;
+  /** `since`: when the records were already read (the open() call began), so one read of the keys topic serves them all. */
+  open(envelope: Envelope, department: string, b64: string, keyId: string, source: SubjectKeySource | undefined, since?: number): Promise<SectionResult>;
   /** Zeroes every opened subject key (opener closed). */
   clear(): void;
 }
@@ -34,29 +35,32 @@ const tampered = (message: string): LockedSection => locked('tampered', message,
 const day = (iso: string): string => (Number.isFinite(Date.parse(iso)) ? new Date(iso).toISOString().slice(0, 10) : iso);
 
 /**
- * Why a v2 section cannot be opened, or the sealed key record to open it with. "Forgotten" when the
- * subject has a forget marker and the key is gone or older than the marker (the forget writes both, in
- * no guaranteed order), or when this reader saw the key tombstoned; "missing" otherwise, saying why.
+ * Why a v2 section cannot be opened, or the sealed key record to open it with. The key is looked up by its
+ * whole record key (the envelope's recipient, the department, the key id). "Forgotten" when the subject has
+ * a forget marker and the key is gone or older than the marker (the forget writes both, in no guaranteed
+ * order), or when this reader saw the key tombstoned; "tampered" when the key id belongs to another person
+ * or department; "missing" otherwise, saying why.
  */
 export function subjectKeyVerdict(envelope: Envelope, department: string, keyId: string, source: SubjectKeySource): SubjectKeyRecord | LockedSection {
-  const rec = source.key(keyId);
-  const subject = rec?.subject ?? envelope.recipient;
-  const forgottenAt = subject ? source.forgottenAt(subject) : undefined;
+  const subject = envelope.recipient;
+  if (subject === undefined) return tampered(`the ${department} section names subject key ${keyId} but the record names no subject (recipient): do not trust it`);
+  const rec = source.key(keyId, department, subject);
+  const forgottenAt = source.forgottenAt(subject);
   if (forgottenAt && (!rec || madeBeforeForget(rec.createdAt, forgottenAt))) {
-    return locked('forgotten', `forgotten on ${day(forgottenAt)}: this person's ${department} fields were shredded (their subject key is gone) and nobody can open them any more; the clear part remains`, { forgottenAt });
+    const message = rec
+      ? `forgotten on ${day(forgottenAt)}: a forget marker names this person, so their ${department} fields are not opened; their subject key record is still on the keys topic ${source.topic} (its tombstone was not read yet; if it stays, the marker did not come from a forget: check the service's audit trail)`
+      : `forgotten on ${day(forgottenAt)}: this person's ${department} fields were shredded (their subject key is gone) and nobody can open them any more; the clear part remains`;
+    return locked('forgotten', message, { forgottenAt });
   }
-  if (!rec && source.shredded(keyId)) {
+  if (rec) return rec;
+  if (source.shredded(keyId, department, subject)) {
     return locked('forgotten', `forgotten: the subject key of this ${department} section was shredded (tombstoned on ${source.topic}) and nobody can open it any more; the clear part remains`);
   }
-  if (!rec) {
-    const why = source.problem() ?? `it is not on ${source.topic}: check that this reader follows the keys topic the ingest service writes (--keys-topic, or the console's Settings)`;
-    return locked('subject_key_missing', `this ${department} section is sealed under subject key ${keyId}, which this reader does not hold: ${why}`);
-  }
-  if (rec.department !== department) return tampered(`the ${department} section names subject key ${keyId}, which belongs to department ${rec.department}: it was moved; do not trust it`);
-  if (envelope.recipient !== undefined && rec.subject !== envelope.recipient) {
-    return tampered(`the ${department} section names a subject key of another person than this record's recipient: it was moved; do not trust it`);
-  }
-  return rec;
+  const other = source.claims(keyId)[0];
+  if (other && other.department !== department) return tampered(`the ${department} section names subject key ${keyId}, which belongs to department ${other.department}: it was moved; do not trust it`);
+  if (other) return tampered(`the ${department} section names a subject key of another person than this record's recipient: it was moved; do not trust it`);
+  const why = source.problem() ?? `it is not on ${source.topic}: check that this reader follows the keys topic the ingest service writes (--keys-topic, or the console's Settings)`;
+  return locked('subject_key_missing', `this ${department} section is sealed under subject key ${keyId}, which this reader does not hold: ${why}`);
 }
 
 /**
@@ -68,22 +72,27 @@ export function subjectKeyVerdict(envelope: Envelope, department: string, keyId:
  * book is consulted before every use, so a forgotten key stops opening as soon as the book knows.
  */
 export function createSubjectSections(opts: SubjectSectionsOptions): SubjectSections {
-  const caches = new Map<SubjectKeySource, { keys: FastKeyCache<string>; unsubscribe: () => void }>();
-  const inflight = new Map<string, Promise<LockedSection | undefined>>();
+  /** Per keys-topic book: its opened keys (by record key) and the key records being opened for it. */
+  interface Held {
+    keys: FastKeyCache<string>;
+    inflight: Map<string, Promise<LockedSection | undefined>>;
+    unsubscribe: () => void;
+  }
+  const caches = new Map<SubjectKeySource, Held>();
 
-  const cacheOf = (source: SubjectKeySource): FastKeyCache<string> => {
+  const heldFor = (source: SubjectKeySource): Held => {
     let held = caches.get(source);
     if (!held) {
       const keys = createFastKeyCache<string>({ capacity: opts.capacity, maxAgeMs: opts.maxAgeMs });
-      const unsubscribe = source.onDrop((keyId) => {
-        if (keyId !== null) return keys.delete(keyId);
+      const unsubscribe = source.onDrop((recordKey) => {
+        if (recordKey !== null) return keys.delete(recordKey);
         keys.clear();
         caches.get(source)?.unsubscribe();
         caches.delete(source);
       });
-      caches.set(source, (held = { keys, unsubscribe }));
+      caches.set(source, (held = { keys, inflight: new Map(), unsubscribe }));
     }
-    return held.keys;
+    return held;
   };
 
   /** Step 1: the subject key out of its sealed record (a copy the caller zeroes), or why not. */
@@ -121,18 +130,19 @@ export function createSubjectSections(opts: SubjectSectionsOptions): SubjectSect
 
   /** A copy of the opened subject key of `rec` (the caller zeroes it), or why not. */
   async function subjectKey(envelope: Envelope, rec: SubjectKeyRecord, department: string, source: SubjectKeySource): Promise<Buffer | LockedSection> {
-    const keys = cacheOf(source);
+    const { keys, inflight } = heldFor(source);
+    const id = subjectKeyRecordKey(rec.subject, rec.department, rec.keyId);
     for (let attempt = 0; attempt < 2; attempt++) {
-      const hit = keys.lookup(rec.keyId);
+      const hit = keys.lookup(id);
       if (hit && hit.meta === rec.sealed) return Buffer.from(hit.key);
       // Concurrent sections of one subject open its record once; the key reaches them through the cache only.
-      const flight = `${rec.keyId}\u0000${rec.sealed}`;
+      const flight = `${id}\u0000${rec.sealed}`;
       let running = inflight.get(flight);
       if (!running) {
         running = openKeyRecord(rec, department).then((out) => {
           if (!Buffer.isBuffer(out)) return out;
           // Kept only while the book still holds this very record: a tombstone read meanwhile wins.
-          if (source.key(rec.keyId)?.sealed === rec.sealed) keys.put(rec.keyId, out, rec.sealed);
+          if (source.key(rec.keyId, rec.department, rec.subject)?.sealed === rec.sealed) keys.put(id, out, rec.sealed);
           out.fill(0);
           return undefined;
         });
@@ -147,12 +157,13 @@ export function createSubjectSections(opts: SubjectSectionsOptions): SubjectSect
     return locked('subject_key_missing', `subject key ${rec.keyId} could not be kept open (the opener's subject-key cache is full); retry`);
   }
 
-  async function open(envelope: Envelope, department: string, b64: string, keyId: string, source: SubjectKeySource | undefined): Promise<SectionResult> {
+  async function open(envelope: Envelope, department: string, b64: string, keyId: string, source: SubjectKeySource | undefined, since?: number): Promise<SectionResult> {
     if (!source) {
       return locked('subject_key_missing', `this ${department} section is sealed under a subject key (crypto-shredding) and this reader does not follow the keys topic: give it the keys topic (--keys-topic, or the console's Settings)`);
     }
     await source.ready();
-    if (!source.key(keyId)) await source.refresh(); // written just before this record, not read yet
+    // Written just before this record (another partition), not read yet: read up to the end as of `since`.
+    if (envelope.recipient !== undefined && !source.key(keyId, department, envelope.recipient)) await source.refresh(since);
     const verdict = subjectKeyVerdict(envelope, department, keyId, source);
     if ('state' in verdict) return verdict;
     const key = await subjectKey(envelope, verdict, department, source);

@@ -174,9 +174,10 @@ export function followKeysTopic(opts: FollowKeysTopicOptions): KeysTopicFollower
         fail(`cannot read the keys topic ${topic}`, err);
       }
     },
-    key: (keyId) => book.key(keyId),
+    key: (keyId, department, subject) => book.key(keyId, department, subject),
+    claims: (keyId) => book.claims(keyId),
     forgottenAt: (subject) => book.forgottenAt(subject),
-    shredded: (keyId) => book.shredded(keyId),
+    shredded: (keyId, department, subject) => book.shredded(keyId, department, subject),
     problem() {
       if (failure) return failure;
       if (!current) return `the keys topic ${topic} is still being read (${book.stats().keys} keys so far); retry in a moment`;

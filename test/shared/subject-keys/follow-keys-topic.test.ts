@@ -10,11 +10,12 @@ import { until } from '../../support/until.js';
 import { followKeysTopic, subjectKeyRecordKey, SUBJECT_KEY_SCHEMA, type KeysTopicFollower } from '../../../shared/subject-keys/index.js';
 import { produceKeys, type KeysRecord } from './v2-fixtures.js';
 
-const record = (subject: string, department: string): KeysRecord & { keyId: string } => {
+const record = (subject: string, department: string): KeysRecord & { keyId: string; subject: string; department: string } => {
   const keyId = randomBytes(16).toString('base64url');
   const value = { schema: SUBJECT_KEY_SCHEMA, subject, department, keyId, createdAt: new Date().toISOString(), instance: 'test', sealed: 'AA==' };
-  return { keyId, key: subjectKeyRecordKey(subject, department, keyId), value: JSON.stringify(value) };
+  return { keyId, subject, department, key: subjectKeyRecordKey(subject, department, keyId), value: JSON.stringify(value) };
 };
+const held = (f: KeysTopicFollower, r: ReturnType<typeof record>) => f.key(r.keyId, r.department, r.subject);
 
 describe('followKeysTopic (real broker)', { timeout: 90_000 }, () => {
   let brokers: string[];
@@ -40,15 +41,15 @@ describe('followKeysTopic (real broker)', { timeout: 90_000 }, () => {
     const f = follow(topic);
     await f.ready();
     assert.equal(f.problem(), undefined);
-    for (const r of records) assert.equal(f.key(r.keyId)?.subject, JSON.parse(r.value!).subject);
+    for (const r of records) assert.equal(held(f, r)?.subject, r.subject);
     const dropped: string[] = [];
     f.onDrop((k) => k && dropped.push(k));
     const t0 = Date.now();
     await produceKeys(brokers, topic, [{ key: records[7]!.key, value: null }], false);
-    await until('the tombstone applied', () => f.key(records[7]!.keyId), (k) => k === undefined, { timeoutMs: 10_000 });
+    await until('the tombstone applied', () => held(f, records[7]!), (k) => k === undefined, { timeoutMs: 10_000 });
     assert.ok(Date.now() - t0 < 5_000, `applied after ${Date.now() - t0} ms`);
-    assert.deepEqual(dropped, [records[7]!.keyId]);
-    assert.equal(f.shredded(records[7]!.keyId), true);
+    assert.deepEqual(dropped, [records[7]!.key]);
+    assert.equal(f.shredded(records[7]!.keyId, records[7]!.department, records[7]!.subject), true);
   });
 
   test('refresh() after a miss reads a key written after the first read', async () => {
@@ -60,7 +61,7 @@ describe('followKeysTopic (real broker)', { timeout: 90_000 }, () => {
     const late = record('late', 'support');
     await produceKeys(brokers, topic, [late], false);
     await f.refresh();
-    assert.equal(f.key(late.keyId)?.subject, 'late');
+    assert.equal(held(f, late)?.subject, 'late');
   });
 
   test('a keys topic that does not exist is reported, not created', async () => {

@@ -142,9 +142,10 @@ export function staticKeys(records: readonly KeysRecord[], topic = 'sealpost.sub
     book,
     ready: async () => {},
     refresh: async () => {},
-    key: (id) => book.key(id),
+    key: (id, d, s) => book.key(id, d, s),
+    claims: (id) => book.claims(id),
     forgottenAt: (s) => book.forgottenAt(s),
-    shredded: (id) => book.shredded(id),
+    shredded: (id, d, s) => book.shredded(id, d, s),
     problem: () => undefined,
     onDrop: (l) => book.onDrop(l),
   };
