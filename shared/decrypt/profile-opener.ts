@@ -143,9 +143,9 @@ export function createProfileOpener(opts: ProfileOpenerOptions): ProfileOpener {
     maxEncryptedDataKeys: MAX_ENCRYPTED_DATA_KEYS,
   });
 
-  async function openSection(envelope: Envelope, department: string, b64: string, options: OpenOptions | undefined): Promise<SectionResult> {
+  async function openSection(envelope: Envelope, department: string, b64: string, options: OpenOptions | undefined, since: number): Promise<SectionResult> {
     const keyId = envelope.keys?.[department];
-    if (keyId !== undefined) return subject.open(envelope, department, b64, keyId, options?.subjectKeys);
+    if (keyId !== undefined) return subject.open(envelope, department, b64, keyId, options?.subjectKeys, since);
     try {
       const message = Buffer.from(b64, 'base64');
       const { plaintext, messageHeader } = await openDepartmentMessage(message);
@@ -166,6 +166,7 @@ export function createProfileOpener(opts: ProfileOpenerOptions): ProfileOpener {
   return {
     async open(envelopes, options) {
       if (closed) throw new SealpostError(DECRYPT_ERRORS.closed, 'this opener was closed (profile switched); create a new one');
+      const since = Date.now(); // the records were read before: their subject keys are on the keys topic by now
       // Resolve the identity first so lock messages can name it (one STS call per opener), but never
       // hold opening hostage to STS: local keys and KMS may work when STS does not answer.
       await Promise.race([identity(), new Promise((r) => setTimeout(r, 1_500).unref())]);
@@ -178,7 +179,7 @@ export function createProfileOpener(opts: ProfileOpenerOptions): ProfileOpener {
       const worker = async (): Promise<void> => {
         while (next < tasks.length) {
           const t = tasks[next++]!;
-          results[t.e]!.sections[t.department] = await openSection(envelopes[t.e]!, t.department, t.b64, options);
+          results[t.e]!.sections[t.department] = await openSection(envelopes[t.e]!, t.department, t.b64, options, since);
         }
       };
       await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 16, Math.max(tasks.length, 1)) }, worker));

@@ -12,9 +12,9 @@ export interface FollowKeysTopicOptions {
   readyTimeoutMs?: number;
   /** How long refresh() waits to reach the current end. Default 5 s. */
   refreshTimeoutMs?: number;
-  /** refresh() reads up to the end at most this often; between, it answers with what is known. Default 2 s. */
+  /** A start that failed (topic missing, brokers away) is tried again at most this often. Default 2 s. */
   refreshEveryMs?: number;
-  /** Silence (no record arriving) after which a joined reader counts as at the end. Default 1.5 s. */
+  /** Silence (fetches answering no record) after which a joined reader counts as at the end. Default 1.5 s. */
   idleMs?: number;
 }
 
@@ -37,7 +37,10 @@ interface Waiter {
  * under a second). It starts on first use, so a reader of v1 records only never touches the keys topic.
  *
  * "At the end" is the high watermark per partition; because compaction can remove the last records of a
- * partition, a reader that joined and received nothing for `idleMs` also counts as at the end.
+ * partition, a reader that joined and whose fetches brought nothing for `idleMs` also counts as at the end.
+ * A miss (a record names a key the book does not hold) is answered only after a read to an end taken
+ * after the record was read: the service writes a key record before the records sealed under it, but on
+ * another partition, so it may be on its way; reporting subject_key_missing before would be wrong.
  * Problems (topic missing, no read access, brokers away) never throw: they are reported by problem(), and
  * sections that need a key this book does not hold lock with that reason (subject_key_missing).
  */
@@ -55,15 +58,20 @@ export function followKeysTopic(opts: FollowKeysTopicOptions): KeysTopicFollower
   let failedAt = 0;
   let joinedAt = 0;
   let lastRecordAt = 0;
-  let lastRefresh = 0;
+  let lastFetchAt = 0;
+  let reading: { startedAt: number; done: Promise<void> } | undefined;
+  let queued: Promise<void> | undefined;
   let closed = false;
 
   const settle = (): void => {
     const now = Date.now();
     for (const w of [...waiters]) {
-      // Silence since the wait began (and since joining) also ends it: compaction may have removed a partition's tail.
-      const idle = joinedAt > 0 && now - Math.max(joinedAt, lastRecordAt, w.since) >= idleMs;
+      // Silence since the wait began (and since joining), while fetches kept answering, also ends it: compaction
+      // may have removed a partition's tail, so its position never reaches the high watermark. The position is then
+      // taken as that end, so the next wait for the same end does not sit through the silence again.
+      const idle = joinedAt > 0 && lastFetchAt > w.since && now - Math.max(joinedAt, lastRecordAt, w.since) >= idleMs;
       if (idle || [...w.targets].every(([p, end]) => (positions.get(p) ?? 0) >= end)) {
+        if (idle) for (const [p, end] of w.targets) positions.set(p, Math.max(positions.get(p) ?? 0, end));
         waiters.delete(w);
         w.resolve(true);
       }
@@ -131,6 +139,9 @@ export function followKeysTopic(opts: FollowKeysTopicOptions): KeysTopicFollower
       consumer.on(consumer.events.GROUP_JOIN, () => {
         joinedAt = Date.now();
       });
+      consumer.on(consumer.events.FETCH, () => {
+        lastFetchAt = Date.now();
+      });
       const own = consumer;
       consumer.on(consumer.events.CRASH, ({ payload }) => {
         if (payload.restart) return;
@@ -157,22 +168,39 @@ export function followKeysTopic(opts: FollowKeysTopicOptions): KeysTopicFollower
     return (started ??= start());
   };
 
+  /** Reads up to the topic's end as of now (one ListOffsets, then the wait). */
+  const readToEnd = async (): Promise<void> => {
+    await ensureStarted();
+    if (!consumer || failure) return;
+    try {
+      if ((await waitFor(await ends(), opts.refreshTimeoutMs ?? 5_000)) && !failure) current = true;
+    } catch (err) {
+      fail(`cannot read the keys topic ${topic}`, err);
+    }
+  };
+  const startReading = (): Promise<void> => {
+    const startedAt = Date.now();
+    const done: Promise<void> = readToEnd().finally(() => {
+      if (reading?.done === done) reading = undefined;
+    });
+    reading = { startedAt, done };
+    return done;
+  };
+
   return {
     topic,
     book,
     ready: () => ensureStarted(),
-    async refresh() {
-      if (closed) return;
-      const now = Date.now();
-      if (now - lastRefresh < (opts.refreshEveryMs ?? 2_000)) return;
-      lastRefresh = now;
-      await ensureStarted();
-      if (!consumer || failure) return;
-      try {
-        if ((await waitFor(await ends(), opts.refreshTimeoutMs ?? 5_000)) && !failure) current = true;
-      } catch (err) {
-        fail(`cannot read the keys topic ${topic}`, err);
-      }
+    refresh(since = Date.now()) {
+      if (closed) return Promise.resolve();
+      // Every miss is answered by a read that began after it (never "what is known" while a key may be on its
+      // way); misses that come while one runs share the next, so a batch of misses costs one or two reads.
+      if (!reading) return startReading();
+      if (reading.startedAt >= since) return reading.done;
+      return (queued ??= reading.done.then(() => {
+        queued = undefined;
+        return reading ? reading.done : startReading();
+      }));
     },
     key: (keyId, department, subject) => book.key(keyId, department, subject),
     claims: (keyId) => book.claims(keyId),

@@ -17,6 +17,42 @@ const record = (subject: string, department: string): KeysRecord & { keyId: stri
 };
 const held = (f: KeysTopicFollower, r: ReturnType<typeof record>) => f.key(r.keyId, r.department, r.subject);
 
+/**
+ * The real client, except that the follower's batches wait for `gate` before they are handed over: the test decides
+ * when a record the broker already has reaches the book (the moment between a key's write and its read, which is what
+ * refresh() must wait through), without guessing at fetch timings.
+ */
+function gatedKafka(kafka: InstanceType<typeof kafkajs.Kafka>) {
+  let open = true;
+  let release: () => void = () => {};
+  let opened = Promise.resolve();
+  const gated = Object.create(kafka) as InstanceType<typeof kafkajs.Kafka>;
+  gated.consumer = (config) => {
+    const c = kafka.consumer(config);
+    const run = c.run.bind(c);
+    c.run = (cfg) =>
+      run({
+        ...cfg,
+        eachBatch: async (payload) => {
+          if (!open) await opened;
+          return cfg!.eachBatch!(payload);
+        },
+      });
+    return c;
+  };
+  return {
+    kafka: gated,
+    close() {
+      open = false;
+      opened = new Promise((r) => (release = r));
+    },
+    open() {
+      open = true;
+      release();
+    },
+  };
+}
+
 describe('followKeysTopic (real broker)', { timeout: 90_000 }, () => {
   let brokers: string[];
   let kafka: InstanceType<typeof kafkajs.Kafka>;
@@ -52,16 +88,30 @@ describe('followKeysTopic (real broker)', { timeout: 90_000 }, () => {
     assert.equal(f.shredded(records[7]!.keyId, records[7]!.department, records[7]!.subject), true);
   });
 
-  test('refresh() after a miss reads a key written after the first read', async () => {
+  test('refresh() waits for a key the broker has but the reader has not fetched yet, for every miss, however close together', async () => {
     const topic = uniqueTopic('keys-follow-late');
     await produceKeys(brokers, topic, [record('early', 'support')]);
-    const f = follow(topic);
+    const gate = gatedKafka(kafka);
+    const f = followKeysTopic({ kafka: gate.kafka, topic });
+    followers.push(f);
     await f.ready();
-    await new Promise((r) => setTimeout(r, 2_100)); // quiet long enough to look "at the end", and past refreshEveryMs
-    const late = record('late', 'support');
-    await produceKeys(brokers, topic, [late], false);
-    await f.refresh();
-    assert.equal(held(f, late)?.subject, 'late');
+    await new Promise((r) => setTimeout(r, 2_100)); // quiet for longer than idleMs: a reader that trusts old silence stops here
+    // Two records written at once, missed by two sections of one open() (concurrent refreshes).
+    const late = [record('late1', 'support'), record('late2', 'security')];
+    gate.close();
+    await produceKeys(brokers, topic, late, false);
+    const waits = late.map(() => f.refresh());
+    setTimeout(() => gate.open(), 400).unref();
+    await Promise.all(waits);
+    for (const r of late) assert.equal(held(f, r)?.subject, r.subject, `${r.subject} read before refresh() returned`);
+    // Right after: another late key, another miss (no "refreshed a moment ago" shortcut).
+    const later = record('later', 'support');
+    gate.close();
+    await produceKeys(brokers, topic, [later], false);
+    const wait = f.refresh();
+    setTimeout(() => gate.open(), 400).unref();
+    await wait;
+    assert.equal(held(f, later)?.subject, 'later');
   });
 
   test('a keys topic that does not exist is reported, not created', async () => {
