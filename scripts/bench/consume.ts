@@ -17,6 +17,7 @@ import { ensureKafka, uniqueTopic } from '../../test/support/kafka.js';
 import { MOTO_DEFAULT_ACCOUNT, MOTO_REGION, motoDefaultCredentials, startMoto } from '../../test/support/moto.js';
 import { createKeyIn } from '../../test/shared/kms/moto-kms.js';
 import { deleteTopic, produceConsumeBenchTopic } from './consume-topic.js';
+import { rawRead } from './raw-read.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -39,34 +40,6 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ out: T; ms: number; cpu
   return { out, ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 const cpuUs = (cpuMs: number, n: number): number => Number(((cpuMs * 1000) / n).toFixed(1));
-
-/** Reads `limit` records with a fresh group from the beginning, calling `each` per batch; returns ms from first fetch. */
-async function rawRead(brokers: string[], topic: string, limit: number, each: (messages: kafkajs.KafkaMessage[]) => Promise<void> | void): Promise<number> {
-  const kafka = new kafkajs.Kafka({ brokers, logLevel: kafkajs.logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `bench-raw-${Date.now()}-${Math.random()}`, maxWaitTimeInMs: 500 });
-  let seen = 0;
-  let started = 0;
-  let finish: () => void = () => {};
-  const done = new Promise<void>((r) => (finish = r));
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  await consumer.run({
-    partitionsConsumedConcurrently: 3,
-    eachBatch: async ({ batch }) => {
-      if (seen >= limit) return;
-      started ||= performance.now();
-      const messages = batch.messages.slice(0, limit - seen);
-      await each(messages);
-      seen += messages.length;
-      if (seen >= limit) finish();
-    },
-  });
-  await done;
-  // From the first fetched batch: the group join (seconds, and noisy) is not reading.
-  const ms = performance.now() - started;
-  await consumer.disconnect();
-  return ms;
-}
 
 const root = mkdtempSync(join(tmpdir(), 'sealpost-bench-consume-'));
 const keysDir = join(root, 'keys');
