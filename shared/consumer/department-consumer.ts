@@ -84,7 +84,8 @@ export function createDepartmentConsumer(opts: DepartmentConsumerOptions): Depar
   const seen = createDedupeWindow(opts.dedupeWindow ?? 100_000);
   const stats = createConsumerStats();
   // A forgotten subject's record locks `forgotten` and the consumer goes on: reported, never a stop.
-  const ownKeys = opts.subjectKeys ? undefined : followKeysTopic({ kafka, ...(opts.keysTopic ? { topic: opts.keysTopic } : {}) });
+  // Its own book keeps this department's key records only: memory grows with subjects, not subjects x departments.
+  const ownKeys = opts.subjectKeys ? undefined : followKeysTopic({ kafka, departments: [opts.department], ...(opts.keysTopic ? { topic: opts.keysTopic } : {}) });
   const subjectKeys = opts.subjectKeys ?? ownKeys!;
   let consumer: Consumer | undefined;
   let finish: (err?: unknown) => void = () => {};

@@ -16,6 +16,11 @@ export interface FollowKeysTopicOptions {
   refreshEveryMs?: number;
   /** Silence (fetches answering no record) after which a joined reader counts as at the end. Default 1.5 s. */
   idleMs?: number;
+  /**
+   * Keep only the key records of these departments (a department consumer opens nothing else). Every key record
+   * kept costs about 1.3 KB of heap (docs/consumers.md, "Memory"): a book of every department holds them all.
+   */
+  departments?: readonly string[];
 }
 
 /** A book that follows the keys topic; closing it zeroes every opened copy its listeners hold. */
@@ -46,7 +51,7 @@ interface Waiter {
  */
 export function followKeysTopic(opts: FollowKeysTopicOptions): KeysTopicFollower {
   const topic = opts.topic ?? SUBJECT_KEYS_TOPIC;
-  const book = createKeyBook();
+  const book = createKeyBook(opts.departments ? { departments: opts.departments } : {});
   const idleMs = opts.idleMs ?? 1_500;
   const positions = new Map<number, number>();
   const waiters = new Set<Waiter>();

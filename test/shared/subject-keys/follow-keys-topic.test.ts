@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import kafkajs from 'kafkajs';
 import { ensureKafka, uniqueTopic } from '../../support/kafka.js';
 import { until } from '../../support/until.js';
-import { followKeysTopic, subjectKeyRecordKey, SUBJECT_KEY_SCHEMA, type KeysTopicFollower } from '../../../shared/subject-keys/index.js';
+import { FORGOTTEN_SCHEMA, followKeysTopic, forgottenRecordKey, subjectKeyRecordKey, SUBJECT_KEY_SCHEMA, type KeysTopicFollower } from '../../../shared/subject-keys/index.js';
 import { produceKeys, type KeysRecord } from './v2-fixtures.js';
 
 const record = (subject: string, department: string): KeysRecord & { keyId: string; subject: string; department: string } => {
@@ -112,6 +112,19 @@ describe('followKeysTopic (real broker)', { timeout: 90_000 }, () => {
     setTimeout(() => gate.open(), 400).unref();
     await wait;
     assert.equal(held(f, later)?.subject, 'later');
+  });
+
+  test("a book for some departments keeps only their key records (memory), and still every forget marker", async () => {
+    const topic = uniqueTopic('keys-follow-dept');
+    const records = Array.from({ length: 30 }, (_, i) => record(`subject${i}`, ['support', 'security', 'sales'][i % 3]!));
+    const marker = { key: forgottenRecordKey('subject3'), value: JSON.stringify({ schema: FORGOTTEN_SCHEMA, subject: 'subject3', forgottenAt: new Date().toISOString() }) };
+    await produceKeys(brokers, topic, [...records, marker]);
+    const f = followKeysTopic({ kafka, topic, departments: ['support'] });
+    followers.push(f);
+    await f.ready();
+    assert.equal(f.book.stats().keys, 10);
+    for (const r of records) assert.equal(held(f, r)?.subject, r.department === 'support' ? r.subject : undefined);
+    assert.ok(f.forgottenAt('subject3'));
   });
 
   test('a keys topic that does not exist is reported, not created', async () => {
