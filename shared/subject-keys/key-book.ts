@@ -20,8 +20,8 @@ export interface SubjectKeySource {
   refresh(since?: number): Promise<void>;
   /** The sealed record of this very key, or undefined when it is unknown or shredded. */
   key(keyId: string, department: string, subject: string): SubjectKeyRecord | undefined;
-  /** Every live record that claims `keyId` (one, unless a record was moved or forged): to say "moved" rather than "missing". */
-  claims(keyId: string): readonly SubjectKeyRecord[];
+  /** The departments of every live record that claims `keyId` (one, unless moved or forged): to say "moved" rather than "missing". */
+  claims(keyId: string): readonly KeyClaim[];
   /** When `subject` was forgotten (ISO 8601), or undefined. */
   forgottenAt(subject: string): string | undefined;
   /** True when this book saw this key tombstoned (a fresh reader after compaction may not have). */
@@ -41,7 +41,7 @@ export interface KeyBook {
   /** Applies one record of the keys topic (null value = tombstone); foreign or malformed records are counted and skipped. */
   apply(key: Buffer | string | null, value: Buffer | null): void;
   key(keyId: string, department: string, subject: string): SubjectKeyRecord | undefined;
-  claims(keyId: string): readonly SubjectKeyRecord[];
+  claims(keyId: string): readonly KeyClaim[];
   forgottenAt(subject: string): string | undefined;
   shredded(keyId: string, department: string, subject: string): boolean;
   onDrop(listener: (recordKey: string | null) => void): () => void;
@@ -49,6 +49,9 @@ export interface KeyBook {
   close(): void;
   stats(): { keys: number; forgotten: number; shredded: number; skipped: number };
 }
+
+/** Who a live key record says a key id belongs to. */
+export type KeyClaim = Pick<SubjectKeyRecord, 'department'>;
 
 export interface KeyBookOptions {
   /** Keep only the key records of these departments (a department consumer opens nothing else): memory. */
@@ -73,7 +76,7 @@ export function madeBeforeForget(createdAt: string, forgottenAt: string): boolea
   return !(made > forgot);
 }
 
-const NONE: readonly SubjectKeyRecord[] = Object.freeze([]);
+const NONE: readonly KeyClaim[] = Object.freeze([]);
 
 /**
  * An empty book. Why it drops at once and tells listeners: a forgotten key must stop opening within
@@ -89,6 +92,9 @@ const NONE: readonly SubjectKeyRecord[] = Object.freeze([]);
 export function createKeyBook(opts: KeyBookOptions = {}): KeyBook {
   const now = opts.now ?? Date.now;
   const only = opts.departments ? new Set(opts.departments) : undefined;
+  /** With `departments`: the key ids of the other departments' live records, and whose (a few bytes, not the sealed key). */
+  const othersById = new Map<string, KeyClaim>();
+  const claimOf = new Map<string, KeyClaim>();
   /** key id -> the live records claiming it (almost always one). */
   const byId = new Map<string, SubjectKeyRecord[]>();
   /** subject -> record keys of its live keys (to drop opened copies on its forget marker). */
@@ -144,7 +150,12 @@ export function createKeyBook(opts: KeyBookOptions = {}): KeyBook {
         return;
       }
       if (rec.kind === 'key') {
-        if (only && !only.has(rec.department)) return;
+        if (only && !only.has(rec.department)) {
+          // Not kept, but known: a section moved under another department's key is "moved", not "missing".
+          if (rec.value) othersById.set(rec.keyId, claimOf.get(rec.department) ?? claimOf.set(rec.department, { department: rec.department }).get(rec.department)!);
+          else if (othersById.get(rec.keyId)?.department === rec.department) othersById.delete(rec.keyId);
+          return;
+        }
         const recordKey = subjectKeyRecordKey(rec.subject, rec.department, rec.keyId);
         if (!rec.value) return shred(recordKey, find(rec.keyId, rec.department, rec.subject));
         if (shredded.has(recordKey)) {
@@ -170,7 +181,7 @@ export function createKeyBook(opts: KeyBookOptions = {}): KeyBook {
       }
     },
     key: find,
-    claims: (keyId) => byId.get(keyId) ?? NONE,
+    claims: (keyId) => byId.get(keyId) ?? (othersById.has(keyId) ? [othersById.get(keyId)!] : NONE),
     forgottenAt: (subject) => forgotten.get(subject),
     shredded: (keyId, department, subject) => shredded.has(subjectKeyRecordKey(subject, department, keyId)),
     onDrop(listener) {
@@ -179,6 +190,7 @@ export function createKeyBook(opts: KeyBookOptions = {}): KeyBook {
     },
     close() {
       byId.clear();
+      othersById.clear();
       bySubject.clear();
       forgotten.clear();
       shredded.clear();
