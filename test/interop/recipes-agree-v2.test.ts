@@ -1,7 +1,8 @@
 // v2 records (sections sealed under per-person subject keys kept in a compacted keys topic) read by the kit's CLI, the
 // Python recipe (stock aws-encryption-sdk) and the Java recipe (stock aws-encryption-sdk-java), each in two steps (the
 // subject key, then the section): the same lines, field for field; example's sections open, chris's (forgotten: keys
-// tombstoned + marker) lock "forgotten" in all three, since no key of his is left anywhere to decrypt with. Records
+// tombstoned + marker) lock "forgotten" in all three, since no key of his is left anywhere to decrypt with; records
+// forged on the keys topic (example's key ids claimed for chris, a marker that is not JSON) change nothing. Records
 // built with the stock ESDK encrypt (test/shared/subject-keys/v2-fixtures.ts).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureKafka, uniqueTopic } from '../support/kafka.js';
 import { loadOrCreateLocalKey, localKeyring } from '../../shared/seal/local-keys.js';
+import { forgottenRecordKey, subjectKeyRecordKey } from '../../shared/subject-keys/index.js';
 import { fieldsOf, produceEnvelopes, produceKeys, sealV2World, type V2World } from '../shared/subject-keys/v2-fixtures.js';
 import { runConsumeCli } from '../shared/consumer/run-cli.js';
 import { buildJavaRecipe, runJavaRecipe } from './java-recipe.js';
@@ -43,7 +45,15 @@ describe('the Python and Java recipes and the kit agree on v2 records with a for
     // carrying example's section (chris is forgotten: it stays forgotten).
     const moved = { ...ex, id: 'moved-v2', sections: { support: ex.sections.support! }, keys: { support: ex.keys!.security! } };
     const unknown = { ...ex, id: 'unknown-key', sections: { support: ex.sections.support! }, keys: { support: 'AAAAAAAAAAAAAAAAAAAAAA' } };
-    await produceKeys(brokers, keysTopic, [...world.keyRecords, ...world.forget('chris')]);
+    // Hostile keys-topic records (anyone who may write it): example's key ids claimed for chris (the support claim then
+    // tombstoned), and a forget marker that is not JSON. Example's sections must still open in all three readers.
+    const claims = ['support', 'security'].map((d) => {
+      const genuine = world.keyRecords.find((r) => r.key === subjectKeyRecordKey(world.people.example!.subject, d, world.people.example!.keys[d]!))!;
+      const v = { ...JSON.parse(genuine.value!), subject: world.people.chris!.subject };
+      return { key: subjectKeyRecordKey(v.subject, d, v.keyId), value: JSON.stringify(v) };
+    });
+    const hostile = [...claims, { key: claims[0]!.key, value: null }, { key: forgottenRecordKey('not-json'), value: 'not json {' }];
+    await produceKeys(brokers, keysTopic, [...world.keyRecords, ...world.forget('chris'), ...hostile]);
     await produceEnvelopes(brokers, topic, [...world.envelopes, { ...ch, id: 'moved-chris', sections: { support: ex.sections.support! } }, moved, unknown]);
   });
   after(() => {

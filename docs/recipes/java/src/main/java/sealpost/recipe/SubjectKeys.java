@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -21,15 +22,17 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The compacted keys topic of version-2 envelopes (crypto-shredding) as this consumer read it: sealed subject-key
- * records by key id (Kafka key "key/SUBJECT/DEPARTMENT/KEYID"), forget markers by subject ("forgotten/SUBJECT") and
- * the key ids seen tombstoned. Read from the beginning before the first record, and again (at most every 2 s) when a
+ * records by their whole Kafka key "key/SUBJECT/DEPARTMENT/KEYID" (never by key id alone: anyone who may write the
+ * keys topic could otherwise claim another person's key id), forget markers by subject ("forgotten/SUBJECT") and
+ * the keys seen tombstoned (a key record written again after its tombstone stays shredded). Read from the beginning before the first record, and again (at most every 2 s) when a
  * record names a key it does not hold yet. Opening a section under one of these keys: SectionOpener.openV2.
  */
 final class SubjectKeys implements AutoCloseable {
   private final ObjectMapper json;
   private final String topic;
   private final KafkaConsumer<byte[], byte[]> consumer;
-  final Map<String, JsonNode> keys = new HashMap<>();
+  /** Key id -> the live records claiming it (one, unless a record was moved or forged). */
+  final Map<String, List<JsonNode>> keys = new HashMap<>();
   final Map<String, String> forgotten = new HashMap<>();
   final Set<String> shredded = new HashSet<>();
   String problem;
@@ -84,21 +87,26 @@ final class SubjectKeys implements AutoCloseable {
     String[] parts = (rawKey == null ? "" : new String(rawKey, StandardCharsets.UTF_8)).split("/", -1);
     try {
       if (parts.length == 4 && parts[0].equals("key") && parts[3].matches("[A-Za-z0-9_-]{22}")) {
+        String whole = parts[1] + "/" + parts[2] + "/" + parts[3];
         if (value == null || value.length == 0) {
-          keys.remove(parts[3]); // a tombstone: the key is shredded
-          shredded.add(parts[3]);
+          remove(parts[3], parts[2], parts[1]); // a tombstone: this key (and no other person's) is shredded
+          shredded.add(whole);
           return;
         }
         JsonNode r = json.readTree(value);
-        if ("sealpost.subject-key/1".equals(r.path("schema").asText()) && parts[1].equals(r.path("subject").asText())
+        if (!shredded.contains(whole) && "sealpost.subject-key/1".equals(r.path("schema").asText()) && parts[1].equals(r.path("subject").asText())
             && parts[2].equals(r.path("department").asText()) && parts[3].equals(r.path("keyId").asText())) {
-          keys.put(parts[3], r);
+          remove(parts[3], parts[2], parts[1]);
+          keys.computeIfAbsent(parts[3], k -> new ArrayList<>()).add(r);
         }
       } else if (parts.length == 2 && parts[0].equals("forgotten") && !parts[1].isEmpty()) {
         if (value == null || value.length == 0) forgotten.remove(parts[1]);
         else {
           JsonNode m = json.readTree(value);
-          if (parts[1].equals(m.path("subject").asText()) && m.path("forgottenAt").isTextual()) forgotten.put(parts[1], m.get("forgottenAt").asText());
+          // A marker dated over an hour ahead of this clock was not written by a forget: skipped.
+          if (parts[1].equals(m.path("subject").asText()) && m.path("forgottenAt").isTextual() && !after(m.get("forgottenAt").asText(), Instant.now().plusSeconds(3600).toString())) {
+            forgotten.put(parts[1], m.get("forgottenAt").asText());
+          }
         }
       }
     } catch (java.io.IOException e) {
@@ -106,32 +114,49 @@ final class SubjectKeys implements AutoCloseable {
     }
   }
 
+  private void remove(String keyId, String department, String subject) {
+    List<JsonNode> list = keys.get(keyId);
+    if (list == null) return;
+    list.removeIf(r -> department.equals(r.path("department").asText()) && subject.equals(r.path("subject").asText()));
+    if (list.isEmpty()) keys.remove(keyId);
+  }
+
+  private JsonNode find(String keyId, String department, String subject) {
+    for (JsonNode r : keys.getOrDefault(keyId, List.of())) {
+      if (department.equals(r.path("department").asText()) && subject.equals(r.path("subject").asText())) return r;
+    }
+    return null;
+  }
+
   /** The key record to open with, or why not (reasons as the kit's): forgotten, subject_key_missing, context_mismatch. */
   Object verdict(JsonNode envelope, String department, String keyId) {
-    JsonNode record = keys.get(keyId);
+    String subject = envelope.path("recipient").isTextual() ? envelope.get("recipient").asText() : null;
+    if (subject == null) {
+      return SectionOpener.Opened.locked("context_mismatch", "the " + department + " section names subject key " + keyId + " but the record names no subject: do not trust it");
+    }
+    JsonNode record = find(keyId, department, subject);
     if (record == null) {
       catchUp(false); // written just before this record, perhaps
-      record = keys.get(keyId);
+      record = find(keyId, department, subject);
     }
-    String subject = record != null ? record.path("subject").asText() : envelope.path("recipient").asText(null);
-    String forgottenAt = subject == null ? null : forgotten.get(subject);
+    String forgottenAt = forgotten.get(subject);
     // A key made before the forget marker is forgotten even while its tombstone is on its way.
     if (forgottenAt != null && (record == null || !after(record.path("createdAt").asText(), forgottenAt))) {
-      return SectionOpener.Opened.locked("forgotten", "forgotten on " + forgottenAt.substring(0, Math.min(10, forgottenAt.length()))
-          + ": this person's " + department + " fields were shredded (their subject key is gone) and nobody can open them any more");
+      String day = forgottenAt.substring(0, Math.min(10, forgottenAt.length()));
+      if (record != null) {
+        return SectionOpener.Opened.locked("forgotten", "forgotten on " + day + ": a forget marker names this person, but their subject key record is still on " + topic + ": check the service's audit trail");
+      }
+      return SectionOpener.Opened.locked("forgotten", "forgotten on " + day + ": this person's " + department + " fields were shredded (their subject key is gone) and nobody can open them any more");
     }
-    if (record == null && shredded.contains(keyId)) {
+    if (record != null) return record;
+    if (shredded.contains(subject + "/" + department + "/" + keyId)) {
       return SectionOpener.Opened.locked("forgotten", "forgotten: the subject key of this " + department + " section was shredded on " + topic);
     }
-    if (record == null) {
-      String why = problem != null ? problem : "it is not on " + topic + ": check --keys-topic";
-      return SectionOpener.Opened.locked("subject_key_missing", "this " + department + " section is sealed under subject key " + keyId + ", which this reader does not hold: " + why);
-    }
-    if (!department.equals(record.path("department").asText())
-        || (envelope.has("recipient") && !record.path("subject").asText().equals(envelope.path("recipient").asText()))) {
+    if (keys.containsKey(keyId)) {
       return SectionOpener.Opened.locked("context_mismatch", "the " + department + " section names a subject key of another department or person: it was moved; do not trust it");
     }
-    return record;
+    String why = problem != null ? problem : "it is not on " + topic + ": check --keys-topic";
+    return SectionOpener.Opened.locked("subject_key_missing", "this " + department + " section is sealed under subject key " + keyId + ", which this reader does not hold: " + why);
   }
 
   private static boolean after(String made, String forgot) {
