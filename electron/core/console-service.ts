@@ -3,19 +3,19 @@ import type { ConsoleHandlers, ArgsOf } from '../../shared/console-api/index.js'
 import type { DecryptedRow, MessageDetail, MessageRow } from '../../shared/console-api/types.js';
 import type { Envelope } from '../../shared/envelope/index.js';
 import type { EnvelopeOpener, OpenOptions } from '../../shared/decrypt/types.js';
-import { SealpostError } from '../../shared/errors/index.js';
 import { activityHandlers } from './activity/activity-handlers.js';
 import { readTimeline } from './activity/timeline.js';
 import { followKeysTopic, type KeysTopicFollower } from '../../shared/subject-keys/index.js';
 import { createServiceModule, type ServiceChannel, type ServiceModuleOptions } from './admin/service-module.js';
-import { CONSOLE_ERRORS, describeKafkaError, notConnected } from './errors.js';
+import { describeKafkaError, notConnected } from './errors.js';
 import { groupHandlers, type GroupChannel } from './groups/group-handlers.js';
-import { toCsv, toJson } from './export/export-rows.js';
+import { exportRecords } from './export/export-handler.js';
 import type { IdentityProvider } from './identity/identity.js';
 import { LOCAL_PROFILE } from './identity/profile-identities.js';
 import { createKafka, type KafkaConnection, type MskTokenSigner } from './kafka/kafka-client.js';
 import { unsafeRawCluster, type RawCluster, type RawRecord } from './kafka/raw-fetch.js';
-import { decodeRecord, parseEnvelope } from './messages/decode-row.js';
+import { parseEnvelope } from './messages/decode-row.js';
+import { messageDetail } from './messages/message-detail.js';
 import { readWindow } from './messages/read-window.js';
 import { createRecordCache, rowGone } from './messages/record-cache.js';
 import { createScanRegistry } from './scan/scan-registry.js';
@@ -186,26 +186,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
     async 'message:detail'({ topic, id }): Promise<MessageDetail> {
       const raw = (await envelopesFor(topic, [id])).get(id);
       if (!raw) throw rowGone(id);
-      const parsed = parseEnvelope(raw.value);
-      const { row } = decodeRecord(Number(id.split(':')[0]), raw, parsed);
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(raw.headers)) {
-        const b = Array.isArray(v) ? v[0] : v;
-        if (b !== undefined) headers[k] = b.toString('utf8');
-      }
-      const env = parsed.envelope;
-      return {
-        id,
-        partition: row.partition,
-        offset: row.offset,
-        timestamp: row.timestamp,
-        key: raw.key ? raw.key.toString('utf8') : null,
-        headers,
-        sizeBytes: row.sizeBytes,
-        envelope: env ? (env as unknown as Record<string, unknown>) : null,
-        sections: env ? Object.entries(env.sections).map(([department, b64]) => ({ department, bytes: Math.floor((b64.length * 3) / 4) })) : [],
-        ...(parsed.problem ? { problem: parsed.problem } : {}),
-      };
+      return messageDetail(id, raw);
     },
 
     'scan:start': (args) => scans.start({ ...args, profile: viewer(args.profile) }),
@@ -227,31 +208,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
 
     'profiles:list': () => deps.identities.listProfiles(),
 
-    async export(args: ArgsOf<'export'>) {
-      const raws = await envelopesFor(args.topic, args.ids);
-      const rows: MessageRow[] = [];
-      for (const id of args.ids) {
-        const raw = raws.get(id);
-        if (raw) rows.push(decodeRecord(Number(id.split(':')[0]), raw).row);
-      }
-      let decrypted: Map<string, DecryptedRow> | undefined;
-      if (args.profile) {
-        decrypted = new Map();
-        for (let i = 0; i < args.ids.length; i += 1_000) {
-          const part = await decryptRows(args.topic, args.ids.slice(i, i + 1_000), args.profile);
-          for (const r of part.rows) decrypted.set(r.id, r);
-        }
-      }
-      const content = args.format === 'csv' ? toCsv(rows, decrypted) : toJson(rows, decrypted);
-      const fileName = `${args.topic}-${new Date().toISOString().replace(/[:.]/g, '-')}.${args.format}`;
-      const bytes = Buffer.byteLength(content);
-      if (deps.saveExport) {
-        const savedTo = await deps.saveExport(fileName, content);
-        if (!savedTo) throw new SealpostError(CONSOLE_ERRORS.exportCancelled, 'Export cancelled: nothing was written.', { status: 400 });
-        return { rows: rows.length, bytes, fileName, savedTo };
-      }
-      return { rows: rows.length, bytes, fileName, content };
-    },
+    export: (args: ArgsOf<'export'>) => exportRecords({ envelopesFor, decryptRows, ...(deps.saveExport ? { saveExport: deps.saveExport } : {}) }, args),
 
     async 'settings:get'() {
       return deps.settings.get();
