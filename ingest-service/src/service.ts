@@ -19,6 +19,7 @@ import { startWorkerExpander, type WorkerExpander } from './expand/index.js';
 import { countEvents } from './parse/index.js';
 import { reloadableChanges } from './config/reload.js';
 import { confirmSubscription, createVerifier, writePendingSubscription } from './verify/index.js';
+import { checkRouteDeps, startSuppressions, type Suppressions } from './suppressions/start-suppressions.js';
 
 export interface RunningService {
   /** Base URL of the ingest listener. */
@@ -33,6 +34,8 @@ export interface RunningService {
   reload(next: Config): Promise<string[]>;
   /** The admin API (config.admin): its URL, and the local admin token to print on first start. */
   admin?: AdminHandle;
+  /** The suppression list (with Kafka and suppressions.enabled). */
+  suppressions?: Suppressions;
   /** Stops accepting, lets in-flight requests finish, finishes the forwarder's batch, closes the journal. */
   stop(): Promise<void>;
 }
@@ -92,6 +95,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     let sink: Awaited<ReturnType<typeof startWorkerSink>> | undefined;
     let forwarder: ReturnType<typeof createForwarder> | undefined;
     let expander: WorkerExpander | undefined;
+    let suppressions: Suppressions | undefined;
     let current = config;
     // Email activity counts (docs/activity.md): their own worker and database, fed by the forwarder.
     const activity: Activity | undefined = config.activity.enabled ? await startActivity(config, log) : undefined;
@@ -113,11 +117,17 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
         log,
       );
       started.push(() => sink!.close());
+      if (config.suppressions.enabled) {
+        suppressions = startSuppressions({ config, sink, log, now });
+        started.push(() => suppressions!.close());
+      }
+      const supp = suppressions;
       forwarder = createForwarder({
         journal,
         sink,
         // Through `expander` (not its method) so that a reload swaps the worker under a running forwarder.
-        expand: (entry) => expander!.expand(entry),
+        // Suppression records are merged with the local view before they are produced (suppressions/suppression-writer.ts).
+        expand: supp ? (entry) => expander!.expand(entry).then((r) => supp.writer.complete(r)) : (entry) => expander!.expand(entry),
         keyRecordsProduced: (records) => expander!.keyRecordsProduced(records),
         log,
         metrics,
@@ -163,7 +173,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     };
     const refusals = createRefusalLog({ log, now });
     for (const w of startupWarnings(config)) log.warn(w.fields, w.message);
-    const admin = config.admin ? await startAdmin({ config, sources, journal, forwarder, sink, metrics, log, refusals, metricsPage, now, ...(activity ? { activity } : {}) }) : undefined;
+    const admin = config.admin ? await startAdmin({ config, sources, journal, forwarder, sink, metrics, log, refusals, metricsPage, now, ...(activity ? { activity } : {}), ...(suppressions ? { suppressions } : {}) }) : undefined;
     if (admin) started.push(() => admin.close());
 
     const app = createHttpServer({
@@ -179,6 +189,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       keepPendingSubscription: (sourceId, url) => writePendingSubscription(dataDir, sourceId, url),
       now,
       notReadyReason: () => journal.unavailableReason(),
+      suppressionCheck: checkRouteDeps({ config, suppressions, metrics, refusals, log, now, ...(admin ? { adminPermissions: admin.permissions } : {}) }),
     });
     await app.listen({ host: config.listen.host, port: config.listen.port });
     const addr = app.server.address() as AddressInfo;
@@ -209,10 +220,12 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
         return changed;
       },
       ...(admin ? { admin } : {}),
+      ...(suppressions ? { suppressions } : {}),
       async stop() {
         await admin?.close();
         await app.close();
         await forwarder?.stop();
+        await suppressions?.close();
         await sink?.disconnect();
         await sink?.close();
         await activity?.close();

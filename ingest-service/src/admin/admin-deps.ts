@@ -13,6 +13,7 @@ import type { AdminConfig } from './admin-config.js';
 import type { RateSampler } from './rate-sampler.js';
 import type { SignIn } from './sign-in/sign-in.js';
 import type { KnownSource } from '../config/source-table.js';
+import type { Suppressions } from '../suppressions/start-suppressions.js';
 
 /** What the service hands the admin API: its running parts, never copies of their state. */
 export interface AdminServiceParts {
@@ -31,6 +32,8 @@ export interface AdminServiceParts {
   now?: () => number;
   /** Email activity counts; absent when activity.enabled is false. */
   activity?: Activity;
+  /** The suppression list (with Kafka and suppressions.enabled). */
+  suppressions?: Suppressions;
 }
 
 /** A source as the admin API lists it: the service's source table. */

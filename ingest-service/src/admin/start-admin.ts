@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { SealpostError } from '../../../shared/errors/index.js';
+import { permissionsOf, type AdminPermission } from '../../../shared/admin-api/index.js';
 import { isLoopbackHost } from '../../../shared/net/index.js';
 import { createAuditTrail, openAuditIndex } from '../audit/index.js';
 import { createKafka } from '../kafka/index.js';
@@ -24,6 +25,8 @@ export interface AdminHandle {
   url: string;
   /** The local admin token, when enabled; the start banner prints its file, never the token (log collectors keep stderr). */
   localToken?: { file: string; createdNow: boolean; token: string };
+  /** The admin permissions of an Authorization header (session or local token), for routes on other listeners. */
+  permissions(authorization: string, remoteAddress: string | undefined): Promise<AdminPermission[]>;
   /** Stops the listener, cancels running replays, closes the audit index. */
   close(): Promise<void>;
 }
@@ -126,5 +129,6 @@ export async function startAdmin(parts: AdminServiceParts): Promise<AdminHandle>
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `${https ? 'https' : 'http'}://${host}:${addr.port}`;
   log.info({ listening: url, awsSignIn: signIn.awsEnabled, localToken: Boolean(signIn.localToken), auditTopic: auditSource.topic }, 'sealpost admin API listening');
-  return { url, ...(signIn.localToken ? { localToken: signIn.localToken } : {}), close };
+  const permissions = async (authorization: string, remoteAddress: string | undefined): Promise<AdminPermission[]> => permissionsOf((await signIn.authenticate(authorization, remoteAddress)).roles);
+  return { url, ...(signIn.localToken ? { localToken: signIn.localToken } : {}), permissions, close };
 }

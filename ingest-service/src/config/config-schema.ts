@@ -3,6 +3,7 @@ import { policySchema } from '../../../shared/policy/index.js';
 import { ACTIVITY_DEFAULTS, activitySchema } from '../activity/activity-config.js';
 import { adminSchema } from '../admin/admin-config.js';
 import { DEFAULT_LISTENER_LIMITS, listenerLimitsSchema } from '../limits/listener-limits.js';
+import { sendgridSuppressSchema, sesSuppressSchema, suppressionsSchemaWith, DEFAULT_SENDGRID_SUPPRESS, DEFAULT_SES_SUPPRESS } from '../suppressions/suppression-config.js';
 
 /**
  * The service's whole configuration, validated once at start. Every object rejects unknown keys,
@@ -83,8 +84,8 @@ const sourceBase = {
 };
 
 export const sourceSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ ...sourceBase, kind: z.literal('sendgrid'), verify: sendgridVerifySchema }),
-  z.strictObject({ ...sourceBase, kind: z.literal('sns'), verify: snsVerifySchema }),
+  z.strictObject({ ...sourceBase, kind: z.literal('sendgrid'), verify: sendgridVerifySchema, suppress: sendgridSuppressSchema.default(DEFAULT_SENDGRID_SUPPRESS) }),
+  z.strictObject({ ...sourceBase, kind: z.literal('sns'), verify: snsVerifySchema, suppress: sesSuppressSchema.default(DEFAULT_SES_SUPPRESS) }),
   z.strictObject({ ...sourceBase, kind: z.literal('events'), verify: eventsVerifySchema }),
 ]);
 export type SourceConfig = z.infer<typeof sourceSchema>;
@@ -170,6 +171,8 @@ export const configSchema = z.strictObject({
       cacheSize: z.number().int().min(1).default(20_000),
     })
     .default({ enabled: true, topic: 'sealpost.subject-keys', cacheSize: 20_000 }),
+  /** The suppression list (docs/suppressions.md): derived from stop events, kept in a compacted topic, checked by senders. */
+  suppressions: suppressionsSchemaWith(eventsVerifySchema).default({ enabled: true, topic: 'sealpost.suppressions', check: { perMinute: 600 } }),
   blindIndex: z.strictObject({ key: z.union([z.literal('local'), z.strictObject({ kms: z.string().min(1) })]) }).default({ key: 'local' }),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).default({ level: 'info' }),
   /** Where GET /metrics is served: `admin` keeps it off a public ingest listener; `token` requires a bearer token. */

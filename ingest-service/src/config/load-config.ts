@@ -141,6 +141,11 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv } = {}
       requireSecretBytes(s.verify.hmacSecret, where, problems);
     }
   }
+  const checkVerify = config.suppressions.check.verify;
+  if (checkVerify?.hmacSecret) {
+    checkVerify.hmacSecret = resolveSecretRef(checkVerify.hmacSecret, 'suppressions.check.verify.hmacSecret', env, problems);
+    requireSecretBytes(checkVerify.hmacSecret, 'suppressions.check.verify.hmacSecret', problems);
+  }
   if (config.metrics.token) {
     config.metrics.token = resolveSecretRef(config.metrics.token, 'metrics.token', env, problems);
     requireSecretBytes(config.metrics.token, 'metrics.token', problems);

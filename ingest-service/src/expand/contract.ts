@@ -50,6 +50,11 @@ export interface ExpandResult {
    * forwarder once the entry is completed: an entry may be expanded several times (look-ahead, retries).
    */
   forgotten?: { shredded: number; dropped: number };
+  /**
+   * Records for the suppression topic (ingest-service/src/suppressions): one per stop or lift an event
+   * means, merged with the local view on the main thread, then produced with the records, in the same send.
+   */
+  suppressionRecords?: SinkRecord[];
 }
 
 /** A subject forgotten (from the keys topic): its cached keys are dropped, its older entries shredded. */

@@ -11,6 +11,7 @@ import type { KnownSource } from '../config/source-table.js';
 import { parsePayload } from '../parse/index.js';
 import type { Expand, ExpandStats, ForgetNotice } from './contract.js';
 import { createExpander } from './expander.js';
+import { createSuppressionDeriver, suppressRules } from '../suppressions/derive-records.js';
 import { createSubjectKeyring } from './subject-keys/subject-keyring.js';
 
 /** What the pipeline is started with besides the config: this process's instance id, subjects already forgotten. */
@@ -85,6 +86,9 @@ export function createExpandPipeline(
           }
         : {}),
       ...(subjectKeys ? { subjectKeys } : {}),
+      ...(config.suppressions.enabled
+        ? { suppressions: createSuppressionDeriver({ policy: config.policy, sealer, blindIndex, rules: suppressRules(config.sources), topic: config.suppressions.topic }) }
+        : {}),
     });
     return expander;
   };

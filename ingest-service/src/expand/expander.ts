@@ -6,6 +6,7 @@ import type { ParseResult } from '../parse/index.js';
 import { createEnvelopeBuilder, SUBJECT_FORGOTTEN } from './build-envelopes.js';
 import type { Expand, ExpandedDeadLetter } from './contract.js';
 import type { SubjectKeyring } from './subject-keys/subject-keyring.js';
+import type { SuppressionDeriver } from '../suppressions/derive-records.js';
 
 /** What the expander needs: the policy, a sealer, the blind index, the source table and a parser. */
 export interface ExpanderDeps {
@@ -18,6 +19,8 @@ export interface ExpanderDeps {
   tally?: Tallier;
   /** Subject keys (crypto-shredding); absent: every record is a v1 envelope. */
   subjectKeys?: SubjectKeyring;
+  /** Derives suppression records from the parsed events (absent: the suppression list is off). */
+  suppressions?: SuppressionDeriver;
 }
 
 /** Dead-letter reason when an entry's source is no longer configured. */
@@ -47,12 +50,15 @@ export function createExpander(deps: ExpanderDeps): Expand {
     const forwarded = withheld.size ? parsed.events.filter((e) => !withheld.has(e.id)) : parsed.events;
     const activity = deps.tally ? await deps.tally(source, forwarded, entry.receivedAt) : undefined;
     const dropped = built.forgotten.filter((f) => f.outcome === 'drop').length;
+    // Suppressions from every event, forgotten subjects' included: a forgotten person must still not be mailed.
+    const suppressionRecords = deps.suppressions ? await deps.suppressions(source, parsed.events, entry.receivedAt) : [];
     return {
       records: built.records,
       deadLetters,
       ...(built.keyRecords.length ? { keyRecords: built.keyRecords } : {}),
       ...(activity ? { activity } : {}),
       ...(built.shredded || dropped ? { forgotten: { shredded: built.shredded, dropped } } : {}),
+      ...(suppressionRecords.length ? { suppressionRecords } : {}),
     };
   };
 }

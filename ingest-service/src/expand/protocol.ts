@@ -44,6 +44,8 @@ export interface ExpandAnswer {
         deadLetters: Cloned<ExpandedDeadLetter>[];
         activity?: ExpandResult['activity'];
         forgotten?: ExpandResult['forgotten'];
+        /** Suppression records (few and small: copied, not moved). */
+        suppressionRecords?: Cloned<SinkRecord>[];
       }
     | { ok: false; error: WireError };
 }

@@ -104,6 +104,7 @@ export async function startWorkerExpander(
       ...(out.activity ? { activity: out.activity } : {}),
       ...(keyRecords.length ? { keyRecords } : {}),
       ...(out.forgotten ? { forgotten: out.forgotten } : {}),
+      ...(out.suppressionRecords ? { suppressionRecords: out.suppressionRecords.map((r) => ({ ...r, value: asBuffer(r.value) })) } : {}),
     };
   };
 

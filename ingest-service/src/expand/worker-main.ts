@@ -30,7 +30,7 @@ async function expand(pipeline: Pipeline, entry: Extract<ExpandRequest, { op: 'e
     });
     return {
       stats: pipeline.stats(),
-      outcome: { ok: true, values: values.buffer as ArrayBuffer, records, keyRecords: keys, deadLetters: res.deadLetters, ...(res.activity ? { activity: res.activity } : {}), ...(res.forgotten ? { forgotten: res.forgotten } : {}) },
+      outcome: { ok: true, values: values.buffer as ArrayBuffer, records, keyRecords: keys, deadLetters: res.deadLetters, ...(res.activity ? { activity: res.activity } : {}), ...(res.forgotten ? { forgotten: res.forgotten } : {}), ...(res.suppressionRecords?.length ? { suppressionRecords: res.suppressionRecords } : {}) },
     };
   } catch (err) {
     const e = isSealpostError(err) ? err : new SealpostError('SP_EXPAND_FAILED', (err as Error)?.message ?? String(err), { cause: err });

@@ -26,6 +26,8 @@ export interface Batch {
   forgotten: { shredded: number; dropped: number };
   /** Email activity counts of `records` (after dedupe), and clicked URLs sealed while expanding. */
   activity: { counts: ActivityCount[]; links: SealedLink[] };
+  /** Records that are not events (suppression records), produced in the same send after `records`. */
+  sideRecords: SinkRecord[];
 }
 
 /** Thrown when a whole round must wait (retriable expand failure on the first entry). */
@@ -60,6 +62,7 @@ export async function buildBatch(
   const deadLetters: DeadLetterInput[] = [];
   const keyRecords = new Map<string, SinkRecord>();
   const forgotten = { shredded: 0, dropped: 0 };
+  const sideRecords: SinkRecord[] = [];
   const lookahead = deps.lookahead ?? 4;
 
   // Decrypt and expand lazily, a few entries ahead; results past the point where the batch is full are dropped.
@@ -105,6 +108,7 @@ export async function buildBatch(
       seqs.push(e.seq);
       continue;
     }
+    if (res.suppressionRecords) sideRecords.push(...res.suppressionRecords);
     for (const d of res.deadLetters) deadLetters.push({ ...base, eventIndex: d.eventIndex, reason: d.reason, raw: d.raw, ...(d.clear ? { clear: d.clear } : {}) });
     forgotten.shredded += res.forgotten?.shredded ?? 0;
     forgotten.dropped += res.forgotten?.dropped ?? 0;
@@ -135,7 +139,7 @@ export async function buildBatch(
   const checked = deps.journal.findDuplicates(candidates.filter((_, i) => !inFlight[i]).map((c) => c.claim));
   let k = 0;
   const dup = inFlight.map((f) => f || checked[k++]!);
-  const out: Omit<Batch, 'activity'> = { seqs, records: [], keyRecords: [...keyRecords.values()], forgotten, recordSources: [], claims: [], deadLetters, duplicatesBySource: new Map() };
+  const out: Omit<Batch, 'activity'> = { seqs, records: [], keyRecords: [...keyRecords.values()], forgotten, recordSources: [], claims: [], deadLetters, duplicatesBySource: new Map(), sideRecords };
   candidates.forEach((c, i) => {
     if (dup[i]) {
       out.duplicatesBySource.set(c.claim.source, (out.duplicatesBySource.get(c.claim.source) ?? 0) + 1);

@@ -97,7 +97,8 @@ export function createForwarder(opts: ForwarderOptions): Forwarder {
         await sink.send(batch.keyRecords);
         opts.keyRecordsProduced?.(batch.keyRecords);
       }
-      await sink.send(batch.records);
+      // Suppression records (compacted topic, whole states) go with the records they came from.
+      await sink.send(batch.sideRecords.length ? [...batch.records, ...batch.sideRecords] : batch.records);
     } catch (err) {
       throw new StageError('send', err);
     }

@@ -8,6 +8,7 @@ import type { ServiceMetrics } from '../metrics/metrics.js';
 import { registerMetricsRoute, type MetricsPage } from '../metrics/metrics-route.js';
 import { HTTP_ERRORS } from './errors.js';
 import { registerIngestRoutes, rejectRequest, type IngestRouteDeps } from './ingest-routes.js';
+import { CHECK_PATH, registerCheckRoute, type CheckRouteDeps } from '../suppressions/check-route.js';
 
 export interface HttpServerDeps extends IngestRouteDeps {
   config: Config;
@@ -17,6 +18,8 @@ export interface HttpServerDeps extends IngestRouteDeps {
   notReadyReason(): string | null;
   /** /metrics (gauges refreshed when read), served here unless metrics.listener is `admin`. */
   metricsPage: MetricsPage;
+  /** POST /v1/suppressions/check (ingest-service/src/suppressions). */
+  suppressionCheck?: CheckRouteDeps;
 }
 
 /**
@@ -63,7 +66,7 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   });
   app.setNotFoundHandler((request, reply) => {
     deps.refusals.refused({ listener: 'ingest', reason: 'no_route', status: 404, client: request.socket.remoteAddress });
-    return reply.code(404).send(new SealpostError(HTTP_ERRORS.notFound, 'no such route; ingest routes are POST /v1/sendgrid/{source}, /v1/sns/{source}, /v1/events/{source}', { status: 404 }).toJSON());
+    return reply.code(404).send(new SealpostError(HTTP_ERRORS.notFound, `no such route; ingest routes are POST /v1/sendgrid/{source}, /v1/sns/{source}, /v1/events/{source}, and ${CHECK_PATH}`, { status: 404 }).toJSON());
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -74,5 +77,6 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   if (config.metrics.listener === 'ingest') registerMetricsRoute(app, { page: deps.metricsPage, token: config.metrics.token, refusals: deps.refusals, listener: 'ingest' });
 
   registerIngestRoutes(app, deps);
+  if (deps.suppressionCheck) registerCheckRoute(app, deps.suppressionCheck);
   return app;
 }

@@ -27,6 +27,11 @@ export interface ServiceMetrics {
   subjectKeysCreated: Counter<string>;
   /** Events of forgotten subjects: `shredded` (sealed under a key never kept) or `dropped` (rule forgotten: drop). */
   forgottenEvents: Counter<'outcome'>;
+  /** POST /v1/suppressions/check answers, by outcome (`ok` or a refusal reason such as `too_many_addresses`). */
+  suppressionChecks: Counter<'outcome'>;
+  /** Addresses answered by the check (a request holds up to 10,000). */
+  suppressionCheckAddresses: Counter<string>;
+  suppressionCheckSeconds: Histogram<string>;
 }
 
 /**
@@ -65,6 +70,14 @@ export function createMetrics(opts: { defaultMetrics?: boolean; kafka?: boolean 
       name: 'sealpost_forgotten_events_total',
       help: 'Events about forgotten subjects: shredded (received up to the forget, sealed under a key never kept) or dropped (policy forgotten: drop).',
       labelNames: ['outcome'],
+      registers,
+    }),
+    suppressionChecks: new Counter({ name: 'sealpost_suppression_checks_total', help: 'Suppression checks answered, by outcome (ok, or why refused).', labelNames: ['outcome'], registers }),
+    suppressionCheckAddresses: new Counter({ name: 'sealpost_suppression_check_addresses_total', help: 'Addresses answered by suppression checks.', registers }),
+    suppressionCheckSeconds: new Histogram({
+      name: 'sealpost_suppression_check_seconds',
+      help: 'Time to answer a suppression check (after authentication).',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
       registers,
     }),
   };

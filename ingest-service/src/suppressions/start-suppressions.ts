@@ -1,0 +1,121 @@
+import { join, resolve } from 'node:path';
+import { createBlindIndexer, loadOrCreateBlindIndexKey, type BlindIndexer } from '../../../shared/blind-index/index.js';
+import { loadOrCreateKmsWrappedIndexKey } from '../../../shared/blind-index/kms-wrapped-key.js';
+import { SealpostError, isSealpostError } from '../../../shared/errors/index.js';
+import { createKmsClients, regionOfKeyId } from '../../../shared/kms/index.js';
+import type { Config } from '../config/index.js';
+import { createKafka, type RecordSink } from '../kafka/index.js';
+import type { Logger } from '../log/logger.js';
+import type { RefusalLog } from '../log/refusal-log.js';
+import type { ServiceMetrics } from '../metrics/metrics.js';
+import { createVerifier } from '../verify/index.js';
+import type { CheckRouteDeps } from './check-route.js';
+import { SUPPRESSION_ERRORS } from './errors.js';
+import { startSuppressionFollower, type SuppressionFollower } from './suppression-follower.js';
+import { openSuppressionStore, type SuppressionStore } from './suppression-store.js';
+import { createSuppressionWriter, type SuppressionWriter } from './suppression-writer.js';
+
+/** The running suppression list, as the service and the admin API hold it. */
+export interface Suppressions {
+  store: SuppressionStore;
+  writer: SuppressionWriter;
+  follower: SuppressionFollower;
+  topic: string;
+  blindIndexer(): Promise<BlindIndexer>;
+  close(): Promise<void>;
+}
+
+/**
+ * The blind index on the main thread (the check hashes the addresses it is asked about), from the
+ * same key as the expand worker's: the local key file, or the KMS-wrapped key (loaded on first use;
+ * a KMS outage is a retriable 503, never an answer computed with another key).
+ */
+function lazyBlindIndexer(config: Config): { get(): Promise<BlindIndexer>; close(): void } {
+  const keysDir = join(resolve(config.dataDir), 'keys');
+  const spec = config.blindIndex.key;
+  const kms = spec === 'local' ? undefined : createKmsClients({ ...config.kms, region: config.kms?.region ?? regionOfKeyId(spec.kms) ?? process.env.AWS_REGION ?? 'us-east-1' });
+  let indexer: BlindIndexer | undefined;
+  return {
+    async get() {
+      if (indexer) return indexer;
+      try {
+        const key = spec === 'local' ? loadOrCreateBlindIndexKey(keysDir) : await loadOrCreateKmsWrappedIndexKey({ keyId: spec.kms, dir: keysDir, kms: kms!.client });
+        indexer = createBlindIndexer(key);
+        key.fill(0);
+        return indexer;
+      } catch (cause) {
+        if (isSealpostError(cause) && !cause.retriable) throw cause;
+        throw new SealpostError(SUPPRESSION_ERRORS.indexKeyUnavailable, 'the blind-index key cannot be had yet (KMS away?); retry shortly', { status: 503, retriable: true, cause, details: { reason: 'index_key_unavailable' } });
+      }
+    },
+    close: () => kms?.destroy(),
+  };
+}
+
+/**
+ * Starts the suppression list of a service with Kafka: the local view, the follower of the topic
+ * (in the background: the service starts even while Kafka is away), and the writer the forwarder's
+ * results pass through.
+ */
+export function startSuppressions(opts: { config: Config; sink: RecordSink; log: Logger; now: () => number }): Suppressions {
+  const { config, log } = opts;
+  const kafkaSettings = config.kafka!;
+  const topic = config.suppressions.topic;
+  const store = openSuppressionStore({ dataDir: resolve(config.dataDir), topic, now: opts.now });
+  const writer = createSuppressionWriter({ store, sink: opts.sink, topic, log, now: opts.now });
+  const follower = startSuppressionFollower({
+    kafka: createKafka(kafkaSettings, log),
+    topic,
+    store,
+    log,
+    topicSettings: { create: kafkaSettings.createTopics, partitions: kafkaSettings.partitions, replicationFactor: kafkaSettings.replicationFactor },
+    onApplied: (keys) => writer.settled(keys),
+    onIncomplete: (keys) => void writer.repair(keys),
+  });
+  const index = lazyBlindIndexer(config);
+  return {
+    store,
+    writer,
+    follower,
+    topic,
+    blindIndexer: () => index.get(),
+    async close() {
+      await follower.stop();
+      store.close();
+      index.close();
+    },
+  };
+}
+
+/** The check route's dependencies: the running list, or a stub that says why there is none. */
+export function checkRouteDeps(opts: {
+  config: Config;
+  suppressions: Suppressions | undefined;
+  metrics: ServiceMetrics;
+  refusals: RefusalLog;
+  log: Logger;
+  now: () => number;
+  adminPermissions?: CheckRouteDeps['adminPermissions'];
+}): CheckRouteDeps {
+  const { config, suppressions } = opts;
+  const verify = config.suppressions.check.verify;
+  const unavailable = suppressions
+    ? null
+    : new SealpostError(
+        SUPPRESSION_ERRORS.unavailable,
+        config.suppressions.enabled ? 'the suppression list lives in Kafka and this server has no kafka section (SEALPOST_KAFKA_BROKERS)' : 'the suppression list is off on this server (suppressions.enabled: false)',
+        { status: 503, details: { reason: 'unavailable' } },
+      );
+  return {
+    unavailable,
+    ready: () => suppressions?.follower.state().ready ?? false,
+    view: { summary: (key) => suppressions?.store.summary(key) },
+    blindIndexer: () => suppressions!.blindIndexer(),
+    ...(verify ? { verifier: { verifier: createVerifier({ id: 'suppressions-check', kind: 'events', verify }, { now: opts.now, log: opts.log }), bearer: Boolean(verify.bearer) } } : {}),
+    ...(opts.adminPermissions ? { adminPermissions: opts.adminPermissions } : {}),
+    perMinute: config.suppressions.check.perMinute,
+    metrics: opts.metrics,
+    refusals: opts.refusals,
+    now: opts.now,
+  };
+}
