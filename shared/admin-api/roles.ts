@@ -20,12 +20,14 @@ export const ADMIN_PERMISSIONS = [
   'replay:read',
   'audit:read',
   'audit:record',
+  'suppressions:read',
+  'suppressions:remove',
 ] as const;
 export type AdminPermission = (typeof ADMIN_PERMISSIONS)[number];
 
 /**
  * operator: sees and moves what is stuck; reviewer: sees status, dead letters and who did what;
- * admin: everything, including discarding a dead letter for good. Every role may report the console's
+ * admin: everything, including discarding a dead letter for good and removing a suppression. Every role may report the console's
  * own decryptions and exports (`audit:record`), since every role can decrypt what its profile allows.
  */
 export const ROLE_PERMISSIONS: Record<AdminRole, readonly AdminPermission[]> = {
@@ -39,8 +41,9 @@ export const ROLE_PERMISSIONS: Record<AdminRole, readonly AdminPermission[]> = {
     'replay:run',
     'replay:read',
     'audit:record',
+    'suppressions:read',
   ],
-  reviewer: ['status:read', 'dead-letters:read', 'audit:read', 'audit:record'],
+  reviewer: ['status:read', 'dead-letters:read', 'audit:read', 'audit:record', 'suppressions:read'],
   admin: ADMIN_PERMISSIONS,
 };
 

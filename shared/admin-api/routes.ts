@@ -31,6 +31,10 @@ export const ADMIN_ROUTES = {
   activityBounces: { method: 'GET', path: '/admin/v1/activity/bounces', permission: 'status:read', query: s.activityTotalsQuery, response: s.activityBreakdownResponse },
   activityDeferrals: { method: 'GET', path: '/admin/v1/activity/deferrals', permission: 'status:read', query: s.activityTotalsQuery, response: s.activityBreakdownResponse },
   activityLinks: { method: 'GET', path: '/admin/v1/activity/links', permission: 'status:read', query: s.activityTotalsQuery, response: s.activityLinksResponse },
+  listSuppressions: { method: 'GET', path: '/admin/v1/suppressions', permission: 'suppressions:read', query: s.suppressionListQuery, response: s.suppressionListResponse },
+  suppressionCounts: { method: 'GET', path: '/admin/v1/suppressions/counts', permission: 'suppressions:read', query: s.suppressionCountsQuery, response: s.suppressionCountsResponse },
+  exportSuppressions: { method: 'GET', path: '/admin/v1/suppressions/export', permission: 'suppressions:read', response: s.suppressionExportResponse },
+  removeSuppression: { method: 'POST', path: '/admin/v1/suppressions/remove', permission: 'suppressions:remove', body: s.suppressionRemoveRequest, response: s.suppressionRemoveResponse },
 } as const satisfies Record<string, RouteSpec>;
 
 /** The shape every entry of ADMIN_ROUTES has. `any` = any signed-in session; null = no session needed. */

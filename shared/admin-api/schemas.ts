@@ -12,6 +12,7 @@ export { auditTarget, clearDetails, offsetString, topicName } from './schema-pri
 export * from './replay-schemas.js';
 export * from './audit-schemas.js';
 export * from './activity-schemas.js';
+export * from './suppression-schemas.js';
 
 // ---------------------------------------------------------------- sign-in
 

@@ -37,6 +37,13 @@ export type ActivitySeriesResponse = z.output<typeof s.activitySeriesResponse>;
 export type ActivityFunnelResponse = z.output<typeof s.activityFunnelResponse>;
 export type ActivityBreakdownResponse = z.output<typeof s.activityBreakdownResponse>;
 export type ActivityLinksResponse = z.output<typeof s.activityLinksResponse>;
+export type SuppressionEntry = z.output<typeof s.suppressionEntry>;
+export type SuppressionListQuery = z.input<typeof s.suppressionListQuery>;
+export type SuppressionListResponse = z.output<typeof s.suppressionListResponse>;
+export type SuppressionCountsQuery = z.input<typeof s.suppressionCountsQuery>;
+export type SuppressionCountsResponse = z.output<typeof s.suppressionCountsResponse>;
+export type SuppressionRemoveRequest = z.input<typeof s.suppressionRemoveRequest>;
+export type SuppressionExportResponse = z.output<typeof s.suppressionExportResponse>;
 
 /** The error body every non-2xx answer carries (SealpostError.toJSON()). */
 export interface AdminErrorBody {

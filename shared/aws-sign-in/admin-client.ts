@@ -60,6 +60,10 @@ export interface AdminClient {
   activityBounces(query: t.ActivityTotalsQuery): Promise<t.ActivityBreakdownResponse>;
   activityDeferrals(query: t.ActivityTotalsQuery): Promise<t.ActivityBreakdownResponse>;
   activityLinks(query: t.ActivityTotalsQuery): Promise<t.ActivityLinksResponse>;
+  listSuppressions(query?: t.SuppressionListQuery): Promise<t.SuppressionListResponse>;
+  suppressionCounts(query?: t.SuppressionCountsQuery): Promise<t.SuppressionCountsResponse>;
+  exportSuppressions(): Promise<t.SuppressionExportResponse>;
+  removeSuppression(request: t.SuppressionRemoveRequest): Promise<t.SuppressionEntry>;
 }
 
 function queryString(query: Record<string, unknown> | undefined): string {
@@ -155,5 +159,9 @@ export function createAdminClient(opts: AdminClientOptions): AdminClient {
     activityBounces: (query) => call('activityBounces', { query }),
     activityDeferrals: (query) => call('activityDeferrals', { query }),
     activityLinks: (query) => call('activityLinks', { query }),
+    listSuppressions: (query = {}) => call('listSuppressions', { query }),
+    suppressionCounts: (query = {}) => call('suppressionCounts', { query }),
+    exportSuppressions: () => call('exportSuppressions'),
+    removeSuppression: async (request) => (await call('removeSuppression', { body: request })).entry,
   };
 }

@@ -15,6 +15,7 @@ import { backlogHandlers } from './handlers/backlog-handlers.js';
 import { replayHandlers } from './handlers/replay-handlers.js';
 import { sessionHandlers } from './handlers/session-handlers.js';
 import { statusHandlers } from './handlers/status-handlers.js';
+import { suppressionHandlers } from './handlers/suppression-handlers.js';
 import { createRateSampler } from './rate-sampler.js';
 import { createAdminServer, type AdminHandlers } from './server.js';
 import { createSignIn } from './sign-in/sign-in.js';
@@ -100,6 +101,7 @@ export async function startAdmin(parts: AdminServiceParts): Promise<AdminHandle>
     ...replayHandlers(deps),
     ...auditHandlers(deps),
     ...activityHandlers(deps),
+    ...suppressionHandlers({ ...deps, ...(parts.suppressions ? { suppressions: parts.suppressions } : {}) }),
   };
   const app = createAdminServer({
     https,

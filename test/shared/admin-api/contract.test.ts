@@ -8,10 +8,10 @@ import { isSealpostError } from '../../../shared/errors/index.js';
 
 describe('admin API contract', () => {
   it('gives each role exactly the permissions of the issue: operator moves, reviewer reads, admin discards', () => {
-    assert.deepEqual(permissionsOf(['reviewer']), ['status:read', 'dead-letters:read', 'audit:read', 'audit:record']);
+    assert.deepEqual(permissionsOf(['reviewer']), ['status:read', 'dead-letters:read', 'audit:read', 'audit:record', 'suppressions:read']);
     const op = permissionsOf(['operator']);
-    for (const p of ['status:read', 'backlog:read', 'backlog:drain', 'sources:pause', 'dead-letters:redrive', 'replay:run']) assert.ok(op.includes(p as never), p);
-    assert.ok(!op.includes('dead-letters:discard') && !op.includes('audit:read'));
+    for (const p of ['status:read', 'backlog:read', 'backlog:drain', 'sources:pause', 'dead-letters:redrive', 'replay:run', 'suppressions:read']) assert.ok(op.includes(p as never), p);
+    assert.ok(!op.includes('dead-letters:discard') && !op.includes('audit:read') && !op.includes('suppressions:remove'));
     assert.deepEqual(permissionsOf(['admin']), [...ADMIN_PERMISSIONS]);
     assert.deepEqual(permissionsOf(['operator', 'reviewer']).length, new Set([...ROLE_PERMISSIONS.operator, ...ROLE_PERMISSIONS.reviewer]).size);
     assert.deepEqual(permissionsOf([]), []);
