@@ -10,6 +10,7 @@ import { createServiceModule, type ServiceChannel, type ServiceModuleOptions } f
 import { describeKafkaError, notConnected } from './errors.js';
 import { groupHandlers, type GroupChannel } from './groups/group-handlers.js';
 import { exportRecords } from './export/export-handler.js';
+import { suppressionHandlers, type SuppressionChannel } from './suppressions/suppression-handlers.js';
 import type { IdentityProvider } from './identity/identity.js';
 import { LOCAL_PROFILE } from './identity/profile-identities.js';
 import { createKafka, type KafkaConnection, type MskTokenSigner } from './kafka/kafka-client.js';
@@ -123,7 +124,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
     return { identity, rows: opened.map((o, i) => ({ id: order[i]!, sections: o.sections })) };
   };
 
-  const handlers: Omit<ConsoleHandlers, ServiceChannel | GroupChannel> = {
+  const handlers: Omit<ConsoleHandlers, ServiceChannel | GroupChannel | SuppressionChannel> = {
     async 'console:connect'({ connection, remember: keep }) {
       await disconnect();
       const password = 'password' in connection.auth && connection.auth.password ? connection.auth.password : deps.settings.password(connection.name);
@@ -247,6 +248,14 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
       ...service.audited(handlers),
       ...service.handlers,
       ...groupHandlers({ kafkaCall: (fn, topic) => kafkaCall((s) => fn(s.admin), topic), connected: service.connected, recordAudit: service.recordAudit }),
+      ...suppressionHandlers({
+        call: service.call,
+        blindIndex: deps.blindIndex,
+        opener: (profile) => deps.identities.opener(profile),
+        viewer,
+        report: service.report,
+        ...(deps.saveExport ? { saveExport: deps.saveExport } : {}),
+      }),
     },
     async close() {
       await service.close();

@@ -52,6 +52,10 @@ const api = {
   activityOverview: (args) => invoke(API_METHODS.activityOverview, args),
   activityLinks: (args) => invoke(API_METHODS.activityLinks, args),
   activityTimeline: (args) => invoke(API_METHODS.activityTimeline, args),
+  listSuppressions: (args) => invoke(API_METHODS.listSuppressions, args),
+  suppressionCounts: (args) => invoke(API_METHODS.suppressionCounts, args),
+  removeSuppression: (args) => invoke(API_METHODS.removeSuppression, args),
+  exportSuppressions: (args) => invoke(API_METHODS.exportSuppressions, args),
 } satisfies SealpostApi;
 
 contextBridge.exposeInMainWorld('sealpost', api);

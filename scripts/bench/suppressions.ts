@@ -59,6 +59,7 @@ try {
         policyVersion: 1,
         sections: {},
         sealedId: `b${i}`,
+        sealedSource: 'sendgrid',
       };
       messages.push({ key: subject, value: JSON.stringify(v) });
     }

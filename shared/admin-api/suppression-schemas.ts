@@ -39,6 +39,8 @@ export const suppressionEntry = z.strictObject({
   policyVersion: z.number().int(),
   /** The id bound inside the sealed sections (check it when opening). */
   sealedId: z.string(),
+  /** The source the sections were sealed for (their encryption context). */
+  sealedSource: z.string(),
   /** Department -> ESDK message (base64) of `{ fields: { address } }`. */
   sections: z.record(z.string(), z.string()),
 });
@@ -56,7 +58,7 @@ export const suppressionListQuery = z.strictObject({
 export const suppressionListResponse = z.strictObject({
   entries: z.array(suppressionEntry),
   next: z.string().nullable(),
-  /** Entries in the view, and whether it has read its topic to the end. */
+  /** Entries on the list (an active reason) in the view, and whether it has read its topic to the end. */
   total: count,
   ready: z.boolean(),
 });

@@ -46,6 +46,10 @@ export const API_METHODS = {
   activityOverview: 'activity:overview',
   activityLinks: 'activity:links',
   activityTimeline: 'activity:timeline',
+  listSuppressions: 'suppressions:list',
+  suppressionCounts: 'suppressions:counts',
+  removeSuppression: 'suppressions:remove',
+  exportSuppressions: 'suppressions:export',
 } as const satisfies Record<string, Channel>;
 
 export type ApiMethod = keyof typeof API_METHODS;

@@ -5,6 +5,8 @@ import * as grp from './group-schemas.js';
 import * as act from './activity-schemas.js';
 import type * as at from './activity-types.js';
 import type * as gt from './group-types.js';
+import * as sup from './suppression-schemas.js';
+import type * as supt from './suppression-types.js';
 import type * as st from './service-types.js';
 import type * as t from './types.js';
 
@@ -57,6 +59,11 @@ export const CONTRACT = {
   'activity:overview': { args: act.activityOverviewArgs, result: {} as at.ActivityOverview },
   'activity:links': { args: act.activityLinksArgs, result: {} as at.ActivityLinks },
   'activity:timeline': { args: act.timelineArgs, result: {} as at.Timeline },
+  // The suppression list (issue 13): searched by address (main hashes it), addresses opened with the viewing identity.
+  'suppressions:list': { args: sup.suppressionListArgs, result: {} as supt.SuppressionListResult },
+  'suppressions:counts': { args: sup.suppressionCountsArgs, result: {} as supt.SuppressionCountsResponse },
+  'suppressions:remove': { args: sup.suppressionRemoveArgs, result: {} as supt.SuppressionEntry },
+  'suppressions:export': { args: sup.suppressionExportArgs, result: {} as t.ExportResult },
 } as const;
 
 export type Channel = keyof typeof CONTRACT;

@@ -6,6 +6,8 @@ export type * from './types.js';
 export type * from './service-types.js';
 export type * from './group-types.js';
 export type * from './activity-types.js';
+export type * from './suppression-types.js';
 export * as schemas from './schemas.js';
 export * as serviceSchemas from './service-schemas.js';
 export * as groupSchemas from './group-schemas.js';
+export * as suppressionSchemas from './suppression-schemas.js';

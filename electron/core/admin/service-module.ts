@@ -52,6 +52,10 @@ export function createServiceModule(opts: ServiceModuleOptions = {}) {
     },
     /** The decrypt / export / access-matrix handlers, reporting each call to the audit trail. */
     audited: <H extends Pick<ConsoleHandlers, ReportedChannel>>(core: H): H => withAuditReports(core, report),
+    /** One admin call on the named service (the suppression channels). */
+    call: <T>(service: string, fn: Parameters<typeof live.call<T>>[1]): Promise<T> => live.call(service, fn),
+    /** Reports one decryption or export the console did (best effort, never blocking). */
+    report,
     /** Reports one run of an opened-field scan (it decrypts every record it searches), best effort like a decryption. */
     reportOpenedScan: (run: OpenedRunReport): void => report(openedScanEvent(run)),
     /** Waits for queued audit reports (tests; before quitting). */

@@ -72,6 +72,7 @@ export function createSuppressionDeriver(deps: SuppressionDeriverDeps) {
           policyVersion: deps.policy.version,
           sections: {},
           sealedId: event.id,
+          sealedSource: source.id,
         };
         values.push(value);
         for (const department of departments) {

@@ -65,8 +65,9 @@ export const suppressionValueSchema = z.object({
   policyVersion: z.number().int().positive(),
   /** Department -> ESDK message (base64) of `{ id: sealedId, department, fields: { address } }`. */
   sections: z.record(z.string(), z.string()),
-  /** The id bound inside the sealed sections (the event that sealed them). */
+  /** The id bound inside the sealed sections (the event that sealed them), and its source (encryption context). */
   sealedId: z.string(),
+  sealedSource: z.string(),
 });
 export type SuppressionValue = z.infer<typeof suppressionValueSchema>;
 
@@ -116,7 +117,7 @@ export function mergeValues(current: SuppressionValue | undefined, incoming: Sup
   return {
     ...incoming,
     reasons,
-    ...(keepSections ? { sections: current.sections, sealedId: current.sealedId, policyVersion: current.policyVersion } : {}),
+    ...(keepSections ? { sections: current.sections, sealedId: current.sealedId, sealedSource: current.sealedSource, policyVersion: current.policyVersion } : {}),
   };
 }
 

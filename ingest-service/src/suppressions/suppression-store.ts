@@ -188,6 +188,8 @@ export function openSuppressionStore(opts: { dataDir: string; topic: string; now
       for (const r of db.prepare('SELECT key, subject, grp, reasons, since, updated, value FROM suppressions ORDER BY key').iterate() as IterableIterator<Row>) yield toStored(r);
     },
     size: (): number => (db.prepare('SELECT COUNT(*) AS n FROM suppressions').get() as { n: number }).n,
+    /** Entries with at least one active reason (what "on the list" means). */
+    activeCount: (): number => (db.prepare("SELECT COUNT(*) AS n FROM suppressions WHERE reasons <> ''").get() as { n: number }).n,
     close: (): void => {
       db.close();
     },

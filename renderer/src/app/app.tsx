@@ -12,9 +12,10 @@ import { ServiceChip } from '../service/service-chip.js';
 import { ServicePage } from '../service/service-page.js';
 import { useServiceState } from '../service/use-service-state.js';
 import { SettingsPage } from '../settings/settings-page.js';
+import { SuppressionsPage } from '../suppressions/suppressions-page.js';
 import { TopicsPage } from '../topics/topics-page.js';
 
-export type Page = 'connect' | 'topics' | 'messages' | 'partitions' | 'access' | 'service' | 'backlog' | 'activity' | 'audit' | 'settings';
+export type Page = 'connect' | 'topics' | 'messages' | 'partitions' | 'access' | 'service' | 'backlog' | 'activity' | 'audit' | 'suppressions' | 'settings';
 
 const NAV: { page: Page; label: string; needs: 'nothing' | 'connection' | 'topic' | 'service' }[] = [
   { page: 'connect', label: 'Connection', needs: 'nothing' },
@@ -26,6 +27,7 @@ const NAV: { page: Page; label: string; needs: 'nothing' | 'connection' | 'topic
   { page: 'backlog', label: 'Backlog', needs: 'service' },
   { page: 'activity', label: 'Email activity', needs: 'service' },
   { page: 'audit', label: 'Audit trail', needs: 'service' },
+  { page: 'suppressions', label: 'Suppressions', needs: 'service' },
   { page: 'settings', label: 'Settings', needs: 'nothing' },
 ];
 
@@ -134,6 +136,7 @@ export function App() {
           {page === 'backlog' && service.state?.connected.length ? <BacklogPage service={service.state} /> : null}
           {page === 'activity' && service.state?.connected.length ? <ActivityPage services={service.state.connected} profile={profile} kafka={Boolean(conn)} topic={topic} /> : null}
           {page === 'audit' && service.state?.connected.length ? <AuditPage services={service.state.connected} /> : null}
+          {page === 'suppressions' && service.state?.connected.length ? <SuppressionsPage services={service.state.connected} profile={profile} /> : null}
           {page === 'settings' ? (
             <SettingsPage
               settings={settings}

@@ -45,6 +45,7 @@ describe('suppression records written by two instances racing', () => {
       policyVersion: 1,
       sections: {},
       sealedId: 'other-instance',
+      sealedSource: 'sendgrid',
     };
     const producer = new kafkajs.Kafka({ brokers, logLevel: kafkajs.logLevel.NOTHING }).producer();
     await producer.connect();

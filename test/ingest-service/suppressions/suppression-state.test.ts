@@ -21,6 +21,7 @@ const value = (reasons: SuppressionValue['reasons'], eventId = 'e'): Suppression
   policyVersion: 1,
   sections: {},
   sealedId: eventId,
+  sealedSource: 'sendgrid',
 });
 const stop = (reason: string, t: number, i = 0): SuppressionValue => {
   const o = orderStamp(t, t, i);

@@ -39,6 +39,7 @@ export function entryView(row: StoredSuppression): SuppressionEntry {
     eventId: v.eventId,
     policyVersion: v.policyVersion,
     sealedId: v.sealedId,
+    sealedSource: v.sealedSource,
     sections: v.sections,
   };
 }
@@ -63,10 +64,10 @@ export function suppressionHandlers(deps: AdminDeps & { suppressions?: Suppressi
       const active = query.active === 'true';
       if (query.subject) {
         const rows = s.store.bySubject(query.subject).filter((r) => !active || r.reasons.length > 0);
-        return { entries: rows.map(entryView), next: null, total: s.store.size(), ready: s.follower.state().ready };
+        return { entries: rows.map(entryView), next: null, total: s.store.activeCount(), ready: s.follower.state().ready };
       }
       const page = s.store.list({ activeOnly: active, limit: query.limit, ...(query.reason ? { reason: query.reason } : {}), ...(query.cursor ? { cursor: query.cursor } : {}) });
-      return { entries: page.rows.map(entryView), next: page.next, total: s.store.size(), ready: s.follower.state().ready };
+      return { entries: page.rows.map(entryView), next: page.next, total: s.store.activeCount(), ready: s.follower.state().ready };
     },
     async suppressionCounts({ query }) {
       const s = list();
