@@ -15,7 +15,7 @@ export interface FollowerOptions {
   onApplied(keys: readonly string[]): void;
   /** Keys whose latest record lacks part of the merged state, once the view has caught up. */
   onIncomplete(keys: readonly string[]): void;
-  /** Backoff between attempts while Kafka is away (default 2 s, doubling to 30 s). */
+  /** Backoff between attempts while Kafka is away (default 2 s, doubling to 10 s). */
   retryMs?: number;
 }
 
@@ -137,7 +137,7 @@ export function startSuppressionFollower(opts: FollowerOptions) {
           r();
         };
       });
-      delay = Math.min(delay * 2, 30_000);
+      delay = Math.min(delay * 2, 10_000);
     }
   };
 
@@ -146,16 +146,20 @@ export function startSuppressionFollower(opts: FollowerOptions) {
     const g = groupId;
     consumer = undefined;
     if (!c) return;
-    await c.disconnect().catch(() => {});
+    // Bounded: with the broker away, a stop must not wait for kafkajs' retries (the group holds no offsets anyway).
+    const bounded = (p: Promise<unknown>): Promise<unknown> => Promise.race([p.catch(() => {}), new Promise((r) => setTimeout(r, 3000).unref())]);
+    await bounded(c.disconnect());
     const admin = kafka.admin();
-    try {
-      await admin.connect();
-      await admin.deleteGroups([g!]);
-    } catch {
-      /* the group holds no offsets; leaving it is harmless */
-    } finally {
-      await admin.disconnect().catch(() => {});
-    }
+    await bounded(
+      (async () => {
+        try {
+          await admin.connect();
+          await admin.deleteGroups([g!]);
+        } finally {
+          await admin.disconnect().catch(() => {});
+        }
+      })(),
+    );
   };
 
   const done = loop();
