@@ -105,8 +105,9 @@ describe('configuration', () => {
     const section = readme.slice(readme.indexOf('## Configuration reference'));
     const yaml = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
     const file = writeConfig(yaml, '.yaml');
-    const config = loadConfig({ file, env: { BILLING_AUDIT_SECRET: 'x'.repeat(32), KAFKA_PASSWORD: 'y' } });
+    const config = loadConfig({ file, env: { BILLING_AUDIT_SECRET: 'x'.repeat(32), KAFKA_PASSWORD: 'y', SUPPRESSION_CHECK_SECRET: 'z'.repeat(32) } });
     assert.equal(config.sources.length, 3);
+    assert.equal(config.suppressions.check.verify?.hmacSecret, 'z'.repeat(32), 'the check secret is read from the environment');
     assert.ok(parseYaml(yaml));
   });
 
