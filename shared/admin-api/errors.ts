@@ -41,6 +41,10 @@ export const ADMIN_ERRORS = {
   activityOff: 'SP_ADMIN_ACTIVITY_OFF',
   /** The action needs Kafka, and this server has none configured. */
   noKafka: 'SP_ADMIN_NO_KAFKA',
+  /** Too many requests of this kind from one caller: wait (details.retryAfterSeconds) and retry. */
+  rateLimited: 'SP_ADMIN_RATE_LIMITED',
+  /** Subject keys are off on this server (subjectKeys.enabled: false): nothing is sealed per person, so nobody can be forgotten. */
+  subjectKeysOff: 'SP_ADMIN_SUBJECT_KEYS_OFF',
   /** The action was done but its audit event could not be journaled. */
   auditFailed: 'SP_ADMIN_AUDIT_FAILED',
   /** Something unexpected; the message says what was and was not done. */

@@ -22,13 +22,14 @@ export const ADMIN_PERMISSIONS = [
   'audit:record',
   'suppressions:read',
   'suppressions:remove',
+  'subjects:forget',
 ] as const;
 export type AdminPermission = (typeof ADMIN_PERMISSIONS)[number];
 
 /**
  * operator: sees and moves what is stuck; reviewer: sees status, dead letters and who did what;
- * admin: everything, including discarding a dead letter for good and removing a suppression. Every role may report the console's
- * own decryptions and exports (`audit:record`), since every role can decrypt what its profile allows.
+ * admin: everything, including discarding a dead letter for good, removing a suppression and forgetting a person for good.
+ * Every role may report the console's own decryptions and exports (`audit:record`), since every role can decrypt what its profile allows.
  */
 export const ROLE_PERMISSIONS: Record<AdminRole, readonly AdminPermission[]> = {
   operator: [

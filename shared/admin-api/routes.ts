@@ -35,6 +35,7 @@ export const ADMIN_ROUTES = {
   suppressionCounts: { method: 'GET', path: '/admin/v1/suppressions/counts', permission: 'suppressions:read', query: s.suppressionCountsQuery, response: s.suppressionCountsResponse },
   exportSuppressions: { method: 'GET', path: '/admin/v1/suppressions/export', permission: 'suppressions:read', response: s.suppressionExportResponse },
   removeSuppression: { method: 'POST', path: '/admin/v1/suppressions/remove', permission: 'suppressions:remove', body: s.suppressionRemoveRequest, response: s.suppressionRemoveResponse },
+  forgetSubject: { method: 'POST', path: '/admin/v1/subjects/forget', permission: 'subjects:forget', audit: 'forget', body: s.forgetRequest, response: s.forgetResponse },
 } as const satisfies Record<string, RouteSpec>;
 
 /** The shape every entry of ADMIN_ROUTES has. `any` = any signed-in session; null = no session needed. */
@@ -42,6 +43,8 @@ export interface RouteSpec {
   method: 'GET' | 'POST';
   path: string;
   permission: AdminPermission | 'any' | null;
+  /** Audit action of the operation, when its refusals (403, and 400 on input that breaks the schemas) are audited too. */
+  audit?: string;
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;

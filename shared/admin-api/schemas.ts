@@ -13,6 +13,7 @@ export * from './replay-schemas.js';
 export * from './audit-schemas.js';
 export * from './activity-schemas.js';
 export * from './suppression-schemas.js';
+export * from './subject-schemas.js';
 
 // ---------------------------------------------------------------- sign-in
 

@@ -44,6 +44,8 @@ export type SuppressionCountsQuery = z.input<typeof s.suppressionCountsQuery>;
 export type SuppressionCountsResponse = z.output<typeof s.suppressionCountsResponse>;
 export type SuppressionRemoveRequest = z.input<typeof s.suppressionRemoveRequest>;
 export type SuppressionExportResponse = z.output<typeof s.suppressionExportResponse>;
+export type ForgetRequest = z.input<typeof s.forgetRequest>;
+export type ForgetResponse = z.output<typeof s.forgetResponse>;
 
 /** The error body every non-2xx answer carries (SealpostError.toJSON()). */
 export interface AdminErrorBody {

@@ -64,6 +64,8 @@ export interface AdminClient {
   suppressionCounts(query?: t.SuppressionCountsQuery): Promise<t.SuppressionCountsResponse>;
   exportSuppressions(): Promise<t.SuppressionExportResponse>;
   removeSuppression(request: t.SuppressionRemoveRequest): Promise<t.SuppressionEntry>;
+  /** Forgets a person (admin): tombstones every subject key of the address; `reason` goes to the audit trail. */
+  forgetSubject(address: string, reason: string): Promise<t.ForgetResponse>;
 }
 
 function queryString(query: Record<string, unknown> | undefined): string {
@@ -163,5 +165,6 @@ export function createAdminClient(opts: AdminClientOptions): AdminClient {
     suppressionCounts: (query = {}) => call('suppressionCounts', { query }),
     exportSuppressions: () => call('exportSuppressions'),
     removeSuppression: async (request) => (await call('removeSuppression', { body: request })).entry,
+    forgetSubject: (address, reason) => call('forgetSubject', { body: { address, reason } }),
   };
 }

@@ -150,3 +150,13 @@ export function normaliseAddress(address: string): string {
   const m = /<([^>]+)>/.exec(address);
   return (m ? m[1]! : address).trim().toLowerCase();
 }
+
+/**
+ * True when `address` is an e-mail address once normalised (local@domain, no spaces, one `@`): what the
+ * forget call accepts, so a typo such as a bare name is refused with a 400 instead of forgetting a
+ * subject nobody has. Deliberately lenient beyond that: whatever a provider sent is indexed as it came.
+ */
+export function isAddress(address: string): boolean {
+  const a = normaliseAddress(address);
+  return a.length >= 3 && a.length <= 320 && /^[^\s@]+@[^\s@]+$/.test(a);
+}
