@@ -16,6 +16,9 @@ import { startWorkerSink } from './kafka/index.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createMetrics, type ServiceMetrics } from './metrics/metrics.js';
 import { startWorkerExpander, type WorkerExpander } from './expand/index.js';
+import type { ForgetSink } from './expand/contract.js';
+import { startSubjectKeys, type SubjectKeysService } from './subject-keys/index.js';
+import { processInstanceId } from './expand/subject-keys/instance.js';
 import { countEvents } from './parse/index.js';
 import { reloadableChanges } from './config/reload.js';
 import { confirmSubscription, createVerifier, writePendingSubscription } from './verify/index.js';
@@ -100,8 +103,10 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     // Email activity counts (docs/activity.md): their own worker and database, fed by the forwarder.
     const activity: Activity | undefined = config.activity.enabled ? await startActivity(config, log) : undefined;
     if (activity) started.push(() => activity.close());
+    // This process's id in the key records its expand workers make, so its follower knows its own keys (docs/forget.md).
+    const instance = processInstanceId();
     if (config.kafka) {
-      expander = await startWorkerExpander(config, sources, { workers: sealWorkers(config) });
+      expander = await startWorkerExpander(config, sources, { workers: sealWorkers(config), instance });
       started.push(() => expander!.close());
       // The producer in its own thread: kafkajs is about half of what the acknowledging thread did (bench:ingest profile).
       sink = await startWorkerSink(
@@ -143,6 +148,12 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
         await sink!.disconnect();
       });
     }
+    // Forget markers read from the keys topic reach whichever expand workers run now (a reload swaps them).
+    const forgetSink: ForgetSink = {
+      forgotten: (notices) => expander?.forgotten(notices),
+    };
+    const subjectKeys: SubjectKeysService | undefined = startSubjectKeys({ config, self: instance, sink: forgetSink, log, metrics, now });
+    if (subjectKeys) started.push(() => subjectKeys.close());
     const NOTHING_SEEN = { calls: 0, failed: 0, keyring: 0, subjectKeys: 0 };
     let kmsSeen = NOTHING_SEEN;
     /** The worker keeps its own counters; add what grew since the last look to the service's metrics. */
@@ -173,7 +184,23 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     };
     const refusals = createRefusalLog({ log, now });
     for (const w of startupWarnings(config)) log.warn(w.fields, w.message);
-    const admin = config.admin ? await startAdmin({ config, sources, journal, forwarder, sink, metrics, log, refusals, metricsPage, now, ...(activity ? { activity } : {}), ...(suppressions ? { suppressions } : {}) }) : undefined;
+    const admin = config.admin
+      ? await startAdmin({
+          config,
+          sources,
+          journal,
+          forwarder,
+          sink,
+          metrics,
+          log,
+          refusals,
+          metricsPage,
+          now,
+          ...(activity ? { activity } : {}),
+          ...(suppressions ? { suppressions } : {}),
+          ...(subjectKeys ? { subjects: subjectKeys.forgetter } : {}),
+        })
+      : undefined;
     if (admin) started.push(() => admin.close());
 
     const app = createHttpServer({
@@ -208,7 +235,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
           current = next;
           return changed;
         }
-        const fresh = await startWorkerExpander(next, sourceTable(next), { workers: sealWorkers(next), forgotten: expander.forgottenNotices() });
+        const fresh = await startWorkerExpander(next, sourceTable(next), { workers: sealWorkers(next), instance, forgotten: expander.forgottenNotices() });
         const old = expander;
         refreshWorkerCounters();
         expander = fresh;
@@ -224,6 +251,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       async stop() {
         await admin?.close();
         await app.close();
+        await subjectKeys?.close();
         await forwarder?.stop();
         await suppressions?.close();
         await sink?.disconnect();

@@ -14,6 +14,7 @@ import type { RateSampler } from './rate-sampler.js';
 import type { SignIn } from './sign-in/sign-in.js';
 import type { KnownSource } from '../config/source-table.js';
 import type { Suppressions } from '../suppressions/start-suppressions.js';
+import type { SubjectForgetter } from '../subject-keys/index.js';
 
 /** What the service hands the admin API: its running parts, never copies of their state. */
 export interface AdminServiceParts {
@@ -29,6 +30,8 @@ export interface AdminServiceParts {
   refusals: RefusalLog;
   /** /metrics, served on the admin listener when metrics.listener is `admin`. */
   metricsPage: MetricsPage;
+  /** Forgetting people (subject keys on and Kafka configured); absent otherwise. */
+  subjects?: SubjectForgetter;
   now?: () => number;
   /** Email activity counts; absent when activity.enabled is false. */
   activity?: Activity;
@@ -51,5 +54,6 @@ export interface AdminDeps extends Required<Pick<AdminServiceParts, 'config' | '
   signIn: SignIn;
   replays: ReplayManager | undefined;
   activity: Activity | undefined;
+  subjects: SubjectForgetter | undefined;
   startedAt: number;
 }

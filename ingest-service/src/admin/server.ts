@@ -33,6 +33,8 @@ export interface AdminServerDeps {
   metrics?: { page: MetricsPage; token: string | undefined };
   /** Called when an authenticated caller lacks the permission (so the refusal is audited). */
   onDenied(principal: Principal, operation: AdminOperation, permission: AdminPermission): Promise<void>;
+  /** Called when a signed-in caller's input breaks the schemas of a route whose spec names an audit action (the fields, never their values). */
+  onInvalid?(principal: Principal, action: string, fields: string[]): Promise<void>;
 }
 
 function parsePart(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
@@ -107,11 +109,20 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
             );
           }
         }
-        const req = {
-          params: parsePart(spec.params, request.params, 'path'),
-          query: parsePart(spec.query, request.query, 'query'),
-          body: parsePart(spec.body, request.body, 'body'),
-        };
+        let req: { params: unknown; query: unknown; body: unknown };
+        try {
+          req = {
+            params: parsePart(spec.params, request.params, 'path'),
+            query: parsePart(spec.query, request.query, 'query'),
+            body: parsePart(spec.body, request.body, 'body'),
+          };
+        } catch (err) {
+          if (principal && spec.audit && deps.onInvalid) {
+            const fields = ((err as SealpostError).details?.['issues'] as { path: string }[] | undefined)?.map((i) => i.path) ?? [];
+            await deps.onInvalid(principal, spec.audit, fields).catch((e: unknown) => deps.log.error({ err: (e as Error).message }, 'could not audit a refused admin request'));
+          }
+          throw err;
+        }
         const handler = deps.handlers[operation] as (r: unknown, c: AdminContext) => Promise<unknown>;
         const result = await handler(req, { principal, remoteAddress: request.socket.remoteAddress });
         return reply.code(200).send(spec.response.parse(result));

@@ -1,16 +1,17 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { ADMIN_ROUTES, permissionsOf, type AdminPermission, type RouteSpec } from '../../../shared/admin-api/index.js';
 import { SealpostError } from '../../../shared/errors/index.js';
-import { permissionsOf, type AdminPermission } from '../../../shared/admin-api/index.js';
 import { isLoopbackHost } from '../../../shared/net/index.js';
 import { createAuditTrail, openAuditIndex } from '../audit/index.js';
 import { createKafka } from '../kafka/index.js';
 import { createReplayManager } from '../replay/index.js';
 import type { AdminDeps, AdminServiceParts } from './admin-deps.js';
-import { ADMIN_START_ERRORS } from './errors.js';
+import { ADMIN_ERRORS, ADMIN_START_ERRORS } from './errors.js';
 import { activityHandlers } from './handlers/activity-handlers.js';
 import { auditHandlers } from './handlers/audit-handlers.js';
+import { forgetHandlers } from './handlers/forget-handlers.js';
 import { backlogHandlers } from './handlers/backlog-handlers.js';
 import { replayHandlers } from './handlers/replay-handlers.js';
 import { sessionHandlers } from './handlers/session-handlers.js';
@@ -92,6 +93,7 @@ export async function startAdmin(parts: AdminServiceParts): Promise<AdminHandle>
     signIn,
     replays,
     activity: parts.activity,
+    subjects: parts.subjects,
     startedAt: now(),
   };
   const handlers: AdminHandlers = {
@@ -102,6 +104,7 @@ export async function startAdmin(parts: AdminServiceParts): Promise<AdminHandle>
     ...auditHandlers(deps),
     ...activityHandlers(deps),
     ...suppressionHandlers({ ...deps, ...(parts.suppressions ? { suppressions: parts.suppressions } : {}) }),
+    ...forgetHandlers(deps),
   };
   const app = createAdminServer({
     https,
@@ -112,7 +115,11 @@ export async function startAdmin(parts: AdminServiceParts): Promise<AdminHandle>
     signIn,
     handlers,
     onDenied: async (principal, operation, permission) => {
-      await audit.record({ action: operation, actor: principal.arn, target: `permission/${permission}`, outcome: 'denied', details: { roles: principal.roles } });
+      const action = (ADMIN_ROUTES[operation] as RouteSpec).audit ?? operation;
+      await audit.record({ action, actor: principal.arn, target: `permission/${permission}`, outcome: 'denied', details: { roles: principal.roles } });
+    },
+    onInvalid: async (principal, action, fields) => {
+      await audit.record({ action, actor: principal.arn, target: 'request/invalid', outcome: 'failure', details: { code: ADMIN_ERRORS.badRequest, fields } });
     },
   });
   const close = async (): Promise<void> => {

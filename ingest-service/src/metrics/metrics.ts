@@ -32,6 +32,12 @@ export interface ServiceMetrics {
   /** Addresses answered by the check (a request holds up to 10,000). */
   suppressionCheckAddresses: Counter<string>;
   suppressionCheckSeconds: Histogram<string>;
+  /** Forget calls (admin API) that wrote their marker: docs/forget.md. */
+  subjectsForgotten: Counter<string>;
+  /** Subject keys this instance tombstoned: `by` forget (the admin call) or follower (met on the keys topic after a forget). */
+  subjectKeysTombstoned: Counter<'by'>;
+  /** Forget markers this instance's follower applied (each one told the expand side). */
+  forgetMarkersApplied: Counter<string>;
 }
 
 /**
@@ -80,5 +86,8 @@ export function createMetrics(opts: { defaultMetrics?: boolean; kafka?: boolean 
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
       registers,
     }),
+    subjectsForgotten: new Counter({ name: 'sealpost_subjects_forgotten_total', help: 'People forgotten through the admin API on this instance (marker written, keys tombstoned).', registers }),
+    subjectKeysTombstoned: new Counter({ name: 'sealpost_subject_keys_tombstoned_total', help: 'Subject keys tombstoned by this instance: by the forget call, or by the keys-topic follower.', labelNames: ['by'], registers }),
+    forgetMarkersApplied: new Counter({ name: 'sealpost_forget_markers_applied_total', help: 'Forget markers read from the keys topic and applied here (cached keys dropped, expand told).', registers }),
   };
 }
