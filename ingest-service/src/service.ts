@@ -27,6 +27,8 @@ import { checkRouteDeps, startSuppressions, type Suppressions } from './suppress
 export interface RunningService {
   /** Base URL of the ingest listener. */
   url: string;
+  /** This process's random instance id, written into the subject key records it makes (docs/forget.md). */
+  instance: string;
   log: Logger;
   metrics: ServiceMetrics;
   /**
@@ -223,10 +225,11 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     const scheme = config.listen.tls ? 'https' : 'http';
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
     const url = `${scheme}://${host}:${addr.port}`;
-    log.info({ listening: url, sources: config.sources.map((s) => s.id), kafka: config.kafka ? config.kafka.brokers : 'none (journal only)', sealing: nativeSealStatus() }, 'sealpost-ingest listening');
+    log.info({ listening: url, instance, sources: config.sources.map((s) => s.id), kafka: config.kafka ? config.kafka.brokers : 'none (journal only)', sealing: nativeSealStatus() }, 'sealpost-ingest listening');
 
     return {
       url,
+      instance,
       log,
       metrics,
       async reload(next) {

@@ -66,23 +66,24 @@ export function createKeysFollower(deps: KeysFollowerDeps): KeysFollower {
       again = true;
       return flushing;
     }
-    flushing = (async () => {
-      try {
-        do {
-          again = false;
-          const keys = store.pendingTombstones();
-          for (let at = 0; at < keys.length; at += 500) {
-            const part = keys.slice(at, at + 500);
-            await deps.producer.send(part);
-            store.produced(part);
-            deps.counted?.tombstones(part.length);
-          }
-        } while (again && !stopping);
-      } finally {
-        flushing = undefined;
-      }
-    })();
-    return flushing;
+    const run = async (): Promise<void> => {
+      do {
+        again = false;
+        const keys = store.pendingTombstones();
+        for (let at = 0; at < keys.length; at += 500) {
+          const part = keys.slice(at, at + 500);
+          await deps.producer.send(part);
+          store.produced(part);
+          deps.counted?.tombstones(part.length);
+        }
+      } while (again && !stopping);
+    };
+    // Assigned before it can finish (it may finish without awaiting anything), cleared when it has.
+    const current = run().finally(() => {
+      if (flushing === current) flushing = undefined;
+    });
+    flushing = current;
+    return current;
   };
   const flushInBackground = (): void => {
     flush().catch((err: unknown) => {

@@ -48,9 +48,21 @@ export async function produceKeyRecords(brokers: string[], topic: string, record
   }
 }
 
-/** The keys topic as a fresh reader sees it: the last value of each Kafka key (null = tombstoned). */
-export async function keysTopicState(brokers: string[], topic: string, atLeast: number): Promise<{ latest: Map<string, Buffer | null>; messages: ReadMessage[] }> {
-  const messages = await readAll(brokers, topic, atLeast, 20_000);
+/** The keys topic as a fresh reader sees it, read to the end it has now: the last value of each Kafka key (null = tombstoned). */
+export async function keysTopicState(brokers: string[], topic: string): Promise<{ latest: Map<string, Buffer | null>; messages: ReadMessage[] }> {
+  const kafka = new Kafka({ clientId: 'sealpost-test-keys', brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const marks = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const ends = new Map(marks.map((m) => [m.partition, BigInt(m.high)]));
+  const want = (messages: readonly ReadMessage[]): boolean => {
+    const last = new Map<number, bigint>();
+    for (const m of messages) last.set(m.partition, BigInt(m.offset) + 1n);
+    return [...ends].every(([p, end]) => end === 0n || (last.get(p) ?? 0n) >= end);
+  };
+  const messages = await readAll(brokers, topic, 1, 20_000, { until: want });
+  if (!want(messages)) throw new Error(`the keys topic ${topic} was not read to its end`);
   const latest = new Map<string, Buffer | null>();
   for (const m of [...messages].sort((a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset))) latest.set(m.key!.toString(), m.value);
   return { latest, messages };
