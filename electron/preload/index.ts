@@ -56,6 +56,7 @@ const api = {
   suppressionCounts: (args) => invoke(API_METHODS.suppressionCounts, args),
   removeSuppression: (args) => invoke(API_METHODS.removeSuppression, args),
   exportSuppressions: (args) => invoke(API_METHODS.exportSuppressions, args),
+  forgetSubject: (args) => invoke(API_METHODS.forgetSubject, args),
 } satisfies SealpostApi;
 
 contextBridge.exposeInMainWorld('sealpost', api);

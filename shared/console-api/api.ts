@@ -50,6 +50,7 @@ export const API_METHODS = {
   suppressionCounts: 'suppressions:counts',
   removeSuppression: 'suppressions:remove',
   exportSuppressions: 'suppressions:export',
+  forgetSubject: 'subject:forget',
 } as const satisfies Record<string, Channel>;
 
 export type ApiMethod = keyof typeof API_METHODS;

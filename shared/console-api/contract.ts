@@ -64,6 +64,8 @@ export const CONTRACT = {
   'suppressions:counts': { args: sup.suppressionCountsArgs, result: {} as supt.SuppressionCountsResponse },
   'suppressions:remove': { args: sup.suppressionRemoveArgs, result: {} as supt.SuppressionEntry },
   'suppressions:export': { args: sup.suppressionExportArgs, result: {} as t.ExportResult },
+  // Forget a person (docs/forget.md): main passes the address to the service, which keeps only its blind index.
+  'subject:forget': { args: svc.forgetArgs, result: {} as st.ForgetResponse },
 } as const;
 
 export type Channel = keyof typeof CONTRACT;

@@ -88,3 +88,4 @@ export const discardArgs = z.strictObject({
 export const replayStartArgs = adminSchemas.replayRequest.safeExtend(target);
 export const replayIdArgs = z.strictObject({ ...target, id: z.string().uuid() });
 export const auditQueryArgs = adminSchemas.auditQuery.extend(target);
+export const forgetArgs = adminSchemas.forgetRequest.extend(target);

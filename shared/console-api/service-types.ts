@@ -12,6 +12,7 @@ export type {
   DeadLetterView,
   DiscardResponse,
   DrainResponse,
+  ForgetResponse,
   HistoryResponse,
   RedriveResponse,
   ReplayJob,

@@ -22,6 +22,7 @@ export const SERVICE_CHANNELS = [
   'replay:status',
   'replay:cancel',
   'audit:query',
+  'subject:forget',
 ] as const satisfies readonly Channel[];
 export type ServiceChannel = (typeof SERVICE_CHANNELS)[number];
 
@@ -53,5 +54,6 @@ export function serviceHandlers(connector: ServiceConnector): Pick<ConsoleHandle
     'replay:status': ({ service, id }) => call(service, (c) => c.replayStatus(id)),
     'replay:cancel': ({ service, id }) => call(service, (c) => c.cancelReplay(id)),
     'audit:query': ({ service, ...query }) => call(service, (c) => c.queryAudit(query)),
+    'subject:forget': ({ service, address, reason }) => call(service, (c) => c.forgetSubject(address, reason)),
   };
 }

@@ -10,7 +10,7 @@ import { gridTheme } from '../common/grid-theme.js';
 import { serviceLabel } from '../service/use-service-state.js';
 import '../backlog/backlog.css';
 
-const ACTIONS = ['login', 'drain', 'pause', 'resume', 'redrive', 'discard', 'replay', 'replay-cancel', 'decrypt', 'export'];
+const ACTIONS = ['login', 'drain', 'pause', 'resume', 'redrive', 'discard', 'replay', 'replay-cancel', 'forget', 'decrypt', 'export'];
 const PAGE = 200;
 
 interface Filters {

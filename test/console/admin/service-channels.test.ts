@@ -113,6 +113,16 @@ describe('console service channels on the real ingest service and broker', () =>
     assert.deepEqual(trail.sort(), ['discard:failure', 'discard:success', 'redrive:failure', 'redrive:success'].sort());
   });
 
+  it('forgets a person through the service (docs/forget.md); a non-address is refused before anything is sent', async () => {
+    assert.equal((await c.refusal('subject:forget', { ...on(), address: 'Chris Smith', reason: 'DSR-1' })).code, 'SP_CONSOLE_BAD_ARGS');
+    assert.equal((await c.refusal('subject:forget', { ...on(), address: 'chris@gmail.com', reason: ' ' })).code, 'SP_CONSOLE_BAD_ARGS');
+    const r = await c.call('subject:forget', { ...on(), address: 'nobody-here@example.com', reason: 'DSR-1' });
+    assert.equal(r.keysTombstoned, 0);
+    assert.match(r.subject, /^[A-Za-z0-9_-]{22}$/);
+    const trail = (await c.call('audit:query', { ...on(), action: 'forget' })).events;
+    assert.deepEqual(trail.map((e) => `${e.target}:${e.outcome}`), [`subject/${r.subject}:success`]);
+  });
+
   it('replays a range with progress, lists it, and cancel answers for a finished job', async () => {
     const source = svc.config.sources[0]!.topic!;
     const target = uniqueTopic('console-replay');

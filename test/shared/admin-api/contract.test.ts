@@ -128,3 +128,21 @@ describe('admin client against a server that is not the admin API', () => {
     assert.equal(await code(createAdminClient({ url }).signIn({ credentials: { accessKeyId: 'a', secretAccessKey: 'b' } })), 'SP_SIGN_IN_CREDENTIALS');
   });
 });
+
+describe('forget request: an e-mail address and a stated reason', () => {
+  const ok = (address: unknown, reason: unknown = 'DSR-1') => adminSchemas.forgetRequest.safeParse({ address, reason }).success;
+  it('takes any spelling of an address', () => {
+    for (const a of ['chris@gmail.com', 'Chris <Chris@Gmail.com>', '  a@b  ', 'o\'brien+tag@example.co.uk']) assert.ok(ok(a), a);
+  });
+  it('refuses what is not one, without echoing it', () => {
+    for (const a of ['Chris Smith', '', '   ', 'a@', '@b', 'a b@c.com', 'a@b@c', `${'x'.repeat(400)}@y.com`, 42, null, '<>']) {
+      const r = adminSchemas.forgetRequest.safeParse({ address: a, reason: 'DSR-1' });
+      assert.equal(r.success, false, String(a));
+      if (typeof a === 'string' && a.trim().length > 2) assert.ok(!JSON.stringify(r.error!.issues).includes(a.trim()), `the issue does not echo ${a}`);
+    }
+  });
+  it('needs a non-blank reason', () => {
+    assert.equal(adminSchemas.forgetRequest.safeParse({ address: 'a@b.com' }).success, false, 'missing');
+    for (const r of ['', '   ', 'x'.repeat(1001), 7]) assert.equal(ok('a@b.com', r), false, String(r));
+  });
+});
