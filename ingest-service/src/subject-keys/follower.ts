@@ -108,8 +108,9 @@ export function createKeysFollower(deps: KeysFollowerDeps): KeysFollower {
       records.push({ offset: m.offset, record: m.key ? parseKeysTopicRecord(m.key.toString('utf8'), m.value) : undefined });
     }
     const last = batch.messages[batch.messages.length - 1]!.offset;
-    const applied = store.apply(batch.partition, records, (BigInt(last) + 1n).toString());
     resolveOffset(last);
+    if (records.length === 0) return; // a fetch from before the seek: all of it already applied
+    const applied = store.apply(batch.partition, records, (BigInt(last) + 1n).toString());
     if (applied.skipped) log.warn({ topic, partition: batch.partition, skipped: applied.skipped }, 'records on the subject-keys topic that are not subject keys or forget markers were skipped');
     if (applied.notices.length) {
       deps.sink.forgotten(applied.notices);
@@ -140,6 +141,7 @@ export function createKeysFollower(deps: KeysFollowerDeps): KeysFollower {
   async function runConsumer(): Promise<void> {
     await deps.ensureTopic();
     await checkPositions();
+    if (stopping) return;
     flushInBackground();
     const c = deps.kafka.consumer({ groupId: `sealpost-subject-keys-${deps.self}`, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 250 });
     consumer = c;
@@ -150,6 +152,7 @@ export function createKeysFollower(deps: KeysFollowerDeps): KeysFollower {
     });
     try {
       await c.connect();
+      if (stopping) return; // stop() came while connecting
       await c.subscribe({ topics: [topic], fromBeginning: true });
       await c.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
       const err = await crashed;
@@ -209,7 +212,8 @@ export function createKeysFollower(deps: KeysFollowerDeps): KeysFollower {
       stopping = true;
       stopped();
       wake();
-      await loop?.catch(() => {});
+      // A connect in progress while Kafka is away may take a few seconds to give up: do not hold the shutdown for it.
+      await Promise.race([loop?.catch(() => {}), new Promise((r) => setTimeout(r, 3_000).unref())]);
       await flushing?.catch(() => {});
     },
   };
