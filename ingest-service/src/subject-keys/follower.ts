@@ -143,7 +143,16 @@ export function createKeysFollower(deps: KeysFollowerDeps): KeysFollower {
     await checkPositions();
     if (stopping) return;
     flushInBackground();
-    const c = deps.kafka.consumer({ groupId: `sealpost-subject-keys-${deps.self}`, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 250 });
+    // kafkajs never restarts this consumer itself (a restart it scheduled outlives disconnect() and keeps the
+    // process alive): a crash ends this run, and the loop below starts a fresh consumer after a backoff.
+    const c = deps.kafka.consumer({
+      groupId: `sealpost-subject-keys-${deps.self}`,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 250,
+      retry: { retries: 3, maxRetryTime: 2000, restartOnFailure: async () => false },
+    });
     consumer = c;
     sought.clear();
     const crashed = new Promise<unknown>((resolve) => {

@@ -28,14 +28,21 @@ export function forgottenRecord(subject: string, at: number): ForgottenRecord {
  */
 export function createKeysProducer(kafka: Kafka, topic: string): KeysProducer {
   let producer: Producer | undefined;
+  let closed = false;
   const get = async (): Promise<Producer> => {
     if (producer) return producer;
+    if (closed) throw new Error('the keys producer is closed');
     const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 3, maxRetryTime: 2000 } });
     try {
       await p.connect();
     } catch (err) {
       p.disconnect().catch(() => {});
       throw err;
+    }
+    if (closed) {
+      // close() came while connecting: nothing may keep a connection open after it.
+      await p.disconnect().catch(() => {});
+      throw new Error('the keys producer is closed');
     }
     producer = p;
     return p;
@@ -60,6 +67,7 @@ export function createKeysProducer(kafka: Kafka, topic: string): KeysProducer {
       }
     },
     async close() {
+      closed = true;
       const p = producer;
       producer = undefined;
       await p?.disconnect().catch(() => {});
