@@ -1,5 +1,4 @@
 export { SUBJECT_KEYS_ERRORS } from './errors.js';
-export { createInstanceId } from './instance-id.js';
 export { createSubjectForgetter, type ForgetOutcome, type SubjectForgetter } from './forget.js';
 export { createKeysFollower, type KeysFollower } from './follower.js';
 export { openKeysStore, KEYS_STORE_FILE, type KeysStore } from './keys-store.js';
