@@ -13,6 +13,7 @@ import type { RouteSource } from './http/ingest-routes.js';
 import { openJournal } from './journal/index.js';
 import { nativeSealStatus } from '../../shared/seal/index.js';
 import { startWorkerSink } from './kafka/index.js';
+import { COMPACTED_TOPIC_CONFIG } from './kafka/ensure-topics.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createMetrics, type ServiceMetrics } from './metrics/metrics.js';
 import { startWorkerExpander, type WorkerExpander } from './expand/index.js';
@@ -118,8 +119,9 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
           partitions: config.kafka.partitions,
           replicationFactor: config.kafka.replicationFactor,
           topics: [...sources.map((s) => s.topic), ...(config.subjectKeys.enabled ? [config.subjectKeys.topic] : [])],
-          // Subject keys must outlive any retention: compacted, so only a tombstone (a forget) removes one.
-          topicConfigs: { [config.subjectKeys.topic]: { 'cleanup.policy': 'compact' } },
+          // State topics must outlive any retention: compacted, so only a tombstone (a forget) removes a subject key
+          // and no suppression is deleted with an old segment. The suppression writer produces through this sink.
+          topicConfigs: { [config.subjectKeys.topic]: COMPACTED_TOPIC_CONFIG, ...(config.suppressions.enabled ? { [config.suppressions.topic]: COMPACTED_TOPIC_CONFIG } : {}) },
         },
         log,
       );

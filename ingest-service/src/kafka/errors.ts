@@ -8,7 +8,7 @@ export const KAFKA_ERRORS = {
   topicsFailed: 'SP_KAFKA_TOPICS_FAILED',
   /** A topic does not exist and createTopics is off: create it, or turn kafka.createTopics on. */
   topicMissing: 'SP_KAFKA_TOPIC_MISSING',
-  /** A topic exists with a config it must not have (the subject-keys topic not compacted): change it, records wait. */
+  /** A topic exists with a config it must not have (a state topic, subject keys or suppressions, not compacted): change it, records wait. */
   topicConfig: 'SP_KAFKA_TOPIC_CONFIG',
   /** The kafka section points at files that cannot be read (ssl.ca, ssl.cert, ssl.key). */
   config: 'SP_KAFKA_CONFIG',

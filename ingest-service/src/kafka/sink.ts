@@ -1,10 +1,11 @@
 import kafkajs from 'kafkajs';
-import type { Admin, Kafka as KafkaClient, Message, Producer, TopicMessages } from 'kafkajs';
+import type { Kafka as KafkaClient, Message, Producer, TopicMessages } from 'kafkajs';
 import { SealpostError } from '../../../shared/errors/index.js';
 import type { LogLike } from '../journal/types.js';
+import { ensureTopics as ensureTopicsOn, type TopicConfigs } from './ensure-topics.js';
 import { KAFKA_ERRORS, kafkaFailure } from './errors.js';
 
-const { CompressionTypes, ConfigResourceTypes, Partitioners } = kafkajs;
+const { CompressionTypes, Partitioners } = kafkajs;
 
 /** One record to produce. */
 export interface SinkRecord {
@@ -36,11 +37,11 @@ export interface KafkaSinkOptions {
   /** Topics to ensure on connect (the configured sources' topics, the subject-keys topic). */
   topics?: readonly string[];
   /**
-   * Topic configs a topic must have (e.g. the subject-keys topic: `cleanup.policy` = `compact`): set when
-   * the sink creates it; an existing topic without them is refused (retriable, the message says what to
-   * change), since records produced there would not be kept as they must.
+   * Topic configs a topic must have (the subject-keys and suppression topics: COMPACTED_TOPIC_CONFIG): set when the sink creates
+   * it; an existing topic without them is refused (retriable, the message says what to change), since
+   * records produced there would not be kept as they must (ensure-topics.ts).
    */
-  topicConfigs?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  topicConfigs?: TopicConfigs;
   /** Records are sent in requests of at most this many bytes, one after the other (default 900 KB, under the broker's 1 MB default). */
   maxRequestBytes?: number;
   /** `none` (default: sealed values are ciphertext and barely compress) or `gzip`. */
@@ -134,66 +135,11 @@ export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
     return connecting;
   };
 
-  const configEntries = (topic: string): { name: string; value: string }[] => Object.entries(opts.topicConfigs?.[topic] ?? {}).map(([name, value]) => ({ name, value }));
-
-  /** Refuses existing topics whose configs differ from what opts.topicConfigs requires. */
-  const checkTopicConfigs = async (admin: Admin, topics: readonly string[]): Promise<void> => {
-    if (topics.length === 0) return;
-    const described = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: Object.keys(opts.topicConfigs![name]!) })),
-    });
-    for (const r of described.resources) {
-      const want = opts.topicConfigs![r.resourceName]!;
-      for (const [name, value] of Object.entries(want)) {
-        const have = r.configEntries.find((e) => e.configName === name)?.configValue;
-        if (have !== value) {
-          throw new SealpostError(
-            KAFKA_ERRORS.topicConfig,
-            `Kafka topic ${r.resourceName} has ${name}=${have ?? '(unset)'} but needs ${name}=${value}; change it ` +
-              `(kafka-configs.sh --alter --entity-type topics --entity-name ${r.resourceName} --add-config ${name}=${value}); records wait in the journal`,
-            { retriable: true, status: 503, details: { topic: r.resourceName, config: name, have: have ?? null, want: value } },
-          );
-        }
-      }
-    }
-  };
-
   const ensureTopics = async (topics: readonly string[]): Promise<void> => {
     const wanted = [...new Set(topics)].filter((t) => !ensured.has(t));
     if (wanted.length === 0) return;
-    const admin = kafka.admin();
-    try {
-      await admin.connect();
-      const existing = new Set(await admin.listTopics());
-      const missing = wanted.filter((t) => !existing.has(t));
-      if (missing.length && !opts.createTopics) {
-        throw new SealpostError(
-          KAFKA_ERRORS.topicMissing,
-          `Kafka topic(s) ${missing.join(', ')} do not exist and kafka.createTopics is off; create them or turn it on`,
-          { retriable: true, status: 503, details: { topics: missing } },
-        );
-      }
-      if (missing.length) {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((topic) => ({ topic, numPartitions: opts.partitions, replicationFactor: opts.replicationFactor, configEntries: configEntries(topic) })),
-        });
-        log.info({ topics: missing, partitions: opts.partitions }, 'created Kafka topics');
-      }
-      await checkTopicConfigs(admin, wanted.filter((t) => existing.has(t) && opts.topicConfigs?.[t]));
-      for (const t of wanted) ensured.add(t);
-    } catch (err) {
-      if (err instanceof SealpostError) throw err;
-      // Another instance may have created it between list and create: that is success.
-      if ((err as { type?: string }).type === 'TOPIC_ALREADY_EXISTS') {
-        for (const t of wanted) ensured.add(t);
-        return;
-      }
-      throw kafkaFailure(KAFKA_ERRORS.topicsFailed, 'cannot ensure Kafka topics', err);
-    } finally {
-      await admin.disconnect().catch(() => {});
-    }
+    await ensureTopicsOn(kafka, wanted, opts);
+    for (const t of wanted) ensured.add(t);
   };
 
   return {

@@ -6,8 +6,4 @@ export const SUBJECT_KEYS_ERRORS = {
   notCaughtUp: 'SP_SUBJECT_KEYS_NOT_CAUGHT_UP',
   /** Tombstones or the forget marker could not be produced (acks=all): nothing is half-forgotten; retry. */
   produceFailed: 'SP_SUBJECT_KEYS_PRODUCE_FAILED',
-  /** The keys topic is missing and kafka.createTopics is off, or it is not compacted. */
-  topic: 'SP_SUBJECT_KEYS_TOPIC',
-  /** The blind-index key cannot be had yet (KMS away): retry. */
-  indexKeyUnavailable: 'SP_SUBJECT_KEYS_INDEX_KEY_UNAVAILABLE',
 } as const;

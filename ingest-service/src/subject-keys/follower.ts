@@ -10,13 +10,13 @@ import type { KeysStore, PositionedRecord } from './keys-store.js';
 export interface KeysFollowerDeps {
   kafka: Kafka;
   topic: string;
-  /** This process's instance id (instance-id.ts). */
+  /** This process's instance id (processInstanceId(), named in the key records its expand workers make). */
   self: string;
   store: KeysStore;
   producer: KeysProducer;
   /** The local expand side, told about every forget marker this instance applies. */
   sink: ForgetSink;
-  /** Makes sure the topic exists (compacted) before reading: keys-topic.ts. */
+  /** Makes sure the topic exists and is compacted before reading (kafka/ensure-topics.ts, the sink's own check): rejects retriable otherwise. */
   ensureTopic(): Promise<void>;
   log: LogLike;
   /** Counts for the metrics page. */

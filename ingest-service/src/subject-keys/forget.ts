@@ -23,6 +23,8 @@ export interface SubjectForgetter {
 
 export interface SubjectForgetterDeps {
   indexer(): Promise<BlindIndexer>;
+  /** The keys topic exists and is compacted (kafka/ensure-topics.ts); rejects retriable otherwise. */
+  ensureTopic(): Promise<void>;
   follower: Pick<KeysFollower, 'caughtUp' | 'flushSoon'>;
   store: Pick<KeysStore, 'liveKeys' | 'forgetLocally'>;
   producer: KeysProducer;
@@ -48,6 +50,7 @@ export function createSubjectForgetter(deps: SubjectForgetterDeps): SubjectForge
     subjectOf,
     async forget(address) {
       const subject = await subjectOf(address);
+      await deps.ensureTopic();
       await deps.follower.caughtUp(deps.catchUpMs ?? 10_000);
       const keys = deps.store.liveKeys(subject);
       const at = deps.now();

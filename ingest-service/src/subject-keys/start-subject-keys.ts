@@ -3,13 +3,13 @@ import type { Config } from '../config/index.js';
 import type { ForgetSink } from '../expand/contract.js';
 import { createIndexKeySource } from '../blind-index/index-key.js';
 import { createKafka } from '../kafka/index.js';
+import { ensureCompactedTopic } from '../kafka/ensure-topics.js';
 import type { Logger } from '../log/logger.js';
 import type { ServiceMetrics } from '../metrics/metrics.js';
 import { createSubjectForgetter, type SubjectForgetter } from './forget.js';
 import { createKeysFollower, type KeysFollower } from './follower.js';
 import { createKeysProducer } from './keys-producer.js';
 import { openKeysStore } from './keys-store.js';
-import { ensureKeysTopic } from './keys-topic.js';
 
 /** The service side of forgetting, as service.ts holds it. */
 export interface SubjectKeysService {
@@ -42,6 +42,14 @@ export function startSubjectKeys(deps: SubjectKeysDeps): SubjectKeysService | un
   const store = openKeysStore({ dataDir: resolve(config.dataDir), topic, self: deps.self, now: deps.now });
   const producer = createKeysProducer(kafka, topic);
   const settings = config.kafka;
+  // The sink's own check (one copy): a keys topic that is not compacted is refused, retriable, until it is changed.
+  const ensureTopic = (): Promise<void> =>
+    ensureCompactedTopic(
+      kafka,
+      topic,
+      { createTopics: settings.createTopics, partitions: settings.partitions, replicationFactor: settings.replicationFactor, log },
+      'forgets are refused and the keys topic is not followed meanwhile',
+    );
   const follower = createKeysFollower({
     kafka,
     topic,
@@ -50,12 +58,13 @@ export function startSubjectKeys(deps: SubjectKeysDeps): SubjectKeysService | un
     producer,
     sink: deps.sink,
     log,
-    ensureTopic: () => ensureKeysTopic(kafka, { topic, createTopics: settings.createTopics, partitions: settings.partitions, replicationFactor: settings.replicationFactor, log }),
+    ensureTopic,
     counted: { tombstones: (n) => metrics.subjectKeysTombstoned.inc({ by: 'follower' }, n), notices: (n) => metrics.forgetMarkersApplied.inc(n) },
   });
   const indexKey = createIndexKeySource(config);
   const forgetter = createSubjectForgetter({
     indexer: () => indexKey.indexer(),
+    ensureTopic,
     follower,
     store,
     producer,

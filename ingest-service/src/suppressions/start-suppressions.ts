@@ -68,7 +68,7 @@ export function startSuppressions(opts: { config: Config; sink: RecordSink; log:
     topic,
     store,
     log,
-    topicSettings: { create: kafkaSettings.createTopics, partitions: kafkaSettings.partitions, replicationFactor: kafkaSettings.replicationFactor },
+    topicSettings: { createTopics: kafkaSettings.createTopics, partitions: kafkaSettings.partitions, replicationFactor: kafkaSettings.replicationFactor },
     onApplied: (keys) => writer.settled(keys),
     onIncomplete: (keys) => void writer.repair(keys),
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { LogLike } from '../journal/types.js';
-import { ensureCompactedTopic } from '../kafka/compacted-topic.js';
+import { ensureCompactedTopic } from '../kafka/ensure-topics.js';
 import { parseSuppressionValue, type SuppressionStore } from './suppression-store.js';
 import { suppressionKey, type SuppressionValue } from './suppression-state.js';
 
@@ -10,7 +10,8 @@ export interface FollowerOptions {
   topic: string;
   store: SuppressionStore;
   log: LogLike;
-  topicSettings: { create: boolean; partitions: number; replicationFactor: number };
+  /** kafka.createTopics/partitions/replicationFactor: the topic is made compacted, and refused (retriable) when it exists otherwise. */
+  topicSettings: { createTopics: boolean; partitions: number; replicationFactor: number };
   /** Keys just merged (to settle the writer's pending states). */
   onApplied(keys: readonly string[]): void;
   /** Keys whose latest record lacks part of the merged state, once the view has caught up. */
@@ -60,7 +61,7 @@ export function startSuppressionFollower(opts: FollowerOptions) {
   };
 
   const session = async (): Promise<void> => {
-    await ensureCompactedTopic(kafka, topic, { ...opts.topicSettings, log });
+    await ensureCompactedTopic(kafka, topic, { ...opts.topicSettings, log }, 'the suppression topic is not followed meanwhile (the check answers from the local view once it was complete)');
     const admin = kafka.admin();
     try {
       await admin.connect();
@@ -126,7 +127,7 @@ export function startSuppressionFollower(opts: FollowerOptions) {
         if (!stopping) await new Promise<void>((r) => (wake = r));
       } catch (err) {
         state.lastError = (err as Error).message;
-        log.warn({ topic, err: state.lastError, retryInMs: delay }, 'cannot follow the suppression topic yet; the check answers from the local view once it was complete');
+        log.warn({ topic, code: (err as { code?: string }).code, err: state.lastError, retryInMs: delay }, 'cannot follow the suppression topic yet; the check answers from the local view once it was complete');
       }
       await closeConsumer();
       if (stopping) break;
