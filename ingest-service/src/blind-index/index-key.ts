@@ -33,7 +33,7 @@ export function createIndexKeySource(config: Pick<Config, 'dataDir' | 'blindInde
       return spec === 'local' ? loadOrCreateBlindIndexKey(keysDir) : await loadOrCreateKmsWrappedIndexKey({ keyId: spec.kms, dir: keysDir, kms: kms!.client });
     } catch (cause) {
       if (isSealpostError(cause) && !cause.retriable) throw cause;
-      throw new SealpostError('SP_BLIND_INDEX_KEY_UNAVAILABLE', 'the blind-index key cannot be unwrapped yet (KMS away?); retry', { retriable: true, status: 503, cause });
+      throw new SealpostError('SP_BLIND_INDEX_KEY_UNAVAILABLE', 'the blind-index key cannot be unwrapped yet (KMS away?): events wait in the journal, a forget can be retried', { retriable: true, status: 503, cause });
     }
   };
   return {

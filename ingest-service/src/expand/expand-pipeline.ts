@@ -1,11 +1,10 @@
 import { hkdfSync } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { createBlindIndexer, loadOrCreateBlindIndexKey } from '../../../shared/blind-index/index.js';
-import { loadOrCreateKmsWrappedIndexKey } from '../../../shared/blind-index/kms-wrapped-key.js';
-import { SealpostError, isSealpostError } from '../../../shared/errors/index.js';
-import { createKmsClients, departmentMaterials, regionOfKeyId } from '../../../shared/kms/index.js';
+import { createBlindIndexer } from '../../../shared/blind-index/index.js';
+import { departmentMaterials } from '../../../shared/kms/index.js';
 import { createSectionSealer } from '../../../shared/seal/index.js';
 import { createTallier } from '../activity/tally.js';
+import { createIndexKeySource } from '../blind-index/index-key.js';
 import type { Config } from '../config/index.js';
 import type { KnownSource } from '../config/source-table.js';
 import { parsePayload } from '../parse/index.js';
@@ -48,25 +47,13 @@ export function createExpandPipeline(
         ...(opts.forgotten ? { forgotten: opts.forgotten } : {}),
       })
     : undefined;
-  const indexKeySpec = config.blindIndex.key;
-  const indexKms =
-    indexKeySpec === 'local'
-      ? undefined
-      : createKmsClients({ ...config.kms, region: config.kms?.region ?? regionOfKeyId(indexKeySpec.kms) ?? process.env.AWS_REGION ?? 'us-east-1' });
+  // The one source of the blind-index key (the forget call indexes addresses with the same one).
+  const indexKey = createIndexKeySource(config);
 
   let expander: Expand | undefined;
   const ready = async (): Promise<Expand> => {
     if (expander) return expander;
-    let key: Buffer;
-    try {
-      key =
-        indexKeySpec === 'local'
-          ? loadOrCreateBlindIndexKey(keysDir)
-          : await loadOrCreateKmsWrappedIndexKey({ keyId: indexKeySpec.kms, dir: keysDir, kms: indexKms!.client });
-    } catch (cause) {
-      if (isSealpostError(cause) && !cause.retriable) throw cause;
-      throw new SealpostError('SP_BLIND_INDEX_KEY_UNAVAILABLE', 'the blind-index key cannot be unwrapped yet (KMS away?); events wait in the journal', { retriable: true, cause });
-    }
+    const key = await indexKey.load();
     const blindIndex = createBlindIndexer(key);
     expander = createExpander({
       policy: config.policy,
@@ -100,7 +87,7 @@ export function createExpandPipeline(
     stats() {
       const s = sealer.stats();
       const kms = materials.kmsCalls();
-      const idx = indexKms?.calls();
+      const idx = indexKey.kmsCalls();
       const sk = subjectKeys?.stats();
       return {
         sectionsSealed: s.sectionsSealed,
@@ -116,7 +103,7 @@ export function createExpandPipeline(
       subjectKeys?.close();
       await sealer.close();
       materials.close();
-      indexKms?.destroy();
+      indexKey.close();
     },
   };
 }

@@ -1,8 +1,7 @@
-import { join, resolve } from 'node:path';
-import { createBlindIndexer, loadOrCreateBlindIndexKey, type BlindIndexer } from '../../../shared/blind-index/index.js';
-import { loadOrCreateKmsWrappedIndexKey } from '../../../shared/blind-index/kms-wrapped-key.js';
+import { resolve } from 'node:path';
+import type { BlindIndexer } from '../../../shared/blind-index/index.js';
 import { SealpostError, isSealpostError } from '../../../shared/errors/index.js';
-import { createKmsClients, regionOfKeyId } from '../../../shared/kms/index.js';
+import { createIndexKeySource } from '../blind-index/index-key.js';
 import type { Config } from '../config/index.js';
 import { createKafka, type RecordSink } from '../kafka/index.js';
 import type { Logger } from '../log/logger.js';
@@ -27,28 +26,22 @@ export interface Suppressions {
 
 /**
  * The blind index on the main thread (the check hashes the addresses it is asked about), from the
- * same key as the expand worker's: the local key file, or the KMS-wrapped key (loaded on first use;
- * a KMS outage is a retriable 503, never an answer computed with another key).
+ * service's one blind-index key source (blind-index/index-key.ts, as the expand workers and the forget
+ * call): the local key file, or the KMS-wrapped key (loaded on first use; a KMS outage is a retriable
+ * 503 of the check's own, never an answer computed with another key).
  */
 function lazyBlindIndexer(config: Config): { get(): Promise<BlindIndexer>; close(): void } {
-  const keysDir = join(resolve(config.dataDir), 'keys');
-  const spec = config.blindIndex.key;
-  const kms = spec === 'local' ? undefined : createKmsClients({ ...config.kms, region: config.kms?.region ?? regionOfKeyId(spec.kms) ?? process.env.AWS_REGION ?? 'us-east-1' });
-  let indexer: BlindIndexer | undefined;
+  const source = createIndexKeySource(config);
   return {
     async get() {
-      if (indexer) return indexer;
       try {
-        const key = spec === 'local' ? loadOrCreateBlindIndexKey(keysDir) : await loadOrCreateKmsWrappedIndexKey({ keyId: spec.kms, dir: keysDir, kms: kms!.client });
-        indexer = createBlindIndexer(key);
-        key.fill(0);
-        return indexer;
+        return await source.indexer();
       } catch (cause) {
         if (isSealpostError(cause) && !cause.retriable) throw cause;
         throw new SealpostError(SUPPRESSION_ERRORS.indexKeyUnavailable, 'the blind-index key cannot be had yet (KMS away?); retry shortly', { status: 503, retriable: true, cause, details: { reason: 'index_key_unavailable' } });
       }
     },
-    close: () => kms?.destroy(),
+    close: () => source.close(),
   };
 }
 
