@@ -108,6 +108,11 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     if (activity) started.push(() => activity.close());
     // This process's id in the key records its expand workers make, so its follower knows its own keys (docs/forget.md).
     const instance = processInstanceId();
+    // Before the expand workers: they read forgotten subjects from the store this opens (docs/forget.md).
+    // Forget markers read from the keys topic reach whichever expand workers run now (a reload swaps them).
+    const forgetSink: ForgetSink = { forgotten: (notices) => expander?.forgotten(notices) };
+    const subjectKeys: SubjectKeysService | undefined = startSubjectKeys({ config, self: instance, sink: forgetSink, log, metrics, now });
+    if (subjectKeys) started.push(() => subjectKeys.close());
     if (config.kafka) {
       expander = await startWorkerExpander(config, sources, { workers: sealWorkers(config), instance });
       started.push(() => expander!.close());
@@ -152,12 +157,6 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
         await sink!.disconnect();
       });
     }
-    // Forget markers read from the keys topic reach whichever expand workers run now (a reload swaps them).
-    const forgetSink: ForgetSink = {
-      forgotten: (notices) => expander?.forgotten(notices),
-    };
-    const subjectKeys: SubjectKeysService | undefined = startSubjectKeys({ config, self: instance, sink: forgetSink, log, metrics, now });
-    if (subjectKeys) started.push(() => subjectKeys.close());
     const NOTHING_SEEN = { calls: 0, failed: 0, keyring: 0, subjectKeys: 0 };
     let kmsSeen = NOTHING_SEEN;
     /** The worker keeps its own counters; add what grew since the last look to the service's metrics. */
@@ -240,7 +239,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
           current = next;
           return changed;
         }
-        const fresh = await startWorkerExpander(next, sourceTable(next), { workers: sealWorkers(next), instance, forgotten: expander.forgottenNotices() });
+        const fresh = await startWorkerExpander(next, sourceTable(next), { workers: sealWorkers(next), instance });
         const old = expander;
         refreshWorkerCounters();
         expander = fresh;

@@ -12,11 +12,11 @@ import type { Expand, ExpandStats, ForgetNotice } from './contract.js';
 import { createExpander } from './expander.js';
 import { createSuppressionDeriver, suppressRules } from '../suppressions/derive-records.js';
 import { createSubjectKeyring } from './subject-keys/subject-keyring.js';
+import { openForgottenLookup } from '../subject-keys/forgotten-lookup.js';
 
-/** What the pipeline is started with besides the config: this process's instance id, subjects already forgotten. */
+/** What the pipeline is started with besides the config: this process's instance id. */
 export interface ExpandPipelineOptions {
   instance: string;
-  forgotten?: readonly ForgetNotice[];
 }
 
 /**
@@ -36,6 +36,8 @@ export function createExpandPipeline(
   const materials = departmentMaterials(config.policy, { localDir: keysDir, ...(config.kms ? { kms: config.kms } : {}) });
   const sealer = createSectionSealer({ materialsFor: (d, hooks) => materials.materialsFor(d, hooks), limits: materials.limits });
   const sources = new Map(sourceTable.map((s) => [s.id, s]));
+  // Every forget this instance knows, read from the keys-topic follower's store (read-only, its own handle).
+  const forgottenLookup = config.subjectKeys.enabled ? openForgottenLookup(resolve(config.dataDir)) : undefined;
   const subjectKeys = config.subjectKeys.enabled
     ? createSubjectKeyring({
         topic: config.subjectKeys.topic,
@@ -44,7 +46,7 @@ export function createExpandPipeline(
         departments: Object.keys(config.policy.departments),
         seal: (keys) => sealer.sealSubjectKeys(keys),
         discard: (keys) => sealer.discardSubjectKeys(keys),
-        ...(opts.forgotten ? { forgotten: opts.forgotten } : {}),
+        ...(forgottenLookup ? { forgottenSource: forgottenLookup } : {}),
       })
     : undefined;
   // The one source of the blind-index key (the forget call indexes addresses with the same one).
@@ -104,6 +106,7 @@ export function createExpandPipeline(
       await sealer.close();
       materials.close();
       indexKey.close();
+      forgottenLookup?.close();
     },
   };
 }

@@ -6,13 +6,13 @@ import type { ExpandEntry, ExpandedDeadLetter, ExpandedRecord, ExpandResult, Exp
 
 /**
  * What the expand worker is started with: the config and the service's source table (worked out once, in
- * service.ts), the process's instance id (named in the key records it makes), and the subjects already forgotten.
+ * service.ts) and the process's instance id (named in the key records it makes). Subjects already forgotten
+ * are not handed over: the worker reads them from the follower's store on disk.
  */
 export interface ExpandWorkerInit {
   config: Config;
   sources: readonly KnownSource[];
   instance: string;
-  forgotten: ForgetNotice[];
 }
 
 /** Buffers cross a worker boundary as Uint8Arrays (structured clone); the rest of the contract as is. */

@@ -6,7 +6,6 @@ import { startWorkerClient, type WorkerClient } from '../threads/worker-client.j
 import { fromWire } from '../threads/wire.js';
 import type { Expand, ExpandStats, ForgetNotice, ForgetSink } from './contract.js';
 import type { ExpandAnswer, ExpandRequest, ExpandWorkerInit, NoticeAnswer } from './protocol.js';
-import { createForgottenSubjects } from './subject-keys/forgotten-subjects.js';
 import { processInstanceId } from './subject-keys/instance.js';
 
 /** The forwarder's `expand`, run in worker threads, plus the workers' counters. */
@@ -18,8 +17,6 @@ export interface WorkerExpander extends ForgetSink {
    * entries received up to the forget are sealed under keys never kept, newer ones follow the policy.
    */
   forgotten(notices: readonly ForgetNotice[]): void;
-  /** Every forget notice known (bounded), to start the next expander (a reload) with the same knowledge. */
-  forgottenNotices(): ForgetNotice[];
   /** The forwarder produced these key records: later batches need not carry them again. */
   keyRecordsProduced(records: readonly SinkRecord[]): void;
   /** Resolves once no expand is in flight (a reload waits for this before closing the old workers). */
@@ -39,19 +36,17 @@ type Answer = ExpandAnswer | NoticeAnswer;
  * their own threads, so the main thread only verifies, journals and acknowledges, and a big forwarding
  * batch never delays a 2xx. Errors come back as SealpostErrors with their code and `retriable` flag,
  * so a KMS outage still makes the forwarder back off instead of dead-lettering; a worker that dies
- * fails its entries as retriable and is started again on the next entry, with every forget notice
- * known so far (they are kept here, on the main thread, as well as in each worker).
+ * fails its entries as retriable and is started again on the next entry; what it knew of forgotten
+ * subjects is on disk (the keys-topic follower's store), where the new one reads it.
  */
 export async function startWorkerExpander(
   config: Config,
   sources: readonly KnownSource[],
-  opts: { workers?: number; instance?: string; forgotten?: readonly ForgetNotice[] } = {},
+  opts: { workers?: number; instance?: string } = {},
 ): Promise<WorkerExpander> {
   const count = Math.max(1, opts.workers ?? 1);
   const instance = opts.instance ?? processInstanceId();
-  const forgotten = createForgottenSubjects();
-  if (opts.forgotten) forgotten.add(opts.forgotten);
-  const workerData = (): ExpandWorkerInit => ({ config, sources, instance, forgotten: forgotten.notices() });
+  const workerData: ExpandWorkerInit = { config, sources, instance };
   const workers: { client: WorkerClient<ExpandRequest, Answer>; stats: ExpandStats }[] = [];
   try {
     // One after the other: the first creates missing local key files, the others find them.
@@ -59,8 +54,7 @@ export async function startWorkerExpander(
       const client = startWorkerClient<ExpandRequest, Answer>({
         beside: import.meta.url,
         module: './worker-main',
-        workerData: undefined,
-        freshWorkerData: workerData,
+        workerData,
         died: (_why, message, cause) => new SealpostError('SP_EXPAND_WORKER_DIED', `the expand worker: ${message}`, { retriable: true, ...(cause ? { cause } : {}) }),
       });
       workers.push({ client, stats: NO_STATS });
@@ -71,7 +65,7 @@ export async function startWorkerExpander(
     throw err;
   }
 
-  /** Posts news to every worker (in order with their entries); a worker that died gets it in its start data instead. */
+  /** Posts news to every worker (in order with their entries); a worker started again after dying reads forgets from disk. */
   const tell = (req: ExpandRequest): void => {
     for (const w of workers) {
       w.client.call(req).then(
@@ -119,10 +113,8 @@ export async function startWorkerExpander(
     forgotten(notices) {
       const valid = notices.filter((n) => typeof n?.subject === 'string' && n.subject !== '' && Number.isFinite(n.forgottenAtMs));
       if (valid.length === 0) return;
-      forgotten.add(valid);
       tell({ op: 'forgotten', notices: valid.map((n) => ({ subject: n.subject, forgottenAtMs: n.forgottenAtMs })) });
     },
-    forgottenNotices: () => forgotten.notices(),
     keyRecordsProduced(records) {
       if (records.length) tell({ op: 'produced', recordKeys: records.map((r) => r.key) });
     },

@@ -39,7 +39,7 @@ async function expand(pipeline: Pipeline, entry: Extract<ExpandRequest, { op: 'e
 }
 
 serveWorker({
-  init: () => createExpandPipeline(init.config, init.sources, { instance: init.instance, forgotten: init.forgotten }),
+  init: () => createExpandPipeline(init.config, init.sources, { instance: init.instance }),
   transferOf: (answer: ExpandAnswer | NoticeAnswer) => ('outcome' in answer && answer.outcome.ok ? [answer.outcome.values] : []),
   handle(pipeline, req: ExpandRequest): Promise<ExpandAnswer> | NoticeAnswer {
     switch (req.op) {

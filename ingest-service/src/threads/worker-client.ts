@@ -23,8 +23,6 @@ export interface WorkerClientOptions {
   /** The worker module's name without extension (`./writer-worker`). */
   module: string;
   workerData: unknown;
-  /** When given, the data each thread (the first, and any started again after one died) is started with, instead of `workerData`. */
-  freshWorkerData?(): unknown;
   /** The error pending and later calls get when the thread failed, exited, or the client is closed. */
   died(why: 'failed' | 'exited' | 'closed', message: string, cause?: Error): Error;
   /** Unreferenced while idle, so an idle worker never keeps the process alive (the journal writer). */
@@ -80,7 +78,7 @@ export function startWorkerClient<Req, Res>(opts: WorkerClientOptions): WorkerCl
     const ready = { promise, resolve, reject }; // this thread's own: a later thread's death never touches it
     readyState = ready;
     // Referenced while it boots (someone may be awaiting ready()); with unrefWhenIdle, afterwards only while calls are pending.
-    const w = spawnModuleWorker(opts.beside, opts.module, opts.freshWorkerData ? opts.freshWorkerData() : opts.workerData);
+    const w = spawnModuleWorker(opts.beside, opts.module, opts.workerData);
     w.on('message', (msg: FromWorker<Res>) => {
       if (msg.type === 'ready') {
         if (msg.ok) ready.resolve();

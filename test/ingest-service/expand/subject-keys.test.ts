@@ -5,11 +5,13 @@ import { rmSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import type { Envelope } from '../../../shared/envelope/index.js';
 import { DEFAULT_POLICY } from '../../../shared/policy/index.js';
-import { parseKeysTopicRecord, SUBJECT_KEY_SCHEMA, type SubjectKeyRecord } from '../../../shared/subject-keys/index.js';
+import { FORGOTTEN_SCHEMA, parseKeysTopicRecord, SUBJECT_KEY_SCHEMA, type KeysTopicRecord, type SubjectKeyRecord } from '../../../shared/subject-keys/index.js';
 import type { ConfigInput } from '../../../ingest-service/src/config/index.js';
 import { sourceTable } from '../../../ingest-service/src/config/source-table.js';
 import type { ExpandResult } from '../../../ingest-service/src/expand/index.js';
 import { startWorkerExpander, type WorkerExpander } from '../../../ingest-service/src/expand/index.js';
+import { createForgottenSubjects } from '../../../ingest-service/src/expand/subject-keys/forgotten-subjects.js';
+import { openKeysStore } from '../../../ingest-service/src/subject-keys/keys-store.js';
 import { tempDataDir, testConfig } from '../../support/ingest.js';
 import { departmentKeyring, openEnvelopeSection } from '../../support/local-decrypt.js';
 
@@ -121,7 +123,42 @@ describe('subject keys in the expand worker', () => {
     assert.deepEqual([...keys.keys()].sort(), Object.values(fresh!.keys!).sort(), 'the new keys are sent');
     assert.deepEqual(bobAgain!.keys, bob!.keys, "bob's keys are untouched");
     assert.equal((await openEnvelopeSection(departmentKeyring(dataDir, 'support'), fresh!, 'support', keys)).plaintext.fields.email, 'alice@example.com');
-    assert.deepEqual(x.forgottenNotices(), [{ subject: alice!.recipient!, forgottenAtMs: T0 + 1000 }]);
+  });
+
+  it('a new worker (a reload, a restart) knows every forget from the follower\'s store on disk, with no list handed over', async () => {
+    const dataDir = tempDataDir();
+    after(() => rmSync(dataDir, { recursive: true, force: true }));
+    const { config } = testConfig({ dataDir });
+    const first = await startWorkerExpander(config, sourceTable(config), { workers: 1, instance: 'test-instance' });
+    const [alice] = envelopes(await first.expand(entry(['alice@example.com'], T0)));
+    await first.close();
+    // The follower's store as the service writes it: alice's forget marker applied (shared/subject-keys record).
+    const store = openKeysStore({ dataDir, topic: config.subjectKeys.topic, self: 'test-instance' });
+    const marker: KeysTopicRecord = { kind: 'forgotten', subject: alice!.recipient!, value: { schema: FORGOTTEN_SCHEMA, subject: alice!.recipient!, forgottenAt: new Date(T0 + 1000).toISOString() } };
+    store.apply(0, [{ offset: '0', record: marker }], '1');
+    after(() => store.close());
+
+    const x = await startWorkerExpander(config, sourceTable(config), { workers: 1, instance: 'test-instance' });
+    after(() => x.close());
+    const older = await x.expand(entry(['alice@example.com'], T0 + 500));
+    assert.equal(older.keyRecords, undefined, 'received before the forget: sealed under a key never sent');
+    assert.notEqual(envelopes(older)[0]!.keys!.support, alice!.keys!.support);
+    assert.deepEqual(older.forgotten, { shredded: 1, dropped: 0 });
+    const newer = await x.expand(entry(['alice@example.com'], T0 + 2000));
+    assert.equal(keyRecordsOf(newer).size, 2, 'received after it: a new key per department, sent');
+  });
+
+  it('holds at most a bounded number of forget answers; one it dropped is read from disk again', () => {
+    const disk = new Map([['s1', 10], ['s3', 30]]);
+    let reads = 0;
+    const f = createForgottenSubjects({ source: { forgottenAt: (s) => (reads++, disk.get(s)) }, limit: 2 });
+    assert.deepEqual(['s1', 's2', 's3'].map((s) => f.atMs(s)), [10, undefined, 30]);
+    assert.equal(f.size(), 2);
+    assert.equal(f.atMs('s1'), 10, 'dropped, read again from disk');
+    assert.equal(reads, 4);
+    f.add([{ subject: 's2', forgottenAtMs: 20 }]);
+    assert.equal(f.atMs('s2'), 20, 'a notice updates a held answer');
+    assert.equal(f.size(), 2);
   });
 
   it('forgotten: drop — a newer event of the subject is dropped and counted, the others forwarded', async () => {

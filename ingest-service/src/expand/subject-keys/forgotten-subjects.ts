@@ -1,46 +1,58 @@
 import type { ForgetNotice } from '../contract.js';
 
-/** Forgotten subjects remembered at most (about 100 bytes each); the oldest notice goes first. */
-export const FORGOTTEN_LIMIT = 1_000_000;
+/** Where the whole forgotten state lives: the follower's store on disk (subject-keys/forgotten-lookup.ts). */
+export interface ForgottenSource {
+  /** Epoch ms of the subject's latest forget, or undefined. */
+  forgottenAt(subject: string): number | undefined;
+}
 
 /**
- * The subjects this worker was told are forgotten: when (the forget's time, which decides what happens
- * to an entry received before or after it) and in which order the notices arrived (so a batch sealed
- * while a notice came in can tell that its new keys are already forgotten). Bounded: past `limit`,
- * the oldest notice is dropped (a later event of that subject then simply gets a new key).
+ * What one expand worker knows of forgotten subjects: a bounded cache in front of the follower's store
+ * on disk, which holds every forget this instance knows (the follower writes it before any notice is
+ * posted), so a restarted worker or a reload knows every forgotten subject without being handed a list,
+ * and memory stays flat however many people are forgotten. A subject is looked up once and then held
+ * (forgotten or not); notices from the main thread keep held answers current. Past `limit`, the oldest
+ * held answer is dropped and read again from disk when needed; `learned` hears of every forget found on
+ * disk that way. Without a store (a worker started on its own, in tests) only the notices count.
  */
-export function createForgottenSubjects(limit = FORGOTTEN_LIMIT) {
-  const bySubject = new Map<string, { atMs: number; seq: number }>();
-  let seq = 0;
+export function createForgottenSubjects(opts: { source?: ForgottenSource; limit: number; learned?(subject: string, atMs: number): void }) {
+  /** Subject -> epoch ms of its forget, or null: not forgotten when last looked at. */
+  const held = new Map<string, number | null>();
+  const hold = (subject: string, at: number | null): void => {
+    held.delete(subject);
+    held.set(subject, at);
+    if (held.size > opts.limit) held.delete(held.keys().next().value!);
+  };
+  const atMs = (subject: string): number | undefined => {
+    let at = held.get(subject);
+    if (at === undefined) {
+      at = opts.source?.forgottenAt(subject) ?? null;
+      hold(subject, at);
+      if (at !== null) opts.learned?.(subject, at);
+    }
+    return at ?? undefined;
+  };
   return {
+    /** Epoch ms of the subject's forget, if it was forgotten. */
+    atMs,
     /**
      * Notes each notice (the latest forget of a subject wins); returns the subjects newly or again forgotten.
-     * A notice no later than the one known is no news (the keys topic is read again from its start after
-     * every restart or rebalance, and forget markers stay on it): it must neither drop the keys made since
-     * nor withhold the records of keys being made now for the subject's new events.
+     * A notice no later than the forget held is no news: it must neither drop the keys made since nor
+     * withhold the records of keys being made now for the subject's new events.
      */
     add(notices: readonly ForgetNotice[]): string[] {
       const out: string[] = [];
       for (const n of notices) {
         if (typeof n?.subject !== 'string' || !Number.isFinite(n.forgottenAtMs)) continue;
-        const prev = bySubject.get(n.subject);
-        if (prev && n.forgottenAtMs <= prev.atMs) continue;
-        bySubject.delete(n.subject);
-        bySubject.set(n.subject, { atMs: n.forgottenAtMs, seq: ++seq });
-        if (bySubject.size > limit) bySubject.delete(bySubject.keys().next().value!);
+        const known = held.get(n.subject);
+        if (typeof known === 'number' && n.forgottenAtMs <= known) continue;
+        hold(n.subject, n.forgottenAtMs);
         out.push(n.subject);
       }
       return out;
     },
-    /** Epoch ms of the subject's forget, if it was forgotten. */
-    atMs: (subject: string): number | undefined => bySubject.get(subject)?.atMs,
-    /** True when a notice about `subject` arrived after the point `since` (a value of `now()`). */
-    since: (subject: string, since: number): boolean => (bySubject.get(subject)?.seq ?? 0) > since,
-    /** A point in the order of notices, for `since`. */
-    now: (): number => seq,
-    /** Every notice kept (to start another worker with the same knowledge). */
-    notices: (): ForgetNotice[] => [...bySubject].map(([subject, v]) => ({ subject, forgottenAtMs: v.atMs })),
-    size: (): number => bySubject.size,
+    /** Answers held in memory (at most `limit`). */
+    size: (): number => held.size,
   };
 }
 

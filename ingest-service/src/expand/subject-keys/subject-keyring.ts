@@ -3,7 +3,7 @@ import { fillRandom, type SubjectKey } from '../../../../shared/seal/index.js';
 import { SUBJECT_KEY_SCHEMA, subjectKeyRecordKey, type SubjectKeyPlaintext, type SubjectKeyRecord } from '../../../../shared/subject-keys/index.js';
 import type { SinkRecord } from '../../kafka/sink.js';
 import type { ForgetNotice } from '../contract.js';
-import { createForgottenSubjects } from './forgotten-subjects.js';
+import { createForgottenSubjects, type ForgottenSource } from './forgotten-subjects.js';
 import { createRetiredKeys } from './retired-keys.js';
 
 /** What the keyring needs: where key records go, how many keys to hold, who made them, and the sealer. */
@@ -18,8 +18,8 @@ export interface SubjectKeyringOptions {
   seal(keys: readonly SubjectKeyPlaintext[]): Promise<string[]>;
   /** Zeroes keys nothing will seal with again, and their materials (FastSectionSealer.discardSubjectKeys). */
   discard(keys: readonly SubjectKey[]): void;
-  /** Notices already known when the worker starts (a reload, a restarted worker). */
-  forgotten?: readonly ForgetNotice[];
+  /** Every forget this instance knows, on disk (the keys-topic follower's store); absent: only the notices count. */
+  forgottenSource?: ForgottenSource;
   now?: () => number;
 }
 
@@ -27,6 +27,8 @@ export interface SubjectKeyringOptions {
 interface Cached {
   key: SubjectKey;
   record: SinkRecord | undefined;
+  /** Epoch ms it was made (its record's createdAt). */
+  createdAt: number;
 }
 
 /** How an event about a subject is sealed. */
@@ -52,10 +54,24 @@ const slotOf = (subject: string, department: string): string => `${subject}\u000
 export function createSubjectKeyring(opts: SubjectKeyringOptions) {
   const now = opts.now ?? Date.now;
   const cache = new Map<string, Cached>();
-  const forgotten = createForgottenSubjects();
-  if (opts.forgotten) forgotten.add(opts.forgotten);
   const stats = { keysCreated: 0 };
   const retired = createRetiredKeys((keys) => opts.discard(keys));
+  /** Drops the subject's cached keys (those made up to `madeUpTo`, when given): they are, or will be, tombstoned. */
+  const dropKeysOf = (subject: string, madeUpTo = Infinity): void => {
+    for (const d of opts.departments) {
+      const cached = cache.get(slotOf(subject, d));
+      if (!cached || cached.createdAt > madeUpTo) continue;
+      cache.delete(slotOf(subject, d));
+      retired.retire(cached.key);
+    }
+  };
+  // As many forget answers held as keys. A forget first learned from disk (its notice not here yet, or its
+  // answer dropped and read again) drops the keys made up to it, so none is used again for the subject.
+  const forgotten = createForgottenSubjects({
+    ...(opts.forgottenSource ? { source: opts.forgottenSource } : {}),
+    limit: opts.cacheSize,
+    learned: (subject, atMs) => dropKeysOf(subject, atMs),
+  });
 
   const put = (slot: string, value: Cached): void => {
     const prev = cache.get(slot);
@@ -71,7 +87,9 @@ export function createSubjectKeyring(opts: SubjectKeyringOptions) {
 
   /** One expand's use of the keyring: the keys it took and made, then its key records. */
   function begin() {
-    const startedAt = forgotten.now();
+    /** What mode() saw of each subject's forget: a different answer at finish() means it was forgotten meanwhile. */
+    const seen = new Map<string, number | undefined>();
+    const forgottenSince = (subject: string): boolean => forgotten.atMs(subject) !== seen.get(subject);
     const fresh = new Map<string, { subject: string; department: string; key: SubjectKey; createdAt: number }>();
     const unconfirmed = new Map<string, { subject: string; record: SinkRecord }>();
     const throwaways: SubjectKey[] = [];
@@ -82,6 +100,7 @@ export function createSubjectKeyring(opts: SubjectKeyringOptions) {
       /** How an event about `subject`, received at `receivedAt`, is sealed under the rule's `forgotten` setting. */
       mode(subject: string, receivedAt: number, rule: 'new-key' | 'drop' | 'dead-letter'): SubjectMode {
         const at = forgotten.atMs(subject);
+        seen.set(subject, at);
         if (at === undefined) return 'keyed';
         if (receivedAt <= at) return 'throwaway';
         return rule === 'new-key' ? 'keyed' : rule;
@@ -115,9 +134,9 @@ export function createSubjectKeyring(opts: SubjectKeyringOptions) {
         const made = [...fresh.values()];
         const sealed = made.length ? await opts.seal(made.map((f) => ({ keyId: f.key.id, subject: f.subject, department: f.department, key: f.key.key.toString('base64') }))) : [];
         const out: SinkRecord[] = [];
-        for (const { subject, record } of unconfirmed.values()) if (!forgotten.since(subject, startedAt)) out.push(record);
+        for (const { subject, record } of unconfirmed.values()) if (!forgottenSince(subject)) out.push(record);
         made.forEach((f, i) => {
-          if (forgotten.since(f.subject, startedAt)) return;
+          if (forgottenSince(f.subject)) return;
           const value: SubjectKeyRecord = {
             schema: SUBJECT_KEY_SCHEMA,
             subject: f.subject,
@@ -133,7 +152,7 @@ export function createSubjectKeyring(opts: SubjectKeyringOptions) {
             value: Buffer.from(JSON.stringify(value)),
             headers: { [HEADERS.schema]: SUBJECT_KEY_SCHEMA },
           };
-          put(slotOf(f.subject, f.department), { key: f.key, record });
+          put(slotOf(f.subject, f.department), { key: f.key, record, createdAt: f.createdAt });
           kept.add(f.key);
           stats.keysCreated++;
           out.push(record);
@@ -156,13 +175,20 @@ export function createSubjectKeyring(opts: SubjectKeyringOptions) {
     begin,
     /** Subjects forgotten: their cached keys are dropped; their entries received up to the forget are shredded. */
     forgotten(notices: readonly ForgetNotice[]): void {
-      for (const subject of forgotten.add(notices)) {
-        for (const d of opts.departments) {
-          const cached = cache.get(slotOf(subject, d));
-          if (!cached) continue;
-          cache.delete(slotOf(subject, d));
-          retired.retire(cached.key);
-        }
+      for (const subject of forgotten.add(notices)) dropKeysOf(subject);
+    },
+    /**
+     * Key records (their Kafka keys) this instance's follower tombstoned after a forget (a key made within the
+     * grace, docs/forget.md): a cached one is dropped, so nothing more is sealed under a shredded key.
+     */
+    shredded(recordKeys: readonly string[]): void {
+      for (const k of recordKeys) {
+        const [kind, subject, department, keyId] = k.split('/');
+        if (kind !== 'key' || !subject || !department) continue;
+        const cached = cache.get(slotOf(subject, department));
+        if (!cached || cached.key.id !== keyId) continue;
+        cache.delete(slotOf(subject, department));
+        retired.retire(cached.key);
       }
     },
     /** Key records (their Kafka keys) the forwarder produced: they need not travel with later batches. */
