@@ -35,7 +35,7 @@ describe('subject-keys store: the follower\'s view of the keys topic, on disk', 
       { offset: '2', record: keyRec('T', 'support', keyId(3), F - 60_000, 'other') },
       { offset: '3', record: undefined },
     ], '4');
-    assert.deepEqual(a, { tombstones: [], notices: [], skipped: 1 });
+    assert.deepEqual(a, { tombstones: [], notices: [], again: [], skipped: 1 });
     assert.equal(store.liveKeys('S').length, 2);
     const m = store.apply(1, [{ offset: '0', record: marker('S', F) }], '1');
     assert.deepEqual(m.notices, [{ subject: 'S', forgottenAtMs: F }]);
@@ -61,6 +61,21 @@ describe('subject-keys store: the follower\'s view of the keys topic, on disk', 
     store = openKeysStore({ dataDir: dir, topic: 'another-topic', self: 'me2' });
     assert.equal(store.positions().size, 0, 'pointed at another topic, it starts empty');
     assert.equal(store.forgotten('S'), undefined);
+    store.close();
+  });
+
+  it('a key of its own made just after the forget (within the grace) is shredded on arrival and expand is told again; another instance\'s stays', () => {
+    const store = openKeysStore({ dataDir: tempDataDir(), topic: 't', self: 'me', now: () => F + 100 });
+    store.apply(0, [{ offset: '0', record: marker('S', F) }], '1');
+    const late = store.apply(1, [
+      { offset: '0', record: keyRec('S', 'support', keyId(1), F + 500, 'me') },
+      { offset: '1', record: keyRec('S', 'support', keyId(2), F + 500, 'other') },
+      { offset: '2', record: keyRec('S', 'support', keyId(3), F + 100 + 60_000, 'me') },
+    ], '3');
+    assert.deepEqual(late.tombstones, [subjectKeyRecordKey('S', 'support', keyId(1))]);
+    assert.deepEqual(late.again, [{ subject: 'S', forgottenAtMs: F }], 'its workers may hold that key: they drop it');
+    assert.deepEqual(late.notices, [], 'not a new forget');
+    assert.deepEqual(store.liveKeys('S').map((k) => k.keyId), [keyId(2), keyId(3)]);
     store.close();
   });
 
