@@ -1,51 +1,17 @@
-// Helpers for the forget tests: key records as the sealing path writes them, and reads of the keys topic.
-import { randomBytes } from 'node:crypto';
+// Helpers for the forget tests: the keys topic as a fresh reader sees it, the key records the service made,
+// and events about one recipient.
 import { join } from 'node:path';
-import { buildClient, CommitmentPolicy } from '@aws-crypto/client-node';
 import kafkajs from 'kafkajs';
 import { createBlindIndexer, loadOrCreateBlindIndexKey } from '../../../shared/blind-index/index.js';
-import { SUBJECT_KEY_SCHEMA, subjectKeyContext, subjectKeyRecordKey, type SubjectKeyPlaintext, type SubjectKeyRecord } from '../../../shared/subject-keys/index.js';
+import type { Envelope } from '../../../shared/envelope/index.js';
+import { parseKeysTopicRecord, type SubjectKeyRecord } from '../../../shared/subject-keys/index.js';
 import { readAll, type ReadMessage } from '../../support/kafka.js';
-import { departmentKeyring } from '../../support/local-decrypt.js';
 
 const { Kafka, logLevel, Partitioners } = kafkajs;
-const { encrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
 
 /** The blind index the service computes for `address` (its own key file in dataDir). */
 export function blindIndexOf(dataDir: string, address: string): string {
   return createBlindIndexer(loadOrCreateBlindIndexKey(join(dataDir, 'keys')))(address);
-}
-
-/**
- * A subject key record exactly as shared/subject-keys/format.ts specifies it (the value the sealing path
- * writes): a fresh 32-byte key, sealed with the stock ESDK under the department's local key and context.
- */
-export async function keyRecord(dataDir: string, subject: string, department: string, opts: { createdAt?: number; instance?: string } = {}): Promise<{ key: string; value: SubjectKeyRecord }> {
-  const keyId = randomBytes(16).toString('base64url');
-  const plain: SubjectKeyPlaintext = { keyId, subject, department, key: randomBytes(32).toString('base64') };
-  const { result } = await encrypt(departmentKeyring(dataDir, department), Buffer.from(JSON.stringify(plain)), { encryptionContext: subjectKeyContext(department) });
-  const value: SubjectKeyRecord = {
-    schema: SUBJECT_KEY_SCHEMA,
-    subject,
-    department,
-    keyId,
-    createdAt: new Date(opts.createdAt ?? Date.now()).toISOString(),
-    instance: opts.instance ?? randomBytes(12).toString('base64url'),
-    sealed: Buffer.from(result).toString('base64'),
-  };
-  return { key: subjectKeyRecordKey(subject, department, keyId), value };
-}
-
-/** Produces records to the keys topic with the Java partitioner, acks=all (as the service does). */
-export async function produceKeyRecords(brokers: string[], topic: string, records: readonly { key: string; value: SubjectKeyRecord | null }[]): Promise<void> {
-  const kafka = new Kafka({ clientId: 'sealpost-test-keys', brokers, logLevel: logLevel.NOTHING });
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
-  await producer.connect();
-  try {
-    await producer.send({ topic, acks: -1, messages: records.map((r) => ({ key: r.key, value: r.value ? Buffer.from(JSON.stringify(r.value)) : null })) });
-  } finally {
-    await producer.disconnect();
-  }
 }
 
 /** The keys topic as a fresh reader sees it, read to the end it has now: the last value of each Kafka key (null = tombstoned). */
@@ -66,6 +32,69 @@ export async function keysTopicState(brokers: string[], topic: string): Promise<
   const latest = new Map<string, Buffer | null>();
   for (const m of [...messages].sort((a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset))) latest.set(m.key!.toString(), m.value);
   return { latest, messages };
+}
+
+/** A key record the service produced, as read from the keys topic: its Kafka key, its bytes and what they say. */
+export interface ServiceKeyRecord {
+  key: string;
+  raw: Buffer;
+  value: SubjectKeyRecord;
+}
+
+/** The live key records of `subject` on the keys topic (what the service's expand workers made for it). */
+export function liveKeysOf(state: { latest: Map<string, Buffer | null> }, subject: string): ServiceKeyRecord[] {
+  const out: ServiceKeyRecord[] = [];
+  for (const [key, raw] of state.latest) {
+    const parsed = raw ? parseKeysTopicRecord(key, raw) : undefined;
+    if (parsed?.kind === 'key' && parsed.value && parsed.subject === subject) out.push({ key, raw: raw!, value: parsed.value });
+  }
+  return out;
+}
+
+/** What a fresh reader that reads the keys topic from the beginning can open with: every live key record, by key id. */
+export function liveKeyMap(state: { latest: Map<string, Buffer | null> }): Map<string, SubjectKeyRecord> {
+  const out = new Map<string, SubjectKeyRecord>();
+  for (const [key, raw] of state.latest) {
+    const parsed = raw ? parseKeysTopicRecord(key, raw) : undefined;
+    if (parsed?.kind === 'key' && parsed.value) out.set(parsed.keyId, parsed.value);
+  }
+  return out;
+}
+
+/** Every key id named on the keys topic, live or tombstoned (a key that never appears there is in none of them). */
+export function keyIdsEverOnTopic(messages: readonly ReadMessage[]): Set<string> {
+  const ids = new Set<string>();
+  for (const m of messages) {
+    const parsed = m.key ? parseKeysTopicRecord(m.key.toString(), m.value) : undefined;
+    if (parsed?.kind === 'key') ids.add(parsed.keyId);
+  }
+  return ids;
+}
+
+/**
+ * Produces records the service made, byte for byte, to the keys topic again: a key record made before a
+ * forget that lands after its tombstones (a producer retry, a send that was in flight), as the service's
+ * own sink would produce it (Java partitioner, acks=all).
+ */
+export async function redeliver(brokers: string[], topic: string, records: readonly ServiceKeyRecord[]): Promise<void> {
+  const kafka = new Kafka({ clientId: 'sealpost-test-keys', brokers, logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    await producer.send({ topic, acks: -1, messages: records.map((r) => ({ key: r.key, value: r.raw })) });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** One SendGrid event about `email`, with an id of its own. */
+export function eventAbout(email: string, id: string): string {
+  return JSON.stringify([{ email, event: 'delivered', timestamp: Math.floor(Date.now() / 1000), sg_event_id: id }]);
+}
+
+/** The envelopes of a source topic, by event id. */
+export function byId(records: readonly ReadMessage[]): Map<string, Envelope> {
+  return new Map(records.map((r) => [(JSON.parse(r.value!.toString()) as Envelope).id, JSON.parse(r.value!.toString()) as Envelope]));
 }
 
 /** Value of a metric on a Prometheus page (0 when absent). */
