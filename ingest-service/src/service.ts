@@ -110,7 +110,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     const instance = processInstanceId();
     // Before the expand workers: they read forgotten subjects from the store this opens (docs/forget.md).
     // Forget markers read from the keys topic reach whichever expand workers run now (a reload swaps them).
-    const forgetSink: ForgetSink = { forgotten: (notices) => expander?.forgotten(notices) };
+    const forgetSink: ForgetSink = { forgotten: (notices) => expander?.forgotten(notices), shredded: (keys) => expander?.shredded(keys) };
     const subjectKeys: SubjectKeysService | undefined = startSubjectKeys({ config, self: instance, sink: forgetSink, log, metrics, now });
     if (subjectKeys) started.push(() => subjectKeys.close());
     if (config.kafka) {

@@ -68,6 +68,8 @@ export interface ForgetNotice {
 /** Where the keys-topic follower tells expand about forgotten subjects (the expand worker implements it). */
 export interface ForgetSink {
   forgotten(notices: readonly ForgetNotice[]): void;
+  /** Key records (their Kafka keys) of this instance the follower tombstoned after a forget: a worker holding one drops it. */
+  shredded(recordKeys: readonly string[]): void;
 }
 
 /**

@@ -31,7 +31,7 @@ export function createExpandPipeline(
   config: Config,
   sourceTable: readonly KnownSource[],
   opts: ExpandPipelineOptions,
-): { expand: Expand; stats(): ExpandStats; forgotten(notices: readonly ForgetNotice[]): void; produced(recordKeys: readonly string[]): void; close(): Promise<void> } {
+): { expand: Expand; stats(): ExpandStats; forgotten(notices: readonly ForgetNotice[]): void; shredded(recordKeys: readonly string[]): void; produced(recordKeys: readonly string[]): void; close(): Promise<void> } {
   const keysDir = join(resolve(config.dataDir), 'keys');
   const materials = departmentMaterials(config.policy, { localDir: keysDir, ...(config.kms ? { kms: config.kms } : {}) });
   const sealer = createSectionSealer({ materialsFor: (d, hooks) => materials.materialsFor(d, hooks), limits: materials.limits });
@@ -100,6 +100,7 @@ export function createExpandPipeline(
       };
     },
     forgotten: (notices) => subjectKeys?.forgotten(notices),
+    shredded: (recordKeys) => subjectKeys?.shredded(recordKeys),
     produced: (recordKeys) => subjectKeys?.produced(recordKeys),
     async close() {
       subjectKeys?.close();

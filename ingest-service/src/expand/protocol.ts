@@ -20,12 +20,13 @@ type Cloned<T> = { [K in keyof T]: T[K] extends Buffer ? Uint8Array : T[K] };
 
 /**
  * What is posted to the worker: one entry to expand, or news from the main thread (subjects forgotten;
- * key records the forwarder produced). Messages are handled in the order they are posted.
+ * key records the forwarder produced; key records the follower shredded). Messages are handled in the order they are posted.
  */
 export type ExpandRequest =
   | { op: 'expand'; entry: Cloned<ExpandEntry> }
   | { op: 'forgotten'; notices: ForgetNotice[] }
-  | { op: 'produced'; recordKeys: string[] };
+  | { op: 'produced'; recordKeys: string[] }
+  | { op: 'shredded'; recordKeys: string[] };
 
 /**
  * The worker's answer. A failed expand is an answer too (not a thread error), so the counters it

@@ -115,6 +115,10 @@ export async function startWorkerExpander(
       if (valid.length === 0) return;
       tell({ op: 'forgotten', notices: valid.map((n) => ({ subject: n.subject, forgottenAtMs: n.forgottenAtMs })) });
     },
+    shredded(recordKeys) {
+      const keys = recordKeys.filter((k) => typeof k === 'string' && k.startsWith('key/'));
+      if (keys.length) tell({ op: 'shredded', recordKeys: keys });
+    },
     keyRecordsProduced(records) {
       if (records.length) tell({ op: 'produced', recordKeys: records.map((r) => r.key) });
     },

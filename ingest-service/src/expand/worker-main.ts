@@ -48,6 +48,9 @@ serveWorker({
       case 'forgotten':
         pipeline.forgotten(req.notices);
         return { stats: pipeline.stats() };
+      case 'shredded':
+        pipeline.shredded(req.recordKeys);
+        return { stats: pipeline.stats() };
       case 'produced':
         pipeline.produced(req.recordKeys);
         return { stats: pipeline.stats() };

@@ -117,9 +117,9 @@ export function createKeysFollower(deps: KeysFollowerDeps): KeysFollower {
       deps.counted?.notices(applied.notices.length);
       log.info({ topic, forgotten: applied.notices.length, shredded: applied.tombstones.length }, 'forget markers applied: local subject keys dropped, expand told');
     }
-    // A key of this instance shredded on arrival may still be cached by a worker (made just after the forget,
-    // within the grace): told again, the workers drop it, so nothing more is sealed under a shredded key.
-    if (applied.again.length) deps.sink.forgotten(applied.again);
+    // A key of this instance shredded on arrival may still be held by a worker (made just after the forget,
+    // within the grace): the workers drop it, so nothing more is sealed under a shredded key.
+    if (applied.ownShredded.length) deps.sink.shredded(applied.ownShredded);
     if (applied.tombstones.length) flushInBackground();
     await heartbeat();
   }

@@ -31,10 +31,10 @@ export interface Applied {
   tombstones: string[];
   notices: ForgetNotice[];
   /**
-   * Subjects already forgotten of which a key made by this instance was just shredded on arrival (made
-   * within the grace of the forget): the expand side is told again, so its workers stop using that key.
+   * Kafka keys of this instance's own keys shredded on arrival (made within the grace after a forget): its
+   * expand workers may hold them, and are told to drop them.
    */
-  again: ForgetNotice[];
+  ownShredded: string[];
   /** Records skipped as not ours or malformed. */
   skipped: number;
 }
@@ -117,16 +117,15 @@ export function openKeysStore(opts: { dataDir: string; topic: string; self: stri
   };
 
   const apply = db.transaction((partition: number, records: readonly PositionedRecord[], nextOffset: string): Applied => {
-    const out: Applied = { tombstones: [], notices: [], again: [], skipped: 0 };
+    const out: Applied = { tombstones: [], notices: [], ownShredded: [], skipped: 0 };
     for (const { record: r } of records) {
       if (!r) out.skipped++;
       else if (r.kind === 'key' && r.value === null) q.dropKey.run(r.subject, r.department, r.keyId);
       else if (r.kind === 'key' && r.value) {
         const key: LiveKey = { subject: r.subject, department: r.department, keyId: r.keyId, createdAtMs: createdAtMs(r.value.createdAt), instance: r.value.instance };
-        const forget = forgottenOf(r.subject);
-        if (shredOnArrival(key, forget, opts.self)) {
+        if (shredOnArrival(key, forgottenOf(r.subject), opts.self)) {
           shred(key, out.tombstones);
-          if (key.instance === opts.self) out.again.push({ subject: r.subject, forgottenAtMs: forget!.forgottenAtMs });
+          if (key.instance === opts.self) out.ownShredded.push(subjectKeyRecordKey(key.subject, key.department, key.keyId));
         } else q.putKey.run(key.subject, key.department, key.keyId, key.createdAtMs, key.instance);
       } else if (r.kind === 'forgotten' && r.value === null) q.dropForgotten.run(r.subject);
       else if (r.kind === 'forgotten' && r.value) {

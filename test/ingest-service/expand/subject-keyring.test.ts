@@ -12,11 +12,14 @@ const ALICE = 'aliceBlindIndex0000000';
 const ZERO = Buffer.alloc(32);
 const zeroed = (k: SubjectKey): boolean => k.key.equals(ZERO);
 
-function keyring(opts: { cacheSize?: number } = {}) {
+function keyring(opts: { cacheSize?: number; disk?: Map<string, number>; now?: () => number } = {}) {
   const discarded: SubjectKey[] = [];
+  const disk = opts.disk;
   const k = createSubjectKeyring({
     topic: 't.keys',
     cacheSize: opts.cacheSize ?? 100,
+    ...(disk ? { forgottenSource: { forgottenAt: (s: string) => disk.get(s) } } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
     instance: 'test-instance',
     departments: ['support', 'security'],
     seal: async (keys) => keys.map((k) => Buffer.from(`sealed:${k.keyId}`).toString('base64')),
@@ -70,6 +73,47 @@ describe('subject keyring and forget notices', () => {
     const again = k.begin();
     assert.notEqual(again.keyFor(ALICE, 'support').id, key.id, 'the cached key was dropped');
     assert.notEqual(again.keyFor(ALICE, 'security').id, other.id);
+  });
+});
+
+describe('subject keyring and the follower: forgets on disk, keys it shredded', () => {
+  it('a key the follower shredded (made within the grace) is dropped and zeroed; the other department\'s stays', async () => {
+    const k = keyring();
+    const batch = k.begin();
+    const [support, security] = [batch.keyFor(ALICE, 'support'), batch.keyFor(ALICE, 'security')];
+    const records = await batch.finish();
+    batch.end();
+    k.shredded([records.find((r) => r.key.includes('/support/'))!.key, `key/${ALICE}/security/someOtherKeyId00000000`]);
+    assert.ok(zeroed(support));
+    const next = k.begin();
+    assert.notEqual(next.keyFor(ALICE, 'support').id, support.id, 'a new key next time');
+    assert.equal(next.keyFor(ALICE, 'security').id, security.id, 'a key it did not name stays');
+  });
+
+  it('a forget found on disk before its notice (or after its answer was dropped) drops the keys made up to it', async () => {
+    const disk = new Map<string, number>();
+    let clock = T0;
+    const k = keyring({ cacheSize: 2, disk, now: () => clock });
+    const first = k.begin();
+    assert.equal(first.mode(ALICE, T0, 'new-key'), 'keyed');
+    const old = [first.keyFor(ALICE, 'support'), first.keyFor(ALICE, 'security')];
+    await first.finish();
+    first.end();
+    // Two other subjects looked at: alice's answer ("not forgotten") is dropped, her keys stay held.
+    const others = k.begin();
+    others.mode('bobBlindIndex000000000', T0, 'new-key');
+    others.mode('carolBlindIndex0000000', T0, 'new-key');
+    others.end();
+    assert.equal(k.stats().cachedKeys, 2);
+    disk.set(ALICE, T0 + 1000); // forgotten; the notice has not reached this worker
+    clock = T0 + 2000;
+    const after = k.begin();
+    assert.equal(after.mode(ALICE, T0 + 2000, 'new-key'), 'keyed', 'received after the forget: a new key');
+    assert.notEqual(after.keyFor(ALICE, 'support').id, old[0]!.id, 'not the keys made before it');
+    assert.notEqual(after.keyFor(ALICE, 'security').id, old[1]!.id);
+    after.end();
+    assert.ok(old.every(zeroed), 'and those are zeroed once the expand ends');
+    assert.equal(k.begin().mode(ALICE, T0 + 500, 'new-key'), 'throwaway', 'an older entry is shredded');
   });
 });
 

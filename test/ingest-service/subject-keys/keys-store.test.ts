@@ -35,7 +35,7 @@ describe('subject-keys store: the follower\'s view of the keys topic, on disk', 
       { offset: '2', record: keyRec('T', 'support', keyId(3), F - 60_000, 'other') },
       { offset: '3', record: undefined },
     ], '4');
-    assert.deepEqual(a, { tombstones: [], notices: [], again: [], skipped: 1 });
+    assert.deepEqual(a, { tombstones: [], notices: [], ownShredded: [], skipped: 1 });
     assert.equal(store.liveKeys('S').length, 2);
     const m = store.apply(1, [{ offset: '0', record: marker('S', F) }], '1');
     assert.deepEqual(m.notices, [{ subject: 'S', forgottenAtMs: F }]);
@@ -64,7 +64,7 @@ describe('subject-keys store: the follower\'s view of the keys topic, on disk', 
     store.close();
   });
 
-  it('a key of its own made just after the forget (within the grace) is shredded on arrival and expand is told again; another instance\'s stays', () => {
+  it('a key of its own made just after the forget (within the grace) is shredded on arrival and expand is told to drop it; another instance\'s stays', () => {
     const store = openKeysStore({ dataDir: tempDataDir(), topic: 't', self: 'me', now: () => F + 100 });
     store.apply(0, [{ offset: '0', record: marker('S', F) }], '1');
     const late = store.apply(1, [
@@ -73,7 +73,7 @@ describe('subject-keys store: the follower\'s view of the keys topic, on disk', 
       { offset: '2', record: keyRec('S', 'support', keyId(3), F + 100 + 60_000, 'me') },
     ], '3');
     assert.deepEqual(late.tombstones, [subjectKeyRecordKey('S', 'support', keyId(1))]);
-    assert.deepEqual(late.again, [{ subject: 'S', forgottenAtMs: F }], 'its workers may hold that key: they drop it');
+    assert.deepEqual(late.ownShredded, [subjectKeyRecordKey('S', 'support', keyId(1))], 'its workers may hold that key: they drop it');
     assert.deepEqual(late.notices, [], 'not a new forget');
     assert.deepEqual(store.liveKeys('S').map((k) => k.keyId), [keyId(2), keyId(3)]);
     store.close();
