@@ -137,6 +137,8 @@ describe('console service channels on the real ingest service and broker', () =>
   });
 
   it('reports its own decryptions and exports to the audit trail, with clear facts only', async () => {
+    // Sections under subject keys open through the test service's own keys topic.
+    await c.call('settings:set', { subjectKeysTopic: svc.config.subjectKeys.topic });
     await c.call('console:connect', { connection: { name: 'local', brokers } });
     const topic = svc.config.sources[0]!.topic!;
     const w = await c.call('messages:window', { topic, mode: 'newest', limit: 5 });
