@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { SealpostError } from '../../../shared/errors/index.js';
 import { prepareOwnerOnlyDatabase } from '../../../shared/secret-files/index.js';
 import { subjectKeyRecordKey, type KeysTopicRecord } from '../../../shared/subject-keys/index.js';
+import { MARKER_CLOCK_SKEW_MS } from '../../../shared/subject-keys/key-book.js';
 import type { ForgetNotice } from '../expand/contract.js';
 import { SUBJECT_KEYS_ERRORS } from './errors.js';
 import { createdAtMs, shredOnArrival, shredOnMarker, type ForgetState, type LiveKey } from './shred-rule.js';
@@ -130,7 +131,9 @@ export function openKeysStore(opts: { dataDir: string; topic: string; self: stri
       } else if (r.kind === 'forgotten' && r.value === null) q.dropForgotten.run(r.subject);
       else if (r.kind === 'forgotten' && r.value) {
         const at = Date.parse(r.value.forgottenAt);
-        if (!Number.isFinite(at)) {
+        // Dated far ahead, it was not written by a forget (as the readers judge it): it would shred every key
+        // the person gets until then, and make every event of theirs until then unreadable.
+        if (!Number.isFinite(at) || at > now() + MARKER_CLOCK_SKEW_MS) {
           out.skipped++;
           continue;
         }

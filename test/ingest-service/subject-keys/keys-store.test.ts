@@ -79,6 +79,16 @@ describe('subject-keys store: the follower\'s view of the keys topic, on disk', 
     store.close();
   });
 
+  it('a marker dated more than an hour ahead is skipped, as the readers skip it: it was not written by a forget', () => {
+    const store = openKeysStore({ dataDir: tempDataDir(), topic: 't', self: 'me', now: () => F });
+    store.apply(0, [{ offset: '0', record: keyRec('S', 'support', keyId(1), F - 5, 'other') }], '1');
+    const a = store.apply(1, [{ offset: '0', record: marker('S', F + 2 * 3_600_000) }], '1');
+    assert.deepEqual([a.notices, a.tombstones, a.skipped], [[], [], 1]);
+    assert.equal(store.forgotten('S'), undefined);
+    assert.equal(store.liveKeys('S').length, 1);
+    store.close();
+  });
+
   it('forgetLocally drops the tombstoned keys and judges a key that arrived meanwhile', () => {
     const store = openKeysStore({ dataDir: tempDataDir(), topic: 't', self: 'me' });
     store.apply(0, [
