@@ -129,7 +129,7 @@ export function App() {
             />
           ) : null}
           {page === 'topics' && conn ? <TopicsPage onOpen={openTopic} /> : null}
-          {page === 'messages' && conn && topic ? <MessagesPage key={topic} topic={topic} profile={profile} /> : null}
+          {page === 'messages' && conn && topic ? <MessagesPage key={topic} topic={topic} profile={profile} service={service.state} /> : null}
           {page === 'partitions' && conn && topic ? <PartitionsPage key={topic} topic={topic} /> : null}
           {page === 'access' && conn && topic ? <AccessPage topic={topic} profile={profile} profiles={profiles} /> : null}
           {page === 'service' ? <ServicePage state={service.state} onState={service.set} /> : null}

@@ -4,7 +4,9 @@ import { ErrorBanner } from '../common/error-banner.js';
 /**
  * A modal that asks before an operator action, optionally with a typed reason (required for anything
  * destructive: it goes to the audit trail with the action). Escape or Cancel closes it; the confirm
- * button stays disabled until a required reason is typed.
+ * button stays disabled until a required reason is typed, and while `blocked` says why it cannot go yet.
+ * When `onConfirm` resolves to `{ show }` (what the action did), the dialog shows that with a single Close
+ * instead of closing at once.
  */
 export function ConfirmDialog(props: {
   title: string;
@@ -12,12 +14,15 @@ export function ConfirmDialog(props: {
   confirmLabel: string;
   danger?: boolean;
   reason?: { label: string; required: boolean; placeholder?: string };
-  onConfirm(reason: string): Promise<void>;
+  /** Why the action cannot be confirmed yet (shown under the body); the confirm button stays disabled. */
+  blocked?: string | null;
+  onConfirm(reason: string): Promise<void | { show: ReactNode }>;
   onClose(): void;
 }) {
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState<ReactNode | null>(null);
   const input = useRef<HTMLTextAreaElement>(null);
   const { onClose } = props;
   useEffect(() => {
@@ -31,18 +36,41 @@ export function ConfirmDialog(props: {
     setBusy(true);
     setError(null);
     try {
-      await props.onConfirm(reason.trim());
-      props.onClose();
+      const answer = await props.onConfirm(reason.trim());
+      if (answer && 'show' in answer) setDone(answer.show);
+      else props.onClose();
     } catch (err) {
       setError(err);
       setBusy(false);
     }
   };
+  if (done !== null) {
+    return (
+      <div className="modal-backdrop" role="presentation">
+        <div className="modal" role="dialog" aria-modal="true" aria-labelledby="confirm-title" data-testid="confirm-dialog">
+          <h2 id="confirm-title">{props.title}</h2>
+          <div className="modal-body" data-testid="confirm-done">
+            {done}
+          </div>
+          <div className="actions modal-actions">
+            <button type="button" className="primary" onClick={props.onClose} data-testid="confirm-close">
+              Close
+            </button>
+          </div>
+        </div>
+      </div>
+    );
+  }
   return (
     <div className="modal-backdrop" role="presentation">
       <div className="modal" role="dialog" aria-modal="true" aria-labelledby="confirm-title" data-testid="confirm-dialog">
         <h2 id="confirm-title">{props.title}</h2>
         <div className="modal-body">{props.children}</div>
+        {props.blocked ? (
+          <p className="hint modal-blocked" data-testid="confirm-blocked">
+            {props.blocked}
+          </p>
+        ) : null}
         {props.reason ? (
           <label className="modal-reason">
             <span>
@@ -56,7 +84,7 @@ export function ConfirmDialog(props: {
           <button type="button" onClick={props.onClose} disabled={busy} data-testid="confirm-cancel">
             Cancel
           </button>
-          <button type="button" className={props.danger ? 'danger' : 'primary'} disabled={busy || missing} onClick={() => void confirm()} data-testid="confirm-ok">
+          <button type="button" className={props.danger ? 'danger' : 'primary'} disabled={busy || missing || Boolean(props.blocked)} onClick={() => void confirm()} data-testid="confirm-ok">
             {busy ? 'Working…' : props.confirmLabel}
           </button>
         </div>

@@ -3,10 +3,25 @@ import type { DecryptedRow, MessageDetail } from '../../../shared/console-api/ty
 import { api } from '../api/client.js';
 import { ErrorBanner } from '../common/error-banner.js';
 import { formatBytes, formatTime } from '../common/format.js';
+import { ForgetButton } from '../forget/forget-button.js';
+import type { ForgetAvailability } from '../forget/forget-availability.js';
+import type { ForgetTarget } from '../forget/forget-dialog.js';
+import { recipientAddress } from '../forget/recipient-address.js';
 import { lockedCellText } from './columns.js';
 
-/** One record in full: Kafka coordinates and headers, the envelope's clear part, and each section (open or why locked). */
-export function DetailPane(props: { topic: string; id: string; decrypted: DecryptedRow | undefined; onDecrypt(): void; onClose(): void }) {
+/**
+ * One record in full: Kafka coordinates and headers, the envelope's clear part, and each section (open or
+ * why locked); for a record with a recipient, *Forget this person* (prefilled with the address when this
+ * identity opened it).
+ */
+export function DetailPane(props: {
+  topic: string;
+  id: string;
+  decrypted: DecryptedRow | undefined;
+  forget: { availability: ForgetAvailability; onForget(target: ForgetTarget): void };
+  onDecrypt(): void;
+  onClose(): void;
+}) {
   const [detail, setDetail] = useState<MessageDetail | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
@@ -64,6 +79,13 @@ export function DetailPane(props: { topic: string; id: string; decrypted: Decryp
               </>
             ) : null}
           </dl>
+          {env?.recipient ? (
+            <ForgetButton
+              where="record"
+              availability={props.forget.availability}
+              onClick={() => props.forget.onForget({ address: recipientAddress(props.decrypted) ?? '', recipient: env.recipient ?? null })}
+            />
+          ) : null}
           {detail.problem ? <div className="banner banner-warn">{detail.problem}</div> : null}
           <h3>Headers</h3>
           <pre className="json">{JSON.stringify(detail.headers, null, 2)}</pre>

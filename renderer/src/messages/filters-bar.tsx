@@ -1,6 +1,9 @@
 import { useState } from 'react';
 import type { ArgsIn } from '../../../shared/console-api/contract.js';
+import { isAddress } from '../../../shared/policy/split-event.js';
 import { parseUtcInput, splitList } from '../common/format.js';
+import { ForgetButton } from '../forget/forget-button.js';
+import type { ForgetAvailability } from '../forget/forget-availability.js';
 
 export type Filters = NonNullable<ArgsIn<'messages:window'>['filters']>;
 
@@ -11,9 +14,10 @@ export function hasFilters(f: Filters): boolean {
 
 /**
  * Clear-part filters. They run in the console's Node side before any decryption; the recipient
- * address is turned into its blind index there and never comes back.
+ * address is turned into its blind index there and never comes back. Beside the recipient box, *Forget
+ * this person* starts forgetting the address typed there.
  */
-export function FiltersBar(props: { onApply(f: Filters): void; busy: boolean }) {
+export function FiltersBar(props: { onApply(f: Filters): void; busy: boolean; forget: { availability: ForgetAvailability; onForget(address: string): void } }) {
   const [types, setTypes] = useState('');
   const [sources, setSources] = useState('');
   const [categories, setCategories] = useState('');
@@ -87,6 +91,12 @@ export function FiltersBar(props: { onApply(f: Filters): void; busy: boolean }) 
         Recipient address
         <input type="email" value={recipient} onChange={(e) => setRecipient(e.target.value)} placeholder="bob@example.com (matched by blind index)" autoComplete="off" data-testid="filter-recipient" />
       </label>
+      <ForgetButton
+        where="search"
+        availability={props.forget.availability}
+        missing={isAddress(recipient.trim()) ? null : "Type the person's address in Recipient address first."}
+        onClick={() => props.forget.onForget(recipient.trim())}
+      />
       <div className="filter-actions">
         <button type="submit" className="primary" disabled={props.busy} data-testid="filter-apply">
           Apply

@@ -1,10 +1,13 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { AgGridReact } from 'ag-grid-react';
 import type { GridApi } from 'ag-grid-community';
+import type { ServiceState } from '../../../shared/console-api/service-types.js';
 import type { MessageRow } from '../../../shared/console-api/types.js';
 import { ErrorBanner } from '../common/error-banner.js';
 import { formatCount } from '../common/format.js';
 import { gridTheme } from '../common/grid-theme.js';
+import { forgetAvailability } from '../forget/forget-availability.js';
+import { ForgetDialog, type ForgetTarget } from '../forget/forget-dialog.js';
 import { messageColumns } from './columns.js';
 import { DetailPane } from './detail-pane.js';
 import { FiltersBar, hasFilters, type Filters } from './filters-bar.js';
@@ -13,6 +16,7 @@ import { PositionControls } from './position-controls.js';
 import { ScanBar } from './scan-bar.js';
 import { useDecryption } from './use-decryption.js';
 import { useExport } from './use-export.js';
+import { useForgottenRows } from './use-forgotten-rows.js';
 import { useGridRows } from './use-grid-rows.js';
 import { useLiveTail } from './use-live-tail.js';
 import { useMessageWindows } from './use-message-windows.js';
@@ -23,10 +27,11 @@ export { MAX_ROWS } from './use-grid-rows.js';
 /**
  * The message browser: windows of rows (newest, oldest, from offset, from time, live tail) in a
  * virtualised grid, clear-part filters, budgeted scans with progress, decryption of the visible rows
- * only with the chosen profile, a detail pane, and export of the loaded rows. Each concern is a hook
- * of its own (use-*.ts beside this file); this component wires them and lays out the page.
+ * only with the chosen profile, a detail pane, export of the loaded rows, and *Forget this person* (from a
+ * record or a recipient search, through a signed-in admin service). Each concern is a hook of its own
+ * (use-*.ts beside this file); this component wires them and lays out the page.
  */
-export function MessagesPage(props: { topic: string; profile: string }) {
+export function MessagesPage(props: { topic: string; profile: string; service: ServiceState | null }) {
   const { topic, profile } = props;
   const gridRef = useRef<GridApi<MessageRow> | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -58,6 +63,13 @@ export function MessagesPage(props: { topic: string; profile: string }) {
 
   const columns = useMemo(() => messageColumns({ departments, decrypt, decrypted: () => decrypted.current }), [departments, decrypt, decrypted]);
   const { decryptVisible, onScroll } = dec;
+
+  // ---- forget this person ----
+  const [forgetting, setForgetting] = useState<ForgetTarget | null>(null);
+  const forgetReady = forgetAvailability(props.service);
+  const forgotten = useForgottenRows({ gridRef, topic, profile, decrypting: decrypt, store: dec.store, onError: setError });
+  const forget = { availability: forgetReady, onForget: setForgetting };
+  const closeForget = useCallback(() => setForgetting(null), []);
 
   // ---- live tail ----
   const onTailRows = useCallback(
@@ -98,9 +110,19 @@ export function MessagesPage(props: { topic: string; profile: string }) {
           Export JSON
         </button>
       </div>
-      <FiltersBar onApply={setFilters} busy={status.loading} />
+      <FiltersBar onApply={setFilters} busy={status.loading} forget={{ ...forget, onForget: (address) => setForgetting({ address, recipient: null }) }} />
       <OpenedFilterBar profile={profile} busy={scan?.state === 'running'} onSearch={(opened) => void startScan({ opened })} />
       <ErrorBanner error={error} onRetry={() => void load(false)} onDismiss={() => setError(null)} />
+      {forgotten.note ? (
+        <div className={`banner ${forgotten.note.ok ? 'banner-ok' : 'banner-warn'}`} data-testid="forgotten-note">
+          <div className="banner-text">{forgotten.note.text}</div>
+          <div className="banner-actions">
+            <button type="button" className="ghost" onClick={forgotten.dismiss} aria-label="Dismiss">
+              ✕
+            </button>
+          </div>
+        </div>
+      ) : null}
       {scan ? <ScanBar progress={scan} onCancel={() => void cancelScan()} onResume={() => void startScan({ resume: scan.scanId })} onClose={scans.closeScan} /> : null}
       {!scan && filtered && status.budgetSpent ? (
         <div className="banner banner-warn" data-testid="budget-banner">
@@ -162,11 +184,15 @@ export function MessagesPage(props: { topic: string; profile: string }) {
             topic={topic}
             id={selected}
             decrypted={selectedDecrypted}
+            forget={forget}
             onDecrypt={() => dec.decryptOne(selected)}
             onClose={() => setSelected(null)}
           />
         ) : null}
       </div>
+      {forgetting && forgetReady.service ? (
+        <ForgetDialog topic={topic} profile={profile} service={forgetReady.service} target={forgetting} onForgotten={(a) => void forgotten.refresh(a)} onClose={closeForget} />
+      ) : null}
     </section>
   );
 }

@@ -71,11 +71,23 @@ export function useDecryption(opts: { gridRef: MutableRefObject<GridApi<MessageR
     [topic, profile, onError],
   );
 
+  /** Puts rows decrypted elsewhere (a refresh after forgetting a person) in place, and repaints them. */
+  const store = useCallback(
+    (rows: readonly DecryptedRow[]) => {
+      for (const row of rows) decrypted.current.set(row.id, row);
+      const g = gridRef.current;
+      const nodes = rows.map((r) => g?.getRowNode(r.id)).filter((n): n is IRowNode<MessageRow> => Boolean(n));
+      if (g && nodes.length) g.refreshCells({ rowNodes: nodes, force: true });
+      setVersion((v) => v + 1);
+    },
+    [gridRef],
+  );
+
   const forget = useCallback((ids: readonly string[]) => {
     for (const id of ids) decrypted.current.delete(id);
   }, []);
   const clear = useCallback(() => decrypted.current.clear(), []);
   const latest = useCallback(() => decryptVisibleRef.current(), []);
 
-  return { decrypt, setDecrypt, decrypted, version, decryptVisible, decryptVisibleLatest: latest, onScroll, decryptOne, forget, clear };
+  return { decrypt, setDecrypt, decrypted, version, decryptVisible, decryptVisibleLatest: latest, onScroll, decryptOne, store, forget, clear };
 }
