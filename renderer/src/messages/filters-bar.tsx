@@ -91,12 +91,6 @@ export function FiltersBar(props: { onApply(f: Filters): void; busy: boolean; fo
         Recipient address
         <input type="email" value={recipient} onChange={(e) => setRecipient(e.target.value)} placeholder="bob@example.com (matched by blind index)" autoComplete="off" data-testid="filter-recipient" />
       </label>
-      <ForgetButton
-        where="search"
-        availability={props.forget.availability}
-        missing={isAddress(recipient.trim()) ? null : "Type the person's address in Recipient address first."}
-        onClick={() => props.forget.onForget(recipient.trim())}
-      />
       <div className="filter-actions">
         <button type="submit" className="primary" disabled={props.busy} data-testid="filter-apply">
           Apply
@@ -105,6 +99,12 @@ export function FiltersBar(props: { onApply(f: Filters): void; busy: boolean; fo
           Clear
         </button>
       </div>
+      <ForgetButton
+        where="search"
+        availability={props.forget.availability}
+        missing={isAddress(recipient.trim()) ? null : "Type the person's address in Recipient address first."}
+        onClick={() => props.forget.onForget(recipient.trim())}
+      />
     </form>
   );
 }

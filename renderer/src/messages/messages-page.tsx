@@ -1,7 +1,7 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { AgGridReact } from 'ag-grid-react';
 import type { GridApi } from 'ag-grid-community';
-import type { ServiceState } from '../../../shared/console-api/service-types.js';
+import type { ConnectedService, ServiceState } from '../../../shared/console-api/service-types.js';
 import type { MessageRow } from '../../../shared/console-api/types.js';
 import { ErrorBanner } from '../common/error-banner.js';
 import { formatCount } from '../common/format.js';
@@ -65,10 +65,12 @@ export function MessagesPage(props: { topic: string; profile: string; service: S
   const { decryptVisible, onScroll } = dec;
 
   // ---- forget this person ----
-  const [forgetting, setForgetting] = useState<ForgetTarget | null>(null);
+  // The dialog keeps the service it was opened for: a session that changes meanwhile gets the service's own answer.
+  const [forgetting, setForgetting] = useState<{ target: ForgetTarget; service: ConnectedService } | null>(null);
   const forgetReady = forgetAvailability(props.service);
   const forgotten = useForgottenRows({ gridRef, topic, profile, decrypting: decrypt, store: dec.store, onError: setError });
-  const forget = { availability: forgetReady, onForget: setForgetting };
+  const openForget = (target: ForgetTarget) => forgetReady.service && setForgetting({ target, service: forgetReady.service });
+  const forget = { availability: forgetReady, onForget: openForget };
   const closeForget = useCallback(() => setForgetting(null), []);
 
   // ---- live tail ----
@@ -110,7 +112,7 @@ export function MessagesPage(props: { topic: string; profile: string; service: S
           Export JSON
         </button>
       </div>
-      <FiltersBar onApply={setFilters} busy={status.loading} forget={{ ...forget, onForget: (address) => setForgetting({ address, recipient: null }) }} />
+      <FiltersBar onApply={setFilters} busy={status.loading} forget={{ ...forget, onForget: (address) => openForget({ address, recipient: null }) }} />
       <OpenedFilterBar profile={profile} busy={scan?.state === 'running'} onSearch={(opened) => void startScan({ opened })} />
       <ErrorBanner error={error} onRetry={() => void load(false)} onDismiss={() => setError(null)} />
       {forgotten.note ? (
@@ -190,8 +192,8 @@ export function MessagesPage(props: { topic: string; profile: string; service: S
           />
         ) : null}
       </div>
-      {forgetting && forgetReady.service ? (
-        <ForgetDialog topic={topic} profile={profile} service={forgetReady.service} target={forgetting} onForgotten={(a) => void forgotten.refresh(a)} onClose={closeForget} />
+      {forgetting ? (
+        <ForgetDialog topic={topic} profile={profile} service={forgetting.service} target={forgetting.target} onForgotten={(a) => void forgotten.refresh(a)} onClose={closeForget} />
       ) : null}
     </section>
   );
