@@ -19,6 +19,11 @@ export interface BridgeOptions {
   port?: number;
 }
 
+/** The AWS shared files the identities were given, as the service sign-in takes them. */
+function awsFiles(ids: NonNullable<BridgeOptions['identities']>): { configFile?: string; credentialsFile?: string } {
+  return { ...(ids.configFile ? { configFile: ids.configFile } : {}), ...(ids.credentialsFile ? { credentialsFile: ids.credentialsFile } : {}) };
+}
+
 export interface Bridge {
   url: string;
   close(): Promise<void>;
@@ -40,6 +45,8 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     settings,
     identities,
     blindIndex: createBlindIndexResolver(settings, identities),
+    // Service sign-in with an AWS profile reads the same shared files as "Decrypt as" (never the machine's ~/.aws).
+    service: { file: null, ...(opts.identities?.configFile || opts.identities?.credentialsFile ? { aws: awsFiles(opts.identities) } : {}) },
   });
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
   const csp = contentSecurityPolicy();
