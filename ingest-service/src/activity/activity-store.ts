@@ -2,6 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { join } from 'node:path';
 import { SealpostError } from '../../../shared/errors/index.js';
 import { prepareOwnerOnlyDatabase } from '../../../shared/secret-files/index.js';
+import { createAdmission } from './admission.js';
 import type { ActivityCount, ActivityDim, SealedLink } from './types.js';
 
 export const MINUTE_MS = 60_000;
@@ -36,7 +37,8 @@ CREATE TABLE IF NOT EXISTS links (ref TEXT PRIMARY KEY, source TEXT NOT NULL, po
  * The email activity counts: `<dataDir>/activity.db` (owner-only, like the journal), one row per
  * (dimension, minute, source, type, key) and the same summed per hour, so a chart of a month reads
  * hours, not minutes. Counts are numbers and labels only (see activity/facts.ts); clicked URLs are kept
- * by their keyed reference with the URL sealed for the departments the policy grants it.
+ * by their keyed reference with the URL sealed for the departments the policy grants it. What a sender
+ * chooses (types, categories, URLs) is bounded per source and hour (activity/admission.ts).
  */
 export function openActivityStore(opts: { dataDir: string; minuteRetentionDays: number; retentionDays: number; now?: () => number }) {
   const now = opts.now ?? Date.now;
@@ -61,12 +63,15 @@ export function openActivityStore(opts: { dataDir: string; minuteRetentionDays: 
      ON CONFLICT (ref) DO UPDATE SET source = excluded.source, policy_version = excluded.policy_version, sections = excluded.sections
      WHERE excluded.policy_version >= links.policy_version`,
   );
+  const admission = createAdmission(db);
   const add = db.transaction((counts: readonly ActivityCount[], links: readonly SealedLink[]) => {
-    for (const c of counts) {
+    const linkRefs = new Set<string>();
+    for (const c of admission.rows(counts)) {
       upM.run(c.dim, c.minute, c.source, c.type, c.key, c.n);
       upH.run(c.dim, Math.floor(c.minute / HOUR_MS) * HOUR_MS, c.source, c.type, c.key, c.n);
+      if (c.dim === 'link') linkRefs.add(c.key);
     }
-    for (const l of links) putLink.run(l.ref, l.source, l.policyVersion, JSON.stringify(l.sections));
+    for (const l of admission.links(links, linkRefs)) putLink.run(l.ref, l.source, l.policyVersion, JSON.stringify(l.sections));
   });
 
   const where = (dim: ActivityDim, q: RangeQuery): { sql: string; args: unknown[] } => {
