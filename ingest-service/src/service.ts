@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { startActivity, type Activity } from './activity/activity-service.js';
+import { startActivityOrNone, type Activity } from './activity/activity-service.js';
 import { startAdmin, type AdminHandle } from './admin/index.js';
 import type { Config } from './config/index.js';
 import { sourceTable } from './config/source-table.js';
@@ -104,7 +104,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     let suppressions: Suppressions | undefined;
     let current = config;
     // Email activity counts (docs/activity.md): their own worker and database, fed by the forwarder.
-    const activity: Activity | undefined = config.activity.enabled ? await startActivity(config, log) : undefined;
+    const activity: Activity | undefined = config.activity.enabled ? await startActivityOrNone(config, log) : undefined;
     if (activity) started.push(() => activity.close());
     // This process's id in the key records its expand workers make, so its follower knows its own keys (docs/forget.md).
     const instance = processInstanceId();

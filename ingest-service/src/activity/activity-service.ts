@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { SealpostError } from '../../../shared/errors/index.js';
+import { SealpostError, isSealpostError } from '../../../shared/errors/index.js';
 import type { LogLike } from '../journal/types.js';
 import { startWorkerClient } from '../threads/worker-client.js';
 import type { ActivitySink } from '../forwarder/types.js';
@@ -99,4 +99,19 @@ export async function startActivity(config: { dataDir: string; activity: Activit
       await client.close();
     },
   };
+}
+
+/**
+ * startActivity, or undefined (logged) when it cannot start (activity.db unreadable, a full disk): counts are
+ * a view of what was forwarded, so their failure must never keep the service from accepting and forwarding.
+ * The admin activity routes then answer SP_ADMIN_ACTIVITY_OFF; a restart tries again.
+ */
+export async function startActivityOrNone(config: { dataDir: string; activity: ActivityConfig }, log: LogLike): Promise<Activity | undefined> {
+  try {
+    return await startActivity(config, log);
+  } catch (err) {
+    const code = isSealpostError(err) ? err.code : 'SP_ACTIVITY_WORKER';
+    log.error({ code, err: (err as Error).message }, 'email activity is off until a restart: it could not start (events are still accepted and forwarded, only not counted)');
+    return undefined;
+  }
 }

@@ -18,7 +18,9 @@ const FUNNEL_ROWS = 100;
 export function activityHandlers(deps: AdminDeps): Pick<AdminHandlers, Handled> {
   const kindOf = new Map(deps.sources.map((s) => [s.id, s.kind]));
   const need = (): Activity => {
-    if (!deps.activity) throw adminError(ADMIN_ERRORS.activityOff, 404, 'email activity is off on this server (activity.enabled: false in its config)');
+    if (!deps.activity) throw adminError(ADMIN_ERRORS.activityOff, 404, deps.config.activity.enabled
+          ? 'email activity is off on this server: it could not start (see the service log for SP_ACTIVITY_STORE_OPEN); events are still forwarded, a restart tries again'
+          : 'email activity is off on this server (activity.enabled: false in its config)');
     return deps.activity;
   };
   const plan = (q: { from: string | number; to: string | number; step?: number | undefined; source?: string | undefined }, series: boolean) => {
