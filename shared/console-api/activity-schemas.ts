@@ -26,6 +26,8 @@ export const timelineArgs = z.strictObject({
   limit: z.number().int().min(1).max(2_000).default(300),
   /** Records of the partition read at most in this call; `before` continues further back. */
   budget: z.number().int().min(1_000).max(20_000_000).default(2_000_000),
+  /** And for about this long at most (one call never holds the panel longer; `before` continues). */
+  maxMs: z.number().int().min(100).max(60_000).default(3_000),
   /** Continue an earlier search below this offset (its `nextBefore`). */
   before: offsetString.optional(),
 });

@@ -19,6 +19,7 @@ export interface TimelineDeps {
   opener(profile: string): Promise<EnvelopeOpener>;
   /** Whether the suppression list can be asked (not yet in this build: see docs/activity.md). */
   suppressionAvailable?: boolean;
+  now?: () => number;
 }
 
 /** Records read per fetch while walking the partition backwards. */
@@ -27,8 +28,8 @@ const CHUNK = 20_000;
 /**
  * One person's events, in order: the address becomes its blind index (the Kafka key), the key names the one
  * partition the producer put all of them on, and only that partition is read, newest first, keeping records
- * whose key bytes match (no JSON parsed for the others), within a budget that `before` continues. The
- * matches' sections are then opened with the operator's identity: what it may read, or why not.
+ * whose key bytes match (no JSON parsed for the others), within a budget of records and of time that `before`
+ * continues. The matches' sections are then opened with the operator's identity: what it may read, or why not.
  */
 export async function readTimeline(deps: TimelineDeps, args: TimelineArgs): Promise<Timeline> {
   const index = await deps.blindIndex(args.profile);
@@ -39,7 +40,12 @@ export async function readTimeline(deps: TimelineDeps, args: TimelineArgs): Prom
   const start = args.before !== undefined ? Math.max(w.low, Math.min(Number(args.before), w.high)) : w.high;
   const cursors = new Map([[partition, { pos: start, bound: w.low }]]);
   const filter = compileFilter({ recipient: args.address }, index);
-  const res = await collect(deps.cluster, args.topic, { direction: 'backward', cursors, perPartitionLimit: args.limit, filter, budget: args.budget, chunk: CHUNK });
+  // One call answers within about maxMs (the panel's 'search further back' continues), never without progress:
+  // the deadline is only looked at once a chunk has been read.
+  const now = deps.now ?? Date.now;
+  const deadline = now() + args.maxMs;
+  const shouldStop = (): boolean => cursors.get(partition)!.pos < start && now() >= deadline;
+  const res = await collect(deps.cluster, args.topic, { direction: 'backward', cursors, perPartitionLimit: args.limit, filter, budget: args.budget, chunk: CHUNK, shouldStop });
   const matches = (res.matches.get(partition) ?? []).filter((m) => m.envelope);
   const stop = cursors.get(partition)!.pos;
   const opener = await deps.opener(args.profile);

@@ -84,7 +84,7 @@ test('decrypt reports carry clear facts only: a profile named after a person sta
   // The Activity page opens clicked URLs and one person's events: both are decryptions, reported with counts and
   // the person's blind index (their pseudonym), never the URL or the address searched for.
   await handlers['activity:links']({ service: 'http://127.0.0.1:1', from: 0, to: 1, limit: 10, profile: 'local' });
-  await handlers['activity:timeline']({ topic: 'events', address: 'bob@example.com', profile: 'local', limit: 10, budget: 1000 });
+  await handlers['activity:timeline']({ topic: 'events', address: 'bob@example.com', profile: 'local', limit: 10, budget: 1000, maxMs: 3000 });
   assert.deepEqual(reports[2], { action: 'decrypt', target: 'activity/links', outcome: 'success', details: { purpose: 'top-links', profile: 'local', links: 2, opened: 1, locked: 1 } });
   assert.deepEqual(reports[3], {
     action: 'decrypt',
