@@ -45,6 +45,20 @@ export function smtpClass(response: unknown): string {
 const strings = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
+/**
+ * The value at a clear path, reached the way splitEvent reaches the clear part (plain objects, own keys, one
+ * key per dot): a tag named `a.b` is looked up as `tags.a.b`, never as a key `"a.b"`, which Kafka seals.
+ */
+function clearAt(body: Record<string, unknown>, path: string): unknown {
+  let node: unknown = body;
+  for (const part of path.split('.')) {
+    const o = obj(node);
+    if (!Object.hasOwn(o, part)) return undefined;
+    node = o[part];
+  }
+  return node;
+}
+
 /** At most this many categories of one event are counted (SendGrid allows 10). */
 const MAX_CATEGORIES = 10;
 
@@ -85,9 +99,8 @@ export function activityKeysOf(kind: SourceKind, type: string, body: Record<stri
     return keys;
   }
   // SES through SNS.
-  const mail = obj(body['mail']);
   const tagPath = `mail.tags.${rule.sesCategoryTag}`;
-  keys.push(...categoryKeys(t, rule.clear.has(tagPath) ? strings(obj(mail['tags'])[rule.sesCategoryTag]) : []));
+  keys.push(...categoryKeys(t, rule.clear.has(tagPath) ? strings(clearAt(body, tagPath)) : []));
   if (type === 'Bounce') {
     const b = obj(body['bounce']);
     const bt = rule.clear.has('bounce.bounceType') ? label(b['bounceType'], 'Undetermined') : 'Undetermined';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { activityKeysOf, clickedUrlOf, label, smtpClass } from '../../../ingest-service/src/activity/facts.js';
-import { compileRule, DEFAULT_POLICY, policySchema } from '../../../shared/policy/index.js';
+import { compileRule, DEFAULT_POLICY, policySchema, splitEvent } from '../../../shared/policy/index.js';
 
 const policy = policySchema.parse(DEFAULT_POLICY);
 const sg = { clear: compileRule(policy.rules.sendgrid!).clear, sesCategoryTag: 'ses:configuration-set' };
@@ -60,6 +60,16 @@ describe('activity facts', () => {
     assert.deepEqual(keys(b, 'bounce'), ['Transient/MailboxFull']);
     assert.deepEqual(keys(activityKeysOf('sns', 'DeliveryDelay', { mail, deliveryDelay: { delayType: 'MailboxFull' } }, ses), 'deferral'), ['MailboxFull']);
     assert.deepEqual(activityKeysOf('events', 'login', {}, sg), []);
+  });
+
+  test('SES: a category tag is counted only where the topic has it in clear (same walk as the clear part)', () => {
+    // sesCategoryTag may hold a dot; the policy's clear path then names nested objects. A tag key that itself
+    // holds the dot is sealed in Kafka (splitEvent never treats a dotted key as clear): it must not be counted.
+    const rule = compileRule(policySchema.parse({ ...DEFAULT_POLICY, rules: { ...DEFAULT_POLICY.rules, sns: { ...DEFAULT_POLICY.rules.sns!, clear: [...DEFAULT_POLICY.rules.sns!.clear, 'mail.tags.team.name'] } } }).rules.sns!);
+    const dotted = { clear: rule.clear, sesCategoryTag: 'team.name' };
+    const body = { mail: { tags: { 'team.name': ['Jane Doe'] } } };
+    assert.ok(!JSON.stringify(splitEvent(body, rule).clear).includes('Jane'), 'sealed in Kafka');
+    assert.deepEqual(keys(activityKeysOf('sns', 'Send', body, dotted), 'category'), ['(none)']);
   });
 
   test('the clicked URL is found where each provider puts it', () => {
