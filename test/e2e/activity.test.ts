@@ -155,6 +155,33 @@ describe(`console e2e: email activity${existsSync(CHROMIUM) ? '' : ' (skipped: /
     assert.equal(await page.getByTestId('timeline-event').count(), 0);
   });
 
+  test('search further back continues the shown person’s timeline, even after the address field changed', async () => {
+    // A small record budget per call (as on a partition of millions), so the first answer stops before the start.
+    const timelineCall = /\/api\/activity(?::|%3A)timeline$/;
+    await page.route(timelineCall, (route) => {
+      const body = JSON.parse(route.request().postData() ?? '{}') as { args: Record<string, unknown> };
+      return route.continue({ postData: JSON.stringify({ args: { ...body.args, budget: 1_000 } }) });
+    });
+    try {
+      await page.getByTestId('timeline-address').fill(`person4.${TAG}@example.org`);
+      await page.getByTestId('timeline-search').click();
+      await page.getByTestId('timeline-more').waitFor();
+      const index = (await page.getByTestId('timeline-summary').innerText()).match(/blind index (\S+)/)![1];
+      // The operator starts typing another address, then asks for more of the timeline on screen.
+      await page.getByTestId('timeline-address').fill(`person5.${TAG}@example.org`);
+      while (await page.getByTestId('timeline-more').count()) {
+        const shown = await page.getByTestId('timeline-summary').textContent();
+        await page.getByTestId('timeline-more').click();
+        await page.waitForFunction((was) => document.querySelector('[data-testid="timeline-summary"]')?.textContent !== was, shown);
+        assert.equal((await page.getByTestId('timeline-summary').innerText()).match(/blind index (\S+)/)![1], index, 'still the same person');
+      }
+      const types = await page.getByTestId('timeline-event').evaluateAll((els) => els.map((e) => e.getAttribute('data-type')));
+      assert.deepEqual(types, ['processed', 'delivered', 'open', 'click']);
+    } finally {
+      await page.unroute(timelineCall);
+    }
+  });
+
   test('no page errors', () => {
     assert.deepEqual(problems, []);
   });

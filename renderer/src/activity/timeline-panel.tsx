@@ -13,14 +13,18 @@ export function TimelinePanel(props: { topics: string[]; defaultTopic: string | 
   const [topic, setTopic] = useState(props.defaultTopic ?? props.topics[0] ?? '');
   const [address, setAddress] = useState('');
   const [result, setResult] = useState<Timeline | null>(null);
+  // What the shown timeline was searched for: 'search further back' continues that search, whatever the form says now.
+  const [searched, setSearched] = useState<{ topic: string; address: string } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
   const search = async (before?: string) => {
+    const q = before && searched ? searched : { topic, address };
     setBusy(true);
     setError(null);
     try {
-      const r = await api.activityTimeline({ topic, address, profile: props.profile, ...(before ? { before } : {}) });
+      const r = await api.activityTimeline({ ...q, profile: props.profile, ...(before ? { before } : {}) });
+      setSearched(q);
       setResult((prev) => (before && prev ? { ...r, events: [...r.events, ...prev.events].sort((a, b) => a.row.time - b.row.time), scanned: prev.scanned + r.scanned } : r));
     } catch (err) {
       setError(err);
