@@ -56,7 +56,8 @@ describe(`console e2e: email activity${existsSync(CHROMIUM) ? '' : ' (skipped: /
     bridge = await startBridge({
       rendererDir,
       // The service's own key folder: the local identity opens every department, and it holds the blind-index key.
-      settings: { localKeysDir: join(svc.dataDir, 'keys') },
+      // And its keys topic: with subject keys on (the default) the sections are sealed under subject keys (v2).
+      settings: { localKeysDir: join(svc.dataDir, 'keys'), subjectKeysTopic: svc.config.subjectKeys.topic },
       identities: { configFile: join(awsDir, 'config'), credentialsFile: join(awsDir, 'credentials'), kmsEndpoint: 'http://127.0.0.1:1', stsEndpoint: 'http://127.0.0.1:1' },
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
