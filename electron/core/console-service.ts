@@ -251,7 +251,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
       ...suppressionHandlers({
         call: service.call,
         blindIndex: deps.blindIndex,
-        opener: (profile) => deps.identities.opener(profile),
+        opener: openerFor,
         viewer,
         report: service.report,
         ...(deps.saveExport ? { saveExport: deps.saveExport } : {}),

@@ -43,6 +43,8 @@ export const suppressionEntry = z.strictObject({
   sealedSource: z.string(),
   /** Department -> ESDK message (base64) of `{ fields: { address } }`. */
   sections: z.record(z.string(), z.string()),
+  /** Department -> subject key id its section is sealed under (subject keys on; as an envelope v2's `keys`). */
+  keys: z.record(z.string(), z.string()).optional(),
 });
 
 export const suppressionListQuery = z.strictObject({

@@ -57,13 +57,17 @@ describe(`console e2e: the Suppressions page${existsSync(CHROMIUM) ? '' : ' (ski
     assert.equal((await svc.postSendgrid(a.body)).status, 200);
     expected = a.stops + 1; // and example@test.com
     await until('every suppression in the view', () => svc.local().listSuppressions({ limit: 1 }), (r) => r.ready && r.total >= expected, { timeoutMs: LONG });
-    bridge = await startBridge({ rendererDir, settings: { localKeysDir: join(svc.dataDir, 'keys') } });
+    // The addresses are sealed under subject keys: the console opens them through the service's keys topic.
+    bridge = await startBridge({ rendererDir, settings: { localKeysDir: join(svc.dataDir, 'keys'), subjectKeysTopic: svc.config.subjectKeys.topic } });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
     page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     page.setDefaultTimeout(LONG);
     page.on('pageerror', (e) => problems.push(e.message));
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
     await page.goto(bridge.url);
+    await page.getByTestId('conn-brokers').fill(brokers.join(','));
+    await page.getByTestId('conn-submit').click();
+    await page.getByTestId('topics-grid').waitFor();
     await page.getByTestId('nav-service').click();
     await page.getByTestId('service-url').fill(svc.admin.url);
     await page.getByTestId('service-auth-token').check();

@@ -3,7 +3,7 @@ import type { AdminClient } from '../../../shared/aws-sign-in/index.js';
 import type { Channel, ConsoleHandlers } from '../../../shared/console-api/contract.js';
 import type { SuppressionEntry, SuppressionRow } from '../../../shared/console-api/suppression-types.js';
 import type { EnvelopeOpener } from '../../../shared/decrypt/types.js';
-import { ENVELOPE_SCHEMA, type Envelope } from '../../../shared/envelope/index.js';
+import { ENVELOPE_SCHEMA, ENVELOPE_SCHEMA_V2, type Envelope } from '../../../shared/envelope/index.js';
 import { SealpostError } from '../../../shared/errors/index.js';
 import { CONSOLE_ERRORS } from '../errors.js';
 
@@ -15,6 +15,7 @@ export interface SuppressionHandlerDeps {
   call<T>(service: string, fn: (c: AdminClient) => Promise<T>): Promise<T>;
   /** The blind indexer of the viewing identity (the address never leaves this process). */
   blindIndex(profile: string): Promise<(address: string) => string>;
+  /** The opener of a profile, reading v2 sections through the connection's keys topic (as every reader of the console). */
   opener(profile: string): Promise<EnvelopeOpener>;
   /** The profile a call runs as (the one named, else the saved one, else local keys). */
   viewer(profile: string | undefined): string;
@@ -26,10 +27,12 @@ export interface SuppressionHandlerDeps {
 /**
  * A suppression entry as an envelope the console's openers already open: its sections are sealed
  * exactly as an event's (encryption context department/source/policy version, plaintext bound to
- * `sealedId`), so the same opener, caches and lock reasons apply.
+ * `sealedId`; with subject keys, under the subject's keys as a v2 envelope whose recipient is the
+ * entry's subject), so the same opener, keys topic, caches and lock reasons ("forgotten on …") apply.
  */
 function asEnvelope(e: SuppressionEntry): Envelope {
-  return { schema: ENVELOPE_SCHEMA, id: e.sealedId, source: e.sealedSource, kind: 'sendgrid', type: 'suppression', time: e.updatedAt, receivedAt: e.updatedAt, policyVersion: e.policyVersion, clear: {}, sections: e.sections };
+  const base: Envelope = { schema: ENVELOPE_SCHEMA, id: e.sealedId, source: e.sealedSource, kind: 'sendgrid', type: 'suppression', time: e.updatedAt, receivedAt: e.updatedAt, policyVersion: e.policyVersion, clear: {}, sections: e.sections };
+  return e.keys ? { ...base, schema: ENVELOPE_SCHEMA_V2, recipient: e.subject, keys: e.keys } : base;
 }
 
 /** Opens each entry's address with `opener`: the first open section holding it, else why it stayed closed. */

@@ -76,7 +76,7 @@ export function createExpandPipeline(
         : {}),
       ...(subjectKeys ? { subjectKeys } : {}),
       ...(config.suppressions.enabled
-        ? { suppressions: createSuppressionDeriver({ policy: config.policy, sealer, blindIndex, rules: suppressRules(config.sources), topic: config.suppressions.topic }) }
+        ? { suppressions: createSuppressionDeriver({ policy: config.policy, sealer, blindIndex, rules: suppressRules(config.sources), topic: config.suppressions.topic, ...(subjectKeys ? { subjectKeys } : {}) }) }
         : {}),
     });
     return expander;

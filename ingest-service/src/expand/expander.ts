@@ -50,12 +50,15 @@ export function createExpander(deps: ExpanderDeps): Expand {
     const forwarded = withheld.size ? parsed.events.filter((e) => !withheld.has(e.id)) : parsed.events;
     const activity = deps.tally ? await deps.tally(source, forwarded, entry.receivedAt) : undefined;
     const dropped = built.forgotten.filter((f) => f.outcome === 'drop').length;
-    // Suppressions from every event, forgotten subjects' included: a forgotten person must still not be mailed.
-    const suppressionRecords = deps.suppressions ? await deps.suppressions(source, parsed.events, entry.receivedAt) : [];
+    // Suppressions from every event, forgotten subjects' included: a forgotten person must still not be mailed
+    // (their address sealed under a key never kept). Their key records go first, with the envelopes'.
+    const suppressions = deps.suppressions ? await deps.suppressions(source, parsed.events, entry.receivedAt) : undefined;
+    const suppressionRecords = suppressions?.records ?? [];
+    const keyRecords = suppressions?.keyRecords.length ? [...built.keyRecords, ...suppressions.keyRecords] : built.keyRecords;
     return {
       records: built.records,
       deadLetters,
-      ...(built.keyRecords.length ? { keyRecords: built.keyRecords } : {}),
+      ...(keyRecords.length ? { keyRecords } : {}),
       ...(activity ? { activity } : {}),
       ...(built.shredded || dropped ? { forgotten: { shredded: built.shredded, dropped } } : {}),
       ...(suppressionRecords.length ? { suppressionRecords } : {}),

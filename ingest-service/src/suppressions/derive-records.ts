@@ -1,8 +1,10 @@
-import { compileRule, ruleFor, type Policy } from '../../../shared/policy/index.js';
+import { compileRule, ruleFor, type CompiledRule, type Policy } from '../../../shared/policy/index.js';
+import type { SubjectKey } from '../../../shared/seal/index.js';
 import type { SealInput, SectionSealer } from '../../../shared/seal/types.js';
 import type { SourceKind } from '../../../shared/envelope/index.js';
 import type { SinkRecord } from '../kafka/sink.js';
 import type { ParsedEvent } from '../parse/index.js';
+import type { SubjectKeyBatch, SubjectKeyring } from '../expand/subject-keys/subject-keyring.js';
 import { stopSignals, type SuppressRule } from './stop-signals.js';
 import { orderStamp, suppressionKey, SUPPRESSION_SCHEMA, type SuppressionValue } from './suppression-state.js';
 
@@ -16,18 +18,39 @@ export interface SuppressionDeriverDeps {
   /** Source id -> its rule; sources absent here derive nothing. */
   rules: ReadonlyMap<string, SuppressRule>;
   topic: string;
+  /** Subject keys (crypto-shredding): the address is sealed under the subject's keys, as the event's sections. */
+  subjectKeys?: SubjectKeyring;
 }
 
-/** Departments the policy grants the recipient field of a source (or every personal field). */
-function recipientReaders(policy: Policy, source: string, kind: SourceKind): string[] {
+/** What one entry's events mean for the list: its records, and the key records they are sealed under (produced first). */
+export interface DerivedSuppressions {
+  records: SinkRecord[];
+  keyRecords: SinkRecord[];
+}
+
+/**
+ * Departments the policy grants the recipient field of a source (or every personal field), and what the
+ * rule does with a new event about a forgotten subject.
+ */
+function recipientReaders(policy: Policy, source: string, kind: SourceKind): { departments: string[]; forgotten: CompiledRule['forgotten'] } {
   const raw = ruleFor(policy, source, kind);
-  if (!raw) return [];
+  if (!raw) return { departments: [], forgotten: 'new-key' };
   const rule = compileRule(raw);
-  const out: string[] = [];
+  const departments: string[] = [];
   for (const [dept, paths] of rule.grants) {
-    if (paths === 'all' || rule.recipient.some((r) => paths.some((g) => r === g || r.startsWith(`${g}.`)))) out.push(dept);
+    if (paths === 'all' || rule.recipient.some((r) => paths.some((g) => r === g || r.startsWith(`${g}.`)))) departments.push(dept);
   }
-  return out;
+  return { departments, forgotten: rule.forgotten };
+}
+
+/**
+ * The subject key that seals a suppression's address (subject keys on): the subject's own key, as for
+ * the event's sections, so a forget shreds the address too. For a forgotten subject, a key that is never
+ * kept: received up to the forget, or newer under a rule that withholds the event (drop, dead-letter),
+ * the person must still not be mailed, but nothing readable about them is kept.
+ */
+function sealingKey(keys: SubjectKeyBatch, subject: string, department: string, receivedAt: number, forgotten: CompiledRule['forgotten']): SubjectKey {
+  return keys.mode(subject, receivedAt, forgotten) === 'keyed' ? keys.keyFor(subject, department) : keys.throwaway();
 }
 
 /**
@@ -35,61 +58,79 @@ function recipientReaders(policy: Policy, source: string, kind: SourceKind): str
  * are already parsed and the sealer is at hand (no second parse). Each record carries only what its
  * event means (one reason, stopped or lifted); the main thread merges it with the local view before
  * it is produced (suppression-writer.ts), so that the compacted topic holds whole states. The address
- * is sealed for the departments granted the recipient field, as in the event's own envelope.
+ * is sealed for the departments granted the recipient field, as in the event's own envelope, and with
+ * subject keys on under the same subject keys (their key records travel with the entry's, produced
+ * before the records sealed under them), so forgetting the person shreds it too.
  */
 export function createSuppressionDeriver(deps: SuppressionDeriverDeps) {
-  const readers = new Map<string, string[]>();
-  const readersOf = (source: string, kind: SourceKind): string[] => {
+  const readers = new Map<string, ReturnType<typeof recipientReaders>>();
+  const readersOf = (source: string, kind: SourceKind): ReturnType<typeof recipientReaders> => {
     let r = readers.get(source);
     if (!r) readers.set(source, (r = recipientReaders(deps.policy, source, kind)));
     return r;
   };
-  return async function derive(source: { id: string; kind: SourceKind }, events: readonly ParsedEvent[], receivedAt: number): Promise<SinkRecord[]> {
+  const NONE: DerivedSuppressions = { records: [], keyRecords: [] };
+  return async function derive(source: { id: string; kind: SourceKind }, events: readonly ParsedEvent[], receivedAt: number): Promise<DerivedSuppressions> {
     const rule = deps.rules.get(source.id);
-    if (!rule) return [];
+    if (!rule) return NONE;
+    const stops = events.map((event) => stopSignals(rule, event));
+    if (stops.every((s) => s.length === 0)) return NONE; // the common case: no stop event, nothing sealed
     const values: SuppressionValue[] = [];
     const inputs: SealInput[] = [];
     const owners: { value: SuppressionValue; department: string }[] = [];
-    const departments = readersOf(source.id, source.kind);
-    events.forEach((event, index) => {
-      const signals = stopSignals(rule, event);
-      const eventMs = Date.parse(event.time);
-      const ord = orderStamp(Number.isFinite(eventMs) ? eventMs : receivedAt, receivedAt, index);
-      for (const s of signals) {
-        const value: SuppressionValue = {
-          schema: SUPPRESSION_SCHEMA,
-          subject: deps.blindIndex(s.address),
-          ...(s.group !== undefined ? { group: s.group } : {}),
-          reasons: {
-            [s.reason]:
-              s.action === 'stop'
-                ? { since: event.time, sinceOrd: ord, lastOrd: ord, source: source.id, eventId: event.id }
-                : { liftedOrd: ord, liftedBy: 'group_resubscribe', source: source.id, eventId: event.id },
-          },
-          source: source.id,
-          eventId: event.id,
-          ...(s.action === 'lift' ? { lifted: { at: event.time, by: 'group_resubscribe' as const } } : {}),
-          policyVersion: deps.policy.version,
-          sections: {},
-          sealedId: event.id,
-          sealedSource: source.id,
-        };
-        values.push(value);
-        for (const department of departments) {
-          inputs.push({ id: event.id, department, source: source.id, policyVersion: deps.policy.version, fields: { address: s.address } });
-          owners.push({ value, department });
+    const { departments, forgotten } = readersOf(source.id, source.kind);
+    const keys = deps.subjectKeys?.begin();
+    try {
+      events.forEach((event, index) => {
+        const eventMs = Date.parse(event.time);
+        const ord = orderStamp(Number.isFinite(eventMs) ? eventMs : receivedAt, receivedAt, index);
+        for (const s of stops[index]!) {
+          const subject = deps.blindIndex(s.address);
+          const value: SuppressionValue = {
+            schema: SUPPRESSION_SCHEMA,
+            subject,
+            ...(s.group !== undefined ? { group: s.group } : {}),
+            reasons: {
+              [s.reason]:
+                s.action === 'stop'
+                  ? { since: event.time, sinceOrd: ord, lastOrd: ord, source: source.id, eventId: event.id }
+                  : { liftedOrd: ord, liftedBy: 'group_resubscribe', source: source.id, eventId: event.id },
+            },
+            source: source.id,
+            eventId: event.id,
+            ...(s.action === 'lift' ? { lifted: { at: event.time, by: 'group_resubscribe' as const } } : {}),
+            policyVersion: deps.policy.version,
+            sections: {},
+            sealedId: event.id,
+            sealedSource: source.id,
+          };
+          values.push(value);
+          for (const department of departments) {
+            const input: SealInput = { id: event.id, department, source: source.id, policyVersion: deps.policy.version, fields: { address: s.address } };
+            if (keys) {
+              input.subjectKey = sealingKey(keys, subject, department, receivedAt, forgotten);
+              (value.keys ??= {})[department] = input.subjectKey.id;
+            }
+            inputs.push(input);
+            owners.push({ value, department });
+          }
         }
-      }
-    });
-    if (values.length === 0) return [];
-    const sealed = inputs.length ? await deps.sealer.sealMany(inputs) : [];
-    owners.forEach((o, i) => (o.value.sections[o.department] = sealed[i]!));
-    return values.map((v) => ({
-      topic: deps.topic,
-      key: suppressionKey(v.subject, v.group),
-      value: Buffer.from(JSON.stringify(v)),
-      headers: { [SUPPRESSION_HEADERS.schema]: SUPPRESSION_SCHEMA, [SUPPRESSION_HEADERS.source]: source.id },
-    }));
+      });
+      const sealing = inputs.length ? deps.sealer.sealMany(inputs) : Promise.resolve([]);
+      const finishing = keys ? keys.finish() : Promise.resolve([]);
+      await Promise.allSettled([sealing, finishing]); // both done with their keys before the keys end
+      const [sealed, keyRecords] = await Promise.all([sealing, finishing]);
+      owners.forEach((o, i) => (o.value.sections[o.department] = sealed[i]!));
+      const records = values.map((v) => ({
+        topic: deps.topic,
+        key: suppressionKey(v.subject, v.group),
+        value: Buffer.from(JSON.stringify(v)),
+        headers: { [SUPPRESSION_HEADERS.schema]: SUPPRESSION_SCHEMA, [SUPPRESSION_HEADERS.source]: source.id },
+      }));
+      return { records, keyRecords };
+    } finally {
+      keys?.end(); // zeroes its throwaway keys
+    }
   };
 }
 export type SuppressionDeriver = ReturnType<typeof createSuppressionDeriver>;

@@ -65,6 +65,11 @@ export const suppressionValueSchema = z.object({
   policyVersion: z.number().int().positive(),
   /** Department -> ESDK message (base64) of `{ id: sealedId, department, fields: { address } }`. */
   sections: z.record(z.string(), z.string()),
+  /**
+   * With subject keys: department -> id of the subject key (of `subject`) its section is sealed under, as
+   * in an envelope v2 (the key record is on the keys topic; a forget tombstones it and the address with it).
+   */
+  keys: z.record(z.string(), z.string()).optional(),
   /** The id bound inside the sealed sections (the event that sealed them), and its source (encryption context). */
   sealedId: z.string(),
   sealedSource: z.string(),
@@ -106,6 +111,11 @@ export function mergeReason(a: ReasonState | undefined, b: ReasonState | undefin
   };
 }
 
+/** The sealed address of a value and what opening it needs (it travels whole: sections and their keys together). */
+function sealedPart(v: SuppressionValue): Pick<SuppressionValue, 'sections' | 'keys' | 'sealedId' | 'sealedSource' | 'policyVersion'> {
+  return { sections: v.sections, ...(v.keys ? { keys: v.keys } : {}), sealedId: v.sealedId, sealedSource: v.sealedSource, policyVersion: v.policyVersion };
+}
+
 /** Joins the reasons of two values of one key; the rest (write info, sections) comes from `incoming`. */
 export function mergeValues(current: SuppressionValue | undefined, incoming: SuppressionValue): SuppressionValue {
   if (!current) return incoming;
@@ -117,7 +127,7 @@ export function mergeValues(current: SuppressionValue | undefined, incoming: Sup
   return {
     ...incoming,
     reasons,
-    ...(keepSections ? { sections: current.sections, sealedId: current.sealedId, sealedSource: current.sealedSource, policyVersion: current.policyVersion } : {}),
+    ...(keepSections ? sealedPart(current) : {}),
   };
 }
 

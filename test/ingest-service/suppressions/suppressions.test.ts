@@ -7,7 +7,7 @@ import { eventsSignedHeaders } from '../../../ingest-service/src/dev/index.js';
 import { SUPPRESSION_SCHEMA, type SuppressionValue } from '../../../ingest-service/src/suppressions/suppression-state.js';
 import { ensureKafka, readAll, uniqueTopic } from '../../support/kafka.js';
 import { SEED_BATCH, startTestService, tempDataDir, type TestService } from '../../support/ingest.js';
-import { departmentKeyring, openSection } from '../../support/local-decrypt.js';
+import { departmentKeyring, openEnvelopeSection, readSubjectKeys } from '../../support/local-decrypt.js';
 import { createSnsSigner, type SnsSigner } from '../../support/sns-signer.js';
 import { until } from '../../support/until.js';
 
@@ -101,7 +101,9 @@ describe('the suppression list, end to end on the real broker', () => {
     const value = JSON.parse(records.find((r) => !r.key!.toString().includes('/group/'))!.value!.toString()) as SuppressionValue;
     assert.equal(value.schema, SUPPRESSION_SCHEMA);
     assert.deepEqual(Object.keys(value.sections).sort(), ['security', 'support'], 'analytics is not granted the recipient');
-    const opened = await openSection(departmentKeyring(a.dataDir, 'support'), value.sections.support!);
+    // Sealed under the person's subject keys, as the event's own sections (a forget shreds it: suppression-forget.test.ts).
+    const envelope = { schema: 'sealpost.envelope/2', id: value.sealedId, source: value.sealedSource, kind: 'sendgrid', type: 'suppression', time: '', receivedAt: '', policyVersion: value.policyVersion, recipient: value.subject, clear: {}, sections: value.sections, keys: value.keys! } as const;
+    const opened = await openEnvelopeSection(departmentKeyring(a.dataDir, 'support'), envelope, 'support', await readSubjectKeys(brokers, a.config.subjectKeys.topic, [envelope]));
     assert.equal(opened.plaintext.id, value.sealedId);
     assert.match(String(opened.plaintext.fields.address), /^(example@test\.com|recipient@example\.com|grouped@example\.org)$/);
     assert.equal(statSync(join(a.dataDir, 'suppressions.db')).mode & 0o077, 0, 'the view is owner-only');

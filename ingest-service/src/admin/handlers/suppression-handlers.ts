@@ -41,6 +41,7 @@ export function entryView(row: StoredSuppression): SuppressionEntry {
     sealedId: v.sealedId,
     sealedSource: v.sealedSource,
     sections: v.sections,
+    ...(v.keys ? { keys: v.keys } : {}),
   };
 }
 
