@@ -6,8 +6,13 @@ import type { SuppressionStore } from './suppression-store.js';
 import { liftAll, mergeValues, reasonsFingerprint, suppressionKey, SUPPRESSION_SCHEMA, type SuppressionValue } from './suppression-state.js';
 import { parseSuppressionValue } from './suppression-store.js';
 
-/** States written but not yet read back, kept so two entries in flight for one subject still merge (bounded). */
-const MAX_PENDING = 100_000;
+/**
+ * States written but not yet read back, kept so two entries in flight for one subject still merge. Only their
+ * reasons are kept (a few hundred bytes; the sealed address comes from the record being written or the view):
+ * with the sections, 100,000 of them held over 200 MB while a first start read a large topic. Dropping the
+ * oldest costs at most a repair (a record that lacks a reason is written back whole by the follower).
+ */
+const MAX_PENDING = 20_000;
 /** A repair of the same state is not sent again within this window (it is on its way back to us). */
 const REPAIR_QUIET_MS = 30_000;
 
@@ -29,7 +34,7 @@ export function createSuppressionWriter(opts: { store: SuppressionStore; sink: R
 
   const remember = (key: string, v: SuppressionValue): void => {
     pending.delete(key);
-    pending.set(key, v);
+    pending.set(key, { schema: v.schema, subject: v.subject, ...(v.group !== undefined ? { group: v.group } : {}), reasons: v.reasons, source: v.source, eventId: v.eventId, policyVersion: v.policyVersion, sections: {}, sealedId: '', sealedSource: '' });
     if (pending.size > MAX_PENDING) pending.delete(pending.keys().next().value!);
   };
   const recordOf = (key: string, v: SuppressionValue): SinkRecord => ({
