@@ -6,14 +6,24 @@ import { z } from 'zod';
  * carry the whole state of its subject, not only the event that caused it: writers merge with their
  * local view before writing, readers merge what they read into theirs.
  *
- * The merge is a join (commutative, associative, idempotent), so two instances racing, a replay of
- * old events, or records read in any order all end in the same state. Per reason it keeps the latest
- * stop and the latest lift by an order stamp (event time, then receive time, then position in the
+ * Whether a reason is active merges as a join (commutative, associative, idempotent), so two instances
+ * racing, a replay of old events, or records read in any order all agree on it. Per reason it keeps the
+ * latest stop and the latest lift by an order stamp (event time, then receive time, then position in the
  * request): the reason is active while its latest stop is newer than its latest lift. A lift is a
- * `group_resubscribe` or an operator's removal.
+ * `group_resubscribe` or an operator's removal. `since` (the earliest stop after the latest lift) is exact
+ * unless a lift arrives after stops newer than itself: only the earliest and latest stop are kept, so it
+ * may then name a later stop than the first one after the lift (stops 3, 5, 6 then a late lift at 4: 6).
+ * Readers of one topic merge its records in the same order and agree on it.
  */
 
 export const SUPPRESSION_SCHEMA = 'sealpost.suppression/1';
+
+/**
+ * The reasons an address can be on the list for (stop-signals.ts). A record naming any other is not a
+ * suppression record: the names reach the check's answer and the view's comma-joined column, and whoever
+ * may write the topic must not add arbitrary ones (a comma split one reason into two).
+ */
+export const SUPPRESSION_REASONS = ['bounce', 'dropped', 'spamreport', 'unsubscribe', 'group_unsubscribe', 'complaint'] as const;
 
 /** Who lifted a reason. */
 export const LIFTED_BY = ['group_resubscribe', 'admin'] as const;
@@ -55,7 +65,7 @@ export const suppressionValueSchema = z.object({
   subject: z.string().min(1).max(200),
   /** SendGrid unsubscribe group (asm_group_id); absent for the global entry. */
   group: z.number().int().optional(),
-  reasons: z.record(z.string(), reasonState),
+  reasons: z.record(z.string().refine((k) => (SUPPRESSION_REASONS as readonly string[]).includes(k), 'not a suppression reason'), reasonState),
   /** Source and event id of the write (an operator's removal: `admin`). */
   source: z.string(),
   eventId: z.string(),

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_SENDGRID_SUPPRESS, DEFAULT_SES_SUPPRESS } from '../../../ingest-service/src/suppressions/suppression-config.js';
 import { stopSignals } from '../../../ingest-service/src/suppressions/stop-signals.js';
+import { parseSuppressionValue } from '../../../ingest-service/src/suppressions/suppression-store.js';
 import {
   activeSummary,
   liftAll,
@@ -62,6 +63,18 @@ describe('suppression state merge', () => {
     assert.equal(removed.lifted?.by, 'admin');
     assert.deepEqual(activeSummary(mergeValues(removed, stop('bounce', 4000))).reasons, [], 'an older bounce delivered late stays lifted');
     assert.deepEqual(activeSummary(mergeValues(removed, stop('bounce', 6000))).reasons, ['bounce']);
+  });
+});
+
+describe('suppression records read from the topic', () => {
+  const raw = (reasons: Record<string, unknown>): Buffer => Buffer.from(JSON.stringify({ ...stop('bounce', 1000), reasons }));
+  const bounce = stop('bounce', 1000).reasons['bounce'];
+
+  it('accepts only the reasons an address can be on the list for: anyone who may write the topic cannot add others', () => {
+    assert.ok(parseSuppressionValue(raw({ bounce })));
+    assert.ok(parseSuppressionValue(raw({ complaint: bounce, group_unsubscribe: bounce })));
+    // A comma split one reason into two in the view's column and the check's answer; any other name reached the answer as it was.
+    for (const name of ['bounce,spamreport', 'not-a-reason', 'x'.repeat(5000), '<b>']) assert.equal(parseSuppressionValue(raw({ [name]: bounce })), undefined, name.slice(0, 20));
   });
 });
 
