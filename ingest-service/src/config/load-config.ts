@@ -103,6 +103,25 @@ function formatIssue(issue: z.core.$ZodIssue): string {
 
 
 /**
+ * The check's credentials must be its own: the HMAC covers only timestamp and body (not the route), and a bearer
+ * token is accepted by its issuer and audience, so a secret or an (issuer, audience) shared with an `events` source
+ * lets a system allowed to check post audit events (a captured check replayed as one), and the reverse.
+ */
+function sharedCheckCredentials(config: Config): string[] {
+  const check = config.suppressions.check.verify;
+  if (!check) return [];
+  const out: string[] = [];
+  for (const s of config.sources) {
+    if (s.kind !== 'events') continue;
+    if (check.hmacSecret && s.verify.hmacSecret === check.hmacSecret) out.push(`suppressions.check.verify.hmacSecret: the same secret as sources.${s.id}; give the check a secret of its own (openssl rand -base64 32)`);
+    if (check.bearer && s.verify.bearer && s.verify.bearer.issuer === check.bearer.issuer && s.verify.bearer.audience === check.bearer.audience) {
+      out.push(`suppressions.check.verify.bearer: the same issuer and audience as sources.${s.id}, so one token would do both; give the check an audience of its own`);
+    }
+  }
+  return out;
+}
+
+/**
  * Loads the configuration once, at start: the file (YAML or JSON) or the embedded default, then the
  * SEALPOST_* environment overrides, validated as a whole. Every problem is listed in one error; the
  * result is frozen.
@@ -146,6 +165,7 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv } = {}
     checkVerify.hmacSecret = resolveSecretRef(checkVerify.hmacSecret, 'suppressions.check.verify.hmacSecret', env, problems);
     requireSecretBytes(checkVerify.hmacSecret, 'suppressions.check.verify.hmacSecret', problems);
   }
+  problems.push(...sharedCheckCredentials(config));
   if (config.metrics.token) {
     config.metrics.token = resolveSecretRef(config.metrics.token, 'metrics.token', env, problems);
     requireSecretBytes(config.metrics.token, 'metrics.token', problems);

@@ -100,6 +100,21 @@ describe('configuration', () => {
     assert.deepEqual(config.subjectKeys, { enabled: true, topic: 'sealpost.subject-keys', cacheSize: 20_000 });
   });
 
+  it('refuses suppression-check credentials shared with an events source (one secret would both check and post events)', () => {
+    const secret = 'a-shared-secret-of-at-least-32-bytes';
+    const bearer = { issuer: 'https://idp.example.com', audience: 'sealpost', publicKey: '-----BEGIN PUBLIC KEY-----' };
+    const problems = problemsOf(() =>
+      loadConfig({
+        file: writeConfig({ ...minimal, sources: [{ id: 'audit', kind: 'events', verify: { hmacSecret: secret, bearer } }], suppressions: { check: { verify: { hmacSecret: secret, bearer } } } }),
+        env: {},
+      }),
+    ).join('\n');
+    assert.match(problems, /suppressions\.check\.verify\.hmacSecret: the same secret as sources\.audit/);
+    assert.match(problems, /suppressions\.check\.verify\.bearer: the same issuer and audience as sources\.audit/);
+    const own = loadConfig({ file: writeConfig({ ...minimal, suppressions: { check: { verify: { hmacSecret: 'b'.repeat(32), bearer: { ...bearer, audience: 'sealpost-check' } } } } }), env: {} });
+    assert.equal(own.suppressions.check.verify?.hmacSecret, 'b'.repeat(32));
+  });
+
   it('the README configuration example is valid', () => {
     const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
     const section = readme.slice(readme.indexOf('## Configuration reference'));
