@@ -22,7 +22,11 @@ function groupId(v: unknown): number | undefined {
   return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
 
+/** SendGrid event types that may mean stop (or its lift): anything else returns at once, on the hot path. */
+const SENDGRID_TYPES = new Set(['bounce', 'dropped', 'spamreport', 'unsubscribe', 'group_unsubscribe', 'group_resubscribe']);
+
 function sendgridSignals(s: SendgridSuppress, e: ParsedEvent): StopSignal[] {
+  if (!SENDGRID_TYPES.has(e.type)) return [];
   const email = str(e.body['email']);
   if (!email) return [];
   const address = normaliseAddress(email);
