@@ -10,7 +10,7 @@ import type { Envelope } from '../../shared/envelope/index.js';
 import { ensureKafka, readAll } from '../support/kafka.js';
 import { sendgridSignedHeaders } from '../../ingest-service/src/dev/index.js';
 import { freePort, makeSendgridBatch, SEED_BATCH, tempDataDir, testConfig, waitReady } from '../support/ingest.js';
-import { departmentKeyring, openSection } from '../support/local-decrypt.js';
+import { departmentKeyring, openEnvelopeSection, readSubjectKeys } from '../support/local-decrypt.js';
 import { nativeSeal } from '../../shared/seal/index.js';
 import { buildPrunedApp, PRUNED_NODE_ARGS } from '../support/pruned-app.js';
 import { until } from '../support/until.js';
@@ -106,8 +106,13 @@ describe('compiled service (npm run build, plain node, production packages only)
       assert.equal(records.length, 14);
       const emails = (JSON.parse(SEED_BATCH.toString()) as { email: string }[]).map((e) => e.email);
       for (const r of records) for (const email of emails) assert.ok(!r.value!.toString().includes(email), 'no address in clear in Kafka');
+      // The build writes what users get by default: v2, each section under a subject key the build put on the keys
+      // topic (its key book and keys-topic writer, built too), opened in the two documented stock-SDK steps.
       const env0 = JSON.parse(records[0]!.value!.toString()) as Envelope;
-      const opened = await openSection(departmentKeyring(dataDir, 'support'), env0.sections.support!);
+      assert.equal(env0.schema, 'sealpost.envelope/2');
+      assert.ok(env0.keys?.support, 'the support section is sealed under a subject key');
+      const subjectKeys = await readSubjectKeys(brokers, config.subjectKeys.topic, [env0]);
+      const opened = await openEnvelopeSection(departmentKeyring(dataDir, 'support'), env0, 'support', subjectKeys);
       assert.equal(opened.plaintext.id, env0.id);
       assert.ok(emails.includes(opened.plaintext.fields.email), 'the sealed section opens with the stock SDK');
 
