@@ -26,7 +26,8 @@ describe('console service channels on the real ingest service and broker', () =>
     svc = await startAdminService({ brokers, admin: { audit: { topic: uniqueTopic('console-audit') } } });
     token = svc.admin.localToken!.token;
     dir = mkdtempSync(join(tmpdir(), 'sp-console-service-'));
-    c = consoleOn({ keysDir: join(svc.dataDir, 'keys') });
+    // The service's keys and keys topic: it writes v2 records, whose sections open through their subject keys.
+    c = consoleOn({ keysDir: join(svc.dataDir, 'keys'), keysTopic: svc.config.subjectKeys.topic });
   });
   after(async () => {
     await c?.close();

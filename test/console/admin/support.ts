@@ -20,9 +20,11 @@ export const TEST_BOX: SecretBox = {
 export type Failure = Error & { code: string };
 
 /** A console Node side with its own settings and service store; `call` unwraps, `refusal` expects an error. */
-export function consoleOn(opts: { file?: string | null; secrets?: SecretBox; keysDir?: string; aws?: ServiceModuleOptions['aws'] } = {}) {
+export function consoleOn(opts: { file?: string | null; secrets?: SecretBox; keysDir?: string; keysTopic?: string; aws?: ServiceModuleOptions['aws'] } = {}) {
   const settings = createSettingsStore({ file: null, secrets: NO_SECRET_BOX });
   if (opts.keysDir) settings.patch({ localKeysDir: opts.keysDir });
+  // The keys topic of the service under test (each test service has its own; the console's default is shared).
+  if (opts.keysTopic) settings.patch({ subjectKeysTopic: opts.keysTopic });
   const svc = createConsoleService({
     settings,
     identities: createProfileIdentities({ settings, configFile: opts.aws?.configFile ?? '/dev/null', credentialsFile: opts.aws?.credentialsFile ?? '/dev/null' }),
