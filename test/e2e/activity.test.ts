@@ -69,6 +69,12 @@ describe(`console e2e: email activity${existsSync(CHROMIUM) ? '' : ' (skipped: /
     await page.getByTestId('conn-brokers').fill(brokers.join(','));
     await page.getByTestId('conn-submit').click();
     await page.getByTestId('topics-grid').waitFor();
+    // The service writes v2 records, whose sections open through subject keys on its keys topic: the operator names
+    // it in Settings (each test service has its own; the default is sealpost.subject-keys). The connection follows it.
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('settings-keys-topic').fill(svc.config.subjectKeys.topic);
+    await page.getByTestId('settings-save').click();
+    await page.getByText('Saved.').waitFor();
     await page.getByTestId('nav-service').click();
     await page.getByTestId('service-url').fill(svc.admin.url);
     await page.getByTestId('service-auth-token').check();
