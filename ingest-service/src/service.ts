@@ -20,6 +20,7 @@ import { startWorkerExpander, type WorkerExpander } from './expand/index.js';
 import type { ForgetSink } from './expand/contract.js';
 import { startSubjectKeys, type SubjectKeysService } from './subject-keys/index.js';
 import { processInstanceId } from './expand/subject-keys/instance.js';
+import { indexedSources, startEventIndex, type EventIndexHandle } from './event-index/index.js';
 import { countEvents } from './parse/index.js';
 import { reloadableChanges } from './config/reload.js';
 import { confirmSubscription, createVerifier, writePendingSubscription } from './verify/index.js';
@@ -185,6 +186,12 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
         return metrics.registry.metrics();
       },
     };
+    // The events query's index: its own thread tailing the events topics, never on the acknowledging path.
+    let eventIndex: EventIndexHandle | undefined;
+    if (config.kafka && config.admin && config.eventIndex.enabled) {
+      eventIndex = await startEventIndex({ kafka: config.kafka, dataDir, sources: indexedSources(config.eventIndex, sources), retentionDays: config.eventIndex.retentionDays, log });
+      started.push(() => eventIndex!.close());
+    }
     const refusals = createRefusalLog({ log, now });
     for (const w of startupWarnings(config)) log.warn(w.fields, w.message);
     const admin = config.admin
@@ -204,6 +211,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
           ...(subjectKeys ? { subjects: subjectKeys.forgetter } : {}),
         })
       : undefined;
+    const admin = config.admin ? await startAdmin({ config, sources, journal, forwarder, sink, metrics, log, refusals, metricsPage, now, ...(activity ? { activity } : {}), ...(suppressions ? { suppressions } : {}), ...(eventIndex ? { eventIndex } : {}) }) : undefined;
     if (admin) started.push(() => admin.close());
 
     const app = createHttpServer({
@@ -254,6 +262,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       ...(suppressions ? { suppressions } : {}),
       async stop() {
         await admin?.close();
+        await eventIndex?.close();
         await app.close();
         await subjectKeys?.close();
         await forwarder?.stop();

@@ -36,6 +36,7 @@ export const ADMIN_ROUTES = {
   exportSuppressions: { method: 'GET', path: '/admin/v1/suppressions/export', permission: 'suppressions:read', response: s.suppressionExportResponse },
   removeSuppression: { method: 'POST', path: '/admin/v1/suppressions/remove', permission: 'suppressions:remove', body: s.suppressionRemoveRequest, response: s.suppressionRemoveResponse },
   forgetSubject: { method: 'POST', path: '/admin/v1/subjects/forget', permission: 'subjects:forget', audit: 'forget', body: s.forgetRequest, response: s.forgetResponse },
+  queryEvents: { method: 'POST', path: '/admin/v1/events/query', permission: 'audit:read', body: s.eventQuery, response: s.eventQueryResponse },
 } as const satisfies Record<string, RouteSpec>;
 
 /** The shape every entry of ADMIN_ROUTES has. `any` = any signed-in session; null = no session needed. */

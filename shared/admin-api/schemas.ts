@@ -14,6 +14,7 @@ export * from './audit-schemas.js';
 export * from './activity-schemas.js';
 export * from './suppression-schemas.js';
 export * from './subject-schemas.js';
+export * from './event-schemas.js';
 
 // ---------------------------------------------------------------- sign-in
 

@@ -66,6 +66,7 @@ export interface AdminClient {
   removeSuppression(request: t.SuppressionRemoveRequest): Promise<t.SuppressionEntry>;
   /** Forgets a person (admin): tombstones every subject key of the address; `reason` goes to the audit trail. */
   forgetSubject(address: string, reason: string): Promise<t.ForgetResponse>;
+  queryEvents(query?: t.EventQuery): Promise<t.EventQueryResponse>;
 }
 
 function queryString(query: Record<string, unknown> | undefined): string {
@@ -166,5 +167,6 @@ export function createAdminClient(opts: AdminClientOptions): AdminClient {
     exportSuppressions: () => call('exportSuppressions'),
     removeSuppression: async (request) => (await call('removeSuppression', { body: request })).entry,
     forgetSubject: (address, reason) => call('forgetSubject', { body: { address, reason } }),
+    queryEvents: (query = {}) => call('queryEvents', { body: query }),
   };
 }

@@ -15,6 +15,7 @@ import type { SignIn } from './sign-in/sign-in.js';
 import type { KnownSource } from '../config/source-table.js';
 import type { Suppressions } from '../suppressions/start-suppressions.js';
 import type { SubjectForgetter } from '../subject-keys/index.js';
+import type { EventIndexHandle, SubjectIndexer } from '../event-index/index.js';
 
 /** What the service hands the admin API: its running parts, never copies of their state. */
 export interface AdminServiceParts {
@@ -32,6 +33,8 @@ export interface AdminServiceParts {
   metricsPage: MetricsPage;
   /** Forgetting people (subject keys on and Kafka configured); absent otherwise. */
   subjects?: SubjectForgetter;
+  /** The events query's index (event-index/), when Kafka is configured and eventIndex.enabled. */
+  eventIndex?: EventIndexHandle;
   now?: () => number;
   /** Email activity counts; absent when activity.enabled is false. */
   activity?: Activity;
@@ -55,5 +58,8 @@ export interface AdminDeps extends Required<Pick<AdminServiceParts, 'config' | '
   replays: ReplayManager | undefined;
   activity: Activity | undefined;
   subjects: SubjectForgetter | undefined;
+  eventIndex: EventIndexHandle | undefined;
+  /** Blind index of a subject value, for the events query. */
+  subjectIndex: SubjectIndexer;
   startedAt: number;
 }

@@ -5,6 +5,7 @@ import { ADMIN_ROUTES, permissionsOf, type AdminPermission, type RouteSpec } fro
 import { SealpostError } from '../../../shared/errors/index.js';
 import { isLoopbackHost } from '../../../shared/net/index.js';
 import { createAuditTrail, openAuditIndex } from '../audit/index.js';
+import { createSubjectIndexer } from '../event-index/index.js';
 import { createKafka } from '../kafka/index.js';
 import { createReplayManager } from '../replay/index.js';
 import type { AdminDeps, AdminServiceParts } from './admin-deps.js';
@@ -13,6 +14,7 @@ import { activityHandlers } from './handlers/activity-handlers.js';
 import { auditHandlers } from './handlers/audit-handlers.js';
 import { forgetHandlers } from './handlers/forget-handlers.js';
 import { backlogHandlers } from './handlers/backlog-handlers.js';
+import { eventHandlers } from './handlers/event-handlers.js';
 import { replayHandlers } from './handlers/replay-handlers.js';
 import { sessionHandlers } from './handlers/session-handlers.js';
 import { statusHandlers } from './handlers/status-handlers.js';
@@ -94,6 +96,8 @@ export async function startAdmin(parts: AdminServiceParts): Promise<AdminHandle>
     replays,
     activity: parts.activity,
     subjects: parts.subjects,
+    eventIndex: parts.eventIndex,
+    subjectIndex: createSubjectIndexer(config),
     startedAt: now(),
   };
   const handlers: AdminHandlers = {
@@ -105,6 +109,7 @@ export async function startAdmin(parts: AdminServiceParts): Promise<AdminHandle>
     ...activityHandlers(deps),
     ...suppressionHandlers({ ...deps, ...(parts.suppressions ? { suppressions: parts.suppressions } : {}) }),
     ...forgetHandlers(deps),
+    ...eventHandlers(deps),
   };
   const app = createAdminServer({
     https,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { policySchema } from '../../../shared/policy/index.js';
 import { ACTIVITY_DEFAULTS, activitySchema } from '../activity/activity-config.js';
 import { adminSchema } from '../admin/admin-config.js';
+import { EVENT_INDEX_DEFAULTS, eventIndexSchema } from '../event-index/event-index-config.js';
 import { DEFAULT_LISTENER_LIMITS, listenerLimitsSchema } from '../limits/listener-limits.js';
 import { sendgridSuppressSchema, sesSuppressSchema, suppressionsSchemaWith, DEFAULT_SENDGRID_SUPPRESS, DEFAULT_SES_SUPPRESS } from '../suppressions/suppression-config.js';
 
@@ -187,6 +188,8 @@ export const configSchema = z.strictObject({
   activity: activitySchema.default(ACTIVITY_DEFAULTS),
   /** Admin API, AWS sign-in, audit trail and replay (see docs/admin-api.md); absent = no admin API. */
   admin: adminSchema.optional(),
+  /** The query index of `events` sources behind the admin API's events query (docs/admin-api.md); needs kafka and admin. */
+  eventIndex: eventIndexSchema.default(EVENT_INDEX_DEFAULTS),
 });
 
 export type Config = z.infer<typeof configSchema>;
