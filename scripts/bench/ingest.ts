@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run bench:ingest [-- --seconds 60 --concurrency 8 --sustain-rate auto|N --departments 2 --kms --seal-workers N --profile DIR
-//                         --service-root DIR --subject-keys on|off --new-subject-every-event]
+//                         --service-root DIR --subject-keys on|off --new-subject-every-event --events]
 // Drives the real service (a child process) with signed SendGrid batches of 100 unique events over loopback,
 // --departments sealed per event (default 2, the default policy), a real Kafka broker:
 //  1. full speed for --seconds (events_per_s accepted; forwarded_per_s = all of them over the time until the
@@ -14,7 +14,9 @@
 // runs the service of another checkout (a baseline) under the same load and measurements. --subject-keys on (the default)
 // seals each section under a per-(recipient, department) subject key (crypto-shredding), off seals v1 envelopes; the
 // recipients cycle over 5,000 addresses, or with --new-subject-every-event every event names a new one (the worst case:
-// a new key per event and department, each one key record). Last line: one JSON object.
+// a new key per event and department, each one key record). --events posts signed audit events to an `events` source
+// instead, with the admin API on (so the events query's index tails the topic under the full load, where the checkout
+// has one). Last line: one JSON object.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +25,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import kafkajs from 'kafkajs';
 import { ensureShared } from '../kafka/broker.mjs';
-import { generateSendgridKeyPair, sendgridSignedHeaders } from '../../ingest-service/src/dev/index.js';
+import { eventsSignedHeaders, generateSendgridKeyPair, sendgridSignedHeaders } from '../../ingest-service/src/dev/index.js';
 import { waitReady } from '../../test/support/ingest.js';
 import { benchPolicy } from './bench-policy.js';
 import { percentile, processCpuUs } from './measure.js';
@@ -44,6 +46,7 @@ const { values: args } = parseArgs({
     'service-root': { type: 'string' },
     'subject-keys': { type: 'string', default: 'on' },
     'new-subject-every-event': { type: 'boolean', default: false },
+    events: { type: 'boolean', default: false },
   },
 });
 if (!['on', 'off'].includes(args['subject-keys']!)) throw new Error(`--subject-keys must be on or off, got ${args['subject-keys']}`);
@@ -63,11 +66,18 @@ const run = randomBytes(4).toString('hex');
 const topic = `bench.ingest.${run}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'sealpost-bench-'));
 const { publicKey, privateKeyPem: privatePem } = generateSendgridKeyPair();
+const EVENTS_MODE = args.events;
+const eventsSecret = randomBytes(32).toString('base64url');
 const config: Record<string, unknown> = {
   listen: { host: '127.0.0.1', port: Number(args.port) },
   dataDir,
   kafka: { brokers, partitions: 6 },
-  sources: [{ id: 'bench', kind: 'sendgrid', topic, verify: { publicKey, maxAgeSeconds: 300 } }],
+  sources: [
+    EVENTS_MODE
+      ? { id: 'bench', kind: 'events', topic, verify: { hmacSecret: eventsSecret, maxAgeSeconds: 300 } }
+      : { id: 'bench', kind: 'sendgrid', topic, verify: { publicKey, maxAgeSeconds: 300 } },
+  ],
+  ...(EVENTS_MODE ? { admin: { listen: { host: '127.0.0.1', port: 0 }, audit: { topic: `${topic}.trail` } } } : {}),
   policy,
   log: { level: 'warn' },
   // The keys topic of this run (its own, like the data topic); only sent with --service-root when on, so an older checkout still starts.
@@ -98,11 +108,30 @@ process.on('exit', () => child.kill('SIGKILL'));
 
 let seq = 0;
 const EVENTS = ['processed', 'delivered', 'open', 'click', 'bounce'];
+const OUTCOMES = ['success', 'success', 'success', 'denied', 'failure'];
+/** Audit events (--events): common fields, clear outcome and producer, personal actor, subject and details. */
+function auditEvent(n: number, at: string): Record<string, unknown> {
+  return {
+    id: `${run}-${n}`,
+    type: `resource.${EVENTS[n % EVENTS.length]}`,
+    time: at,
+    source: 'bench-producer',
+    outcome: OUTCOMES[n % OUTCOMES.length],
+    actor: `operator${n % 50}@corp.example`,
+    subject: NEW_SUBJECTS ? `user${run}-${n}@example.com` : `user${n % 5000}@example.com`,
+    details: { resource: `invoice/${n}`, ip: '192.0.2.10', amount: n % 1000 },
+  };
+}
 function makeBatch(): { body: Buffer; events: Record<string, unknown>[] } {
   const events: Record<string, unknown>[] = [];
   const now = Math.floor(Date.now() / 1000);
+  const at = new Date().toISOString();
   for (let i = 0; i < BATCH; i++) {
     const n = seq++;
+    if (EVENTS_MODE) {
+      events.push(auditEvent(n, at));
+      continue;
+    }
     events.push({
       email: NEW_SUBJECTS ? `user${run}-${n}@example.com` : `user${n % 5000}@example.com`,
       event: EVENTS[n % EVENTS.length],
@@ -121,9 +150,9 @@ function makeBatch(): { body: Buffer; events: Record<string, unknown>[] } {
 }
 
 async function post(body: Buffer): Promise<number> {
-  const headers = sendgridSignedHeaders(privatePem, body);
+  const headers = EVENTS_MODE ? eventsSignedHeaders(eventsSecret, body) : sendgridSignedHeaders(privatePem, body);
   const t0 = performance.now();
-  const res = await fetch(`${base}/v1/sendgrid/bench`, {
+  const res = await fetch(`${base}/v1/${EVENTS_MODE ? 'events' : 'sendgrid'}/bench`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: new Uint8Array(body),
@@ -257,7 +286,7 @@ const rawEnd = Date.now() + rawSeconds * 1000;
 const rawStart = Date.now();
 while (Date.now() < rawEnd) {
   const messages = [] as { key: string; value: string }[];
-  for (let i = 0; i < 10; i++) for (const e of makeBatch().events) messages.push({ key: e.email as string, value: JSON.stringify(e) });
+  for (let i = 0; i < 10; i++) for (const e of makeBatch().events) messages.push({ key: (e.email ?? e.subject) as string, value: JSON.stringify(e) });
   await producer.send({ topic: rawTopic, acks: -1, messages });
   rawSent += messages.length;
 }
@@ -267,6 +296,7 @@ log('sealing core: CPU µs per section for the same departments');
 const seal = await sealCpuPerSection(DEPARTMENTS, 3);
 
 const result: Record<string, number | string> = {
+  load: EVENTS_MODE ? 'events' : 'sendgrid',
   departments: DEPARTMENTS,
   subject_keys: SUBJECT_KEYS ? (NEW_SUBJECTS ? 'on, new subject every event' : 'on') : 'off',
   events_per_s: Math.round(accepted / acceptSeconds),
