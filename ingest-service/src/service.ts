@@ -21,6 +21,7 @@ import type { ForgetSink } from './expand/contract.js';
 import { startSubjectKeys, type SubjectKeysService } from './subject-keys/index.js';
 import { processInstanceId } from './expand/subject-keys/instance.js';
 import { indexedSources, startEventIndex, type EventIndexHandle } from './event-index/index.js';
+import { forwardableBacklog, indexedSources, startEventIndex, type EventIndexHandle } from './event-index/index.js';
 import { countEvents } from './parse/index.js';
 import { reloadableChanges } from './config/reload.js';
 import { confirmSubscription, createVerifier, writePendingSubscription } from './verify/index.js';
@@ -189,7 +190,14 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     // The events query's index: its own thread tailing the events topics, never on the acknowledging path.
     let eventIndex: EventIndexHandle | undefined;
     if (config.kafka && config.admin && config.eventIndex.enabled) {
-      eventIndex = await startEventIndex({ kafka: config.kafka, dataDir, sources: indexedSources(config.eventIndex, sources), retentionDays: config.eventIndex.retentionDays, log });
+      eventIndex = await startEventIndex({
+        kafka: config.kafka,
+        dataDir,
+        sources: indexedSources(config.eventIndex, sources),
+        retentionDays: config.eventIndex.retentionDays,
+        log,
+        backlog: () => forwardableBacklog(journal),
+      });
       started.push(() => eventIndex!.close());
     }
     const refusals = createRefusalLog({ log, now });

@@ -64,6 +64,8 @@ export const eventIndexView = z.strictObject({
   sources: z.array(z.strictObject({ id: z.string(), topic: z.string() })),
   /** True while the tail reads the topics; false with lastError while Kafka is away (it retries). */
   running: z.boolean(),
+  /** True while the index stands aside because the forwarder has a backlog (it catches up afterwards). */
+  yielding: z.boolean(),
   /** Rows added and records skipped since the service started. */
   indexed: count,
   skipped: count,

@@ -24,12 +24,18 @@ export interface EventRow {
 
 const MAX_FIELDS = 200;
 const MAX_VALUE = 512;
+/**
+ * Clear fields that are the envelope's own columns for an `events` source (the audit contract's id, type and
+ * time): queried as `type` and `from`/`to`, not repeated in the fields and keyword tables. Their unique values
+ * (a uuid, a timestamp) were half of the index's write cost (trigrams of every id) for nothing a search needs.
+ */
+const COLUMN_FIELDS = new Set(['id', 'type', 'time']);
 
 /** Clear scalars of `clear` as (dotted path, text) pairs; nested objects are walked, arrays give one pair per scalar. */
 export function clearFields(clear: Record<string, unknown>): [string, string][] {
   const out: [string, string][] = [];
   const walk = (v: unknown, path: string, depth: number): void => {
-    if (out.length >= MAX_FIELDS || v === null || v === undefined) return;
+    if (out.length >= MAX_FIELDS || v === null || v === undefined || (depth === 1 && COLUMN_FIELDS.has(path))) return;
     if (typeof v === 'string') out.push([path, v.slice(0, MAX_VALUE)]);
     else if (typeof v === 'number' || typeof v === 'boolean') out.push([path, String(v)]);
     else if (Array.isArray(v)) for (const x of v) walk(x, path, depth + 1);

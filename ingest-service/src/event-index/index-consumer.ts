@@ -7,6 +7,8 @@ import type { EventStore } from './event-store.js';
 /** How the tail is doing, for the admin API's answer (an index that lags is said so, not hidden). */
 export interface IndexerStats {
   running: boolean;
+  /** True while the tail stands aside because the forwarder has a backlog (see setYield). */
+  yielding: boolean;
   /** Rows added since start, and records skipped (not an envelope of an indexed source, or already there). */
   indexed: number;
   skipped: number;
@@ -31,7 +33,14 @@ export function startIndexConsumer(opts: { kafka: Kafka; store: EventStore; sour
   const indexed = new Set(opts.sources.map((s) => s.id));
   const topics = [...new Set(opts.sources.map((s) => s.topic))];
   const groupId = `sealpost-event-index.${store.instanceId()}`;
-  const stats: IndexerStats = { running: false, indexed: 0, skipped: 0, lastIndexedAt: null, lastError: null };
+  const stats: IndexerStats = { running: false, yielding: false, indexed: 0, skipped: 0, lastIndexedAt: null, lastError: null };
+  const all = topics.map((topic) => ({ topic }));
+  /** Applies the yield state to the running consumer (pause/resume only change what the next fetch asks for). */
+  const applyYield = (): void => {
+    if (!consumer || !stats.running) return;
+    if (stats.yielding) consumer.pause(all);
+    else consumer.resume(all);
+  };
   let consumer: Consumer | undefined;
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
@@ -87,6 +96,7 @@ export function startIndexConsumer(opts: { kafka: Kafka; store: EventStore; sour
       });
       stats.running = true;
       stats.lastError = null;
+      applyYield();
     } catch (err) {
       if (consumer === c) fail(err);
     }
@@ -96,6 +106,14 @@ export function startIndexConsumer(opts: { kafka: Kafka; store: EventStore; sour
   return {
     groupId,
     stats: (): IndexerStats => ({ ...stats }),
+    /**
+     * Stands aside (true) or reads again (false): the service says so while its forwarder has a backlog, so that
+     * indexing only ever uses the CPU forwarding does not need, and catches up when the burst is over.
+     */
+    setYield(on: boolean): void {
+      stats.yielding = on;
+      applyYield();
+    },
     async stop(): Promise<void> {
       stopped = true;
       clearTimeout(retry);

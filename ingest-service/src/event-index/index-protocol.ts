@@ -11,7 +11,7 @@ export interface IndexWorkerInit {
   retentionDays: number;
 }
 
-export type IndexRequest = { op: 'query'; query: EventQuery } | { op: 'stats' };
+export type IndexRequest = { op: 'query'; query: EventQuery } | { op: 'stats' } | { op: 'yield'; on: boolean };
 
 /** The index's state as the admin API reports it. */
 export interface IndexState extends IndexerStats {
@@ -20,4 +20,4 @@ export interface IndexState extends IndexerStats {
   rows: number;
 }
 
-export type IndexAnswer = { events: EventHit[]; next: string | null } | IndexState;
+export type IndexAnswer = { events: EventHit[]; next: string | null } | IndexState | null;

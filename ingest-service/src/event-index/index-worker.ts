@@ -18,6 +18,10 @@ serveWorker({
   },
   handle({ store, tail }, req: IndexRequest): IndexAnswer {
     if (req.op === 'query') return store.query(req.query);
+    if (req.op === 'yield') {
+      tail.setYield(req.on);
+      return null;
+    }
     return { ...tail.stats(), groupId: tail.groupId, rows: store.count() };
   },
   async close({ store, tail }) {

@@ -50,6 +50,7 @@ export function eventHandlers(deps: AdminDeps): Pick<AdminHandlers, 'queryEvents
         index: {
           sources: index.sources.map((s) => ({ id: s.id, topic: s.topic })),
           running: state.running,
+          yielding: state.yielding,
           indexed: state.indexed,
           skipped: state.skipped,
           lastIndexedAt: state.lastIndexedAt,
