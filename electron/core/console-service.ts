@@ -8,6 +8,7 @@ import { readTimeline } from './activity/timeline.js';
 import { followKeysTopic, type KeysTopicFollower } from '../../shared/subject-keys/index.js';
 import { createServiceModule, type ServiceChannel, type ServiceModuleOptions } from './admin/service-module.js';
 import { describeKafkaError, notConnected } from './errors.js';
+import { eventChannels, type EventChannel } from './events/event-channels.js';
 import { groupHandlers, type GroupChannel } from './groups/group-handlers.js';
 import { exportRecords } from './export/export-handler.js';
 import { suppressionHandlers, type SuppressionChannel } from './suppressions/suppression-handlers.js';
@@ -125,6 +126,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
   };
 
   const handlers: Omit<ConsoleHandlers, ServiceChannel | GroupChannel | SuppressionChannel> = {
+  const handlers: Omit<ConsoleHandlers, ServiceChannel | GroupChannel | EventChannel> = {
     async 'console:connect'({ connection, remember: keep }) {
       await disconnect();
       const password = 'password' in connection.auth && connection.auth.password ? connection.auth.password : deps.settings.password(connection.name);
@@ -256,6 +258,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
         report: service.report,
         ...(deps.saveExport ? { saveExport: deps.saveExport } : {}),
       }),
+      ...eventChannels({ call: service.call, opener: (profile) => deps.identities.opener(profile), report: service.report }),
     },
     async close() {
       await service.close();

@@ -25,6 +25,8 @@ export const CONSOLE_ERRORS = {
   /** KMS did not answer (network, VPN, endpoint) or throttled. */
   kmsUnreachable: 'SP_CONSOLE_KMS_UNREACHABLE',
   rowNotFound: 'SP_CONSOLE_ROW_NOT_FOUND',
+  /** An event to open is not among the envelopes the console keeps from recent events queries: query again. */
+  eventNotFound: 'SP_CONSOLE_EVENT_NOT_FOUND',
   unknownProfile: 'SP_CONSOLE_UNKNOWN_PROFILE',
   decryptUnavailable: 'SP_CONSOLE_DECRYPT_UNAVAILABLE',
   exportCancelled: 'SP_CONSOLE_EXPORT_CANCELLED',

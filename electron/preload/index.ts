@@ -57,6 +57,8 @@ const api = {
   removeSuppression: (args) => invoke(API_METHODS.removeSuppression, args),
   exportSuppressions: (args) => invoke(API_METHODS.exportSuppressions, args),
   forgetSubject: (args) => invoke(API_METHODS.forgetSubject, args),
+  queryEvents: (args) => invoke(API_METHODS.queryEvents, args),
+  openEvents: (args) => invoke(API_METHODS.openEvents, args),
 } satisfies SealpostApi;
 
 contextBridge.exposeInMainWorld('sealpost', api);

@@ -51,6 +51,8 @@ export const API_METHODS = {
   removeSuppression: 'suppressions:remove',
   exportSuppressions: 'suppressions:export',
   forgetSubject: 'subject:forget',
+  queryEvents: 'events:query',
+  openEvents: 'events:open',
 } as const satisfies Record<string, Channel>;
 
 export type ApiMethod = keyof typeof API_METHODS;

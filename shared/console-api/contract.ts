@@ -66,6 +66,9 @@ export const CONTRACT = {
   'suppressions:export': { args: sup.suppressionExportArgs, result: {} as t.ExportResult },
   // Forget a person (docs/forget.md): main passes the address to the service, which keeps only its blind index.
   'subject:forget': { args: svc.forgetArgs, result: {} as st.ForgetResponse },
+  // The audit query over events sources (issue 13); sections opened in main with the operator's identity, audited.
+  'events:query': { args: svc.eventQueryArgs, result: {} as st.EventQueryResponse },
+  'events:open': { args: svc.eventOpenArgs, result: {} as t.DecryptResult },
 } as const;
 
 export type Channel = keyof typeof CONTRACT;

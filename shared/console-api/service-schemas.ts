@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { adminSchemas } from '../admin-api/index.js';
 import { isLoopbackHost } from '../net/index.js';
+import { profileId } from './schemas.js';
 
 /**
  * Argument schemas of the console channels that reach the ingest service's admin API. Where the
@@ -89,3 +90,9 @@ export const replayStartArgs = adminSchemas.replayRequest.safeExtend(target);
 export const replayIdArgs = z.strictObject({ ...target, id: z.string().uuid() });
 export const auditQueryArgs = adminSchemas.auditQuery.extend(target);
 export const forgetArgs = adminSchemas.forgetRequest.extend(target);
+/** The admin API's events query (its own refinement kept: safeExtend) plus the target. */
+export const eventQueryArgs = adminSchemas.eventQuery.safeExtend(target);
+/** An event a query answered, as `<source>/<id>` (source ids have no `/`). */
+export const eventKey = z.string().min(3).max(400).regex(/^[a-z0-9][a-z0-9-]{0,62}\/.+$/s, 'an event key is "<source>/<id>"');
+/** Opens the sections of events the last queries of that service answered, with the operator's identity. */
+export const eventOpenArgs = z.strictObject({ ...target, keys: z.array(eventKey).min(1).max(500), profile: profileId });

@@ -13,6 +13,8 @@ export type {
   DiscardResponse,
   DrainResponse,
   ForgetResponse,
+  EventHit,
+  EventQueryResponse,
   HistoryResponse,
   RedriveResponse,
   ReplayJob,

@@ -55,6 +55,9 @@ export function createServiceModule(opts: ServiceModuleOptions = {}) {
     /** One admin call on the named service (the suppression channels). */
     call: <T>(service: string, fn: Parameters<typeof live.call<T>>[1]): Promise<T> => live.call(service, fn),
     /** Reports one decryption or export the console did (best effort, never blocking). */
+    /** One admin call on the named service (channels outside this module that reach a service: the events query). */
+    call: <T>(service: string, fn: Parameters<typeof live.call<T>>[1]): Promise<T> => live.call(service, fn),
+    /** A best-effort audit report (a decryption done outside the wrapped handlers: opening events found by a query). */
     report,
     /** Reports one run of an opened-field scan (it decrypts every record it searches), best effort like a decryption. */
     reportOpenedScan: (run: OpenedRunReport): void => report(openedScanEvent(run)),

@@ -28,6 +28,7 @@ const NAV: { page: Page; label: string; needs: 'nothing' | 'connection' | 'topic
   { page: 'activity', label: 'Email activity', needs: 'service' },
   { page: 'audit', label: 'Audit trail', needs: 'service' },
   { page: 'suppressions', label: 'Suppressions', needs: 'service' },
+  { page: 'audit', label: 'Audit', needs: 'service' },
   { page: 'settings', label: 'Settings', needs: 'nothing' },
 ];
 
@@ -137,6 +138,7 @@ export function App() {
           {page === 'activity' && service.state?.connected.length ? <ActivityPage services={service.state.connected} profile={profile} kafka={Boolean(conn)} topic={topic} /> : null}
           {page === 'audit' && service.state?.connected.length ? <AuditPage services={service.state.connected} /> : null}
           {page === 'suppressions' && service.state?.connected.length ? <SuppressionsPage services={service.state.connected} profile={profile} /> : null}
+          {page === 'audit' && service.state?.connected.length ? <AuditPage services={service.state.connected} profile={profile} /> : null}
           {page === 'settings' ? (
             <SettingsPage
               settings={settings}

@@ -1,13 +1,9 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { AgGridReact } from 'ag-grid-react';
-import type { ColDef } from 'ag-grid-community';
-import type { ArgsIn } from '../../../shared/console-api/contract.js';
-import type { AuditEventView, ConnectedService } from '../../../shared/console-api/service-types.js';
+import { useEffect, useState } from 'react';
+import type { ConnectedService } from '../../../shared/console-api/service-types.js';
 import { api } from '../api/client.js';
-import { ErrorBanner } from '../common/error-banner.js';
-import { formatCount, formatTime, parseUtcInput } from '../common/format.js';
-import { gridTheme } from '../common/grid-theme.js';
 import { serviceLabel } from '../service/use-service-state.js';
+import { EventsView } from './events-view.js';
+import { TrailView } from './trail-view.js';
 import '../backlog/backlog.css';
 
 const ACTIONS = ['login', 'drain', 'pause', 'resume', 'redrive', 'discard', 'replay', 'replay-cancel', 'forget', 'decrypt', 'export'];
@@ -46,155 +42,70 @@ const detailsText = (d: Record<string, unknown>): string =>
   Object.entries(d)
     .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
     .join(' · ');
+/** What the page shows: the service's own trail, or one indexed `events` source. */
+const TRAIL = '';
 
 /**
- * Who did what: one service's audit trail (admin actions, refusals, the console's decryptions and
- * exports), queried by actor, action, target, outcome, time range and keyword, newest first. With a
- * fleet, the operator picks whose trail (instances sharing an audit topic show the same trail).
+ * Who did what. Either one service's own audit trail (admin actions, refusals, the console's decryptions and
+ * exports), or the events of an `events` source that service indexes (the audit producers' events, seed 002),
+ * whose sealed sections open with the identity chosen in the top bar. With a fleet, the operator picks the service.
  */
-export function AuditPage(props: { services: ConnectedService[] }) {
+export function AuditPage(props: { services: ConnectedService[]; profile: string }) {
   const [picked, setPicked] = useState<string | null>(null);
   const service = props.services.find((s) => s.url === picked)?.url ?? props.services[0]!.url;
-  const [filters, setFilters] = useState<Filters>(EMPTY);
-  const [rows, setRows] = useState<AuditEventView[] | null>(null);
-  const [next, setNext] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const set = <K extends keyof Filters>(k: K, v: Filters[K]) => setFilters((f) => ({ ...f, [k]: v }));
+  const [view, setView] = useState(TRAIL);
+  const [sources, setSources] = useState<string[]>([]);
+  const [note, setNote] = useState<string | null>(null);
 
-  const search = useCallback(async (f: Filters, cursor?: string) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const page = await api.queryAudit(toQuery(service, f, cursor));
-      setRows((r) => (cursor ? [...(r ?? []), ...page.events] : page.events));
-      setNext(page.next);
-    } catch (err) {
-      setError(err);
-      if (!cursor) setRows([]);
-    } finally {
-      setBusy(false);
-    }
+  // Which events sources this service indexes (none when its index is off: the trail only, with the reason).
+  useEffect(() => {
+    let live = true;
+    setSources([]);
+    setView(TRAIL);
+    api.queryEvents({ service, limit: 1 }).then(
+      (r) => live && (setSources(r.index.sources.map((s) => s.id)), setNote(null)),
+      (err: { message?: string }) => live && setNote(err.message ?? 'events sources unavailable'),
+    );
+    return () => void (live = false);
   }, [service]);
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- a new service (or the first load) starts a new search with the filters as typed
-  useEffect(() => void search(filters), [search]);
 
-  const columns = useMemo<ColDef<AuditEventView>[]>(
-    () => [
-      { field: 'time', headerName: 'Time (UTC)', width: 210, sort: 'desc', valueFormatter: (p) => formatTime(Date.parse(p.value ?? '')) },
-      { field: 'action', headerName: 'Action', width: 130, cellClass: 'type' },
-      {
-        field: 'outcome',
-        headerName: 'Outcome',
-        width: 110,
-        cellClass: (p) => (p.value === 'success' ? 'type-ok' : p.value === 'denied' ? 'type-warn' : 'type-bad'),
-      },
-      { headerName: 'Actor', width: 230, valueGetter: (p) => (p.data ? actorText(p.data.actor) : ''), tooltipValueGetter: (p) => p.data?.actor.arn },
-      { field: 'target', headerName: 'Target', width: 260, cellClass: 'mono' },
-      { headerName: 'Details', flex: 1, minWidth: 260, valueGetter: (p) => (p.data ? detailsText(p.data.details) : ''), cellClass: 'mono small', wrapText: true, autoHeight: true },
-    ],
-    [],
+  const picker = (
+    <>
+      {props.services.length > 1 ? (
+        <label>
+          Service
+          <select value={service} onChange={(e) => setPicked(e.target.value)} data-testid="audit-service">
+            {props.services.map((s) => (
+              <option key={s.url} value={s.url}>
+                {serviceLabel(s)}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
+      <label>
+        Events of
+        <select value={view} onChange={(e) => setView(e.target.value)} data-testid="audit-view" title={note ?? undefined}>
+          <option value={TRAIL}>admin audit trail</option>
+          {sources.map((s) => (
+            <option key={s} value={s}>
+              source {s}
+            </option>
+          ))}
+        </select>
+      </label>
+    </>
   );
 
   return (
     <section className="page page-fill audit" data-testid="audit-page">
       <div className="page-head">
-        <h1>Audit trail</h1>
-        <span className="muted small">admin actions, refusals, and this console's decryptions and exports</span>
+        <h1>Audit</h1>
+        <span className="muted small">
+          {view === TRAIL ? 'admin actions, refusals, and this console\u2019s decryptions and exports' : `events posted to source ${view}; sealed fields open as ${props.profile}`}
+        </span>
       </div>
-      <form
-        className="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void search(filters);
-        }}
-      >
-        {props.services.length > 1 ? (
-          <label>
-            Service
-            <select value={service} onChange={(e) => setPicked(e.target.value)} data-testid="audit-service">
-              {props.services.map((s) => (
-                <option key={s.url} value={s.url}>
-                  {serviceLabel(s)}
-                </option>
-              ))}
-            </select>
-          </label>
-        ) : null}
-        <label className="wide">
-          Actor (exact ARN)
-          <input value={filters.actor} onChange={(e) => set('actor', e.target.value)} className="mono" data-testid="audit-actor" />
-        </label>
-        <label>
-          Action
-          <input list="audit-actions" value={filters.action} onChange={(e) => set('action', e.target.value)} data-testid="audit-action" />
-          <datalist id="audit-actions">
-            {ACTIONS.map((a) => (
-              <option key={a} value={a} />
-            ))}
-          </datalist>
-        </label>
-        <label>
-          Target
-          <input value={filters.target} onChange={(e) => set('target', e.target.value)} className="mono" placeholder="dead-letter/*" data-testid="audit-target" />
-        </label>
-        <label className="narrow">
-          Outcome
-          <select value={filters.outcome} onChange={(e) => set('outcome', e.target.value as Filters['outcome'])} data-testid="audit-outcome">
-            <option value="">any</option>
-            <option value="success">success</option>
-            <option value="failure">failure</option>
-            <option value="denied">denied</option>
-          </select>
-        </label>
-        <label className="time">
-          From (UTC)
-          <input type="datetime-local" step={1} value={filters.from} onChange={(e) => set('from', e.target.value)} data-testid="audit-from" />
-        </label>
-        <label className="time">
-          To (UTC)
-          <input type="datetime-local" step={1} value={filters.to} onChange={(e) => set('to', e.target.value)} data-testid="audit-to" />
-        </label>
-        <label>
-          Keyword
-          <input value={filters.keyword} onChange={(e) => set('keyword', e.target.value)} data-testid="audit-keyword" />
-        </label>
-        <div className="filter-actions">
-          <button type="submit" className="primary" disabled={busy} data-testid="audit-search">
-            Search
-          </button>
-          <button
-            type="button"
-            onClick={() => {
-              setFilters(EMPTY);
-              void search(EMPTY);
-            }}
-          >
-            Clear
-          </button>
-        </div>
-      </form>
-      <ErrorBanner error={error} onRetry={() => void search(filters)} onDismiss={() => setError(null)} />
-      <div className="status-line">
-        <span data-testid="audit-count">{rows ? `${formatCount(rows.length)} event${rows.length === 1 ? '' : 's'}` : 'loading…'}</span>
-        {next ? (
-          <button type="button" className="small" disabled={busy} onClick={() => void search(filters, next)} data-testid="audit-more">
-            Load {PAGE} more
-          </button>
-        ) : rows && rows.length ? (
-          <span>end of the trail for these filters</span>
-        ) : null}
-      </div>
-      <div className="grid-box" data-testid="audit-grid">
-        <AgGridReact<AuditEventView>
-          theme={gridTheme}
-          rowData={rows ?? []}
-          columnDefs={columns}
-          getRowId={(p) => p.data.id}
-          loading={rows === null}
-          overlayNoRowsTemplate="No audit events match these filters."
-        />
-      </div>
+      {view === TRAIL ? <TrailView key={service} service={service} picker={picker} /> : <EventsView key={`${service}|${view}`} service={service} source={view} profile={props.profile} picker={picker} />}
     </section>
   );
 }
