@@ -40,7 +40,8 @@ describe(`audit page over an events source in Chromium${existsSync(CHROMIUM) ? '
 
   before(async () => {
     const { brokers } = await ensureKafka();
-    svc = await startAdminService({ brokers, admin: { audit: { topic: uniqueTopic('audit-e2e-trail') } } });
+    // v1 sealing: the console's opener does not open sections under subject keys yet (they show "locked (unknown)").
+    svc = await startAdminService({ brokers, admin: { audit: { topic: uniqueTopic('audit-e2e-trail') } }, overrides: { subjectKeys: { enabled: false } } });
     const res = await svc.postEvents(JSON.stringify(events));
     assert.equal(res.status, 200);
     // The console's local keys: the support department's only (security's sections stay locked).

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createLocalKeysOpener } from '../../../shared/decrypt/index.js';
 import type { Envelope } from '../../../shared/envelope/index.js';
 import { ensureKafka, uniqueTopic } from '../../support/kafka.js';
+import { departmentKeyring, openEnvelopeSection, readSubjectKeys } from '../../support/local-decrypt.js';
 import { startAdminService, type AdminTestService } from '../admin/support.js';
 import { auditEvent, HOUR, indexed, postQuery, T0 } from './support.js';
 
@@ -16,6 +16,7 @@ const BOB = 'Bob.Customer@Example.com';
 
 describe('events query over an events source (real broker)', { timeout: 180_000 }, () => {
   let svc: AdminTestService;
+  let brokers: string[];
   const events = [
     auditEvent(0, { type: 'account.created', subject: ALICE }),
     auditEvent(1, { type: 'resource.accessed', subject: ALICE, extra: { resource: 'invoice/77' } }),
@@ -26,7 +27,7 @@ describe('events query over an events source (real broker)', { timeout: 180_000 
   ];
 
   before(async () => {
-    const { brokers } = await ensureKafka();
+    ({ brokers } = await ensureKafka());
     svc = await startAdminService({ brokers, admin: { audit: { topic: uniqueTopic('evq-trail') } } });
     const res = await svc.postEvents(JSON.stringify(events));
     assert.equal(res.status, 200, await res.text());
@@ -75,19 +76,18 @@ describe('events query over an events source (real broker)', { timeout: 180_000 
     assert.deepEqual(seen, idsOf(5, 4, 3, 2, 1, 0));
   });
 
-  it('answers with the sealed sections, which the department keys open', async () => {
+  it('answers with the sealed sections, which the department keys open and no other', async () => {
     const [hit] = (await svc.local().queryEvents({ source: 'audit', type: 'customer.billed' })).events;
     const env = hit!.envelope as unknown as Envelope;
     assert.equal(env.id, events[3]!.id);
     assert.deepEqual(Object.keys(env.sections).sort(), ['security', 'support']);
     assert.ok(!JSON.stringify(env).includes('4200'), 'the details are not in clear in the answer');
-    const opener = createLocalKeysOpener({ localKeysDir: join(svc.dataDir, 'keys') });
-    const [opened] = await opener.open([env]);
-    await opener.close();
-    const security = opened!.sections['security'];
-    assert.equal(security?.state, 'open');
-    assert.deepEqual((security as { fields: Record<string, unknown> }).fields['details'], events[3]!.details);
-    assert.equal((opened!.sections['support'] as { fields: Record<string, unknown> }).fields['subject'], BOB);
+    const keys = await readSubjectKeys(brokers, svc.config.subjectKeys.topic, [env]);
+    const security = await openEnvelopeSection(departmentKeyring(svc.dataDir, 'security'), env, 'security', keys);
+    assert.deepEqual(security.plaintext.fields['details'], events[3]!.details);
+    const support = await openEnvelopeSection(departmentKeyring(svc.dataDir, 'support'), env, 'support', keys);
+    assert.equal(support.plaintext.fields['subject'], BOB);
+    await assert.rejects(openEnvelopeSection(departmentKeyring(svc.dataDir, 'analytics'), env, 'security', keys), 'another department cannot');
   });
 
   it('refuses bad queries with a clear 400', async () => {
