@@ -30,6 +30,7 @@ describe(`audit page over an events source in Chromium${existsSync(CHROMIUM) ? '
   const events = Array.from({ length: N }, (_, i) => auditEvent(i, { type: TYPES[i % TYPES.length]!, subject: subjectOf(i), outcome: i % 5 === 0 ? 'denied' : 'success' }));
   const shot = async (name: string) => {
     mkdirSync(SHOTS, { recursive: true });
+    await page.waitForTimeout(400); // the grid measures auto-height rows after it paints them
     await page.screenshot({ path: join(SHOTS, `${name}.png`) });
   };
   const search = async (fill: Record<string, string>, expected: string) => {

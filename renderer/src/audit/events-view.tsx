@@ -40,7 +40,7 @@ export function EventsView(props: { service: string; source: string; profile: st
     () => [
       { field: 'time', headerName: 'Time (UTC)', width: 200, valueFormatter: (p) => formatTime(Date.parse(p.value ?? '')) },
       { field: 'type', headerName: 'Type', width: 180, cellClass: 'type' },
-      { headerName: 'Clear fields', width: 300, valueGetter: (p) => (p.data ? clearText(p.data) : ''), cellClass: 'mono small', wrapText: true, autoHeight: true },
+      { headerName: 'Clear fields', width: 300, valueGetter: (p) => (p.data ? clearText(p.data) : ''), cellClass: 'mono small', tooltipValueGetter: (p) => (p.data ? clearText(p.data) : '') },
       { field: 'subject', headerName: 'Subject (blind index)', width: 150, cellClass: 'mono small', valueFormatter: (p) => (p.value ? `${String(p.value).slice(0, 10)}…` : '') },
       { headerName: 'Sealed', width: 130, valueGetter: (p) => (p.data ? sectionsOf(p.data).join(', ') : ''), cellClass: 'small' },
       {
