@@ -125,8 +125,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
     return { identity, rows: opened.map((o, i) => ({ id: order[i]!, sections: o.sections })) };
   };
 
-  const handlers: Omit<ConsoleHandlers, ServiceChannel | GroupChannel | SuppressionChannel> = {
-  const handlers: Omit<ConsoleHandlers, ServiceChannel | GroupChannel | EventChannel> = {
+  const handlers: Omit<ConsoleHandlers, ServiceChannel | GroupChannel | SuppressionChannel | EventChannel> = {
     async 'console:connect'({ connection, remember: keep }) {
       await disconnect();
       const password = 'password' in connection.auth && connection.auth.password ? connection.auth.password : deps.settings.password(connection.name);

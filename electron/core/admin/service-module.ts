@@ -52,12 +52,9 @@ export function createServiceModule(opts: ServiceModuleOptions = {}) {
     },
     /** The decrypt / export / access-matrix handlers, reporting each call to the audit trail. */
     audited: <H extends Pick<ConsoleHandlers, ReportedChannel>>(core: H): H => withAuditReports(core, report),
-    /** One admin call on the named service (the suppression channels). */
+    /** One admin call on the named service (channels outside this module that reach a service: suppressions, the events query). */
     call: <T>(service: string, fn: Parameters<typeof live.call<T>>[1]): Promise<T> => live.call(service, fn),
-    /** Reports one decryption or export the console did (best effort, never blocking). */
-    /** One admin call on the named service (channels outside this module that reach a service: the events query). */
-    call: <T>(service: string, fn: Parameters<typeof live.call<T>>[1]): Promise<T> => live.call(service, fn),
-    /** A best-effort audit report (a decryption done outside the wrapped handlers: opening events found by a query). */
+    /** Reports one decryption or export the console did outside the wrapped handlers (best effort, never blocking). */
     report,
     /** Reports one run of an opened-field scan (it decrypts every record it searches), best effort like a decryption. */
     reportOpenedScan: (run: OpenedRunReport): void => report(openedScanEvent(run)),

@@ -136,7 +136,6 @@ export function App() {
           {page === 'service' ? <ServicePage state={service.state} onState={service.set} /> : null}
           {page === 'backlog' && service.state?.connected.length ? <BacklogPage service={service.state} /> : null}
           {page === 'activity' && service.state?.connected.length ? <ActivityPage services={service.state.connected} profile={profile} kafka={Boolean(conn)} topic={topic} /> : null}
-          {page === 'audit' && service.state?.connected.length ? <AuditPage services={service.state.connected} /> : null}
           {page === 'suppressions' && service.state?.connected.length ? <SuppressionsPage services={service.state.connected} profile={profile} /> : null}
           {page === 'audit' && service.state?.connected.length ? <AuditPage services={service.state.connected} profile={profile} /> : null}
           {page === 'settings' ? (
