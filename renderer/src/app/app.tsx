@@ -26,9 +26,8 @@ const NAV: { page: Page; label: string; needs: 'nothing' | 'connection' | 'topic
   { page: 'service', label: 'Ingest service', needs: 'nothing' },
   { page: 'backlog', label: 'Backlog', needs: 'service' },
   { page: 'activity', label: 'Email activity', needs: 'service' },
-  { page: 'audit', label: 'Audit trail', needs: 'service' },
-  { page: 'suppressions', label: 'Suppressions', needs: 'service' },
   { page: 'audit', label: 'Audit', needs: 'service' },
+  { page: 'suppressions', label: 'Suppressions', needs: 'service' },
   { page: 'settings', label: 'Settings', needs: 'nothing' },
 ];
 
