@@ -20,7 +20,6 @@ import { startWorkerExpander, type WorkerExpander } from './expand/index.js';
 import type { ForgetSink } from './expand/contract.js';
 import { startSubjectKeys, type SubjectKeysService } from './subject-keys/index.js';
 import { processInstanceId } from './expand/subject-keys/instance.js';
-import { indexedSources, startEventIndex, type EventIndexHandle } from './event-index/index.js';
 import { forwardableBacklog, indexedSources, startEventIndex, type EventIndexHandle } from './event-index/index.js';
 import { countEvents } from './parse/index.js';
 import { reloadableChanges } from './config/reload.js';
@@ -217,9 +216,9 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
           ...(activity ? { activity } : {}),
           ...(suppressions ? { suppressions } : {}),
           ...(subjectKeys ? { subjects: subjectKeys.forgetter } : {}),
+          ...(eventIndex ? { eventIndex } : {}),
         })
       : undefined;
-    const admin = config.admin ? await startAdmin({ config, sources, journal, forwarder, sink, metrics, log, refusals, metricsPage, now, ...(activity ? { activity } : {}), ...(suppressions ? { suppressions } : {}), ...(eventIndex ? { eventIndex } : {}) }) : undefined;
     if (admin) started.push(() => admin.close());
 
     const app = createHttpServer({

@@ -6,42 +6,6 @@ import { EventsView } from './events-view.js';
 import { TrailView } from './trail-view.js';
 import '../backlog/backlog.css';
 
-const ACTIONS = ['login', 'drain', 'pause', 'resume', 'redrive', 'discard', 'replay', 'replay-cancel', 'forget', 'decrypt', 'export'];
-const PAGE = 200;
-
-interface Filters {
-  actor: string;
-  action: string;
-  target: string;
-  outcome: '' | 'success' | 'failure' | 'denied';
-  from: string;
-  to: string;
-  keyword: string;
-}
-const EMPTY: Filters = { actor: '', action: '', target: '', outcome: '', from: '', to: '', keyword: '' };
-
-function toQuery(service: string, f: Filters, cursor?: string): ArgsIn<'audit:query'> {
-  const from = parseUtcInput(f.from);
-  const to = parseUtcInput(f.to);
-  return {
-    service,
-    ...(f.actor.trim() ? { actor: f.actor.trim() } : {}),
-    ...(f.action.trim() ? { action: f.action.trim() } : {}),
-    ...(f.target.trim() ? { target: f.target.trim() } : {}),
-    ...(f.outcome ? { outcome: f.outcome } : {}),
-    ...(from !== undefined ? { from } : {}),
-    ...(to !== undefined ? { to } : {}),
-    ...(f.keyword.trim() ? { keyword: f.keyword.trim() } : {}),
-    limit: PAGE,
-    ...(cursor ? { cursor } : {}),
-  };
-}
-
-const actorText = (a: AuditEventView['actor']): string => (a.kind === 'local' ? 'local admin token' : a.role ? `${a.role} @ ${a.account ?? '?'}` : a.arn);
-const detailsText = (d: Record<string, unknown>): string =>
-  Object.entries(d)
-    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
-    .join(' · ');
 /** What the page shows: the service's own trail, or one indexed `events` source. */
 const TRAIL = '';
 

@@ -9,7 +9,7 @@ import { formatCount, formatTime, parseUtcInput } from '../common/format.js';
 import { gridTheme } from '../common/grid-theme.js';
 import '../backlog/backlog.css';
 
-const ACTIONS = ['login', 'drain', 'pause', 'resume', 'redrive', 'discard', 'replay', 'replay-cancel', 'decrypt', 'export'];
+const ACTIONS = ['login', 'drain', 'pause', 'resume', 'redrive', 'discard', 'replay', 'replay-cancel', 'forget', 'decrypt', 'export'];
 const PAGE = 200;
 
 interface Filters {
