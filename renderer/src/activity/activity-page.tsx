@@ -3,7 +3,7 @@ import type { ConnectedService } from '../../../shared/console-api/service-types
 import { api } from '../api/client.js';
 import { ErrorBanner } from '../common/error-banner.js';
 import { formatCount } from '../common/format.js';
-import { serviceLabel } from '../service/use-service-state.js';
+import { ServiceSelect } from '../service/service-select.js';
 import { BreakdownBars, FunnelTable } from './breakdowns.js';
 import { EventsChart } from './events-chart.js';
 import { TimelinePanel } from './timeline-panel.js';
@@ -47,15 +47,7 @@ export function ActivityPage(props: { services: ConnectedService[]; profile: str
         <h1>Email activity</h1>
         <span className="muted small">counts kept by the service as events pass: nothing personal, no scan</span>
         <span className="spacer" />
-        {props.services.length > 1 ? (
-          <select value={service} onChange={(e) => setPicked(e.target.value)} data-testid="activity-service">
-            {props.services.map((s) => (
-              <option key={s.url} value={s.url}>
-                {serviceLabel(s)}
-              </option>
-            ))}
-          </select>
-        ) : null}
+        <ServiceSelect services={props.services} value={service} onChange={setPicked} testId="activity-service" />
         <select value={source} onChange={(e) => setSource(e.target.value)} data-testid="activity-source">
           <option value="">All email sources</option>
           {sources.map((s) => (

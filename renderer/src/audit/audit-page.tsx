@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ConnectedService } from '../../../shared/console-api/service-types.js';
 import { api } from '../api/client.js';
-import { serviceLabel } from '../service/use-service-state.js';
+import { ServiceSelect } from '../service/service-select.js';
 import { EventsView } from './events-view.js';
 import { TrailView } from './trail-view.js';
 import '../backlog/backlog.css';
@@ -35,18 +35,7 @@ export function AuditPage(props: { services: ConnectedService[]; profile: string
 
   const picker = (
     <>
-      {props.services.length > 1 ? (
-        <label>
-          Service
-          <select value={service} onChange={(e) => setPicked(e.target.value)} data-testid="audit-service">
-            {props.services.map((s) => (
-              <option key={s.url} value={s.url}>
-                {serviceLabel(s)}
-              </option>
-            ))}
-          </select>
-        </label>
-      ) : null}
+      <ServiceSelect services={props.services} value={service} onChange={setPicked} testId="audit-service" label />
       <label>
         Events of
         <select value={view} onChange={(e) => setView(e.target.value)} data-testid="audit-view" title={note ?? undefined}>

@@ -8,7 +8,7 @@ import { ConfirmDialog } from '../backlog/confirm-dialog.js';
 import { ErrorBanner } from '../common/error-banner.js';
 import { formatCount, formatTime } from '../common/format.js';
 import { gridTheme } from '../common/grid-theme.js';
-import { serviceLabel } from '../service/use-service-state.js';
+import { ServiceSelect } from '../service/service-select.js';
 import { CountsChart, reasonClass, REASON_ORDER } from './counts-chart.js';
 import '../backlog/backlog.css';
 import './suppressions.css';
@@ -126,18 +126,7 @@ export function SuppressionsPage(props: { services: ConnectedService[]; profile:
           void load({ address, reason, lifted });
         }}
       >
-        {props.services.length > 1 ? (
-          <label>
-            Service
-            <select value={service} onChange={(e) => setPicked(e.target.value)} data-testid="suppression-service">
-              {props.services.map((s) => (
-                <option key={s.url} value={s.url}>
-                  {serviceLabel(s)}
-                </option>
-              ))}
-            </select>
-          </label>
-        ) : null}
+        <ServiceSelect services={props.services} value={service} onChange={setPicked} testId="suppression-service" label />
         <label className="wide">
           Address
           <input value={address} onChange={(e) => setAddress(e.target.value)} placeholder="someone@example.com" className="mono" data-testid="suppression-search" />
