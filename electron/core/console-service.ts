@@ -48,6 +48,9 @@ interface Session {
   /** The keys topic as this connection reads it (starts on the first v2 section; closing zeroes opened subject keys). */
   keys: KeysTopicFollower;
   kafka: ReturnType<typeof createKafka>;
+  /** Kafka calls running on this session; a disconnect lets them settle (bounded) before closing the clients. */
+  calls: Set<Promise<unknown>>;
+  closed: boolean;
 }
 
 /**
@@ -67,10 +70,14 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
   /** Runs a Kafka call, mapping whatever it throws to an actionable error. */
   const kafkaCall = async <T>(fn: (s: Session) => Promise<T>, topic?: string): Promise<T> => {
     const s = need();
+    const call = fn(s);
+    s.calls.add(call);
     try {
-      return await fn(s);
+      return await call;
     } catch (err) {
       throw describeKafkaError(err, { brokers: s.conn.brokers, ...(topic ? { topic } : {}) });
+    } finally {
+      s.calls.delete(call);
     }
   };
   /** Who a search runs as: the profile the renderer names ("Decrypt as"), else the saved one, else local keys. */
@@ -101,6 +108,10 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
     await scans.cancelAll().catch(() => {});
     records.clear();
     if (!s) return false;
+    // Calls still running (a topic list over thousands of topics) stop issuing requests and settle first:
+    // a request sent after the admin client's disconnect would reconnect it and keep the process alive.
+    s.closed = true;
+    await Promise.race([Promise.allSettled([...s.calls]), new Promise((r) => setTimeout(r, 5_000).unref())]);
     await Promise.allSettled([s.admin.disconnect(), s.cluster.disconnect(), s.keys.close()]);
     return true;
   };
@@ -136,7 +147,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
         await admin.connect();
         const [info, names] = await settleBoth(admin.describeCluster(), admin.listTopics());
         await cluster.connect();
-        session = { conn: connection, admin, cluster, kafka, keys: followKeysTopic({ kafka, topic: deps.settings.get().subjectKeysTopic }) };
+        session = { conn: connection, admin, cluster, kafka, keys: followKeysTopic({ kafka, topic: deps.settings.get().subjectKeysTopic }), calls: new Set(), closed: false };
         if (keep) deps.settings.saveConnection(connection, password);
         return {
           connection: connection.name,
@@ -156,7 +167,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
     },
 
     async 'topics:list'(args) {
-      return kafkaCall((s) => listTopics(s.admin, args?.includeInternal ?? false));
+      return kafkaCall((s) => listTopics(s.admin, args?.includeInternal ?? false, () => s.closed));
     },
 
     async 'topic:partitions'({ topic }) {
@@ -164,7 +175,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
     },
 
     async 'groups:lag'({ topic }) {
-      return kafkaCall((s) => groupLag(s.admin, topic), topic);
+      return kafkaCall((s) => groupLag(s.admin, topic, () => s.closed), topic);
     },
 
     async 'messages:window'(args) {

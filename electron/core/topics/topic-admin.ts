@@ -2,12 +2,20 @@ import type { Admin } from 'kafkajs';
 import type { GroupLag, PartitionInfo, TopicPartitions, TopicSummary } from '../../../shared/console-api/types.js';
 import type { Watermarks } from '../messages/read-window.js';
 
-/** Runs `fn` over `items` with at most `limit` in flight (the admin client multiplexes one connection). */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+/** Says when a long series of admin calls should stop issuing new ones (the console disconnected). */
+export type Stopped = () => boolean;
+
+/**
+ * Runs `fn` over `items` with at most `limit` in flight (the admin client multiplexes one connection).
+ * Once `stopped()` is true no new call starts and the rest is abandoned with an error: a call issued
+ * after the admin client's disconnect would reconnect it and keep the process alive.
+ */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>, stopped: Stopped = () => false): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {
+      if (stopped()) throw new Error('disconnected while the calls were running');
       const i = next++;
       out[i] = await fn(items[i]!);
     }
@@ -34,7 +42,7 @@ export async function watermarks(admin: Admin, topic: string): Promise<Watermark
 }
 
 /** Topics with partition counts and record counts (sum of high - low over partitions). */
-export async function listTopics(admin: Admin, includeInternal: boolean): Promise<TopicSummary[]> {
+export async function listTopics(admin: Admin, includeInternal: boolean, stopped?: Stopped): Promise<TopicSummary[]> {
   const names = (await admin.listTopics()).filter((n) => includeInternal || !n.startsWith('__')).sort();
   if (names.length === 0) return [];
   const { topics } = await admin.fetchTopicMetadata({ topics: names });
@@ -43,7 +51,7 @@ export async function listTopics(admin: Admin, includeInternal: boolean): Promis
     let records = 0;
     for (const { low, high } of wm.values()) records += high - low;
     return records;
-  });
+  }, stopped);
   const meta = new Map(topics.map((t) => [t.name, t]));
   return names.map((name, i) => {
     const t = meta.get(name);
@@ -85,13 +93,13 @@ export async function topicPartitions(admin: Admin, topic: string): Promise<Topi
  * cluster is asked (Kafka cannot list groups by topic, and kafkajs fetches one group's offsets per
  * call): a cap on how many are asked would silently hide the groups past it on a busy cluster.
  */
-export async function groupLag(admin: Admin, topic: string): Promise<GroupLag[]> {
+export async function groupLag(admin: Admin, topic: string, stopped?: Stopped): Promise<GroupLag[]> {
   const [{ groups }, wm] = await settleBoth(admin.listGroups(), watermarks(admin, topic));
   const ids = groups.filter((g) => g.protocolType === 'consumer' || g.protocolType === '').map((g) => g.groupId);
   const committed = await mapLimit(ids, 16, async (groupId) => {
     const res = await admin.fetchOffsets({ groupId, topics: [topic] });
     return res.find((t) => t.topic === topic)?.partitions ?? [];
-  });
+  }, stopped);
   const consuming = ids.map((groupId, i) => ({ groupId, partitions: committed[i]! })).filter((g) => g.partitions.some((p) => Number(p.offset) >= 0));
   if (consuming.length === 0) return [];
   const described = await admin.describeGroups(consuming.map((g) => g.groupId));
