@@ -140,6 +140,9 @@ export function followKeysTopic(opts: FollowKeysTopicOptions): KeysTopicFollower
         maxWaitTimeInMs: 250,
         sessionTimeout: 30_000,
         heartbeatInterval: 3_000,
+        // No restart by kafkajs (its scheduled restart outlives disconnect() and keeps a closed reader's process
+        // alive): a crash is reported below and the next refresh() starts a new consumer.
+        retry: { retries: 5, restartOnFailure: async () => false },
       });
       consumer.on(consumer.events.GROUP_JOIN, () => {
         joinedAt = Date.now();

@@ -77,7 +77,9 @@ export function startSuppressionFollower(opts: FollowerOptions) {
       state.ready = false;
     }
     groupId = `sealpost-suppressions-${randomUUID()}`;
-    const c = kafka.consumer({ groupId, maxWaitTimeInMs: 500, sessionTimeout: 30_000, allowAutoTopicCreation: false });
+    // kafkajs must not restart the consumer itself: its scheduled restart outlives disconnect() (a stopped service
+    // whose broker went away then never exits); a crash wakes this loop, which starts a new session.
+    const c = kafka.consumer({ groupId, maxWaitTimeInMs: 500, sessionTimeout: 30_000, allowAutoTopicCreation: false, retry: { retries: 5, restartOnFailure: async () => false } });
     consumer = c;
     await c.connect();
     await c.subscribe({ topics: [topic], fromBeginning: true });
