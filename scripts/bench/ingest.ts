@@ -28,6 +28,7 @@ import { ensureShared } from '../kafka/broker.mjs';
 import { eventsSignedHeaders, generateSendgridKeyPair, sendgridSignedHeaders } from '../../ingest-service/src/dev/index.js';
 import { waitReady } from '../../test/support/ingest.js';
 import { benchPolicy } from './bench-policy.js';
+import { createBatchMaker } from './ingest-load.js';
 import { percentile, processCpuUs } from './measure.js';
 import { sealCpuPerSection } from './seal-cpu.js';
 
@@ -106,48 +107,7 @@ const cleanup = async (): Promise<void> => {
 };
 process.on('exit', () => child.kill('SIGKILL'));
 
-let seq = 0;
-const EVENTS = ['processed', 'delivered', 'open', 'click', 'bounce'];
-const OUTCOMES = ['success', 'success', 'success', 'denied', 'failure'];
-/** Audit events (--events): common fields, clear outcome and producer, personal actor, subject and details. */
-function auditEvent(n: number, at: string): Record<string, unknown> {
-  return {
-    id: `${run}-${n}`,
-    type: `resource.${EVENTS[n % EVENTS.length]}`,
-    time: at,
-    source: 'bench-producer',
-    outcome: OUTCOMES[n % OUTCOMES.length],
-    actor: `operator${n % 50}@corp.example`,
-    subject: NEW_SUBJECTS ? `user${run}-${n}@example.com` : `user${n % 5000}@example.com`,
-    details: { resource: `invoice/${n}`, ip: '192.0.2.10', amount: n % 1000 },
-  };
-}
-function makeBatch(): { body: Buffer; events: Record<string, unknown>[] } {
-  const events: Record<string, unknown>[] = [];
-  const now = Math.floor(Date.now() / 1000);
-  const at = new Date().toISOString();
-  for (let i = 0; i < BATCH; i++) {
-    const n = seq++;
-    if (EVENTS_MODE) {
-      events.push(auditEvent(n, at));
-      continue;
-    }
-    events.push({
-      email: NEW_SUBJECTS ? `user${run}-${n}@example.com` : `user${n % 5000}@example.com`,
-      event: EVENTS[n % EVENTS.length],
-      timestamp: now,
-      'smtp-id': `<${run}.${n}@ismtpd-bench>`,
-      sg_event_id: `${run}-${n}`,
-      sg_message_id: `${run}.filter0001.${n}`,
-      category: ['bench', 'newsletter'],
-      ip: '192.0.2.10',
-      useragent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Safari/537.36',
-      url: 'https://example.com/offer?id=42',
-      send_id: '30000',
-    });
-  }
-  return { body: Buffer.from(JSON.stringify(events)), events };
-}
+const makeBatch = createBatchMaker({ run, batch: BATCH, audit: EVENTS_MODE, newSubjectEveryEvent: NEW_SUBJECTS });
 
 async function post(body: Buffer): Promise<number> {
   const headers = EVENTS_MODE ? eventsSignedHeaders(eventsSecret, body) : sendgridSignedHeaders(privatePem, body);
