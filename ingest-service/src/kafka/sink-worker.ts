@@ -16,7 +16,8 @@ serveWorker({
         await sink.connect();
         break;
       case 'send':
-        await sink.send(req.records.map((r) => ({ ...r, value: Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength) })));
+        // The records are this thread's own clones: their values become Buffers in place (no copy, no new record objects).
+        await sink.send(req.records.map((r) => Object.assign(r, { value: Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength) })));
         break;
       case 'ensureTopics':
         await sink.ensureTopics(req.topics);

@@ -1,11 +1,12 @@
 import kafkajs from 'kafkajs';
 import type { Kafka as KafkaClient, Message, Producer, TopicMessages } from 'kafkajs';
 import { SealpostError } from '../../../shared/errors/index.js';
+import { JavaPartitioner } from '../../../shared/kafka/java-partitioner.js';
 import type { LogLike } from '../journal/types.js';
 import { ensureTopics as ensureTopicsOn, type TopicConfigs } from './ensure-topics.js';
 import { KAFKA_ERRORS, kafkaFailure } from './errors.js';
 
-const { CompressionTypes, Partitioners } = kafkajs;
+const { CompressionTypes } = kafkajs;
 
 /** One record to produce. */
 export interface SinkRecord {
@@ -53,7 +54,8 @@ const RECORD_OVERHEAD = 70;
 /** Approximate wire size of a record, to keep requests under the broker's limits. */
 export function recordBytes(r: SinkRecord): number {
   let n = RECORD_OVERHEAD + r.value.length + Buffer.byteLength(r.key);
-  for (const [k, v] of Object.entries(r.headers)) n += Buffer.byteLength(k) + Buffer.byteLength(v) + 4;
+  const headers = r.headers;
+  for (const k in headers) n += Buffer.byteLength(k) + Buffer.byteLength(headers[k]!) + 4;
   return n;
 }
 
@@ -76,12 +78,13 @@ function chunk(records: readonly SinkRecord[], maxBytes: number): SinkRecord[][]
   return out;
 }
 
+/** kafkajs messages per topic; keys as bytes (kafkajs would measure a string key twice and the partitioner encode it). */
 function byTopic(records: readonly SinkRecord[]): TopicMessages[] {
   const m = new Map<string, Message[]>();
   for (const r of records) {
     let list = m.get(r.topic);
     if (!list) m.set(r.topic, (list = []));
-    list.push({ key: r.key, value: r.value, headers: r.headers });
+    list.push({ key: Buffer.from(r.key, 'utf8'), value: r.value, headers: r.headers });
   }
   return [...m].map(([topic, messages]) => ({ topic, messages }));
 }
@@ -113,12 +116,13 @@ export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
   const getProducer = async (): Promise<Producer> => {
     if (producer) return producer;
     connecting ??= (async () => {
-      // The Java client's partitioner (murmur2 of the key), named explicitly: consumers in any language agree on it.
+      // The Java client's partitioner (murmur2 of the key), as kafkajs' DefaultPartitioner picks it, in 32-bit
+      // arithmetic (shared/kafka/java-partitioner.ts): consumers in any language agree on it.
       const p = kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
+        createPartitioner: JavaPartitioner,
         retry: { retries: 3, maxRetryTime: 2000 },
       });
       try {

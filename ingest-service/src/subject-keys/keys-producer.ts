@@ -1,11 +1,9 @@
-import kafkajs from 'kafkajs';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { HEADERS } from '../../../shared/envelope/index.js';
 import { SealpostError } from '../../../shared/errors/index.js';
+import { JavaPartitioner } from '../../../shared/kafka/java-partitioner.js';
 import { FORGOTTEN_SCHEMA, forgottenRecordKey, type ForgottenRecord } from '../../../shared/subject-keys/index.js';
 import { SUBJECT_KEYS_ERRORS } from './errors.js';
-
-const { Partitioners } = kafkajs;
 
 /** Writes what forgetting puts on the keys topic: tombstones (null values) and forget markers. */
 export interface KeysProducer {
@@ -22,7 +20,7 @@ export function forgottenRecord(subject: string, at: number): ForgottenRecord {
 /**
  * A producer of its own rather than the forwarder's sink: the sink carries sealed values only (never a
  * null), runs in its own thread for throughput, and forgets are rare. Same rules as the sink: the Java
- * partitioner (a tombstone must land on the partition of the record it shreds, whoever wrote that
+ * partitioner, the sink's (a tombstone must land on the partition of the record it shreds, whoever wrote that
  * record), idempotent, acks=all, no topic auto-creation (an auto-created keys topic would not be
  * compacted), and a fresh producer after a failure (kafkajs rolls its sequence numbers back).
  */
@@ -32,7 +30,7 @@ export function createKeysProducer(kafka: Kafka, topic: string): KeysProducer {
   const get = async (): Promise<Producer> => {
     if (producer) return producer;
     if (closed) throw new Error('the keys producer is closed');
-    const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 3, maxRetryTime: 2000 } });
+    const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: JavaPartitioner, retry: { retries: 3, maxRetryTime: 2000 } });
     try {
       await p.connect();
     } catch (err) {
