@@ -16,12 +16,13 @@
 // recipients cycle over 5,000 addresses, or with --new-subject-every-event every event names a new one (the worst case:
 // a new key per event and department, each one key record). --events posts signed audit events to an `events` source
 // instead, with the admin API on (so the events query's index tails the topic under the full load, where the checkout
-// has one). Last line: one JSON object.
+// has one). --profile DIR writes one .cpuprofile per service thread there and adds each thread's busy CPU per event
+// accepted (profile_main_us_per_event, _expand_, _sink_, _writer_; use a new DIR per run). Last line: one JSON object.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import kafkajs from 'kafkajs';
 import { ensureShared } from '../kafka/broker.mjs';
@@ -31,6 +32,7 @@ import { benchPolicy } from './bench-policy.js';
 import { createBatchMaker } from './ingest-load.js';
 import { percentile, processCpuUs } from './measure.js';
 import { sealCpuPerSection } from './seal-cpu.js';
+import { threadBusyMs } from './thread-profile.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -94,14 +96,17 @@ const configFile = join(dataDir, 'config.json');
 writeFileSync(configFile, JSON.stringify(config));
 
 const base = `http://127.0.0.1:${args.port}`;
-const profileArgs = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
+const profileDir = args.profile ? resolve(args.profile) : undefined; // the same directory for a --service-root child
+const profileArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
 const child: ChildProcess = spawn(process.execPath, [...profileArgs, '--import', 'tsx', 'ingest-service/src/main.ts', '--config', configFile], {
   ...(args['service-root'] ? { cwd: args['service-root'] } : {}),
   stdio: ['ignore', 'ignore', 'inherit'],
   env: { ...process.env, ...(kmsSetup?.env ?? {}) },
 });
+const childExited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 const cleanup = async (): Promise<void> => {
   child.kill('SIGTERM');
+  if (profileDir) await childExited; // the profiles are written as the threads exit
   await kmsSetup?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 };
@@ -279,6 +284,11 @@ const result: Record<string, number | string> = {
 };
 result.subject_keys_created = subjectKeysCreated;
 result.service_kms_calls = serviceKmsCalls;
+if (profileDir) {
+  // Each thread's busy CPU (profiled) per event accepted over all phases: which thread a change saved time on.
+  const busy = threadBusyMs(profileDir);
+  for (const [role, ms] of Object.entries(busy)) if (ms > 0) result[`profile_${role}_us_per_event`] = Math.round((ms * 1000) / Math.max(1, totalAccepted));
+}
 if (kmsCalls !== undefined) result.kms_calls_per_100k = Number(((kmsCalls / Math.max(1, totalAccepted)) * 100_000).toFixed(2));
 console.log(JSON.stringify(result));
 process.exit(0);
