@@ -34,10 +34,18 @@ export interface FastSectionSealer extends SectionSealer {
   stats(): SectionSealerStats;
 }
 
-/** Where one message is sealed: a department's held materials for a context, or a subject key's. */
+/**
+ * Where one message is sealed: a department's held materials for a section's context (`section`) or for
+ * the subject-key context (`key-wrap`), or a subject key's. Plain objects, no closure per message: under
+ * tsx every closure also costs a keep-names call, and a batch makes one target per section.
+ */
 type Target =
-  | { kind: 'department'; slot: string; department: string; context: () => Record<string, string> }
-  | { kind: 'subject'; input: SealInput & { subjectKey: NonNullable<SealInput['subjectKey']> }; slot: string };
+  | { kind: 'section'; slot: string; input: SealInput }
+  | { kind: 'key-wrap'; slot: string; department: string }
+  | { kind: 'subject'; slot: string; input: SealInput & { subjectKey: NonNullable<SealInput['subjectKey']> } };
+
+const contextOf = (t: Exclude<Target, { kind: 'subject' }>): Record<string, string> =>
+  t.kind === 'section' ? sectionContext(t.input.department, t.input.source, t.input.policyVersion) : subjectKeyContext(t.department);
 
 /**
  * The sealer the ingest forwarder uses: turns each SealInput into one standard AWS Encryption SDK
@@ -64,6 +72,18 @@ export function createSectionSealer(options: SectionSealerOptions): FastSectionS
   const subjects = createSubjectMaterials({ limits, now });
   let closed = false;
   let sectionsSealed = 0;
+  // Slot names (department, source, policy version) made once: a string built per section cost more than
+  // the map lookups it keys. Bounded by the configured sources, departments and policy versions.
+  const slots = new Map<string, Map<string, Map<number, string>>>();
+  const slotOf = (department: string, source: string, policyVersion: number): string => {
+    let bySource = slots.get(department);
+    if (!bySource) slots.set(department, (bySource = new Map()));
+    let byVersion = bySource.get(source);
+    if (!byVersion) bySource.set(source, (byVersion = new Map()));
+    let slot = byVersion.get(policyVersion);
+    if (slot === undefined) byVersion.set(policyVersion, (slot = `${department}\u0000${source}\u0000${policyVersion}`));
+    return slot;
+  };
 
   /** Seals plaintexts[i] at targets[i]; materials are renewed (awaited) only between written groups. */
   async function sealAt(targets: readonly Target[], plaintexts: readonly Buffer[]): Promise<string[]> {
@@ -84,13 +104,12 @@ export function createSectionSealer(options: SectionSealerOptions): FastSectionS
       const length = plaintexts[i]!.length;
       let h: Held | undefined;
       if (t.kind === 'subject') {
-        const { input } = t;
-        h = subjects.fitting(input.subjectKey, t.slot, () => sectionContext(input.department, input.source, input.policyVersion), length, flush);
+        h = subjects.fitting(t.input.subjectKey, t.slot, t.input, length, flush);
       } else {
         h = departments.fitting(t.slot, length);
         while (!h) {
           flush();
-          const fresh = await departments.renew(t.slot, t.department, t.context());
+          const fresh = await departments.renew(t.slot, t.kind === 'section' ? t.input.department : t.department, contextOf(t));
           if (closed) throw closedError();
           h = departments.fitting(t.slot, length) ?? (departments.current(t.slot) === fresh && fresh.messages === 0 ? fresh : undefined);
         }
@@ -107,22 +126,22 @@ export function createSectionSealer(options: SectionSealerOptions): FastSectionS
 
   async function sealMany(inputs: readonly SealInput[]): Promise<string[]> {
     if (closed) throw closedError();
-    const plaintexts = inputs.map((input, index) => {
+    const plaintexts = new Array<Buffer>(inputs.length);
+    const targets = new Array<Target>(inputs.length);
+    for (let index = 0; index < inputs.length; index++) {
+      const input = inputs[index]!;
       const section: SectionPlaintext = { id: input.id, department: input.department, fields: input.fields };
       try {
-        return Buffer.from(JSON.stringify(section), 'utf8');
+        plaintexts[index] = Buffer.from(JSON.stringify(section), 'utf8');
       } catch (err) {
         throw new SealpostError(SEAL_ERRORS.unsealableSection, `section ${index} (department "${input.department}") cannot be serialised to JSON`, {
           cause: err,
           details: { index, department: input.department },
         });
       }
-    });
-    const targets = inputs.map((input): Target => {
-      const slot = `${input.department}\u0000${input.source}\u0000${input.policyVersion}`;
-      if (input.subjectKey) return { kind: 'subject', input: input as SealInput & { subjectKey: NonNullable<SealInput['subjectKey']> }, slot };
-      return { kind: 'department', slot, department: input.department, context: () => sectionContext(input.department, input.source, input.policyVersion) };
-    });
+      const slot = slotOf(input.department, input.source, input.policyVersion);
+      targets[index] = input.subjectKey ? { kind: 'subject', slot, input: input as SealInput & { subjectKey: NonNullable<SealInput['subjectKey']> } } : { kind: 'section', slot, input };
+    }
     const out = await sealAt(targets, plaintexts);
     sectionsSealed += out.length;
     return out;
@@ -132,7 +151,7 @@ export function createSectionSealer(options: SectionSealerOptions): FastSectionS
     if (closed) throw closedError();
     const plaintexts = inputs.map((k) => Buffer.from(JSON.stringify({ keyId: k.keyId, subject: k.subject, department: k.department, key: k.key } satisfies SubjectKeyPlaintext), 'utf8'));
     // A slot of its own per department (the context differs from every section's): "\u0001" cannot start a source id.
-    const targets = inputs.map((k): Target => ({ kind: 'department', slot: `${k.department}\u0001subject-key`, department: k.department, context: () => subjectKeyContext(k.department) }));
+    const targets = inputs.map((k): Target => ({ kind: 'key-wrap', slot: `${k.department}\u0001subject-key`, department: k.department }));
     return sealAt(targets, plaintexts);
   }
 

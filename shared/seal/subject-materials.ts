@@ -1,8 +1,13 @@
+import { sectionContext } from '../envelope/index.js';
 import { fits, retire, type Held } from './held-materials.js';
 import type { MaterialsLimits } from './section-sealer-options.js';
 import { subjectParts, subjectTemplate, type SubjectTemplate } from './subject-template.js';
 import type { SubjectKey } from './subject-wrap.js';
+import type { SealInput } from './types.js';
 import type { SealParts } from './write-message.js';
+
+/** What a slot's section context is made of. */
+type SectionContextOf = Pick<SealInput, 'department' | 'source' | 'policyVersion'>;
 
 /**
  * Materials under subject keys, held per (subject key, slot) and renewed within the same limits as a
@@ -49,16 +54,16 @@ export function createSubjectMaterials(opts: { limits: MaterialsLimits; now: () 
 
   return {
     /**
-     * Materials of `subjectKey` for `slot` that can seal `length` more bytes; renews them when spent,
-     * after calling `beforeRenew` (the caller writes what it grouped under the old ones first).
+     * Materials of `subjectKey` for `slot` (the section context of `section`) that can seal `length` more bytes;
+     * renews them when spent, after calling `beforeRenew` (the caller writes what it grouped under the old ones first).
      */
-    fitting(subjectKey: SubjectKey, slot: string, sectionContext: () => Record<string, string>, length: number, beforeRenew: () => void): Held {
+    fitting(subjectKey: SubjectKey, slot: string, section: SectionContextOf, length: number, beforeRenew: () => void): Held {
       const h = heldOf(subjectKey, slot);
       const now = opts.now();
       if (fits(h, length, opts.limits, now)) return h;
       if (h) beforeRenew();
       let t = templates.get(slot);
-      if (!t) templates.set(slot, (t = subjectTemplate(sectionContext())));
+      if (!t) templates.set(slot, (t = subjectTemplate(sectionContext(section.department, section.source, section.policyVersion))));
       const fresh = new SubjectHeld(slot, subjectParts(t, subjectKey), now);
       keep(subjectKey, fresh);
       retire(h);
