@@ -7,13 +7,15 @@
  * one for the header (~7.6 us of cipher setup each); here one cipher context per thread serves every
  * call and HMAC-SHA512 runs on SHA512 contexts with the pads absorbed once.
  *
- * openMessage(message, headerLength, frameLength, dataKey)
+ * openMessage(message, dataKey)
  *   message       Buffer: the whole message
- *   headerLength  the serialised header's length (without the 16-byte header auth tag that follows it)
- *   frameLength   the header's frame length
  *   dataKey       Buffer (32 bytes): the unencrypted data key
  * returns the plaintext, or throws (never crashes) when a length, the commitment, the header tag, a
  * frame's structure or tag does not check out, with the SDK's messages. Every offset is checked in size_t.
+ *
+ * The header's length, content type and frame length are read from the header itself (walk_header, as
+ * deserialize_header_v2.js reads them), never taken from the caller: the frames are then walked with the
+ * frame length the header states, and the header tag authenticates that statement, as in the stock decrypt.
  */
 #include "open.h"
 #include <openssl/crypto.h>
@@ -34,6 +36,37 @@ static uint32_t get32(const uint8_t *p) {
 }
 static void put32(uint8_t *p, uint32_t v) {
   p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
+}
+
+static uint32_t get16(const uint8_t *p) { return ((uint32_t)p[0] << 8) | (uint32_t)p[1]; }
+
+#define CONTENT_FRAMED 2
+
+/*
+ * Walks a V2 header's length fields (deserialize_header_v2.js: version, suite, message id, encryption context,
+ * encrypted data keys as three length-prefixed fields each, content type, frame length, suite data) and finds
+ * the header's length (without the auth tag that must follow it), content type and frame length. NULL or the
+ * SDK's message: a length running past the message is an incomplete header; no data key, or a content type
+ * other than framed (the only one this core opens; non-framed messages go to the stock decrypt), is refused.
+ */
+static const char *walk_header(const uint8_t *m, size_t len, size_t *header_len, uint32_t *frame_len) {
+  size_t pos = 1 + 2 + ID_LEN, count, i;
+  if (len < pos + 2) return "Incomplete Header";
+  pos += 2 + get16(m + pos);
+  if (pos > len || len - pos < 2) return "Incomplete Header";
+  count = get16(m + pos);
+  pos += 2;
+  if (count == 0) return "No EncryptedDataKey found.";
+  for (i = 0; i < count * 3; i++) {
+    if (pos > len || len - pos < 2) return "Incomplete Header";
+    pos += 2 + get16(m + pos);
+  }
+  if (pos > len || len - pos < 1 + 4 + COMMIT_LEN + TAG_LEN) return "Incomplete Header";
+  if (m[pos] != CONTENT_FRAMED) return m[pos] == 1 ? "native open: non-framed content is opened by the stock decrypt" : "Unknown contentType";
+  *frame_len = get32(m + pos + 1);
+  *header_len = pos + 1 + 4 + COMMIT_LEN;
+  if (*header_len > 0x7fffffffu) return "Header too large.";
+  return NULL;
 }
 
 /* One frame located by the structural pass. */
@@ -113,24 +146,24 @@ done:
 #define FAIL(msg) do { napi_throw_error(env, "SP_OPEN_NATIVE", msg); return NULL; } while (0)
 
 static napi_value OpenMessage(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 2;
+  napi_value argv[2];
   EVP_CIPHER_CTX *ctx;
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, (void **)&ctx));
-  if (argc != 4) FAIL("native open: 4 arguments expected");
+  if (argc != 2) FAIL("native open: 2 arguments expected (message, dataKey)");
   uint8_t *m, *key;
-  size_t len, key_len;
-  uint32_t header_len, frame_len;
+  size_t len, key_len, header_len;
+  uint32_t frame_len;
   CHECK(napi_get_buffer_info(env, argv[0], (void **)&m, &len));
-  CHECK(napi_get_value_uint32(env, argv[1], &header_len));
-  CHECK(napi_get_value_uint32(env, argv[2], &frame_len));
-  CHECK(napi_get_buffer_info(env, argv[3], (void **)&key, &key_len));
+  CHECK(napi_get_buffer_info(env, argv[1], (void **)&key, &key_len));
   if (key_len != KEY_LEN) FAIL("native open: the data key must be 32 bytes");
-  if (header_len < MIN_HEADER || header_len > 0x7fffffffu || (size_t)header_len + TAG_LEN > len) FAIL("Incomplete Header");
+  if (len < MIN_HEADER + TAG_LEN) FAIL("Incomplete Header");
   if (get32(m) >> 8 != (2u << 16 | SUITE_ID)) FAIL("Unsupported algorithm suite.");
+  const char *bad = walk_header(m, len, &header_len, &frame_len);
+  if (bad) FAIL(bad);
 
   /* Structure first (no plaintext is produced for a malformed body), then the cryptography. */
-  size_t pos = (size_t)header_len + TAG_LEN, total = 0, frames = 0;
+  size_t pos = header_len + TAG_LEN, total = 0, frames = 0;
   frame_t f;
   for (uint32_t expected = 1;; expected++) {
     const char *err = next_frame(m, len, pos, frame_len, expected, &f);
@@ -151,7 +184,7 @@ static napi_value OpenMessage(napi_env env, napi_callback_info info) {
     FAIL("native open: out of memory");
   }
   size_t at = 0;
-  pos = (size_t)header_len + TAG_LEN;
+  pos = header_len + TAG_LEN;
   for (uint32_t seq = 1; seq <= frames; seq++) {
     next_frame(m, len, pos, frame_len, seq, &f); /* checked above */
     if (open_frame(ctx, m, m + ID_OFF, &f, out + at) != 0) { err = AUTH_FAILED; break; }

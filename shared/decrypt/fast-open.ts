@@ -44,7 +44,7 @@ import { ContentType, deserializeFactory, type MessageHeader, type MessageHeader
 import { nativeSeal } from '../seal/native-seal.js';
 import { openWithDataKey } from './fast-body.js';
 import { HEADER_KEY_ID_START, walkHeaderV2 } from './fast-header.js';
-import { createFastKeyCache } from './fast-key-cache.js';
+import { createFastKeyCache, type FastKeyCache } from './fast-key-cache.js';
 
 /** The suite the fast path opens; every other suite goes to the stock decrypt. */
 export const FAST_SUITE_ID = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
@@ -90,6 +90,11 @@ export interface FastOpener {
    * authenticate, and whatever the materials manager throws (LockError).
    */
   open(message: Buffer): Promise<FastOpened | undefined>;
+  /**
+   * Synchronously: opens `message` when its data key is already cached, else `undefined` (then `open`).
+   * Throws as `open` does for a message that does not authenticate.
+   */
+  openCached(message: Buffer): FastOpened | undefined;
   /** Zeroes and forgets the cached data keys. */
   clear(): void;
 }
@@ -101,7 +106,35 @@ export interface FastOpener {
  */
 export function openFramedBody(message: Buffer, header: MessageHeaderV2, headerLength: number, dataKey: Buffer, useNative = true): Buffer {
   const native = useNative ? nativeSeal() : undefined;
-  return native ? native.openMessage(message, headerLength, header.frameLength, dataKey) : openWithDataKey(message, header, headerLength, dataKey);
+  // The native core reads the header's length, content type and frame length from the message itself.
+  return native ? native.openMessage(message, dataKey) : openWithDataKey(message, header, headerLength, dataKey);
+}
+
+/** The cache id of a parsed header: the bytes that decide its data key (encryption context and encrypted data keys). */
+export function headerCacheId(message: Buffer, headerLength: number): string {
+  return message.toString('latin1', HEADER_KEY_ID_START, headerLength - 1 - 4 - COMMITMENT_LENGTH);
+}
+
+/**
+ * Opens `message` with a data key `keys` holds for its header bytes, without the SDK's header parser (fast-header.ts
+ * says why that is safe), or returns undefined (another shape, or no key cached). Synchronous from the lookup on, so
+ * the cache's own key buffer cannot be zeroed under this call. Shared by the opener's fast path and the data keys
+ * kept under a subject key (subject-section-open.ts).
+ */
+export function openCachedMessage(message: Buffer, keys: FastKeyCache<MessageHeaderV2>, useNative = true): FastOpened | undefined {
+  if (!isFastSuiteMessage(message)) return undefined;
+  const shape = walkHeaderV2(message);
+  if (!shape || shape.contentType !== ContentType.FRAMED_DATA) return undefined;
+  const hit = keys.lookup(message.toString('latin1', HEADER_KEY_ID_START, shape.keyIdEnd));
+  if (!hit) return undefined;
+  const messageHeader: MessageHeaderV2 = {
+    ...hit.meta,
+    messageId: message.subarray(ID_START, ID_END),
+    contentType: shape.contentType,
+    frameLength: shape.frameLength,
+    suiteData: message.subarray(shape.headerLength - COMMITMENT_LENGTH, shape.headerLength),
+  };
+  return { plaintext: openFramedBody(message, messageHeader, shape.headerLength, hit.key, useNative), messageHeader };
 }
 
 /** Builds the fast path of one opener, with its own data-key cache (never shared between identities). */
@@ -130,22 +163,7 @@ export function createFastOpener(opts: FastOpenerOptions): FastOpener {
     }
   }
 
-  /** A cached data key opens the message without the SDK's header parser (fast-header.ts says why). */
-  function openCached(message: Buffer): FastOpened | undefined {
-    const shape = walkHeaderV2(message);
-    if (!shape || shape.contentType !== ContentType.FRAMED_DATA) return undefined;
-    const hit = keys.lookup(message.toString('latin1', HEADER_KEY_ID_START, shape.keyIdEnd));
-    if (!hit) return undefined;
-    const messageHeader: MessageHeaderV2 = {
-      ...hit.meta,
-      messageId: message.subarray(ID_START, ID_END),
-      contentType: shape.contentType,
-      frameLength: shape.frameLength,
-      suiteData: message.subarray(shape.headerLength - COMMITMENT_LENGTH, shape.headerLength),
-    };
-    // Synchronous from the lookup on: the cache's own key buffer cannot be zeroed under this call.
-    return { plaintext: openBody(message, messageHeader, shape.headerLength, hit.key), messageHeader };
-  }
+  const openCached = (message: Buffer): FastOpened | undefined => openCachedMessage(message, keys, opts.native !== false);
 
   async function open(message: Buffer): Promise<FastOpened | undefined> {
     if (!isFastSuiteMessage(message)) return undefined;
@@ -158,7 +176,7 @@ export function createFastOpener(opts: FastOpenerOptions): FastOpener {
     const messageHeader = headerInfo.messageHeader as MessageHeaderV2;
     if (messageHeader.contentType !== ContentType.FRAMED_DATA) return undefined;
     needs(algorithmSuite.id === FAST_SUITE_ID, 'Unsupported algorithm suite.');
-    const dataKey = await dataKeyFor(messageHeader, message.toString('latin1', HEADER_KEY_ID_START, rawHeader.byteLength - 1 - 4 - COMMITMENT_LENGTH));
+    const dataKey = await dataKeyFor(messageHeader, headerCacheId(message, rawHeader.byteLength));
     try {
       return { plaintext: openBody(message, messageHeader, rawHeader.byteLength, dataKey), messageHeader };
     } finally {
@@ -166,5 +184,5 @@ export function createFastOpener(opts: FastOpenerOptions): FastOpener {
     }
   }
 
-  return { open, clear: () => keys.clear() };
+  return { open, openCached, clear: () => keys.clear() };
 }

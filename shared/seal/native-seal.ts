@@ -25,8 +25,11 @@ export interface NativeSeal {
     group: Uint32Array,
     messageIds: Buffer,
   ): Buffer;
-  /** Opens one V2/0x0478 framed message with its data key (native/seal/open.c): the plaintext, or throws. */
-  openMessage(message: Buffer, headerLength: number, frameLength: number, dataKey: Buffer): Buffer;
+  /**
+   * Opens one V2/0x0478 framed message with its data key (native/seal/open.c): the plaintext, or throws. The
+   * header's length, content type and frame length are read from the message itself.
+   */
+  openMessage(message: Buffer, dataKey: Buffer): Buffer;
 }
 
 // Beside the sources (shared/seal/ -> native/seal/...), and in a build (npm run build copies it to dist/native/seal/...).
