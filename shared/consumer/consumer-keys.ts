@@ -1,5 +1,5 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { createLocalKeysOpener, createProfileOpener, printableArn, profileCredentials, type ProfileOpener } from '../decrypt/index.js';
+import { createLocalKeysOpener, createProfileOpener, printableArn, profileCredentials, type ProfileOpener, type SectionResult } from '../decrypt/index.js';
 import { SealpostError } from '../errors/index.js';
 import { kmsFailureKind, type AwsCredentials } from '../kms/index.js';
 import { CONSUMER_ERRORS } from './errors.js';
@@ -61,21 +61,26 @@ export function createConsumerKeys(opts: ConsumerKeysOptions): ProfileOpener {
  * say, with how to read such sections.
  */
 function kmsSealedIsNotFound(opener: ProfileOpener): ProfileOpener {
+  const notFound = (department: string, section: SectionResult): SectionResult =>
+    section.state !== 'locked' || section.code !== 'no_credentials'
+      ? section
+      : {
+          state: 'locked',
+          code: 'key_not_found',
+          message: `this ${department} section is sealed under a KMS key, and local keys only were given (--keys): read it with --profile P --account ID`,
+        };
   return {
     ...opener,
     async open(envelopes, options) {
       const opened = await opener.open(envelopes, options);
       for (const o of opened) {
-        for (const [department, section] of Object.entries(o.sections)) {
-          if (section.state !== 'locked' || section.code !== 'no_credentials') continue;
-          o.sections[department] = {
-            state: 'locked',
-            code: 'key_not_found',
-            message: `this ${department} section is sealed under a KMS key, and local keys only were given (--keys): read it with --profile P --account ID`,
-          };
-        }
+        for (const [department, section] of Object.entries(o.sections)) o.sections[department] = notFound(department, section);
       }
       return opened;
+    },
+    openSectionSync(envelope, department, options) {
+      const section = opener.openSectionSync!(envelope, department, options);
+      return section && notFound(department, section);
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { EnvelopeOpener } from '../decrypt/index.js';
+import type { EnvelopeOpener, SectionResult } from '../decrypt/index.js';
 import { parseEnvelope, type Envelope } from '../envelope/index.js';
 import type { SubjectKeySource } from '../subject-keys/key-book.js';
 import { consumerLockOf, type ConsumerLock } from './lock-reasons.js';
@@ -48,47 +48,64 @@ export interface OpenRecordOptions {
 }
 
 /**
- * Opens the department's section of each record, in one call to the decryption library (so data keys
- * are shared by the batch and KMS is asked once per data key, not per record). Only the department's
- * own section is handed over: other sections are neither opened nor asked about. Results keep the order
- * of `records`.
+ * Opens the department's section of each record. Sections whose key is already in hand open synchronously, one
+ * after the other (no promise per section); the others go in one call to the decryption library (so data keys
+ * are shared by the batch and KMS is asked once per data key, not per record). Only the department's own
+ * section is handed over: other sections are neither opened nor asked about. Results keep the order of `records`.
  */
 export async function openRecords(records: readonly ConsumedRecord[], opts: OpenRecordOptions): Promise<ConsumerEvent[]> {
   const out: ConsumerEvent[] = new Array(records.length);
+  const department = opts.department;
+  const sync = opts.keys.openSectionSync ? { subjectKeys: opts.subjectKeys } : undefined;
+  let bookReady = false;
   const toOpen: Envelope[] = [];
   const slots: Array<{ i: number; envelope: Envelope }> = [];
-  records.forEach((record, i) => {
-    const at = { partition: record.partition, offset: record.offset };
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
     const { envelope, problem } = parseEnvelope(record.value);
     if (!envelope) {
-      out[i] = { ...at, state: 'locked', envelope: null, locked: { reason: 'malformed', message: `record ${at.partition}:${at.offset}: ${problem}` } };
-      return;
+      out[i] = { partition: record.partition, offset: record.offset, state: 'locked', envelope: null, locked: { reason: 'malformed', message: `record ${record.partition}:${record.offset}: ${problem}` } };
+      continue;
     }
-    const section = envelope.sections[opts.department];
+    const section = envelope.sections[department];
     if (section === undefined) {
-      out[i] = { ...at, state: 'open', envelope, fields: {}, hasSection: false };
-      return;
+      out[i] = { partition: record.partition, offset: record.offset, state: 'open', envelope, fields: {}, hasSection: false };
+      continue;
     }
     if (typeof section !== 'string') {
-      out[i] = { ...at, state: 'locked', envelope, locked: { reason: 'tampered', message: `the ${opts.department} section is not a base64 string; do not trust this record` } };
-      return;
+      out[i] = { partition: record.partition, offset: record.offset, state: 'locked', envelope, locked: { reason: 'tampered', message: `the ${department} section is not a base64 string; do not trust this record` } };
+      continue;
     }
-    toOpen.push({ ...envelope, sections: { [opts.department]: section } });
+    if (sync) {
+      // A v2 section opens synchronously only against a book that is ready for these records: asked once per call.
+      if (!bookReady && opts.subjectKeys && envelope.keys?.[department] !== undefined) {
+        await opts.subjectKeys.ready();
+        bookReady = true;
+      }
+      const result = opts.keys.openSectionSync!(envelope, department, sync);
+      if (result) {
+        out[i] = eventOf(record, envelope, result);
+        continue;
+      }
+    }
+    toOpen.push({ ...envelope, sections: { [department]: section } });
     slots.push({ i, envelope });
-  });
+  }
   if (toOpen.length) {
     const opened = await opts.keys.open(toOpen, opts.subjectKeys ? { subjectKeys: opts.subjectKeys } : undefined);
-    opened.forEach((o, j) => {
+    for (let j = 0; j < opened.length; j++) {
       const { i, envelope } = slots[j]!;
-      const record = records[i]!;
-      const result = o.sections[opts.department]!;
-      out[i] =
-        result.state === 'open'
-          ? { partition: record.partition, offset: record.offset, state: 'open', envelope, fields: result.fields, hasSection: true }
-          : { partition: record.partition, offset: record.offset, state: 'locked', envelope, locked: consumerLockOf(result) };
-    });
+      out[i] = eventOf(records[i]!, envelope, opened[j]!.sections[department]!);
+    }
   }
   return out;
+}
+
+/** The event of a record whose department section opened, or did not. */
+function eventOf(record: ConsumedRecord, envelope: Envelope, result: SectionResult): ConsumerEvent {
+  return result.state === 'open'
+    ? { partition: record.partition, offset: record.offset, state: 'open', envelope, fields: result.fields, hasSection: true }
+    : { partition: record.partition, offset: record.offset, state: 'locked', envelope, locked: consumerLockOf(result) };
 }
 
 /**

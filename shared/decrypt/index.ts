@@ -6,4 +6,4 @@ export { profileCredentials, type ProfileCredentialsOptions } from './credential
 export { checkOpenedSection } from './section-check.js';
 export { LockError, lockForFailure, printableArn, type LockContext } from './lock-reason.js';
 export { createLocalKeysOpener, type LocalKeysOpenerOptions } from './local-opener.js';
-export { subjectKeyVerdict } from './subject-sections.js';
+export { subjectKeyVerdict } from './subject-key-verdict.js';

@@ -1,4 +1,5 @@
 import { CommitmentPolicy, KmsKeyringNode, buildClient } from '@aws-crypto/client-node';
+import type { MessageHeader } from '@aws-crypto/serialize';
 import { GetKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Envelope } from '../envelope/index.js';
@@ -143,29 +144,52 @@ export function createProfileOpener(opts: ProfileOpenerOptions): ProfileOpener {
     maxEncryptedDataKeys: MAX_ENCRYPTED_DATA_KEYS,
   });
 
+  const checked = (envelope: Envelope, department: string, { plaintext, messageHeader }: { plaintext: Buffer; messageHeader: MessageHeader }): SectionResult => {
+    try {
+      return checkOpenedSection(envelope, department, messageHeader.encryptionContext, plaintext);
+    } finally {
+      plaintext.fill(0);
+    }
+  };
+  const failed = (department: string, err: unknown): SectionResult => {
+    if (err instanceof LockError) return err.lock;
+    // Past the data key: the header, the commitment or the body did not authenticate.
+    const reason = (err as Error)?.message?.split('\n')[0]?.slice(0, 120) ?? 'unknown error';
+    return { state: 'locked', code: 'tampered', check: 'authentication', message: `the ${department} section did not authenticate (${reason}): it was altered or is not an ESDK message` };
+  };
+
   async function openSection(envelope: Envelope, department: string, b64: string, options: OpenOptions | undefined, since: number): Promise<SectionResult> {
     const keyId = envelope.keys?.[department];
     if (keyId !== undefined) return subject.open(envelope, department, b64, keyId, options?.subjectKeys, since);
     try {
-      const message = Buffer.from(b64, 'base64');
-      const { plaintext, messageHeader } = await openDepartmentMessage(message);
-      try {
-        return checkOpenedSection(envelope, department, messageHeader.encryptionContext, plaintext);
-      } finally {
-        plaintext.fill(0);
-      }
+      return checked(envelope, department, await openDepartmentMessage(Buffer.from(b64, 'base64')));
     } catch (err) {
-      if (err instanceof LockError) return err.lock;
-      // Past the data key: the header, the commitment or the body did not authenticate.
-      const reason = (err as Error)?.message?.split('\n')[0]?.slice(0, 120) ?? 'unknown error';
-      return { state: 'locked', code: 'tampered', check: 'authentication', message: `the ${department} section did not authenticate (${reason}): it was altered or is not an ESDK message` };
+      return failed(department, err);
+    }
+  }
+
+  /** openSection without a promise, when its key is cached (see EnvelopeOpener.openSectionSync). */
+  function openSectionSync(envelope: Envelope, department: string, options: OpenOptions | undefined): SectionResult | undefined {
+    if (closed) throw closedError();
+    const b64 = envelope.sections?.[department];
+    if (typeof b64 !== 'string') return undefined;
+    const keyId = envelope.keys?.[department];
+    if (keyId !== undefined) return options?.subjectKeys ? subject.openSync(envelope, department, b64, keyId, options.subjectKeys) : undefined;
+    if (!fast) return undefined;
+    try {
+      const opened = fast.openCached(Buffer.from(b64, 'base64'));
+      return opened ? checked(envelope, department, opened) : undefined;
+    } catch (err) {
+      return failed(department, err);
     }
   }
 
   let closed = false;
+  const closedError = (): SealpostError => new SealpostError(DECRYPT_ERRORS.closed, 'this opener was closed (profile switched); create a new one');
   return {
+    openSectionSync,
     async open(envelopes, options) {
-      if (closed) throw new SealpostError(DECRYPT_ERRORS.closed, 'this opener was closed (profile switched); create a new one');
+      if (closed) throw closedError();
       const since = Date.now(); // the records were read before: their subject keys are on the keys topic by now
       // Resolve the identity first so lock messages can name it (one STS call per opener), but never
       // hold opening hostage to STS: local keys and KMS may work when STS does not answer.

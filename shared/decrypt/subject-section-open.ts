@@ -8,16 +8,20 @@
  * parts as @aws-crypto/raw-keyring raw_aes_encrypted_data_keys.js `rawAesEncryptedParts`):
  * providerInfo = keyName || uInt32BE(tag bits = 128) || uInt32BE(iv length = 12) || iv, encryptedDataKey =
  * wrapped key || 16-byte tag, AAD = the serialised encryption context without its 2-byte length; then the
- * framed body opens with the existing fast-open body (native or JavaScript). No data key is cached: every
- * section costs one 32-byte AES-GCM unwrap (~2 µs), so nothing outlives the subject key it came from.
+ * framed body opens with the existing fast-open body (native or JavaScript). The data key unwrapped is kept in
+ * `dataKeys`, the cache the caller holds INSIDE the subject key's own cache entry (subject-sections.ts), keyed by the
+ * header bytes that decide it (fast-open.ts openCachedMessage, fast-header.ts says why that is safe): the next
+ * section of that subject sealed with the same materials skips the SDK's header parser and the unwrap, and the data
+ * keys are zeroed with the subject key, so nothing outlives the subject key it came from.
  * Any other message shape goes to the stock decrypt with a RawAesKeyringNode.
  */
 import { createDecipheriv } from 'node:crypto';
 import { CommitmentPolicy, RawAesKeyringNode, RawAesWrappingSuiteIdentifier, buildClient } from '@aws-crypto/client-node';
-import { NodeAlgorithmSuite, needs } from '@aws-crypto/material-management-node';
+import { EncryptedDataKey, NodeAlgorithmSuite, needs } from '@aws-crypto/material-management-node';
 import { ContentType, deserializeFactory, serializeFactory, type MessageHeaderV2 } from '@aws-crypto/serialize';
 import { SUBJECT_KEY_NAMESPACE } from '../subject-keys/format.js';
-import { FAST_SUITE_ID, isFastSuiteMessage, openFramedBody, type FastOpened } from './fast-open.js';
+import type { FastKeyCache } from './fast-key-cache.js';
+import { FAST_SUITE_ID, headerCacheId, isFastSuiteMessage, openCachedMessage, openFramedBody, type FastOpened } from './fast-open.js';
 import { LockError } from './lock-reason.js';
 
 const TAG_BYTES = 16;
@@ -44,12 +48,22 @@ const notThisKey = (department: string, keyId: string): LockError =>
  * data key of the message is wrapped under that key id, and what the stock decrypt would throw when the
  * unwrap, the header or the body does not authenticate. The caller checks the encryption context.
  */
-export async function openUnderSubjectKey(message: Buffer, keyId: string, subjectKey: Buffer, department: string, maxEncryptedDataKeys: number): Promise<FastOpened> {
-  if (!isFastSuiteMessage(message)) return stockOpen(message, keyId, subjectKey);
+export async function openUnderSubjectKey(message: Buffer, keyId: string, subjectKey: Buffer, department: string, maxEncryptedDataKeys: number, dataKeys?: FastKeyCache<MessageHeaderV2>): Promise<FastOpened> {
+  return openUnderSubjectKeySync(message, keyId, subjectKey, department, maxEncryptedDataKeys, dataKeys) ?? stockOpen(message, keyId, subjectKey);
+}
+
+/**
+ * openUnderSubjectKey's synchronous part: the V2/0x0478 framed shape Sealpost writes, with a data key from
+ * `dataKeys` or unwrapped here (and kept there); undefined for any other shape (the stock decrypt opens those).
+ */
+export function openUnderSubjectKeySync(message: Buffer, keyId: string, subjectKey: Buffer, department: string, maxEncryptedDataKeys: number, dataKeys?: FastKeyCache<MessageHeaderV2>): FastOpened | undefined {
+  if (!isFastSuiteMessage(message)) return undefined;
+  const cached = dataKeys && openCachedMessage(message, dataKeys);
+  if (cached) return cached;
   const headerInfo = deserializeMessageHeader(message, { maxEncryptedDataKeys });
   needs(headerInfo, 'Incomplete Header');
   const header = headerInfo.messageHeader as MessageHeaderV2;
-  if (header.contentType !== ContentType.FRAMED_DATA) return stockOpen(message, keyId, subjectKey);
+  if (header.contentType !== ContentType.FRAMED_DATA) return undefined;
   needs(headerInfo.algorithmSuite.id === FAST_SUITE_ID, 'Unsupported algorithm suite.');
   const name = fromUtf8(keyId);
   const edk = header.encryptedDataKeys.find((k) => k.providerId === SUBJECT_KEY_NAMESPACE && k.rawInfo && Buffer.from(k.rawInfo.subarray(0, name.length)).equals(name));
@@ -61,11 +75,26 @@ export async function openUnderSubjectKey(message: Buffer, keyId: string, subjec
   const aad = serializeEncryptionContext(header.encryptionContext).subarray(2);
   const decipher = createDecipheriv('aes-256-gcm', subjectKey, info.subarray(8)).setAAD(aad).setAuthTag(wrapped.subarray(KEY_BYTES));
   const dataKey = Buffer.concat([decipher.update(wrapped.subarray(0, KEY_BYTES)), decipher.final()]);
+  // Authentic for these header bytes (the unwrap's tag covers the context); kept under the subject key only.
+  dataKeys?.put(headerCacheId(message, headerInfo.rawHeader.byteLength), dataKey, keptHeader(header));
   try {
     return { plaintext: openFramedBody(message, header, headerInfo.rawHeader.byteLength, dataKey), messageHeader: header };
   } finally {
     dataKey.fill(0);
   }
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * The header as kept beside a cached data key: its own copies of the data keys' bytes (the parser's are views of the
+ * message, whose 8 KB pool slab a long-lived entry would keep alive); a hit sets its own message id and suite data.
+ */
+function keptHeader(header: MessageHeaderV2): MessageHeaderV2 {
+  const encryptedDataKeys = header.encryptedDataKeys.map(
+    (k) => new EncryptedDataKey({ providerId: k.providerId, providerInfo: k.providerInfo, encryptedDataKey: new Uint8Array(k.encryptedDataKey), ...(k.rawInfo ? { rawInfo: new Uint8Array(k.rawInfo) } : {}) }),
+  );
+  return { ...header, messageId: NO_BYTES, suiteData: NO_BYTES, encryptedDataKeys };
 }
 
 /** Any other shape (never written by Sealpost): the stock decrypt with a raw AES keyring of the subject key. */

@@ -1,11 +1,13 @@
-import type { MessageHeader } from '@aws-crypto/serialize';
+import type { MessageHeader, MessageHeaderV2 } from '@aws-crypto/serialize';
 import type { Envelope } from '../envelope/index.js';
-import { madeBeforeForget, type SubjectKeySource } from '../subject-keys/key-book.js';
+import type { SubjectKeySource } from '../subject-keys/key-book.js';
 import { PURPOSE_CONTEXT_KEY, SUBJECT_KEY_CONTEXT_KEY, subjectKeyRecordKey, type SubjectKeyPlaintext, type SubjectKeyRecord } from '../subject-keys/format.js';
 import { createFastKeyCache, type FastKeyCache } from './fast-key-cache.js';
+import type { FastOpened } from './fast-open.js';
 import { LockError } from './lock-reason.js';
 import { checkOpenedSection } from './section-check.js';
-import { openUnderSubjectKey } from './subject-section-open.js';
+import { locked, subjectKeyVerdict, tampered } from './subject-key-verdict.js';
+import { openUnderSubjectKey, openUnderSubjectKeySync } from './subject-section-open.js';
 import type { LockedSection, SectionResult } from './types.js';
 
 export interface SubjectSectionsOptions {
@@ -26,42 +28,24 @@ export interface SubjectSections {
   /** Opens the `department` section (base64 `b64`) that `envelope.keys` says is sealed under subject key `keyId`. */
   /** `since`: when the records were already read (the open() call began), so one read of the keys topic serves them all. */
   open(envelope: Envelope, department: string, b64: string, keyId: string, source: SubjectKeySource | undefined, since?: number): Promise<SectionResult>;
+  /**
+   * The same, synchronously, when nothing need be awaited: the book holds the key record (no read of the keys topic)
+   * and its subject key is already open here; otherwise undefined (then `open`). The caller has awaited
+   * `source.ready()` for the records at hand (the consumer kit does, once per chunk).
+   */
+  openSync(envelope: Envelope, department: string, b64: string, keyId: string, source: SubjectKeySource): SectionResult | undefined;
   /** Zeroes every opened subject key (opener closed). */
   clear(): void;
 }
 
-const locked = (code: LockedSection['code'], message: string, extra: Partial<LockedSection> = {}): LockedSection => ({ state: 'locked', code, message, ...extra });
-const tampered = (message: string): LockedSection => locked('tampered', message, { check: 'context' });
-const day = (iso: string): string => (Number.isFinite(Date.parse(iso)) ? new Date(iso).toISOString().slice(0, 10) : iso);
-
-/**
- * Why a v2 section cannot be opened, or the sealed key record to open it with. The key is looked up by its
- * whole record key (the envelope's recipient, the department, the key id). "Forgotten" when the subject has
- * a forget marker and the key is gone or older than the marker (the forget writes both, in no guaranteed
- * order), or when this reader saw the key tombstoned; "tampered" when the key id belongs to another person
- * or department; "missing" otherwise, saying why.
- */
-export function subjectKeyVerdict(envelope: Envelope, department: string, keyId: string, source: SubjectKeySource): SubjectKeyRecord | LockedSection {
-  const subject = envelope.recipient;
-  if (subject === undefined) return tampered(`the ${department} section names subject key ${keyId} but the record names no subject (recipient): do not trust it`);
-  const rec = source.key(keyId, department, subject);
-  const forgottenAt = source.forgottenAt(subject);
-  if (forgottenAt && (!rec || madeBeforeForget(rec.createdAt, forgottenAt))) {
-    const message = rec
-      ? `forgotten on ${day(forgottenAt)}: a forget marker names this person, so their ${department} fields are not opened; their subject key record is still on the keys topic ${source.topic} (its tombstone was not read yet; if it stays, the marker did not come from a forget: check the service's audit trail)`
-      : `forgotten on ${day(forgottenAt)}: this person's ${department} fields were shredded (their subject key is gone) and nobody can open them any more; the clear part remains`;
-    return locked('forgotten', message, { forgottenAt });
-  }
-  if (rec) return rec;
-  if (source.shredded(keyId, department, subject)) {
-    return locked('forgotten', `forgotten: the subject key of this ${department} section was shredded (tombstoned on ${source.topic}) and nobody can open it any more; the clear part remains`);
-  }
-  const other = source.claims(keyId)[0];
-  if (other && other.department !== department) return tampered(`the ${department} section names subject key ${keyId}, which belongs to department ${other.department}: it was moved; do not trust it`);
-  if (other) return tampered(`the ${department} section names a subject key of another person than this record's recipient: it was moved; do not trust it`);
-  const why = source.problem() ?? `it is not on ${source.topic}: check that this reader follows the keys topic the ingest service writes (--keys-topic, or the console's Settings)`;
-  return locked('subject_key_missing', `this ${department} section is sealed under subject key ${keyId}, which this reader does not hold: ${why}`);
+/** An opened subject key's cache entry: the sealed record it came from, and the data keys unwrapped under it. */
+interface KeyEntry {
+  sealed: string;
+  dataKeys: FastKeyCache<MessageHeaderV2>;
 }
+
+/** Data keys kept per subject key: the sealer renews a subject's materials about once a minute while it writes. */
+const DATA_KEYS_PER_SUBJECT_KEY = 4;
 
 /**
  * Opens v2 sections in the two documented steps, for one identity: (1) the sealed key record with the
@@ -72,9 +56,9 @@ export function subjectKeyVerdict(envelope: Envelope, department: string, keyId:
  * book is consulted before every use, so a forgotten key stops opening as soon as the book knows.
  */
 export function createSubjectSections(opts: SubjectSectionsOptions): SubjectSections {
-  /** Per keys-topic book: its opened keys (by record key) and the key records being opened for it. */
+  /** Per keys-topic book: its opened keys (by record key, with the sealed record and their own data keys) and the key records being opened for it. */
   interface Held {
-    keys: FastKeyCache<string>;
+    keys: FastKeyCache<KeyEntry>;
     inflight: Map<string, Promise<LockedSection | undefined>>;
     unsubscribe: () => void;
   }
@@ -83,7 +67,8 @@ export function createSubjectSections(opts: SubjectSectionsOptions): SubjectSect
   const heldFor = (source: SubjectKeySource): Held => {
     let held = caches.get(source);
     if (!held) {
-      const keys = createFastKeyCache<string>({ capacity: opts.capacity, maxAgeMs: opts.maxAgeMs });
+      // A subject key's data keys (subject-section-open.ts) are zeroed with it: dropped, expired, evicted or shredded.
+      const keys = createFastKeyCache<KeyEntry>({ capacity: opts.capacity, maxAgeMs: opts.maxAgeMs, onDrop: (entry) => entry.dataKeys.clear() });
       const unsubscribe = source.onDrop((recordKey) => {
         if (recordKey !== null) return keys.delete(recordKey);
         keys.clear();
@@ -134,7 +119,7 @@ export function createSubjectSections(opts: SubjectSectionsOptions): SubjectSect
     const id = subjectKeyRecordKey(rec.subject, rec.department, rec.keyId);
     for (let attempt = 0; attempt < 2; attempt++) {
       const hit = keys.lookup(id);
-      if (hit && hit.meta === rec.sealed) return Buffer.from(hit.key);
+      if (hit && hit.meta.sealed === rec.sealed) return Buffer.from(hit.key);
       // Concurrent sections of one subject open its record once; the key reaches them through the cache only.
       const flight = `${id}\u0000${rec.sealed}`;
       let running = inflight.get(flight);
@@ -142,7 +127,7 @@ export function createSubjectSections(opts: SubjectSectionsOptions): SubjectSect
         running = openKeyRecord(rec, department).then((out) => {
           if (!Buffer.isBuffer(out)) return out;
           // Kept only while the book still holds this very record: a tombstone read meanwhile wins.
-          if (source.key(rec.keyId, rec.department, rec.subject)?.sealed === rec.sealed) keys.put(id, out, rec.sealed);
+          if (source.key(rec.keyId, rec.department, rec.subject)?.sealed === rec.sealed) keys.put(id, out, { sealed: rec.sealed, dataKeys: createFastKeyCache({ capacity: DATA_KEYS_PER_SUBJECT_KEY, maxAgeMs: opts.maxAgeMs }) });
           out.fill(0);
           return undefined;
         });
@@ -155,6 +140,45 @@ export function createSubjectSections(opts: SubjectSectionsOptions): SubjectSect
       if ('state' in verdict) return verdict;
     }
     return locked('subject_key_missing', `subject key ${rec.keyId} could not be kept open (the opener's subject-key cache is full); retry`);
+  }
+
+  /** The held entry of `rec`'s subject key when it is open here (same sealed record), else undefined. */
+  const entryOf = (source: SubjectKeySource, rec: SubjectKeyRecord): { key: Buffer; meta: KeyEntry } | undefined => {
+    const hit = caches.get(source)?.keys.lookup(subjectKeyRecordKey(rec.subject, rec.department, rec.keyId));
+    return hit && hit.meta.sealed === rec.sealed ? hit : undefined;
+  };
+
+  /** Step 2's checks once the section opened under subject key `keyId`: the key id in its context, then the usual ones. */
+  const checked = (envelope: Envelope, department: string, keyId: string, { plaintext, messageHeader }: FastOpened): SectionResult => {
+    try {
+      if (messageHeader.encryptionContext[SUBJECT_KEY_CONTEXT_KEY] !== keyId) {
+        return tampered(`the ${department} section's encryption context does not name subject key ${keyId}: it was moved; do not trust it`);
+      }
+      return checkOpenedSection(envelope, department, messageHeader.encryptionContext, plaintext);
+    } finally {
+      plaintext.fill(0);
+    }
+  };
+  const failed = (department: string, err: unknown): LockedSection => {
+    if (err instanceof LockError) return err.lock;
+    const reason = (err as Error)?.message?.split('\n')[0]?.slice(0, 120) ?? 'unknown error';
+    return locked('tampered', `the ${department} section did not authenticate under its subject key (${reason}): it was altered; do not trust it`, { check: 'authentication' });
+  };
+
+  function openSync(envelope: Envelope, department: string, b64: string, keyId: string, source: SubjectKeySource): SectionResult | undefined {
+    if (!caches.has(source)) return undefined; // nothing opened through this book yet
+    if (envelope.recipient !== undefined && !source.key(keyId, department, envelope.recipient)) return undefined; // a miss: read the topic first
+    const verdict = subjectKeyVerdict(envelope, department, keyId, source);
+    if ('state' in verdict) return verdict;
+    const entry = entryOf(source, verdict);
+    if (!entry) return undefined;
+    try {
+      // Synchronous from the lookup on: the entry's key cannot be zeroed under this call.
+      const opened = openUnderSubjectKeySync(Buffer.from(b64, 'base64'), keyId, entry.key, department, opts.maxEncryptedDataKeys, entry.meta.dataKeys);
+      return opened ? checked(envelope, department, keyId, opened) : undefined;
+    } catch (err) {
+      return failed(department, err);
+    }
   }
 
   async function open(envelope: Envelope, department: string, b64: string, keyId: string, source: SubjectKeySource | undefined, since?: number): Promise<SectionResult> {
@@ -172,19 +196,10 @@ export function createSubjectSections(opts: SubjectSectionsOptions): SubjectSect
       // The book is asked again after every wait: a tombstone that arrived meanwhile stops this open.
       const now = subjectKeyVerdict(envelope, department, keyId, source);
       if ('state' in now) return now;
-      const { plaintext, messageHeader } = await openUnderSubjectKey(Buffer.from(b64, 'base64'), keyId, key, department, opts.maxEncryptedDataKeys);
-      try {
-        if (messageHeader.encryptionContext[SUBJECT_KEY_CONTEXT_KEY] !== keyId) {
-          return tampered(`the ${department} section's encryption context does not name subject key ${keyId}: it was moved; do not trust it`);
-        }
-        return checkOpenedSection(envelope, department, messageHeader.encryptionContext, plaintext);
-      } finally {
-        plaintext.fill(0);
-      }
+      const dataKeys = entryOf(source, now)?.meta.dataKeys;
+      return checked(envelope, department, keyId, await openUnderSubjectKey(Buffer.from(b64, 'base64'), keyId, key, department, opts.maxEncryptedDataKeys, dataKeys));
     } catch (err) {
-      if (err instanceof LockError) return err.lock;
-      const reason = (err as Error)?.message?.split('\n')[0]?.slice(0, 120) ?? 'unknown error';
-      return locked('tampered', `the ${department} section did not authenticate under its subject key (${reason}): it was altered; do not trust it`, { check: 'authentication' });
+      return failed(department, err);
     } finally {
       key.fill(0);
     }
@@ -192,6 +207,7 @@ export function createSubjectSections(opts: SubjectSectionsOptions): SubjectSect
 
   return {
     open,
+    openSync,
     clear() {
       for (const { keys, unsubscribe } of caches.values()) {
         keys.clear();

@@ -60,6 +60,13 @@ export interface EnvelopeOpener {
    * `subjectKeys` (the reader's copy of the keys topic); without it they lock `subject_key_missing`.
    */
   open(envelopes: readonly Envelope[], options?: OpenOptions): Promise<OpenedEnvelope[]>;
+  /**
+   * Opens one section synchronously when everything it needs is already in hand (its data key or subject key
+   * cached, the key record in the book), with exactly the result `open` would give; undefined when something must
+   * be awaited (KMS, the key book, the stock decrypt): then `open`. No promise per section for streams. With v2
+   * sections the caller has awaited `options.subjectKeys.ready()` for the records at hand.
+   */
+  openSectionSync?(envelope: Envelope, department: string, options?: OpenOptions): SectionResult | undefined;
   /** A printable identity (caller ARN, or "local keys in DIR"). */
   identity(): Promise<string>;
   close(): Promise<void>;
