@@ -145,18 +145,9 @@ done:
 #define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, "SP_OPEN_NATIVE", "native open: bad call " #call); return NULL; } } while (0)
 #define FAIL(msg) do { napi_throw_error(env, "SP_OPEN_NATIVE", msg); return NULL; } while (0)
 
-static napi_value OpenMessage(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  EVP_CIPHER_CTX *ctx;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, (void **)&ctx));
-  if (argc != 2) FAIL("native open: 2 arguments expected (message, dataKey)");
-  uint8_t *m, *key;
-  size_t len, key_len, header_len;
+napi_value open_with_key(napi_env env, EVP_CIPHER_CTX *ctx, const uint8_t *m, size_t len, const uint8_t *key) {
+  size_t header_len;
   uint32_t frame_len;
-  CHECK(napi_get_buffer_info(env, argv[0], (void **)&m, &len));
-  CHECK(napi_get_buffer_info(env, argv[1], (void **)&key, &key_len));
-  if (key_len != KEY_LEN) FAIL("native open: the data key must be 32 bytes");
   if (len < MIN_HEADER + TAG_LEN) FAIL("Incomplete Header");
   if (get32(m) >> 8 != (2u << 16 | SUITE_ID)) FAIL("Unsupported algorithm suite.");
   const char *bad = walk_header(m, len, &header_len, &frame_len);
@@ -197,6 +188,20 @@ static napi_value OpenMessage(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static napi_value OpenMessage(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  EVP_CIPHER_CTX *ctx;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, (void **)&ctx));
+  if (argc != 2) FAIL("native open: 2 arguments expected (message, dataKey)");
+  uint8_t *m, *key;
+  size_t len, key_len;
+  CHECK(napi_get_buffer_info(env, argv[0], (void **)&m, &len));
+  CHECK(napi_get_buffer_info(env, argv[1], (void **)&key, &key_len));
+  if (key_len != KEY_LEN) FAIL("native open: the data key must be 32 bytes");
+  return open_with_key(env, ctx, m, len, key);
+}
+
 int open_init(napi_env env, napi_value exports) {
   EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
   napi_value fn;
@@ -207,5 +212,6 @@ int open_init(napi_env env, napi_value exports) {
     return -1;
   }
   if (napi_create_function(env, "openMessage", NAPI_AUTO_LENGTH, OpenMessage, ctx, &fn) != napi_ok) return -1;
-  return napi_set_named_property(env, exports, "openMessage", fn) == napi_ok ? 0 : -1;
+  if (napi_set_named_property(env, exports, "openMessage", fn) != napi_ok) return -1;
+  return open_wrapped_init(env, exports, ctx);
 }

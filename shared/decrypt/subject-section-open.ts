@@ -8,20 +8,21 @@
  * parts as @aws-crypto/raw-keyring raw_aes_encrypted_data_keys.js `rawAesEncryptedParts`):
  * providerInfo = keyName || uInt32BE(tag bits = 128) || uInt32BE(iv length = 12) || iv, encryptedDataKey =
  * wrapped key || 16-byte tag, AAD = the serialised encryption context without its 2-byte length; then the
- * framed body opens with the existing fast-open body (native or JavaScript). The data key unwrapped is kept in
- * `dataKeys`, the cache the caller holds INSIDE the subject key's own cache entry (subject-sections.ts), keyed by the
- * header bytes that decide it (fast-open.ts openCachedMessage, fast-header.ts says why that is safe): the next
- * section of that subject sealed with the same materials skips the SDK's header parser and the unwrap, and the data
- * keys are zeroed with the subject key, so nothing outlives the subject key it came from.
+ * framed body opens with the existing fast-open body. With the native core both run in one call
+ * (native/seal/open-wrapped.c), the header walked by its lengths (subject-header.ts) instead of parsed by the SDK, so
+ * the data key never reaches JavaScript; without it (Electron, SEALPOST_DEV_SEAL_NATIVE=0) in JavaScript. No data
+ * key is cached: the unwrap costs less than a lookup, and nothing outlives the subject key it came from.
  * Any other message shape goes to the stock decrypt with a RawAesKeyringNode.
  */
 import { createDecipheriv } from 'node:crypto';
 import { CommitmentPolicy, RawAesKeyringNode, RawAesWrappingSuiteIdentifier, buildClient } from '@aws-crypto/client-node';
-import { EncryptedDataKey, NodeAlgorithmSuite, needs } from '@aws-crypto/material-management-node';
+import { NodeAlgorithmSuite, needs } from '@aws-crypto/material-management-node';
 import { ContentType, deserializeFactory, serializeFactory, type MessageHeaderV2 } from '@aws-crypto/serialize';
 import { SUBJECT_KEY_NAMESPACE } from '../subject-keys/format.js';
-import type { FastKeyCache } from './fast-key-cache.js';
-import { FAST_SUITE_ID, headerCacheId, isFastSuiteMessage, openCachedMessage, openFramedBody, type FastOpened } from './fast-open.js';
+import { nativeSeal } from '../seal/native-seal.js';
+import { walkHeaderV2 } from './fast-header.js';
+import { FAST_SUITE_ID, isFastSuiteMessage, openFramedBody, type FastOpened } from './fast-open.js';
+import { findWrappedKey, headerContext, type HeaderContext } from './subject-header.js';
 import { LockError } from './lock-reason.js';
 
 const TAG_BYTES = 16;
@@ -48,18 +49,22 @@ const notThisKey = (department: string, keyId: string): LockError =>
  * data key of the message is wrapped under that key id, and what the stock decrypt would throw when the
  * unwrap, the header or the body does not authenticate. The caller checks the encryption context.
  */
-export async function openUnderSubjectKey(message: Buffer, keyId: string, subjectKey: Buffer, department: string, maxEncryptedDataKeys: number, dataKeys?: FastKeyCache<MessageHeaderV2>): Promise<FastOpened> {
-  return openUnderSubjectKeySync(message, keyId, subjectKey, department, maxEncryptedDataKeys, dataKeys) ?? stockOpen(message, keyId, subjectKey);
+export async function openUnderSubjectKey(message: Buffer, keyId: string, subjectKey: Buffer, department: string, maxEncryptedDataKeys: number, contexts?: HeaderContext[]): Promise<FastOpened> {
+  return openUnderSubjectKeySync(message, keyId, subjectKey, department, maxEncryptedDataKeys, contexts) ?? stockOpen(message, keyId, subjectKey);
 }
 
+/** Contexts kept per subject key (HeaderContext): one per source and policy version its sections were sealed for. */
+export const CONTEXTS_PER_SUBJECT_KEY = 4;
+
 /**
- * openUnderSubjectKey's synchronous part: the V2/0x0478 framed shape Sealpost writes, with a data key from
- * `dataKeys` or unwrapped here (and kept there); undefined for any other shape (the stock decrypt opens those).
+ * openUnderSubjectKey's synchronous part: the V2/0x0478 framed shape Sealpost writes; undefined for any other shape
+ * (the stock decrypt opens those). `contexts`: the contexts met under this subject key (kept in its cache entry), so
+ * the header is walked by its lengths (subject-header.ts) rather than parsed by the SDK.
  */
-export function openUnderSubjectKeySync(message: Buffer, keyId: string, subjectKey: Buffer, department: string, maxEncryptedDataKeys: number, dataKeys?: FastKeyCache<MessageHeaderV2>): FastOpened | undefined {
+export function openUnderSubjectKeySync(message: Buffer, keyId: string, subjectKey: Buffer, department: string, maxEncryptedDataKeys: number, contexts?: HeaderContext[]): FastOpened | undefined {
   if (!isFastSuiteMessage(message)) return undefined;
-  const cached = dataKeys && openCachedMessage(message, dataKeys);
-  if (cached) return cached;
+  const walked = contexts && openWalked(message, keyId, subjectKey, department, maxEncryptedDataKeys, contexts);
+  if (walked) return walked;
   const headerInfo = deserializeMessageHeader(message, { maxEncryptedDataKeys });
   needs(headerInfo, 'Incomplete Header');
   const header = headerInfo.messageHeader as MessageHeaderV2;
@@ -69,14 +74,10 @@ export function openUnderSubjectKeySync(message: Buffer, keyId: string, subjectK
   const edk = header.encryptedDataKeys.find((k) => k.providerId === SUBJECT_KEY_NAMESPACE && k.rawInfo && Buffer.from(k.rawInfo.subarray(0, name.length)).equals(name));
   if (!edk?.rawInfo) throw notThisKey(department, keyId);
   const info = Buffer.from(edk.rawInfo.buffer, edk.rawInfo.byteOffset + name.length, edk.rawInfo.byteLength - name.length);
-  needs(info.length === 8 + IV_BYTES && info.readUInt32BE(0) === TAG_BYTES * 8 && info.readUInt32BE(4) === IV_BYTES, 'Malformed providerInfo');
   const wrapped = Buffer.from(edk.encryptedDataKey.buffer, edk.encryptedDataKey.byteOffset, edk.encryptedDataKey.byteLength);
-  needs(wrapped.length === KEY_BYTES + TAG_BYTES, 'Malformed providerInfo');
+  checkWrapped(info, wrapped.length);
   const aad = serializeEncryptionContext(header.encryptionContext).subarray(2);
-  const decipher = createDecipheriv('aes-256-gcm', subjectKey, info.subarray(8)).setAAD(aad).setAuthTag(wrapped.subarray(KEY_BYTES));
-  const dataKey = Buffer.concat([decipher.update(wrapped.subarray(0, KEY_BYTES)), decipher.final()]);
-  // Authentic for these header bytes (the unwrap's tag covers the context); kept under the subject key only.
-  dataKeys?.put(headerCacheId(message, headerInfo.rawHeader.byteLength), dataKey, keptHeader(header));
+  const dataKey = unwrap(subjectKey, info, wrapped, aad);
   try {
     return { plaintext: openFramedBody(message, header, headerInfo.rawHeader.byteLength, dataKey), messageHeader: header };
   } finally {
@@ -84,17 +85,46 @@ export function openUnderSubjectKeySync(message: Buffer, keyId: string, subjectK
   }
 }
 
-const NO_BYTES = new Uint8Array(0);
+/** The same steps on the header walked by its lengths; undefined when it is unusual (then the SDK's parser says why). */
+function openWalked(message: Buffer, keyId: string, subjectKey: Buffer, department: string, maxEncryptedDataKeys: number, contexts: HeaderContext[]): FastOpened | undefined {
+  const shape = walkHeaderV2(message);
+  if (!shape || shape.contentType !== ContentType.FRAMED_DATA) return undefined;
+  const found = findWrappedKey(message, shape, fromUtf8(keyId), maxEncryptedDataKeys);
+  if (found === undefined) return undefined;
+  if (found === null) throw notThisKey(department, keyId);
+  const context = headerContext(message, contexts, CONTEXTS_PER_SUBJECT_KEY);
+  if (!context) return undefined;
+  checkWrapped(found.info, found.wrappedLength);
+  const header: MessageHeaderV2 = {
+    version: 2,
+    suiteId: FAST_SUITE_ID,
+    messageId: message.subarray(3, 35),
+    encryptionContext: context.encryptionContext,
+    encryptedDataKeys: [], // not decoded: nothing reads them
+    contentType: shape.contentType,
+    frameLength: shape.frameLength,
+    suiteData: message.subarray(shape.headerLength - 32, shape.headerLength),
+  };
+  const native = nativeSeal();
+  if (native) return { plaintext: native.openWrappedMessage(message, subjectKey, found.ivAt, found.wrappedAt, context.aad), messageHeader: header };
+  const dataKey = unwrap(subjectKey, found.info, message.subarray(found.wrappedAt, found.wrappedAt + found.wrappedLength), context.aad);
+  try {
+    return { plaintext: openFramedBody(message, header, shape.headerLength, dataKey), messageHeader: header };
+  } finally {
+    dataKey.fill(0);
+  }
+}
 
-/**
- * The header as kept beside a cached data key: its own copies of the data keys' bytes (the parser's are views of the
- * message, whose 8 KB pool slab a long-lived entry would keep alive); a hit sets its own message id and suite data.
- */
-function keptHeader(header: MessageHeaderV2): MessageHeaderV2 {
-  const encryptedDataKeys = header.encryptedDataKeys.map(
-    (k) => new EncryptedDataKey({ providerId: k.providerId, providerInfo: k.providerInfo, encryptedDataKey: new Uint8Array(k.encryptedDataKey), ...(k.rawInfo ? { rawInfo: new Uint8Array(k.rawInfo) } : {}) }),
-  );
-  return { ...header, messageId: NO_BYTES, suiteData: NO_BYTES, encryptedDataKeys };
+/** The raw AES keyring's shape: provider info = tag bits 128 | IV length 12 | IV, wrapped key = 32 bytes || tag 16. */
+function checkWrapped(info: Buffer, wrappedLength: number): void {
+  needs(info.length === 8 + IV_BYTES && info.readUInt32BE(0) === TAG_BYTES * 8 && info.readUInt32BE(4) === IV_BYTES, 'Malformed providerInfo');
+  needs(wrappedLength === KEY_BYTES + TAG_BYTES, 'Malformed providerInfo');
+}
+
+/** The data key: AES-256-GCM under the subject key, IV and tag from the provider info and the wrapped key (raw_aes_keyring_node.js aesGcmUnwrapKey). */
+function unwrap(subjectKey: Buffer, info: Buffer, wrapped: Buffer, aad: Uint8Array): Buffer {
+  const decipher = createDecipheriv('aes-256-gcm', subjectKey, info.subarray(8)).setAAD(aad).setAuthTag(wrapped.subarray(KEY_BYTES));
+  return Buffer.concat([decipher.update(wrapped.subarray(0, KEY_BYTES)), decipher.final()]);
 }
 
 /** Any other shape (never written by Sealpost): the stock decrypt with a raw AES keyring of the subject key. */

@@ -1,4 +1,4 @@
-import type { MessageHeader, MessageHeaderV2 } from '@aws-crypto/serialize';
+import type { MessageHeader } from '@aws-crypto/serialize';
 import type { Envelope } from '../envelope/index.js';
 import type { SubjectKeySource } from '../subject-keys/key-book.js';
 import { PURPOSE_CONTEXT_KEY, SUBJECT_KEY_CONTEXT_KEY, subjectKeyRecordKey, type SubjectKeyPlaintext, type SubjectKeyRecord } from '../subject-keys/format.js';
@@ -7,6 +7,7 @@ import type { FastOpened } from './fast-open.js';
 import { LockError } from './lock-reason.js';
 import { checkOpenedSection } from './section-check.js';
 import { locked, subjectKeyVerdict, tampered } from './subject-key-verdict.js';
+import type { HeaderContext } from './subject-header.js';
 import { openUnderSubjectKey, openUnderSubjectKeySync } from './subject-section-open.js';
 import type { LockedSection, SectionResult } from './types.js';
 
@@ -38,14 +39,11 @@ export interface SubjectSections {
   clear(): void;
 }
 
-/** An opened subject key's cache entry: the sealed record it came from, and the data keys unwrapped under it. */
+/** An opened subject key's cache entry: the sealed record it came from, and the contexts its sections' headers state. */
 interface KeyEntry {
   sealed: string;
-  dataKeys: FastKeyCache<MessageHeaderV2>;
+  contexts: HeaderContext[];
 }
-
-/** Data keys kept per subject key: the sealer renews a subject's materials about once a minute while it writes. */
-const DATA_KEYS_PER_SUBJECT_KEY = 4;
 
 /**
  * Opens v2 sections in the two documented steps, for one identity: (1) the sealed key record with the
@@ -67,8 +65,7 @@ export function createSubjectSections(opts: SubjectSectionsOptions): SubjectSect
   const heldFor = (source: SubjectKeySource): Held => {
     let held = caches.get(source);
     if (!held) {
-      // A subject key's data keys (subject-section-open.ts) are zeroed with it: dropped, expired, evicted or shredded.
-      const keys = createFastKeyCache<KeyEntry>({ capacity: opts.capacity, maxAgeMs: opts.maxAgeMs, onDrop: (entry) => entry.dataKeys.clear() });
+      const keys = createFastKeyCache<KeyEntry>({ capacity: opts.capacity, maxAgeMs: opts.maxAgeMs });
       const unsubscribe = source.onDrop((recordKey) => {
         if (recordKey !== null) return keys.delete(recordKey);
         keys.clear();
@@ -127,7 +124,7 @@ export function createSubjectSections(opts: SubjectSectionsOptions): SubjectSect
         running = openKeyRecord(rec, department).then((out) => {
           if (!Buffer.isBuffer(out)) return out;
           // Kept only while the book still holds this very record: a tombstone read meanwhile wins.
-          if (source.key(rec.keyId, rec.department, rec.subject)?.sealed === rec.sealed) keys.put(id, out, { sealed: rec.sealed, dataKeys: createFastKeyCache({ capacity: DATA_KEYS_PER_SUBJECT_KEY, maxAgeMs: opts.maxAgeMs }) });
+          if (source.key(rec.keyId, rec.department, rec.subject)?.sealed === rec.sealed) keys.put(id, out, { sealed: rec.sealed, contexts: [] });
           out.fill(0);
           return undefined;
         });
@@ -174,7 +171,7 @@ export function createSubjectSections(opts: SubjectSectionsOptions): SubjectSect
     if (!entry) return undefined;
     try {
       // Synchronous from the lookup on: the entry's key cannot be zeroed under this call.
-      const opened = openUnderSubjectKeySync(Buffer.from(b64, 'base64'), keyId, entry.key, department, opts.maxEncryptedDataKeys, entry.meta.dataKeys);
+      const opened = openUnderSubjectKeySync(Buffer.from(b64, 'base64'), keyId, entry.key, department, opts.maxEncryptedDataKeys, entry.meta.contexts);
       return opened ? checked(envelope, department, keyId, opened) : undefined;
     } catch (err) {
       return failed(department, err);
@@ -196,8 +193,8 @@ export function createSubjectSections(opts: SubjectSectionsOptions): SubjectSect
       // The book is asked again after every wait: a tombstone that arrived meanwhile stops this open.
       const now = subjectKeyVerdict(envelope, department, keyId, source);
       if ('state' in now) return now;
-      const dataKeys = entryOf(source, now)?.meta.dataKeys;
-      return checked(envelope, department, keyId, await openUnderSubjectKey(Buffer.from(b64, 'base64'), keyId, key, department, opts.maxEncryptedDataKeys, dataKeys));
+      const contexts = entryOf(source, now)?.meta.contexts;
+      return checked(envelope, department, keyId, await openUnderSubjectKey(Buffer.from(b64, 'base64'), keyId, key, department, opts.maxEncryptedDataKeys, contexts));
     } catch (err) {
       return failed(department, err);
     } finally {

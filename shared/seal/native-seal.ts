@@ -30,6 +30,12 @@ export interface NativeSeal {
    * header's length, content type and frame length are read from the message itself.
    */
   openMessage(message: Buffer, dataKey: Buffer): Buffer;
+  /**
+   * Unwraps the data key at `wrappedOffset` (key 32 || tag 16, IV at `ivOffset`, AAD `aad`) with `wrappingKey` as the
+   * SDK's raw AES keyring does, then opens `message` with it as openMessage does (native/seal/open-wrapped.c). The
+   * data key never leaves the call.
+   */
+  openWrappedMessage(message: Buffer, wrappingKey: Buffer, ivOffset: number, wrappedOffset: number, aad: Uint8Array): Buffer;
 }
 
 // Beside the sources (shared/seal/ -> native/seal/...), and in a build (npm run build copies it to dist/native/seal/...).
