@@ -1,31 +1,35 @@
-// npm run bench:consume [-- --records N --stock-records M] — records/s a department reads off a topic of sealed
+// npm run bench:consume [-- --records N --stock-records M --envelopes v2|v1 --subjects S] — records/s a department reads off a topic of sealed
 // records: a raw kafkajs consumer (no parsing, no crypto: the ceiling), the consumer kit with local keys and with KMS
 // keys (moto), and a stock `decrypt()` loop (kafkajs + JSON.parse + the ESDK's decrypt + the context and id checks,
 // what a department would write by hand). All in one run, one fresh consumer group each, from the beginning to the
 // end. Wall-clock records/s from the first record read (the group join excluded) and this process's CPU µs per record (steadier on a shared machine). Last line: one JSON object. Goal: the kit with local keys at least half of the raw consumer's rate.
+// Records are v2 by default, as the service writes them (subjectKeys.enabled): S people (default 10,000, as many as a reader's subject-key cache holds), each
+// section under its person's subject key; --envelopes v1 seals every section under the department key.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CommitmentPolicy, buildClient } from '@aws-crypto/client-node';
-import kafkajs from 'kafkajs';
 import { createConsumerKeys, createDepartmentConsumer } from '../../shared/consumer/index.js';
-import { checkOpenedSection } from '../../shared/decrypt/index.js';
-import type { Envelope } from '../../shared/envelope/index.js';
 import { localKeyring } from '../../shared/seal/index.js';
 import { ensureKafka, uniqueTopic } from '../../test/support/kafka.js';
 import { MOTO_DEFAULT_ACCOUNT, MOTO_REGION, motoDefaultCredentials, startMoto } from '../../test/support/moto.js';
 import { createKeyIn } from '../../test/shared/kms/moto-kms.js';
 import { deleteTopic, produceConsumeBenchTopic } from './consume-topic.js';
 import { rawRead } from './raw-read.js';
+import { readKeyRecords, stockRead } from './stock-read.js';
 
 const { values: args } = parseArgs({
   options: {
     records: { type: 'string', default: '1000000' },
     'stock-records': { type: 'string', default: '20000' },
     partitions: { type: 'string', default: '3' },
+    envelopes: { type: 'string', default: 'v2' },
+    subjects: { type: 'string', default: '10000' },
   },
 });
+if (args.envelopes !== 'v1' && args.envelopes !== 'v2') throw new Error('--envelopes is v1 or v2');
+const V2 = args.envelopes === 'v2';
+const SUBJECTS = Number(args.subjects);
 const RECORDS = Number(args.records);
 const STOCK = Math.min(RECORDS, Number(args['stock-records']));
 const log = (msg: string): void => void process.stderr.write(`[bench:consume] ${msg}\n`);
@@ -47,12 +51,14 @@ mkdirSync(keysDir, { mode: 0o700 });
 const moto = await startMoto();
 const { brokers } = await ensureKafka();
 const topic = uniqueTopic('sealpost-bench-consume');
+const keysTopic = `${topic}.keys`;
 try {
   const kmsKey = await createKeyIn(moto.endpoint, MOTO_DEFAULT_ACCOUNT);
   const policy = { departments: { support: { keys: [{ local: 'support' }] }, security: { keys: [{ kms: kmsKey }] } } };
-  log(`sealing and producing ${RECORDS.toLocaleString('en-US')} records to ${topic}`);
+  log(`sealing and producing ${RECORDS.toLocaleString('en-US')} ${V2 ? `v2 records (${SUBJECTS.toLocaleString('en-US')} people, subject keys on ${keysTopic})` : 'v1 records'} to ${topic}`);
   const made = await produceConsumeBenchTopic({
     brokers, topic, records: RECORDS, partitions: Number(args.partitions), policy, localDir: keysDir, kmsEndpoint: moto.endpoint,
+    ...(V2 ? { v2: { subjects: SUBJECTS, keysTopic } } : {}),
     progress: (n) => n % 100_000 === 0 && log(`  ${n.toLocaleString('en-US')}`),
   });
   log(`sealed in ${(made.sealMs / 1000).toFixed(1)} s, produced in ${(made.produceMs / 1000).toFixed(1)} s`);
@@ -68,7 +74,7 @@ try {
     let started = 0;
     let last = 0;
     const consumer = createDepartmentConsumer({
-      kafka: { brokers }, topic, department, keys, fromBeginning: true, untilEnd: true,
+      kafka: { brokers }, topic, department, keys, fromBeginning: true, untilEnd: true, keysTopic,
       handle: (e) => {
         last = performance.now();
         started ||= last;
@@ -87,23 +93,18 @@ try {
   const kms = await kit('security', { credentials: motoDefaultCredentials(), accountIds: [MOTO_DEFAULT_ACCOUNT], region: MOTO_REGION, kmsEndpoint: moto.endpoint, stsEndpoint: moto.endpoint });
   log(`kit, KMS (moto): ${kms.rps} records/s, ${kms.cpuUs} µs CPU per record, ${kms.decrypts} KMS Decrypt calls`);
 
-  const { decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
   const keyring = localKeyring('support', readFileSync(join(keysDir, 'support.key')));
-  let stockOpened = 0;
-  const stock = await timed(() => rawRead(brokers, topic, STOCK, async (messages) => {
-    for (const m of messages) {
-      const envelope = JSON.parse(m.value!.toString('utf8')) as Envelope;
-      const { plaintext, messageHeader } = await decrypt(keyring, Buffer.from(envelope.sections.support!, 'base64'));
-      if (checkOpenedSection(envelope, 'support', messageHeader.encryptionContext, plaintext).state === 'open') stockOpened += 1;
-    }
-  }));
-  const stockMs = stock.out;
-  if (stockOpened !== STOCK) throw new Error(`stock decrypt opened ${stockOpened} of ${STOCK}`);
+  const keyRecords = await readKeyRecords(brokers, keysTopic, V2 ? Math.min(SUBJECTS, RECORDS) * Object.keys(policy.departments).length : 0);
+  const stock = await timed(() => stockRead({ brokers, topic, limit: STOCK, department: 'support', keyring, keyRecords }));
+  const stockMs = stock.out.ms;
+  if (stock.out.opened !== STOCK) throw new Error(`stock decrypt opened ${stock.out.opened} of ${STOCK}`);
   log(`stock decrypt() loop over the first ${STOCK.toLocaleString('en-US')}: ${rate(STOCK, stockMs)} records/s, ${cpuUs(stock.cpuMs, STOCK)} µs CPU per record`);
 
   console.log(
     JSON.stringify({
       records: RECORDS,
+      envelopes: args.envelopes,
+      ...(V2 ? { subjects: SUBJECTS } : {}),
       partitions: made.partitions,
       raw_kafkajs_rps: rate(RECORDS, rawMs),
       kit_local_rps: local.rps,
@@ -120,7 +121,7 @@ try {
     }),
   );
 } finally {
-  await deleteTopic(brokers, topic).catch((err) => log(`could not delete ${topic}: ${(err as Error).message}`));
+  await deleteTopic(brokers, topic, keysTopic).catch((err) => log(`could not delete ${topic}: ${(err as Error).message}`));
   await moto.stop();
   rmSync(root, { recursive: true, force: true });
 }
