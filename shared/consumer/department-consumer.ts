@@ -121,7 +121,9 @@ export function createDepartmentConsumer(opts: DepartmentConsumerOptions): Depar
           if (isRepeat(seen, event)) stats.duplicate();
           else {
             try {
-              await opts.handle(event);
+              // A handler that returns nothing costs no promise: awaited only when it returns one.
+              const handled = opts.handle(event);
+              if (handled) await handled;
             } catch (err) {
               stopping = true;
               finish(new SealpostError(CONSUMER_ERRORS.handlerFailed, `the handler failed on record ${event.partition}:${event.offset}; its offset was not committed`, { cause: err }));
