@@ -23,26 +23,21 @@ export interface FastKeyCache<M = undefined> {
   readonly size: number;
 }
 
-export interface FastKeyCacheOptions<M = undefined> {
+export interface FastKeyCacheOptions {
   /** How long a key is reused after it was put (the opener's cacheMaxAgeSeconds). */
   maxAgeMs: number;
   /** Keys kept; the oldest is dropped first. */
   capacity: number;
   now?: () => number;
-  /** Called with an entry's `meta` when it is dropped (expired, evicted, deleted, cleared): keys kept inside it are zeroed with it. */
-  onDrop?(meta: M): void;
 }
 
 /** Builds an empty per-identity data-key cache (see FastKeyCache for why). */
-export function createFastKeyCache<M = undefined>(opts: FastKeyCacheOptions<M>): FastKeyCache<M> {
+export function createFastKeyCache<M = undefined>(opts: FastKeyCacheOptions): FastKeyCache<M> {
   const now = opts.now ?? Date.now;
   const entries = new Map<string, { key: Buffer; meta: M; expiresAt: number }>();
   const drop = (id: string): void => {
-    const e = entries.get(id);
-    if (!e) return;
-    e.key.fill(0);
+    entries.get(id)?.key.fill(0);
     entries.delete(id);
-    opts.onDrop?.(e.meta);
   };
   const lookup = (id: string): { key: Buffer; meta: M } | undefined => {
     const e = entries.get(id);

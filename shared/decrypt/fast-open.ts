@@ -111,17 +111,16 @@ export function openFramedBody(message: Buffer, header: MessageHeaderV2, headerL
 }
 
 /** The cache id of a parsed header: the bytes that decide its data key (encryption context and encrypted data keys). */
-export function headerCacheId(message: Buffer, headerLength: number): string {
+function headerCacheId(message: Buffer, headerLength: number): string {
   return message.toString('latin1', HEADER_KEY_ID_START, headerLength - 1 - 4 - COMMITMENT_LENGTH);
 }
 
 /**
  * Opens `message` with a data key `keys` holds for its header bytes, without the SDK's header parser (fast-header.ts
  * says why that is safe), or returns undefined (another shape, or no key cached). Synchronous from the lookup on, so
- * the cache's own key buffer cannot be zeroed under this call. Shared by the opener's fast path and the data keys
- * kept under a subject key (subject-section-open.ts).
+ * the cache's own key buffer cannot be zeroed under this call.
  */
-export function openCachedMessage(message: Buffer, keys: FastKeyCache<MessageHeaderV2>, useNative = true): FastOpened | undefined {
+function openCachedMessage(message: Buffer, keys: FastKeyCache<MessageHeaderV2>, useNative = true): FastOpened | undefined {
   if (!isFastSuiteMessage(message)) return undefined;
   const shape = walkHeaderV2(message);
   if (!shape || shape.contentType !== ContentType.FRAMED_DATA) return undefined;
