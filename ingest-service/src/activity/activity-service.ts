@@ -4,17 +4,20 @@ import type { LogLike } from '../journal/types.js';
 import { startWorkerClient } from '../threads/worker-client.js';
 import type { ActivitySink } from '../forwarder/types.js';
 import type { ActivityConfig } from './activity-config.js';
-import type { RangeQuery } from './activity-store.js';
-import type { ActivityRequest, ActivityWorkerInit, SeriesRow, TotalRow } from './protocol.js';
+import type { ActivityRequest, ActivityWorkerInit, FunnelAnswer, FunnelQuery, SeriesLine, SeriesQuery, TopLink, TotalRow, TotalsQuery } from './protocol.js';
 import type { ActivityCount, ActivityDim, SealedLink } from './types.js';
 
 const PRUNE_EVERY_MS = 3_600_000;
 
-/** The service's email activity: the forwarder's sink for counts, and the queries the admin API answers. */
+/**
+ * The service's email activity: the forwarder's sink for counts, and the queries the admin API answers.
+ * Each query is answered whole by the activity worker (protocol.ts): this thread receives the answer only.
+ */
 export interface Activity extends ActivitySink {
-  series(q: RangeQuery & { stepMs: number }): Promise<SeriesRow[]>;
-  totals(dim: ActivityDim, q: RangeQuery & { limit: number }): Promise<TotalRow[]>;
-  sealedLinks(refs: string[]): Promise<SealedLink[]>;
+  series(q: SeriesQuery): Promise<SeriesLine[]>;
+  totals(dim: ActivityDim, q: TotalsQuery): Promise<TotalRow[]>;
+  funnel(q: FunnelQuery): Promise<FunnelAnswer>;
+  topLinks(q: TotalsQuery): Promise<TopLink[]>;
   /** Writes what is counted so far (queries call it first, so an answer includes everything forwarded before it). */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -81,15 +84,19 @@ export async function startActivity(config: { dataDir: string; activity: Activit
     },
     async series(q) {
       await flush();
-      return (await client.call({ op: 'series', q })) as SeriesRow[];
+      return (await client.call({ op: 'series', q })) as SeriesLine[];
     },
     async totals(dim, q) {
       await flush();
       return (await client.call({ op: 'totals', dim, q })) as TotalRow[];
     },
-    async sealedLinks(refs) {
+    async funnel(q) {
       await flush();
-      return (await client.call({ op: 'links', refs })) as SealedLink[];
+      return (await client.call({ op: 'funnel', q })) as FunnelAnswer;
+    },
+    async topLinks(q) {
+      await flush();
+      return (await client.call({ op: 'topLinks', q })) as TopLink[];
     },
     flush,
     async close() {

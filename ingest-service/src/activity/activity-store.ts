@@ -2,8 +2,10 @@ import BetterSqlite3 from 'better-sqlite3';
 import { join } from 'node:path';
 import { SealpostError } from '../../../shared/errors/index.js';
 import { prepareOwnerOnlyDatabase } from '../../../shared/secret-files/index.js';
+import { createActivityQueries } from './activity-queries.js';
 import { createAdmission } from './admission.js';
-import type { ActivityCount, ActivityDim, SealedLink } from './types.js';
+import type { TopLink, TotalsQuery } from './protocol.js';
+import type { ActivityCount, SealedLink } from './types.js';
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
@@ -20,8 +22,6 @@ export interface RangeQuery {
   /** Only these sources (all when absent or empty). */
   sources?: string[];
 }
-
-const TABLE: Record<Resolution, string> = { minute: 'counts_m', hour: 'counts_h' };
 
 const SCHEMA = ['counts_m', 'counts_h']
   .map(
@@ -74,47 +74,33 @@ export function openActivityStore(opts: { dataDir: string; minuteRetentionDays: 
     for (const l of admission.links(links, linkRefs)) putLink.run(l.ref, l.source, l.policyVersion, JSON.stringify(l.sections));
   });
 
-  const where = (dim: ActivityDim, q: RangeQuery): { sql: string; args: unknown[] } => {
-    const args: unknown[] = [dim, q.from, q.to];
-    let sql = 'dim = ? AND bucket >= ? AND bucket < ?';
-    if (q.sources?.length) {
-      sql += ` AND source IN (${q.sources.map(() => '?').join(',')})`;
-      args.push(...q.sources);
-    }
-    return { sql, args };
+  const queries = createActivityQueries(db);
+
+  /** The sealed URLs of these references (those the store has). */
+  const links = (refs: readonly string[]): SealedLink[] => {
+    if (refs.length === 0) return [];
+    const rows = db
+      .prepare<unknown[], { ref: string; source: string; policy_version: number; sections: string }>(
+        `SELECT ref, source, policy_version, sections FROM links WHERE ref IN (${refs.map(() => '?').join(',')})`,
+      )
+      .all(...refs);
+    return rows.map((r) => ({ ref: r.ref, source: r.source, policyVersion: r.policy_version, sections: JSON.parse(r.sections) as Record<string, string> }));
   };
 
   return {
-    add(counts: readonly ActivityCount[], links: readonly SealedLink[]): void {
-      add(counts, links);
+    add(counts: readonly ActivityCount[], sealed: readonly SealedLink[]): void {
+      add(counts, sealed);
     },
-    /** Events by type per step: rows (bucket index, source, type, n). */
-    series(q: RangeQuery & { stepMs: number }): { i: number; source: string; type: string; n: number }[] {
-      const w = where('type', q);
-      return db
-        .prepare<unknown[], { i: number; source: string; type: string; n: number }>(
-          `SELECT CAST((bucket - ?) / ? AS INTEGER) AS i, source, type, SUM(n) AS n FROM ${TABLE[q.resolution]} WHERE ${w.sql} GROUP BY i, source, type ORDER BY i`,
-        )
-        .all(q.from, q.stepMs, ...w.args);
-    },
-    /** Totals of one dimension over the range, largest first. */
-    totals(dim: ActivityDim, q: RangeQuery & { limit: number }): { source: string; type: string; key: string; n: number }[] {
-      const w = where(dim, q);
-      return db
-        .prepare<unknown[], { source: string; type: string; key: string; n: number }>(
-          `SELECT source, type, key, SUM(n) AS n FROM ${TABLE[q.resolution]} WHERE ${w.sql} GROUP BY source, type, key ORDER BY n DESC, key LIMIT ?`,
-        )
-        .all(...w.args, q.limit);
-    },
-    /** The sealed URLs of these references (those the store has). */
-    links(refs: readonly string[]): SealedLink[] {
-      if (refs.length === 0) return [];
-      const rows = db
-        .prepare<unknown[], { ref: string; source: string; policy_version: number; sections: string }>(
-          `SELECT ref, source, policy_version, sections FROM links WHERE ref IN (${refs.map(() => '?').join(',')})`,
-        )
-        .all(...refs);
-      return rows.map((r) => ({ ref: r.ref, source: r.source, policyVersion: r.policy_version, sections: JSON.parse(r.sections) as Record<string, string> }));
+    ...queries,
+    links,
+    /** The most clicked links over the range, each with its sealed URL. */
+    topLinks(q: TotalsQuery): TopLink[] {
+      const rows = queries.totals('link', q);
+      const sealed = new Map(links([...new Set(rows.map((r) => r.key))]).map((l) => [l.ref, l]));
+      return rows.map((r) => {
+        const s = sealed.get(r.key);
+        return { ref: r.key, source: r.source, clicks: r.n, sealed: s ? { policyVersion: s.policyVersion, sections: s.sections } : null };
+      });
     },
     /** Drops rows past their retention (and sealed URLs no hourly row counts any more). */
     prune(): { minuteRows: number; hourRows: number } {

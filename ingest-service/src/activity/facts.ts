@@ -134,3 +134,8 @@ const STAGE_OF: Record<string, Record<string, FunnelStage>> = {
 export function funnelStage(kind: string, type: string): FunnelStage | undefined {
   return STAGE_OF[kind]?.[type];
 }
+
+/** Which (source, event type) is which funnel stage, for these sources: what the activity worker's funnel query sums. */
+export function funnelStageTypes(sources: readonly { id: string; kind: string }[]): { source: string; type: string; stage: FunnelStage }[] {
+  return sources.flatMap((s) => Object.entries(STAGE_OF[s.kind] ?? {}).map(([type, stage]) => ({ source: s.id, type, stage })));
+}

@@ -17,8 +17,10 @@ serveWorker<ActivityStore, ActivityRequest, unknown>({
         return store.series(req.q);
       case 'totals':
         return store.totals(req.dim, req.q);
-      case 'links':
-        return store.links(req.refs);
+      case 'funnel':
+        return store.funnel(req.q);
+      case 'topLinks':
+        return store.topLinks(req.q);
       case 'prune':
         return store.prune();
     }
