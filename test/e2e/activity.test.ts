@@ -4,33 +4,28 @@
 // identity (locked ones say why), and one recipient's timeline read from the topic through the blind index.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright';
+import type { Page } from 'playwright';
 import { buildBridgeRenderer } from '../../electron/bridge/build-bridge-renderer.js';
-import { startBridge, type Bridge } from '../../electron/bridge/http-bridge.js';
 import { generateActivity, type ExpectedActivity } from '../support/activity-events.js';
 import { ensureKafka, uniqueTopic } from '../support/kafka.js';
 import { until } from '../support/until.js';
 import { startAdminService, type AdminTestService } from '../ingest-service/admin/support.js';
+import { AUDITOR_UNREACHABLE, CHROMIUM_NOTE, HAS_CHROMIUM, connectBrokers, openConsole, signInWithToken, type ConsoleUnderTest } from './support/connected-console.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'test-results', 'console-e2e');
 const LONG = 60_000;
 const NOW = Date.now();
 const TAG = `e2e${NOW.toString(36)}`;
 const MESSAGES = 2_000;
 
-describe(`console e2e: email activity${existsSync(CHROMIUM) ? '' : ' (skipped: /usr/bin/chromium is missing, apt-get install -y chromium)'}`, { skip: !existsSync(CHROMIUM), timeout: 300_000 }, () => {
+describe(`console e2e: email activity${CHROMIUM_NOTE}`, { skip: !HAS_CHROMIUM, timeout: 300_000 }, () => {
   let svc: AdminTestService;
-  let bridge: Bridge;
-  let browser: Browser;
+  let ui: ConsoleUnderTest;
   let page: Page;
   let expected: ExpectedActivity;
   let events = 0;
-  let awsDir: string;
-  const problems: string[] = [];
   const shot = async (name: string) => {
     mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: join(SHOTS, `activity-${name}.png`), fullPage: true });
@@ -50,44 +45,29 @@ describe(`console e2e: email activity${existsSync(CHROMIUM) ? '' : ' (skipped: /
       (st) => st.journal.pendingTotal === 0 && (st.kafka.forwarder?.forwardedEvents ?? 0) >= events,
       { timeoutMs: 120_000 },
     );
-    awsDir = mkdtempSync(join(tmpdir(), 'sp-activity-aws-'));
-    writeFileSync(join(awsDir, 'config'), '[profile auditor]\nregion = eu-west-1\n');
-    writeFileSync(join(awsDir, 'credentials'), '[auditor]\naws_access_key_id = AKIDAUDITOR\naws_secret_access_key = not-a-secret\n');
-    bridge = await startBridge({
+    ui = await openConsole({
       rendererDir,
       // The service's own key folder: the local identity opens every department, and it holds the blind-index key.
       // And its keys topic: with subject keys on (the default) the sections are sealed under subject keys (v2).
       settings: { localKeysDir: join(svc.dataDir, 'keys'), subjectKeysTopic: svc.config.subjectKeys.topic },
-      identities: { configFile: join(awsDir, 'config'), credentialsFile: join(awsDir, 'credentials'), kmsEndpoint: 'http://127.0.0.1:1', stsEndpoint: 'http://127.0.0.1:1' },
+      aws: AUDITOR_UNREACHABLE,
+      viewport: { width: 1500, height: 1000 },
+      timeoutMs: LONG,
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
-    page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
-    page.setDefaultTimeout(LONG);
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-    await page.goto(bridge.url);
-    await page.getByTestId('conn-brokers').fill(brokers.join(','));
-    await page.getByTestId('conn-submit').click();
-    await page.getByTestId('topics-grid').waitFor();
+    page = ui.page;
+    await connectBrokers(page, brokers);
     // The service writes v2 records, whose sections open through subject keys on its keys topic: the operator names
     // it in Settings (each test service has its own; the default is sealpost.subject-keys). The connection follows it.
     await page.getByTestId('nav-settings').click();
     await page.getByTestId('settings-keys-topic').fill(svc.config.subjectKeys.topic);
     await page.getByTestId('settings-save').click();
     await page.getByText('Saved.').waitFor();
-    await page.getByTestId('nav-service').click();
-    await page.getByTestId('service-url').fill(svc.admin.url);
-    await page.getByTestId('service-auth-token').check();
-    await page.getByTestId('service-token').fill(svc.admin.localToken!.token);
-    await page.getByTestId('service-connect').click();
-    await page.locator(`[data-testid="whoami"][data-service="${svc.admin.url}"]`).waitFor();
+    await signInWithToken(page, svc);
   });
 
   after(async () => {
-    await browser?.close();
-    await bridge?.close();
+    await ui?.close();
     await svc?.stop();
-    if (awsDir) rmSync(awsDir, { recursive: true, force: true });
   });
 
   test('the page opens on the counts: total, chart by type, funnel per category, bounce classes, deferral reasons', async () => {
@@ -190,6 +170,6 @@ describe(`console e2e: email activity${existsSync(CHROMIUM) ? '' : ' (skipped: /
   });
 
   test('no page errors', () => {
-    assert.deepEqual(problems, []);
+    assert.deepEqual(ui.problems, []);
   });
 });

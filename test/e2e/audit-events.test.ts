@@ -3,30 +3,27 @@
 // with the console's identity (here local keys holding only the support department's key), reported as a decryption.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright';
+import type { Page } from 'playwright';
 import { ensureKafka, uniqueTopic } from '../support/kafka.js';
 import { until } from '../support/until.js';
 import { buildBridgeRenderer } from '../../electron/bridge/build-bridge-renderer.js';
-import { startBridge, type Bridge } from '../../electron/bridge/http-bridge.js';
 import { startAdminService, type AdminTestService } from '../ingest-service/admin/support.js';
 import { auditEvent, indexed } from '../ingest-service/event-index/support.js';
+import { CHROMIUM_NOTE, HAS_CHROMIUM, startConnectedConsole, type ConsoleUnderTest } from './support/connected-console.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'test-results', 'audit-events-e2e');
 const N = 130;
 const TYPES = ['account.created', 'resource.accessed', 'customer.billed', 'account.deactivated'];
 const subjectOf = (i: number) => `customer-${i % 10}@example.com`;
 
-describe(`audit page over an events source in Chromium${existsSync(CHROMIUM) ? '' : ' (skipped: /usr/bin/chromium is missing, apt-get install -y chromium)'}`, { skip: !existsSync(CHROMIUM), timeout: 240_000 }, () => {
+describe(`audit page over an events source in Chromium${CHROMIUM_NOTE}`, { skip: !HAS_CHROMIUM, timeout: 240_000 }, () => {
   let svc: AdminTestService;
-  let bridge: Bridge;
-  let browser: Browser;
+  let ui: ConsoleUnderTest;
   let page: Page;
   let keysDir: string;
-  const problems: string[] = [];
   const events = Array.from({ length: N }, (_, i) => auditEvent(i, { type: TYPES[i % TYPES.length]!, subject: subjectOf(i), outcome: i % 5 === 0 ? 'denied' : 'success' }));
   const shot = async (name: string) => {
     mkdirSync(SHOTS, { recursive: true });
@@ -49,21 +46,8 @@ describe(`audit page over an events source in Chromium${existsSync(CHROMIUM) ? '
     keysDir = mkdtempSync(join(tmpdir(), 'sp-audit-e2e-keys-'));
     copyFileSync(join(svc.dataDir, 'keys', 'support.key'), join(keysDir, 'support.key'));
     const [rendererDir] = await Promise.all([buildBridgeRenderer(), indexed(svc, N, { source: 'audit' })]);
-    bridge = await startBridge({ rendererDir, settings: { localKeysDir: keysDir } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-    await page.goto(bridge.url);
-    await page.getByTestId('conn-brokers').fill(brokers.join(','));
-    await page.getByTestId('conn-submit').click();
-    await page.getByTestId('topics-grid').waitFor();
-    await page.getByTestId('nav-service').click();
-    await page.getByTestId('service-url').fill(svc.admin.url);
-    await page.getByTestId('service-auth-token').check();
-    await page.getByTestId('service-token').fill(svc.admin.localToken!.token);
-    await page.getByTestId('service-connect').click();
-    await page.getByTestId('whoami').waitFor();
+    ui = await startConnectedConsole({ rendererDir, brokers, service: svc, settings: { localKeysDir: keysDir } });
+    page = ui.page;
     await page.getByTestId('nav-audit').click();
     await page.getByTestId('audit-view').locator('option[value="audit"]').waitFor({ state: 'attached' });
     await page.getByTestId('audit-view').selectOption('audit');
@@ -71,8 +55,7 @@ describe(`audit page over an events source in Chromium${existsSync(CHROMIUM) ? '
   });
 
   after(async () => {
-    await browser?.close();
-    await bridge?.close();
+    await ui?.close();
     await svc?.stop();
     if (keysDir) rmSync(keysDir, { recursive: true, force: true });
   });
@@ -115,6 +98,6 @@ describe(`audit page over an events source in Chromium${existsSync(CHROMIUM) ? '
     await page.waitForFunction(() => document.querySelector('[data-testid="audit-count"]')?.textContent === '1 event');
     assert.match(await page.getByTestId('audit-grid').innerText(), /decrypt[\s\S]*events\/audit/);
     await shot('04-trail-shows-the-decryption');
-    assert.deepEqual(problems.filter((p) => !/favicon/.test(p)), [], 'no page errors or console errors (CSP included)');
+    assert.deepEqual(ui.problems.filter((p) => !/favicon/.test(p)), [], 'no page errors or console errors (CSP included)');
   });
 });

@@ -2,30 +2,26 @@
 // Node side Electron runs, against the real Kafka broker with envelopes sealed by the real sealer.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
-import { chromium, type Browser, type Page } from 'playwright';
+import type { Page } from 'playwright';
 import { ensureKafka, uniqueTopic } from '../support/kafka.js';
 import { createSeedKit, produceRecords, sendgridEvent, type SeedKit } from '../console/support/seed.js';
 import { buildBridgeRenderer } from '../../electron/bridge/build-bridge-renderer.js';
-import { startBridge, type Bridge } from '../../electron/bridge/http-bridge.js';
+import { AUDITOR_UNREACHABLE, CHROMIUM_NOTE, HAS_CHROMIUM, connectBrokers, openConsole, type ConsoleUnderTest } from './support/connected-console.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'test-results', 'console-e2e');
 const N = 1_200;
 const NOW = Date.now();
 const tsOf = (i: number): number => NOW - (N - i) * 1_000;
 
-describe(`console end to end in Chromium${existsSync(CHROMIUM) ? '' : ' (skipped: /usr/bin/chromium is missing, apt-get install -y chromium)'}`, { skip: !existsSync(CHROMIUM), timeout: 240_000 }, () => {
+describe(`console end to end in Chromium${CHROMIUM_NOTE}`, { skip: !HAS_CHROMIUM, timeout: 240_000 }, () => {
   let kit: SeedKit;
   let topic: string;
-  let bridge: Bridge;
-  let browser: Browser;
+  let ui: ConsoleUnderTest;
   let page: Page;
-  let awsDir: string;
   let expectedLag = 0;
   let unreachableText = '';
   let brokersForTail: string[] = [];
@@ -44,9 +40,6 @@ describe(`console end to end in Chromium${existsSync(CHROMIUM) ? '' : ' (skipped
     kit = createSeedKit();
     topic = uniqueTopic('console-e2e');
     await produceRecords(brokers, topic, await kit.build(events), { partitions: 6, timestampOf: tsOf });
-    awsDir = mkdtempSync(join(tmpdir(), 'sp-e2e-aws-'));
-    writeFileSync(join(awsDir, 'config'), '[profile auditor]\nregion = eu-west-1\n');
-    writeFileSync(join(awsDir, 'credentials'), '[auditor]\naws_access_key_id = AKIDAUDITOR\naws_secret_access_key = not-a-secret\n');
     // A consumer group half way through the topic (kafkajs setOffsets takes seconds: done while the renderer builds).
     const kafka = new kafkajs.Kafka({ brokers, logLevel: kafkajs.logLevel.NOTHING });
     const admin = kafka.admin();
@@ -60,37 +53,20 @@ describe(`console end to end in Chromium${existsSync(CHROMIUM) ? '' : ' (skipped
       }),
     ]);
     await admin.disconnect();
-    bridge = await startBridge({
-      rendererDir,
-      settings: { localKeysDir: kit.keysDir },
-      identities: { configFile: join(awsDir, 'config'), credentialsFile: join(awsDir, 'credentials'), kmsEndpoint: 'http://127.0.0.1:1', stsEndpoint: 'http://127.0.0.1:1' },
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    });
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-    (globalThis as { __consoleProblems?: string[] }).__consoleProblems = problems;
-    await page.goto(bridge.url);
+    ui = await openConsole({ rendererDir, settings: { localKeysDir: kit.keysDir }, aws: AUDITOR_UNREACHABLE });
+    page = ui.page;
     // First a broker that is not there: the error must say what to check, then the real broker.
     await page.getByTestId('conn-brokers').fill('127.0.0.1:1');
     await page.getByTestId('conn-submit').click();
     await page.getByTestId('error-banner').waitFor();
     unreachableText = await page.getByTestId('error-banner').innerText();
     await shot('00-broker-unreachable');
-    await page.getByTestId('conn-brokers').fill(brokers.join(','));
-    await page.getByTestId('conn-submit').click();
-    await page.getByTestId('topics-grid').waitFor();
+    await connectBrokers(page, brokers);
   });
 
   after(async () => {
-    await browser?.close();
-    await bridge?.close();
+    await ui?.close();
     await kit?.close();
-    if (awsDir) rmSync(awsDir, { recursive: true, force: true });
   });
 
   test('an unreachable broker is reported as such, with what to check', () => {
@@ -265,7 +241,6 @@ describe(`console end to end in Chromium${existsSync(CHROMIUM) ? '' : ' (skipped
     assert.match(await page.getByTestId('dept-support').innerText(), /can decrypt/);
     assert.match(await page.getByTestId('dept-analytics').innerText(), /unproved/);
     await shot('09-access-matrix');
-    const problems = (globalThis as { __consoleProblems?: string[] }).__consoleProblems ?? [];
-    assert.deepEqual(problems.filter((p) => !/favicon/.test(p)), [], 'no page errors or console errors (CSP included)');
+    assert.deepEqual(ui.problems.filter((p) => !/favicon/.test(p)), [], 'no page errors or console errors (CSP included)');
   });
 });

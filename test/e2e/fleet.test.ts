@@ -3,16 +3,15 @@
 // service's own local admin token. Backlog shows both side by side with the totals; a pause goes to one service only.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright';
+import type { Page } from 'playwright';
 import { buildBridgeRenderer } from '../../electron/bridge/build-bridge-renderer.js';
-import { startBridge, type Bridge } from '../../electron/bridge/http-bridge.js';
 import { SEED_BATCH } from '../support/ingest.js';
 import { ensureKafka, uniqueTopic } from '../support/kafka.js';
 import { startAdminService, type AdminTestService } from '../ingest-service/admin/support.js';
+import { CHROMIUM_NOTE, HAS_CHROMIUM, openConsole, signInWithToken, type ConsoleUnderTest } from './support/connected-console.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'test-results', 'console-e2e');
 const LONG = 60_000;
 
@@ -20,13 +19,11 @@ const LONG = 60_000;
 const batchOf = (n: number, tag: string): string =>
   JSON.stringify(JSON.parse(SEED_BATCH.toString()).slice(0, n).map((e: Record<string, unknown>, i: number) => ({ ...e, sg_event_id: `fleet-e2e-${tag}-${i}-${Date.now()}` })));
 
-describe(`console e2e: a fleet of two ingest services${existsSync(CHROMIUM) ? '' : ' (skipped: /usr/bin/chromium is missing, apt-get install -y chromium)'}`, { skip: !existsSync(CHROMIUM), timeout: 300_000 }, () => {
+describe(`console e2e: a fleet of two ingest services${CHROMIUM_NOTE}`, { skip: !HAS_CHROMIUM, timeout: 300_000 }, () => {
   let a: AdminTestService;
   let b: AdminTestService;
-  let bridge: Bridge;
-  let browser: Browser;
+  let ui: ConsoleUnderTest;
   let page: Page;
-  const problems: string[] = [];
 
   const shot = async (name: string) => {
     mkdirSync(SHOTS, { recursive: true });
@@ -36,13 +33,6 @@ describe(`console e2e: a fleet of two ingest services${existsSync(CHROMIUM) ? ''
   const text = (sel: string) => page.evaluate((q) => document.querySelector(q)?.textContent ?? null, sel);
   const waitText = (sel: string, want: string) =>
     page.waitForFunction(([q, w]) => document.querySelector(q!)?.textContent === w, [sel, want] as const, { timeout: LONG, polling: 200 });
-  const signIn = async (s: AdminTestService) => {
-    await page.getByTestId('service-url').fill(s.admin.url);
-    await page.getByTestId('service-auth-token').check();
-    await page.getByTestId('service-token').fill(s.admin.localToken!.token);
-    await page.getByTestId('service-connect').click();
-    await page.locator(`[data-testid="whoami"][data-service="${s.admin.url}"]`).waitFor();
-  };
 
   before(async () => {
     const { brokers } = await ensureKafka();
@@ -53,28 +43,18 @@ describe(`console e2e: a fleet of two ingest services${existsSync(CHROMIUM) ? ''
     ]);
     a = sa;
     b = sb;
-    bridge = await startBridge({ rendererDir });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    });
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    page.setDefaultTimeout(LONG);
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-    await page.goto(bridge.url);
+    ui = await openConsole({ rendererDir, timeoutMs: LONG });
+    page = ui.page;
   });
 
   after(async () => {
-    await browser?.close();
-    await bridge?.close();
+    await ui?.close();
     await Promise.all([a?.stop(), b?.stop()]);
   });
 
   test('signs in to each service with its own local token: both listed, who am I on each', async () => {
-    await page.getByTestId('nav-service').click();
-    await signIn(a);
-    await signIn(b);
+    await signInWithToken(page, a);
+    await signInWithToken(page, b);
     const cards = page.getByTestId('whoami');
     assert.equal(await cards.count(), 2);
     assert.deepEqual(await cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-service'))), [a.admin.url, b.admin.url]);
@@ -140,6 +120,6 @@ describe(`console e2e: a fleet of two ingest services${existsSync(CHROMIUM) ? ''
     assert.match((await text('[data-testid="fleet-row"]:nth-child(2) [data-testid="fleet-health"]'))!, /^✗ unreachable \(SP_ADMIN_CLIENT_UNREACHABLE\)$/);
     assert.equal(await text('[data-testid="fleet-row"]:nth-child(1) [data-testid="fleet-health"]'), '✓ healthy');
     await shot('05-one-unreachable');
-    assert.deepEqual(problems.filter((p) => !/favicon/.test(p)), [], 'no page errors or console errors (CSP included)');
+    assert.deepEqual(ui.problems.filter((p) => !/favicon/.test(p)), [], 'no page errors or console errors (CSP included)');
   });
 });

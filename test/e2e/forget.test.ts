@@ -5,19 +5,17 @@
 // example@test.com's stay open. A session that lost the admin role meanwhile gets the service's refusal in the dialog.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright';
+import type { Page } from 'playwright';
 import { buildBridgeRenderer } from '../../electron/bridge/build-bridge-renderer.js';
-import { startBridge, type Bridge } from '../../electron/bridge/http-bridge.js';
 import { SEED_BATCH } from '../support/ingest.js';
 import { ensureKafka, uniqueTopic } from '../support/kafka.js';
 import { MOTO_REGION, type MotoCredentials, type MotoServer } from '../support/moto.js';
 import { until } from '../support/until.js';
 import { startAdminService, startVerifyingMoto, type AdminTestService } from '../ingest-service/admin/support.js';
+import { CHROMIUM_NOTE, HAS_CHROMIUM, startConnectedConsole, type ConsoleUnderTest } from './support/connected-console.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'test-results', 'console-e2e');
 const LONG = 60_000;
 const SERVER_ID = 'ingest-forget';
@@ -26,16 +24,13 @@ const CHRIS = 'chris@gmail.com';
 const EXAMPLE = 'example@test.com';
 const TODAY = new Date().toISOString().slice(0, 10);
 
-describe(`console e2e: forget a person${existsSync(CHROMIUM) ? '' : ' (skipped: /usr/bin/chromium is missing, apt-get install -y chromium)'}`, { skip: !existsSync(CHROMIUM), timeout: 300_000 }, () => {
+describe(`console e2e: forget a person${CHROMIUM_NOTE}`, { skip: !HAS_CHROMIUM, timeout: 300_000 }, () => {
   let svc: AdminTestService;
   let moto: MotoServer;
   let creds: MotoCredentials[];
-  let bridge: Bridge;
-  let browser: Browser;
+  let ui: ConsoleUnderTest;
   let page: Page;
   let topic: string;
-  let awsDir: string;
-  const problems: string[] = [];
   const shot = async (name: string) => {
     mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: join(SHOTS, `forget-${name}.png`), fullPage: false });
@@ -88,37 +83,26 @@ describe(`console e2e: forget a person${existsSync(CHROMIUM) ? '' : ' (skipped: 
     topic = svc.config.sources[0]!.topic!;
     assert.equal((await svc.postSendgrid(SEED_BATCH)).status, 200);
     await until('14 seed events forwarded', () => svc.local().status(), (st) => st.journal.pendingTotal === 0 && (st.kafka.forwarder?.forwardedEvents ?? 0) >= 14, { timeoutMs: 60_000 });
-    awsDir = mkdtempSync(join(tmpdir(), 'sp-forget-aws-'));
     const c = creds[0]!;
-    writeFileSync(join(awsDir, 'config'), `[profile ops]\nregion = ${MOTO_REGION}\n`);
-    writeFileSync(join(awsDir, 'credentials'), `[ops]\naws_access_key_id = ${c.accessKeyId}\naws_secret_access_key = ${c.secretAccessKey}\naws_session_token = ${c.sessionToken}\n`);
-    bridge = await startBridge({
+    ui = await startConnectedConsole({
       rendererDir,
+      brokers,
       // The service's key folder (every department, and the blind-index key), and its own keys topic: test services
       // name theirs apart from the default sealpost.subject-keys.
       settings: { localKeysDir: join(svc.dataDir, 'keys'), subjectKeysTopic: svc.config.subjectKeys.topic },
-      identities: { configFile: join(awsDir, 'config'), credentialsFile: join(awsDir, 'credentials'), kmsEndpoint: 'http://127.0.0.1:1', stsEndpoint: moto.endpoint },
+      aws: { profiles: { ops: { region: MOTO_REGION, ...c } }, kmsEndpoint: 'http://127.0.0.1:1', stsEndpoint: moto.endpoint },
+      timeoutMs: LONG,
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    page.setDefaultTimeout(LONG);
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-    await page.goto(bridge.url);
-    await page.getByTestId('conn-brokers').fill(brokers.join(','));
-    await page.getByTestId('conn-submit').click();
-    await page.getByTestId('topics-grid').waitFor();
+    page = ui.page;
     await page.getByTestId('topic-filter').fill(topic);
     await page.locator('[data-testid="topics-grid"] .ag-row').filter({ hasText: topic }).getByRole('button', { name: 'Messages' }).click();
     await page.getByTestId('messages-grid').waitFor();
   });
 
   after(async () => {
-    await browser?.close();
-    await bridge?.close();
+    await ui?.close();
     await svc?.stop();
     await moto?.stop();
-    if (awsDir) rmSync(awsDir, { recursive: true, force: true });
   });
 
   test('without a service, and signed in as an operator, Forget this person is disabled and says why', async () => {
@@ -231,6 +215,6 @@ describe(`console e2e: forget a person${existsSync(CHROMIUM) ? '' : ' (skipped: 
   });
 
   test('no page errors', () => {
-    assert.deepEqual(problems, []);
+    assert.deepEqual(ui.problems, []);
   });
 });

@@ -2,23 +2,21 @@
 // bridge to the same Node side Electron runs, against the real broker and a real consumer group.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
-import { chromium, type Browser, type Page } from 'playwright';
+import type { Page } from 'playwright';
 import { ensureKafka, uniqueTopic } from '../support/kafka.js';
 import { buildBridgeRenderer } from '../../electron/bridge/build-bridge-renderer.js';
-import { startBridge, type Bridge } from '../../electron/bridge/http-bridge.js';
 import { startAdminService, type AdminTestService } from '../ingest-service/admin/support.js';
+import { CHROMIUM_NOTE, HAS_CHROMIUM, startConnectedConsole, type ConsoleUnderTest } from './support/connected-console.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'test-results', 'offset-reset-e2e');
 const PARTITIONS = 3;
 const PER_PARTITION = 40;
 
-describe(`offset resets in Chromium${existsSync(CHROMIUM) ? '' : ' (skipped: /usr/bin/chromium is missing, apt-get install -y chromium)'}`, { skip: !existsSync(CHROMIUM), timeout: 240_000 }, () => {
-  let bridge: Bridge;
-  let browser: Browser;
+describe(`offset resets in Chromium${CHROMIUM_NOTE}`, { skip: !HAS_CHROMIUM, timeout: 240_000 }, () => {
+  let ui: ConsoleUnderTest;
   let page: Page;
   let kafka: InstanceType<typeof kafkajs.Kafka>;
   let admin: kafkajs.Admin;
@@ -62,23 +60,8 @@ describe(`offset resets in Chromium${existsSync(CHROMIUM) ? '' : ' (skipped: /us
     assert.deepEqual(await committed(), [PER_PARTITION, PER_PARTITION, PER_PARTITION], 'the group read everything: lag 0');
     // Resets are audited: the console applies one only while signed in to an ingest service.
     svc = await startAdminService({ brokers, admin: { audit: { topic: uniqueTopic('reset-e2e-audit') } } });
-    bridge = await startBridge({ rendererDir });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
-    page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-    (globalThis as { __resetProblems?: string[] }).__resetProblems = problems;
-    await page.goto(bridge.url);
-    await page.getByTestId('conn-brokers').fill(brokers.join(','));
-    await page.getByTestId('conn-submit').click();
-    await page.getByTestId('topics-grid').waitFor();
-    await page.getByTestId('nav-service').click();
-    await page.getByTestId('service-url').fill(svc.admin.url);
-    await page.getByTestId('service-auth-token').check();
-    await page.getByTestId('service-token').fill(svc.admin.localToken!.token);
-    await page.getByTestId('service-connect').click();
-    await page.getByTestId('whoami').waitFor();
+    ui = await startConnectedConsole({ rendererDir, brokers, service: svc, viewport: { width: 1400, height: 1100 } });
+    page = ui.page;
     await page.getByTestId('nav-topics').click();
     await page.getByTestId('topics-grid').waitFor();
     await page.getByTestId('topic-filter').fill(topic);
@@ -89,8 +72,7 @@ describe(`offset resets in Chromium${existsSync(CHROMIUM) ? '' : ' (skipped: /us
   });
 
   after(async () => {
-    await browser?.close();
-    await bridge?.close();
+    await ui?.close();
     await admin?.disconnect();
     await svc?.stop();
   });
@@ -130,7 +112,6 @@ describe(`offset resets in Chromium${existsSync(CHROMIUM) ? '' : ' (skipped: /us
     } finally {
       await running.stop();
     }
-    const problems = (globalThis as { __resetProblems?: string[] }).__resetProblems ?? [];
-    assert.deepEqual(problems.filter((p) => !/favicon/.test(p)), [], 'no page errors or console errors (CSP included)');
+    assert.deepEqual(ui.problems.filter((p) => !/favicon/.test(p)), [], 'no page errors or console errors (CSP included)');
   });
 });

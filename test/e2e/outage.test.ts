@@ -4,33 +4,30 @@
 // returns, the operator clicks Drain, the backlog empties on screen, and the audit view shows the drain.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
-import { chromium, type Browser, type Page } from 'playwright';
+import type { Page } from 'playwright';
 import type { Envelope } from '../../shared/envelope/index.js';
 import { buildBridgeRenderer } from '../../electron/bridge/build-bridge-renderer.js';
-import { startBridge, type Bridge } from '../../electron/bridge/http-bridge.js';
 import { makeSendgridBatch, SEED_BATCH } from '../support/ingest.js';
 import { readAll, startKafkaInstance, type KafkaInstance } from '../support/kafka.js';
 import { startAdminService, type AdminTestService } from '../ingest-service/admin/support.js';
+import { CHROMIUM_NOTE, HAS_CHROMIUM, openConsole, signInWithToken, type ConsoleUnderTest } from './support/connected-console.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'test-results', 'console-e2e');
 const PORT = 39592;
 /** Generous: the machine has 2 shared cores, and a private JVM broker restarts in this test. */
 const LONG = 180_000;
 
 
-describe(`console e2e: Kafka outage, backlog, drain, audit${existsSync(CHROMIUM) ? '' : ' (skipped: /usr/bin/chromium is missing, apt-get install -y chromium)'}`, { skip: !existsSync(CHROMIUM), timeout: 900_000 }, () => {
+describe(`console e2e: Kafka outage, backlog, drain, audit${CHROMIUM_NOTE}`, { skip: !HAS_CHROMIUM, timeout: 900_000 }, () => {
   let kafka: KafkaInstance;
   let svc: AdminTestService;
-  let bridge: Bridge;
-  let browser: Browser;
+  let ui: ConsoleUnderTest;
   let page: Page;
   let topic: string;
   const accepted = new Set<string>();
-  const problems: string[] = [];
   const measured: Record<string, number> = {};
 
   const shot = async (name: string) => {
@@ -72,33 +69,19 @@ describe(`console e2e: Kafka outage, backlog, drain, audit${existsSync(CHROMIUM)
         }
       })(),
     ]);
-    bridge = await startBridge({ rendererDir });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    });
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    page.setDefaultTimeout(LONG);
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-    await page.goto(bridge.url);
+    ui = await openConsole({ rendererDir, timeoutMs: LONG });
+    page = ui.page;
   });
 
   after(async () => {
-    await browser?.close();
-    await bridge?.close();
+    await ui?.close();
     await svc?.stop();
     await kafka?.destroy();
     if (Object.keys(measured).length) console.log(`outage e2e measurements: ${JSON.stringify(measured)}`);
   });
 
   test('signs in to the ingest service with the local admin token: who am I, admin role', async () => {
-    await page.getByTestId('nav-service').click();
-    await page.getByTestId('service-url').fill(svc.admin.url);
-    await page.getByTestId('service-auth-token').check();
-    await page.getByTestId('service-token').fill(svc.admin.localToken!.token);
-    await page.getByTestId('service-connect').click();
-    await page.getByTestId('whoami').waitFor();
+    await signInWithToken(page, svc);
     assert.equal(await page.getByTestId('whoami-roles').innerText(), 'admin');
     assert.equal(await page.getByTestId('whoami-arn').innerText(), 'local-admin');
     assert.match(await page.getByTestId('service-chip').innerText(), /service .* admin/);
@@ -219,7 +202,7 @@ describe(`console e2e: Kafka outage, backlog, drain, audit${existsSync(CHROMIUM)
     assert.match(await row.innerText(), /local admin token/);
     assert.match(await row.innerText(), new RegExp(`drained=true · pendingBefore=${measured.backlogPeak} · pendingAfter=0`));
     await shot('06-audit-drain');
-    assert.deepEqual(problems.filter((p) => !/favicon/.test(p)), [], 'no page errors or console errors (CSP included)');
+    assert.deepEqual(ui.problems.filter((p) => !/favicon/.test(p)), [], 'no page errors or console errors (CSP included)');
   });
 });
 

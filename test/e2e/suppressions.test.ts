@@ -4,18 +4,17 @@
 // the viewing identity (then keys that open nothing), shows counts, searches, removes and exports.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright';
+import type { Page } from 'playwright';
 import { buildBridgeRenderer } from '../../electron/bridge/build-bridge-renderer.js';
-import { startBridge, type Bridge } from '../../electron/bridge/http-bridge.js';
 import { SEED_BATCH } from '../support/ingest.js';
 import { ensureKafka, uniqueTopic } from '../support/kafka.js';
 import { until } from '../support/until.js';
 import { startAdminService, type AdminTestService } from '../ingest-service/admin/support.js';
+import { CHROMIUM_NOTE, HAS_CHROMIUM, startConnectedConsole, type ConsoleUnderTest } from './support/connected-console.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'test-results', 'console-e2e');
 const LONG = 60_000;
 const DAY = 86_400;
@@ -35,13 +34,11 @@ function activity(): { body: string; stops: number } {
   return { body: JSON.stringify(events), stops };
 }
 
-describe(`console e2e: the Suppressions page${existsSync(CHROMIUM) ? '' : ' (skipped: /usr/bin/chromium is missing, apt-get install -y chromium)'}`, { skip: !existsSync(CHROMIUM), timeout: 300_000 }, () => {
+describe(`console e2e: the Suppressions page${CHROMIUM_NOTE}`, { skip: !HAS_CHROMIUM, timeout: 300_000 }, () => {
   let svc: AdminTestService;
-  let bridge: Bridge;
-  let browser: Browser;
+  let ui: ConsoleUnderTest;
   let page: Page;
   let expected = 0;
-  const problems: string[] = [];
   const shot = async (name: string) => {
     mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: join(SHOTS, `suppressions-${name}.png`), fullPage: false });
@@ -58,27 +55,18 @@ describe(`console e2e: the Suppressions page${existsSync(CHROMIUM) ? '' : ' (ski
     expected = a.stops + 1; // and example@test.com
     await until('every suppression in the view', () => svc.local().listSuppressions({ limit: 1 }), (r) => r.ready && r.total >= expected, { timeoutMs: LONG });
     // The addresses are sealed under subject keys: the console opens them through the service's keys topic.
-    bridge = await startBridge({ rendererDir, settings: { localKeysDir: join(svc.dataDir, 'keys'), subjectKeysTopic: svc.config.subjectKeys.topic } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    page.setDefaultTimeout(LONG);
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-    await page.goto(bridge.url);
-    await page.getByTestId('conn-brokers').fill(brokers.join(','));
-    await page.getByTestId('conn-submit').click();
-    await page.getByTestId('topics-grid').waitFor();
-    await page.getByTestId('nav-service').click();
-    await page.getByTestId('service-url').fill(svc.admin.url);
-    await page.getByTestId('service-auth-token').check();
-    await page.getByTestId('service-token').fill(svc.admin.localToken!.token);
-    await page.getByTestId('service-connect').click();
-    await page.locator(`[data-testid="whoami"][data-service="${svc.admin.url}"]`).waitFor();
+    ui = await startConnectedConsole({
+      rendererDir,
+      brokers,
+      service: svc,
+      settings: { localKeysDir: join(svc.dataDir, 'keys'), subjectKeysTopic: svc.config.subjectKeys.topic },
+      timeoutMs: LONG,
+    });
+    page = ui.page;
   });
 
   after(async () => {
-    await browser?.close();
-    await bridge?.close();
+    await ui?.close();
     await svc?.stop();
   });
 
@@ -146,6 +134,6 @@ describe(`console e2e: the Suppressions page${existsSync(CHROMIUM) ? '' : ' (ski
     await page.getByTestId('suppression-note').filter({ hasText: 'exported' }).waitFor();
     assert.match(await page.getByTestId('suppression-note').innerText(), new RegExp(`^${(expected - 1).toLocaleString('en-US')} entries exported to suppressions-.*\\.json$`));
     await shot('05-exported');
-    assert.deepEqual(problems.filter((p) => !/favicon/.test(p)), [], 'no page errors or console errors (CSP included)');
+    assert.deepEqual(ui.problems.filter((p) => !/favicon/.test(p)), [], 'no page errors or console errors (CSP included)');
   });
 });
