@@ -43,6 +43,12 @@ export const sessionView = z.strictObject({
   /** ISO time the session ends (null for the local token, which does not expire). */
   expiresAt: z.string().nullable(),
   serverId: z.string().nullable(),
+  /**
+   * The compacted topic this service keeps subject keys in (its `subjectKeys.topic`), through which its v2 records
+   * open; null when subject keys are off. A console with no keys topic of its own set follows this one.
+   * Absent from services older than this field.
+   */
+  subjectKeysTopic: z.string().nullable().optional(),
 });
 
 export const loginResponse = sessionView.extend({

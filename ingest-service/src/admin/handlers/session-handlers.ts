@@ -4,9 +4,11 @@ import type { AdminDeps } from '../admin-deps.js';
 import { ADMIN_ERRORS, adminError } from '../errors.js';
 import type { AdminHandlers } from '../server.js';
 
-/** Sign-in (audited, success or a genuine identity without a role) and "who am I". */
+/** Sign-in (audited, success or a genuine identity without a role) and "who am I" (with the service's keys topic). */
 export function sessionHandlers(deps: AdminDeps): Pick<AdminHandlers, 'login' | 'session'> {
   const target = `server/${deps.admin.serverId ?? 'local'}`;
+  // Told at sign-in so the console opens this service's v2 records without being configured for them.
+  const subjectKeysTopic = deps.config.subjectKeys.enabled ? deps.config.subjectKeys.topic : null;
   return {
     async login({ body }, { remoteAddress }) {
       // A refusal here is not audited (nobody is identified yet, and a flood of forged requests must
@@ -32,6 +34,7 @@ export function sessionHandlers(deps: AdminDeps): Pick<AdminHandlers, 'login' | 
         via: 'aws' as const,
         expiresAt: new Date(expiresAt).toISOString(),
         serverId: deps.admin.serverId ?? null,
+        subjectKeysTopic,
       };
     },
     async session(_req, { principal }) {
@@ -42,6 +45,7 @@ export function sessionHandlers(deps: AdminDeps): Pick<AdminHandlers, 'login' | 
         via: p.via,
         expiresAt: p.expiresAt === null ? null : new Date(p.expiresAt).toISOString(),
         serverId: deps.admin.serverId ?? null,
+        subjectKeysTopic,
       };
     },
   };
