@@ -1,6 +1,6 @@
 import type { Admin } from 'kafkajs';
 import type { ConsoleHandlers, ArgsOf } from '../../shared/console-api/index.js';
-import type { DecryptedRow, MessageDetail, MessageRow } from '../../shared/console-api/types.js';
+import type { DecryptedRow, MessageDetail, MessageRow, PublicSettings } from '../../shared/console-api/types.js';
 import type { Envelope } from '../../shared/envelope/index.js';
 import type { EnvelopeOpener, OpenOptions } from '../../shared/decrypt/types.js';
 import { activityHandlers } from './activity/activity-handlers.js';
@@ -21,6 +21,7 @@ import { messageDetail } from './messages/message-detail.js';
 import { readWindow } from './messages/read-window.js';
 import { createRecordCache, rowGone } from './messages/record-cache.js';
 import { createScanRegistry } from './scan/scan-registry.js';
+import { chooseKeysTopic } from './settings/keys-topic.js';
 import type { SettingsStore } from './settings/settings-store.js';
 import { groupLag, listTopics, offsetsAt, settleBoth, topicPartitions, watermarks } from './topics/topic-admin.js';
 
@@ -61,7 +62,8 @@ interface Session {
 export function createConsoleService(deps: ConsoleServiceDeps): { handlers: ConsoleHandlers; close(): Promise<void> } {
   let session: Session | null = null;
   const records = createRecordCache();
-  const service = createServiceModule(deps.service);
+  // Signing in to or out of a service can change the keys topic the connection follows (its subjectKeys.topic).
+  const service = createServiceModule({ ...deps.service, onFleetChange: () => followKeys() });
 
   const need = (): Session => {
     if (!session) throw notConnected();
@@ -79,6 +81,18 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
     } finally {
       s.calls.delete(call);
     }
+  };
+  /** The keys topic v2 sections open through: set in Settings, else the first signed-in service's, else the default. */
+  const keysTopic = () => chooseKeysTopic(deps.settings.get().subjectKeysTopicSet, service.services());
+  const publicSettings = (): PublicSettings => ({ ...deps.settings.get(), ...keysTopic() });
+  /** The connection follows the keys topic chosen now (after Settings or the signed-in fleet changed); the old book and its opened keys go. */
+  const followKeys = async (): Promise<void> => {
+    const s = session;
+    const topic = keysTopic().subjectKeysTopic;
+    if (!s || s.keys.topic === topic) return;
+    const old = s.keys;
+    s.keys = followKeysTopic({ kafka: s.kafka, topic });
+    await old.close().catch(() => undefined);
   };
   /** Who a search runs as: the profile the renderer names ("Decrypt as"), else the saved one, else local keys. */
   const viewer = (profile: string | undefined): string => profile ?? deps.settings.get().profile ?? LOCAL_PROFILE;
@@ -147,7 +161,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
         await admin.connect();
         const [info, names] = await settleBoth(admin.describeCluster(), admin.listTopics());
         await cluster.connect();
-        session = { conn: connection, admin, cluster, kafka, keys: followKeysTopic({ kafka, topic: deps.settings.get().subjectKeysTopic }), calls: new Set(), closed: false };
+        session = { conn: connection, admin, cluster, kafka, keys: followKeysTopic({ kafka, topic: keysTopic().subjectKeysTopic }), calls: new Set(), closed: false };
         if (keep) deps.settings.saveConnection(connection, password);
         return {
           connection: connection.name,
@@ -224,7 +238,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
     export: (args: ArgsOf<'export'>) => exportRecords({ envelopesFor, decryptRows, ...(deps.saveExport ? { saveExport: deps.saveExport } : {}) }, args),
 
     async 'settings:get'() {
-      return deps.settings.get();
+      return publicSettings();
     },
 
     ...activityHandlers({
@@ -242,15 +256,9 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
     }),
 
     async 'settings:set'(patch) {
-      const next = deps.settings.patch(patch);
-      // Another keys topic: the connection follows it from now on (the old book and its opened keys go).
-      const s = session;
-      if (s && s.keys.topic !== next.subjectKeysTopic) {
-        const old = s.keys;
-        s.keys = followKeysTopic({ kafka: s.kafka, topic: next.subjectKeysTopic });
-        await old.close().catch(() => undefined);
-      }
-      return next;
+      deps.settings.patch(patch);
+      await followKeys();
+      return publicSettings();
     },
   };
 

@@ -189,7 +189,10 @@ export const settingsPatchSchema = z.strictObject({
   localKeysDir: z.string().min(1).max(4096).nullable().optional(),
   /** The sealing policy file (YAML or JSON) the service uses; omitted: the embedded default policy. */
   policyFile: z.string().min(1).max(4096).nullable().optional(),
-  /** The compacted topic of subject keys (crypto-shredding, docs/forget.md); null = the default `sealpost.subject-keys`. */
+  /**
+   * The compacted topic of subject keys (crypto-shredding, docs/forget.md), as an override; null = the signed-in
+   * service's `subjectKeys.topic` (told at sign-in), else the default `sealpost.subject-keys`.
+   */
   subjectKeysTopic: topicName.nullable().optional(),
   /** Forget a saved connection by name (and its stored password). */
   forgetConnection: label.optional(),

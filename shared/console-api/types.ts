@@ -214,8 +214,14 @@ export interface PublicSettings {
   blindIndexKeyFile: string | null;
   localKeysDir: string | null;
   policyFile: string | null;
-  /** The keys topic v2 sections are opened through (the default when none was set). */
+  /** The keys topic v2 sections are opened through now: the one set here, else the signed-in service's, else the default. */
   subjectKeysTopic: string;
+  /** The keys topic set in Settings (an override); null: follow the signed-in service's (else the default). */
+  subjectKeysTopicSet: string | null;
+  /** Where subjectKeysTopic comes from: Settings, the first signed-in service with subject keys on, or the default. */
+  subjectKeysTopicFrom: 'settings' | 'service' | 'default';
+  /** The service it comes from (its server id, else its URL) when `subjectKeysTopicFrom` is `service`. */
+  subjectKeysTopicService: string | null;
   theme: 'dark' | 'light';
   /** Whether the OS keychain encrypts saved passwords (Electron safeStorage). */
   secretsEncrypted: boolean;

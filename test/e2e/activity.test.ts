@@ -1,7 +1,8 @@
 // End to end: the Email activity page in Debian Chromium (Playwright) over the test bridge, against a real ingest
 // service that forwarded a few thousand generated SendGrid events to the real broker. The page shows the counts the
 // service kept (chart, funnel, bounce classes, deferral reasons), opens the top clicked links with the operator's
-// identity (locked ones say why), and one recipient's timeline read from the topic through the blind index.
+// identity (locked ones say why), and one recipient's timeline read from the topic through the blind index. Its v2
+// records open through the keys topic the service tells the console at sign-in (nothing set in Settings).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { generateActivity, type ExpectedActivity } from '../support/activity-eve
 import { ensureKafka, uniqueTopic } from '../support/kafka.js';
 import { until } from '../support/until.js';
 import { startAdminService, type AdminTestService } from '../ingest-service/admin/support.js';
-import { AUDITOR_UNREACHABLE, CHROMIUM_NOTE, HAS_CHROMIUM, connectBrokers, openConsole, signInWithToken, type ConsoleUnderTest } from './support/connected-console.js';
+import { AUDITOR_UNREACHABLE, CHROMIUM_NOTE, HAS_CHROMIUM, startConnectedConsole, type ConsoleUnderTest } from './support/connected-console.js';
 
 const SHOTS = join(process.cwd(), 'test-results', 'console-e2e');
 const LONG = 60_000;
@@ -45,29 +46,36 @@ describe(`console e2e: email activity${CHROMIUM_NOTE}`, { skip: !HAS_CHROMIUM, t
       (st) => st.journal.pendingTotal === 0 && (st.kafka.forwarder?.forwardedEvents ?? 0) >= events,
       { timeoutMs: 120_000 },
     );
-    ui = await openConsole({
+    ui = await startConnectedConsole({
       rendererDir,
+      brokers,
+      service: svc,
       // The service's own key folder: the local identity opens every department, and it holds the blind-index key.
-      // And its keys topic: with subject keys on (the default) the sections are sealed under subject keys (v2).
-      settings: { localKeysDir: join(svc.dataDir, 'keys'), subjectKeysTopic: svc.config.subjectKeys.topic },
+      // No keys topic: the service writes v2 records (subject keys on, a keys topic of its own), and the console
+      // takes that topic from the service at sign-in.
+      settings: { localKeysDir: join(svc.dataDir, 'keys') },
       aws: AUDITOR_UNREACHABLE,
       viewport: { width: 1500, height: 1000 },
       timeoutMs: LONG,
     });
     page = ui.page;
-    await connectBrokers(page, brokers);
-    // The service writes v2 records, whose sections open through subject keys on its keys topic: the operator names
-    // it in Settings (each test service has its own; the default is sealpost.subject-keys). The connection follows it.
-    await page.getByTestId('nav-settings').click();
-    await page.getByTestId('settings-keys-topic').fill(svc.config.subjectKeys.topic);
-    await page.getByTestId('settings-save').click();
-    await page.getByText('Saved.').waitFor();
-    await signInWithToken(page, svc);
   });
 
   after(async () => {
     await ui?.close();
     await svc?.stop();
+  });
+
+  test('Settings show the keys topic the service told at sign-in, with nothing typed there', async () => {
+    const topic = svc.config.subjectKeys.topic;
+    assert.notEqual(topic, 'sealpost.subject-keys', 'the test service has a keys topic of its own');
+    await page.getByTestId('nav-settings').click();
+    const used = page.locator('[data-testid="settings-keys-topic-used"][data-from="service"]');
+    await used.waitFor();
+    assert.equal(await used.innerText(), `In use: ${topic} (from the signed-in service ingest-activity)`);
+    assert.equal(await page.getByTestId('settings-keys-topic').inputValue(), '', 'no override');
+    assert.equal(await page.getByTestId('settings-keys-topic').getAttribute('placeholder'), topic);
+    await shot('00-settings-keys-topic');
   });
 
   test('the page opens on the counts: total, chart by type, funnel per category, bounce classes, deferral reasons', async () => {

@@ -134,8 +134,9 @@ export function createServiceConnector(opts: ServiceConnectorOptions) {
 
     connected: (): boolean => lives.size > 0,
 
-    /** The services signed in to, in order: what the fleet status asks. */
-    services: (): { url: string; label: string }[] => [...lives.values()].map((l) => ({ url: l.conn.url, label: l.session.serverId ?? l.conn.serverId ?? l.conn.url })),
+    /** The services signed in to, in order: what the fleet status asks, and the keys topic each said it uses. */
+    services: (): { url: string; label: string; subjectKeysTopic: string | null }[] =>
+      [...lives.values()].map((l) => ({ url: l.conn.url, label: l.session.serverId ?? l.conn.serverId ?? l.conn.url, subjectKeysTopic: l.session.subjectKeysTopic ?? null })),
 
     /**
      * Runs one admin call on the named service. An ended AWS session is signed again once and the

@@ -32,13 +32,14 @@ export type ServiceChannel = (typeof SERVICE_CHANNELS)[number];
  * permissions, audit events and refusals are that service's own: the console never decides who may
  * drain or discard, it shows what the service answers.
  */
-export function serviceHandlers(connector: ServiceConnector): Pick<ConsoleHandlers, ServiceChannel> {
+export function serviceHandlers(connector: ServiceConnector, onFleetChange: () => Promise<void> = async () => {}): Pick<ConsoleHandlers, ServiceChannel> {
   const call = connector.call;
   const fleetStatus = createFleetStatus(connector);
+  const changed = async <T>(state: T): Promise<T> => (await onFleetChange(), state);
   return {
     'service:state': async () => connector.state(),
-    'service:connect': (args) => connector.connect(args),
-    'service:disconnect': ({ service, forget }) => connector.disconnect(service, forget),
+    'service:connect': async (args) => changed(await connector.connect(args)),
+    'service:disconnect': async ({ service, forget }) => changed(await connector.disconnect(service, forget)),
     'service:status': ({ service }) => call(service, (c) => c.status()),
     'service:history': ({ service }) => call(service, (c) => c.history()),
     'fleet:status': () => fleetStatus(),

@@ -15,6 +15,8 @@ export interface ServiceModuleOptions {
   /** AWS shared files and the STS endpoint role profiles use (tests, VPC endpoints). */
   aws?: { configFile?: string; credentialsFile?: string; profileStsEndpoint?: string };
   timeoutMs?: number;
+  /** Called once a sign-in to or out of a service succeeded (the console follows the fleet's keys topic). */
+  onFleetChange?: () => Promise<void>;
 }
 
 /**
@@ -38,9 +40,11 @@ export function createServiceModule(opts: ServiceModuleOptions = {}) {
   };
 
   return {
-    handlers: serviceHandlers(live) as Pick<ConsoleHandlers, ServiceChannel>,
+    handlers: serviceHandlers(live, opts.onFleetChange) as Pick<ConsoleHandlers, ServiceChannel>,
     /** One admin call on the named service (pages whose handlers also need Kafka or an opener: Activity). */
     adminCall: <T>(service: string, fn: Parameters<typeof live.call<T>>[1]): Promise<T> => live.call(service, fn),
+    /** The services signed in to, in order, with the keys topic each said it uses (the console follows the first's). */
+    services: () => live.services(),
     /** True while a service is connected: actions that must be audited (offset resets) are refused without one. */
     connected: (): boolean => live.connected(),
     /**

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { SealpostError } from '../../../shared/errors/index.js';
 import { kafkaConnectionSchema, settingsPatchSchema } from '../../../shared/console-api/schemas.js';
 import type { PublicSettings, SavedConnectionView } from '../../../shared/console-api/types.js';
-import { SUBJECT_KEYS_TOPIC } from '../../../shared/subject-keys/format.js';
 import { CONSOLE_ERRORS } from '../errors.js';
 import type { KafkaConnection } from '../kafka/kafka-client.js';
+import { chooseKeysTopic } from './keys-topic.js';
 
 /**
  * Encrypts secrets at rest. In Electron this is safeStorage (Keychain, DPAPI, libsecret); where no
@@ -87,7 +87,8 @@ export function createSettingsStore(options: { file: string | null; secrets: Sec
     blindIndexKeyFile: state.blindIndexKeyFile,
     localKeysDir: state.localKeysDir,
     policyFile: state.policyFile,
-    subjectKeysTopic: state.subjectKeysTopic ?? SUBJECT_KEYS_TOPIC,
+    // As far as Settings know: the console service adds the signed-in service's keys topic (console-service.ts).
+    ...chooseKeysTopic(state.subjectKeysTopic, []),
     theme: state.theme,
     secretsEncrypted: secrets.available(),
   });

@@ -3,9 +3,21 @@ import type { PublicSettings } from '../../../shared/console-api/types.js';
 import { api } from '../api/client.js';
 import { ErrorBanner } from '../common/error-banner.js';
 
+/** Where the keys topic in use comes from, in words. */
+function keysTopicOrigin(s: PublicSettings): string {
+  if (s.subjectKeysTopicFrom === 'settings') return 'set here';
+  if (s.subjectKeysTopicFrom === 'service') return `from the signed-in service ${s.subjectKeysTopicService ?? ''}`.trim();
+  return 'the default: no service signed in tells its own';
+}
+
 /** Where the console finds keys and policy, and the ingest service. No secret is ever shown or typed here. */
 export function SettingsPage(props: { settings: PublicSettings | null; onSaved(s: PublicSettings): void }) {
-  const s = props.settings;
+  // Read afresh when the page opens: the keys topic in use follows the services signed in to since.
+  const [fresh, setFresh] = useState<PublicSettings | null>(null);
+  useEffect(() => {
+    void api.getSettings().then(setFresh, () => undefined);
+  }, []);
+  const s = fresh ?? props.settings;
   const [localKeysDir, setLocalKeysDir] = useState('');
   const [blindIndexKeyFile, setBlindIndexKeyFile] = useState('');
   const [policyFile, setPolicyFile] = useState('');
@@ -18,7 +30,7 @@ export function SettingsPage(props: { settings: PublicSettings | null; onSaved(s
     setBlindIndexKeyFile(s?.blindIndexKeyFile ?? '');
     setPolicyFile(s?.policyFile ?? '');
     setIngestUrl(s?.ingestUrl ?? '');
-    setSubjectKeysTopic(s?.subjectKeysTopic ?? '');
+    setSubjectKeysTopic(s?.subjectKeysTopicSet ?? '');
   }, [s]);
 
   const save = async () => {
@@ -32,6 +44,7 @@ export function SettingsPage(props: { settings: PublicSettings | null; onSaved(s
         ingestUrl: ingestUrl.trim() || null,
         subjectKeysTopic: subjectKeysTopic.trim() || null,
       });
+      setFresh(next);
       props.onSaved(next);
       setSaved(true);
     } catch (err) {
@@ -74,9 +87,24 @@ export function SettingsPage(props: { settings: PublicSettings | null; onSaved(s
         </label>
         <label>
           <span>
-            Subject keys topic <span className="hint">the compacted topic the ingest service keeps subject keys in (forgotten people); empty = sealpost.subject-keys</span>
+            Subject keys topic{' '}
+            <span className="hint">
+              the compacted topic the ingest service keeps subject keys in (v2 records, forgotten people); empty = the signed-in service&apos;s, else
+              sealpost.subject-keys
+            </span>
           </span>
-          <input value={subjectKeysTopic} onChange={(e) => setSubjectKeysTopic(e.target.value)} placeholder="sealpost.subject-keys" className="mono" data-testid="settings-keys-topic" />
+          <input
+            value={subjectKeysTopic}
+            onChange={(e) => setSubjectKeysTopic(e.target.value)}
+            placeholder={s?.subjectKeysTopic ?? 'sealpost.subject-keys'}
+            className="mono"
+            data-testid="settings-keys-topic"
+          />
+          {s ? (
+            <span className="hint" data-testid="settings-keys-topic-used" data-from={s.subjectKeysTopicFrom}>
+              In use: <span className="mono">{s.subjectKeysTopic}</span> ({keysTopicOrigin(s)})
+            </span>
+          ) : null}
         </label>
         <label>
           Ingest service URL
