@@ -181,7 +181,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): { handlers: Cons
     },
 
     async 'topics:list'(args) {
-      return kafkaCall((s) => listTopics(s.admin, args?.includeInternal ?? false, () => s.closed));
+      return kafkaCall((s) => listTopics(s.admin, s.cluster, args?.includeInternal ?? false, () => s.closed));
     },
 
     async 'topic:partitions'({ topic }) {

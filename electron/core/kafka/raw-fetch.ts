@@ -37,6 +37,9 @@ export interface RawCluster {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   addTargetTopic(topic: string): Promise<void>;
+  addMultipleTargetTopics(topics: string[]): Promise<void>;
+  /** One ListOffsets request per leader for all the given partitions (earliest or latest). */
+  fetchTopicsOffset(topics: { topic: string; partitions: { partition: number }[]; fromBeginning: boolean }[]): Promise<{ topic: string; partitions: { partition: number; offset: string }[] }[]>;
   refreshMetadata(): Promise<void>;
   findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
   findBroker(q: { nodeId: string | number }): Promise<RawBroker>;
@@ -55,7 +58,8 @@ const READ_COMMITTED = 1;
  * only reads through consumer groups, and joining a group costs seconds (the broker's
  * group.initial.rebalance.delay.ms is 3 s by default) — the console must show a first page in well
  * under a second, reading any offset of any partition. kafkajs 2.2.4 is frozen, and this file is
- * the only place touching its internals (tested against the real broker in test/console/core/).
+ * the only place reaching into its internals; the rest of the console uses them through RawCluster
+ * (reads here, bulk watermarks in topics/topic-admin.ts; tested against the real broker in test/console/core/).
  */
 export function unsafeRawCluster(kafka: Kafka): RawCluster {
   const sym = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
