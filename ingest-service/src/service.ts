@@ -5,6 +5,7 @@ import { startActivityOrNone, type Activity } from './activity/activity-service.
 import { startAdmin, type AdminHandle } from './admin/index.js';
 import type { Config } from './config/index.js';
 import { sourceTable } from './config/source-table.js';
+import { createIndexKeySource } from './blind-index/index-key.js';
 import { createForwarder } from './forwarder/index.js';
 import { startupWarnings } from './config/startup-warnings.js';
 import { createHttpServer } from './http/server.js';
@@ -112,7 +113,10 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     // Before the expand workers: they read forgotten subjects from the store this opens (docs/forget.md).
     // Forget markers read from the keys topic reach whichever expand workers run now (a reload swaps them).
     const forgetSink: ForgetSink = { forgotten: (notices) => expander?.forgotten(notices), shredded: (keys) => expander?.shredded(keys) };
-    const subjectKeys: SubjectKeysService | undefined = startSubjectKeys({ config, self: instance, sink: forgetSink, log, metrics, now });
+    // The main thread's one blind-index key source: the forget, the suppression check and the events query by subject.
+    const indexKey = createIndexKeySource(config);
+    started.push(async () => indexKey.close());
+    const subjectKeys: SubjectKeysService | undefined = startSubjectKeys({ config, self: instance, sink: forgetSink, indexKey, log, metrics, now });
     if (subjectKeys) started.push(() => subjectKeys.close());
     if (config.kafka) {
       expander = await startWorkerExpander(config, sources, { workers: sealWorkers(config), instance });
@@ -133,7 +137,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       );
       started.push(() => sink!.close());
       if (config.suppressions.enabled) {
-        suppressions = startSuppressions({ config, sink, log, now });
+        suppressions = startSuppressions({ config, sink, indexKey, log, now });
         started.push(() => suppressions!.close());
       }
       const supp = suppressions;
@@ -170,6 +174,14 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       if (w.subjectKeysCreated > kmsSeen.subjectKeys) metrics.subjectKeysCreated.inc(w.subjectKeysCreated - kmsSeen.subjectKeys);
       kmsSeen = { calls: w.kmsCalls, failed: w.kmsFailedCalls, keyring: w.keyringCalls, subjectKeys: w.subjectKeysCreated };
     };
+    // The main thread's own KMS calls (unwrapping the blind-index key for the check, the forget, the events query).
+    let mainKmsSeen = { total: 0, failed: 0 };
+    const refreshMainKms = (): void => {
+      const c = indexKey.kmsCalls() ?? mainKmsSeen;
+      if (c.total > mainKmsSeen.total) metrics.kmsCalls.inc(c.total - mainKmsSeen.total);
+      if (c.failed > mainKmsSeen.failed) metrics.kmsFailedCalls.inc(c.failed - mainKmsSeen.failed);
+      mainKmsSeen = { ...c };
+    };
     const refreshGauges = (): void => {
       const stats = journal.stats();
       metrics.journalPending.reset();
@@ -178,6 +190,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       metrics.kafkaUp.set(sink?.healthy() ? 1 : 0);
       metrics.journalWritable.set(journal.unavailableReason() ? 0 : 1);
       refreshWorkerCounters();
+      refreshMainKms();
     };
     const metricsPage = {
       contentType: metrics.registry.contentType,
@@ -213,6 +226,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
           refusals,
           metricsPage,
           now,
+          indexKey,
           ...(activity ? { activity } : {}),
           ...(suppressions ? { suppressions } : {}),
           ...(subjectKeys ? { subjects: subjectKeys.forgetter } : {}),

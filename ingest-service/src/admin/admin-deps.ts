@@ -1,4 +1,5 @@
 import type { Activity } from '../activity/activity-service.js';
+import type { IndexKeySource } from '../blind-index/index-key.js';
 import type { Config } from '../config/index.js';
 import type { AuditIndex, AuditTrail } from '../audit/index.js';
 import type { Forwarder } from '../forwarder/index.js';
@@ -40,6 +41,8 @@ export interface AdminServiceParts {
   activity?: Activity;
   /** The suppression list (with Kafka and suppressions.enabled). */
   suppressions?: Suppressions;
+  /** The main thread's one blind-index key source (the events query by subject hashes with it). */
+  indexKey: Pick<IndexKeySource, 'indexer'>;
 }
 
 /** A source as the admin API lists it: the service's source table. */

@@ -97,7 +97,7 @@ export async function startAdmin(parts: AdminServiceParts): Promise<AdminHandle>
     activity: parts.activity,
     subjects: parts.subjects,
     eventIndex: parts.eventIndex,
-    subjectIndex: createSubjectIndexer(config),
+    subjectIndex: createSubjectIndexer(parts.indexKey),
     startedAt: now(),
   };
   const handlers: AdminHandlers = {

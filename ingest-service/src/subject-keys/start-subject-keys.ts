@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Config } from '../config/index.js';
 import type { ForgetSink } from '../expand/contract.js';
-import { createIndexKeySource } from '../blind-index/index-key.js';
+import type { IndexKeySource } from '../blind-index/index-key.js';
 import { createKafka } from '../kafka/index.js';
 import { ensureCompactedTopic } from '../kafka/ensure-topics.js';
 import type { Logger } from '../log/logger.js';
@@ -24,6 +24,8 @@ export interface SubjectKeysDeps {
   self: string;
   /** The local expand side. */
   sink: ForgetSink;
+  /** The main thread's one blind-index key source (the forget hashes the address with it). */
+  indexKey: Pick<IndexKeySource, 'indexer'>;
   log: Logger;
   metrics: ServiceMetrics;
   now: () => number;
@@ -61,9 +63,8 @@ export function startSubjectKeys(deps: SubjectKeysDeps): SubjectKeysService | un
     ensureTopic,
     counted: { tombstones: (n) => metrics.subjectKeysTombstoned.inc({ by: 'follower' }, n), notices: (n) => metrics.forgetMarkersApplied.inc(n) },
   });
-  const indexKey = createIndexKeySource(config);
   const forgetter = createSubjectForgetter({
-    indexer: () => indexKey.indexer(),
+    indexer: () => deps.indexKey.indexer(),
     ensureTopic,
     follower,
     store,
@@ -79,7 +80,6 @@ export function startSubjectKeys(deps: SubjectKeysDeps): SubjectKeysService | un
     async close() {
       await follower.stop();
       await producer.close();
-      indexKey.close();
       store.close();
     },
   };

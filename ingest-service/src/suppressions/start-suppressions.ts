@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { BlindIndexer } from '../../../shared/blind-index/index.js';
 import { SealpostError, isSealpostError } from '../../../shared/errors/index.js';
-import { createIndexKeySource } from '../blind-index/index-key.js';
+import type { IndexKeySource } from '../blind-index/index-key.js';
 import type { Config } from '../config/index.js';
 import { createKafka, type RecordSink } from '../kafka/index.js';
 import type { Logger } from '../log/logger.js';
@@ -26,23 +26,17 @@ export interface Suppressions {
 
 /**
  * The blind index on the main thread (the check hashes the addresses it is asked about), from the
- * service's one blind-index key source (blind-index/index-key.ts, as the expand workers and the forget
- * call): the local key file, or the KMS-wrapped key (loaded on first use; a KMS outage is a retriable
+ * service's one blind-index key source of that thread (service.ts, shared with the forget and the events
+ * query): the local key file, or the KMS-wrapped key (loaded on first use; a KMS outage is a retriable
  * 503 of the check's own, never an answer computed with another key).
  */
-function lazyBlindIndexer(config: Config): { get(): Promise<BlindIndexer>; close(): void } {
-  const source = createIndexKeySource(config);
-  return {
-    async get() {
-      try {
-        return await source.indexer();
-      } catch (cause) {
-        if (isSealpostError(cause) && !cause.retriable) throw cause;
-        throw new SealpostError(SUPPRESSION_ERRORS.indexKeyUnavailable, 'the blind-index key cannot be had yet (KMS away?); retry shortly', { status: 503, retriable: true, cause, details: { reason: 'index_key_unavailable' } });
-      }
-    },
-    close: () => source.close(),
-  };
+async function checkIndexer(source: Pick<IndexKeySource, 'indexer'>): Promise<BlindIndexer> {
+  try {
+    return await source.indexer();
+  } catch (cause) {
+    if (isSealpostError(cause) && !cause.retriable) throw cause;
+    throw new SealpostError(SUPPRESSION_ERRORS.indexKeyUnavailable, 'the blind-index key cannot be had yet (KMS away?); retry shortly', { status: 503, retriable: true, cause, details: { reason: 'index_key_unavailable' } });
+  }
 }
 
 /**
@@ -50,7 +44,7 @@ function lazyBlindIndexer(config: Config): { get(): Promise<BlindIndexer>; close
  * (in the background: the service starts even while Kafka is away), and the writer the forwarder's
  * results pass through.
  */
-export function startSuppressions(opts: { config: Config; sink: RecordSink; log: Logger; now: () => number }): Suppressions {
+export function startSuppressions(opts: { config: Config; sink: RecordSink; indexKey: Pick<IndexKeySource, 'indexer'>; log: Logger; now: () => number }): Suppressions {
   const { config, log } = opts;
   const kafkaSettings = config.kafka!;
   const topic = config.suppressions.topic;
@@ -65,17 +59,15 @@ export function startSuppressions(opts: { config: Config; sink: RecordSink; log:
     onApplied: (keys) => writer.settled(keys),
     onIncomplete: (keys) => void writer.repair(keys),
   });
-  const index = lazyBlindIndexer(config);
   return {
     store,
     writer,
     follower,
     topic,
-    blindIndexer: () => index.get(),
+    blindIndexer: () => checkIndexer(opts.indexKey),
     async close() {
       await follower.stop();
       store.close();
-      index.close();
     },
   };
 }
