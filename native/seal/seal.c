@@ -21,6 +21,7 @@
 #include <openssl/sha.h>
 #include <stdint.h>
 #include <string.h>
+#include "blind-index.h"
 #include "open.h"
 #include "sdk-kdf.h"
 
@@ -213,5 +214,6 @@ NAPI_MODULE_INIT() {
   if (napi_create_function(env, "sealGroups", NAPI_AUTO_LENGTH, SealGroups, NULL, &fn) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "sealGroups", fn) != napi_ok) return NULL;
   if (open_init(env, exports) != 0) return NULL;
+  if (blind_index_init(env, exports) != 0) return NULL;
   return exports;
 }

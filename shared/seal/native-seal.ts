@@ -36,6 +36,8 @@ export interface NativeSeal {
    * data key never leaves the call.
    */
   openWrappedMessage(message: Buffer, wrappingKey: Buffer, ivOffset: number, wrappedOffset: number, aad: Uint8Array): Buffer;
+  /** Blind indexes of normalised values back to back (native/seal/blind-index.c): 22 base64url characters each. */
+  blindIndexes(key: Buffer, values: Buffer, lengths: Uint32Array): Buffer;
 }
 
 // Beside the sources (shared/seal/ -> native/seal/...), and in a build (npm run build copies it to dist/native/seal/...).

@@ -94,7 +94,7 @@ export function checkRouteDeps(opts: {
   return {
     unavailable,
     ready: () => suppressions?.follower.state().ready ?? false,
-    view: { summary: (key) => suppressions?.store.summary(key) },
+    view: { summaries: (keys) => suppressions?.store.summaries(keys) ?? new Map() },
     blindIndexer: () => suppressions!.blindIndexer(),
     ...(verify ? { verifier: { verifier: createVerifier({ id: 'suppressions-check', kind: 'events', verify }, { now: opts.now, log: opts.log }), bearer: Boolean(verify.bearer) } } : {}),
     ...(opts.adminPermissions ? { adminPermissions: opts.adminPermissions } : {}),

@@ -86,7 +86,9 @@ export function openSuppressionStore(opts: { dataDir: string; topic: string; now
   }
 
   const getRow = db.prepare<[string], Row>('SELECT key, subject, grp, reasons, since, updated, value FROM suppressions WHERE key = ?');
-  const getSummary = db.prepare<[string], { reasons: string; since: number | null }>('SELECT reasons, since FROM suppressions WHERE key = ?');
+  // The check's lookup: every key of a request in one statement (one read transaction, one call into SQLite),
+  // rows as arrays [key, reasons, since]; keys that are not on the list are simply absent.
+  const getSummaries = db.prepare('SELECT key, reasons, since FROM suppressions WHERE key IN (SELECT value FROM json_each(?))').raw(true);
   const upsert = db.prepare(
     `INSERT INTO suppressions (key, subject, grp, reasons, since, updated, complete, value) VALUES (@key, @subject, @grp, @reasons, @since, @updated, @complete, @value)
      ON CONFLICT(key) DO UPDATE SET reasons = excluded.reasons, since = excluded.since, updated = excluded.updated, complete = excluded.complete, value = excluded.value`,
@@ -130,10 +132,13 @@ export function openSuppressionStore(opts: { dataDir: string; topic: string; now
   return {
     /** The merged state of a key, or undefined. */
     get: current,
-    /** Active reasons and since of one key (the check's hot path: two columns, no JSON). */
-    summary(key: string): { reasons: string[]; since: number | null } | undefined {
-      const r = getSummary.get(key);
-      return r ? { reasons: r.reasons ? r.reasons.split(',') : [], since: r.since } : undefined;
+    /** Active reasons and since of the keys among `keys` that the view holds (the check's hot path: two columns, no JSON). */
+    summaries(keys: readonly string[]): Map<string, { reasons: string[]; since: number | null }> {
+      const out = new Map<string, { reasons: string[]; since: number | null }>();
+      for (const [key, reasons, since] of getSummaries.all(JSON.stringify(keys)) as [string, string, number | null][]) {
+        out.set(key, { reasons: reasons ? reasons.split(',') : [], since });
+      }
+      return out;
     },
     /** Merges records read from `partition` and stores `next` as where to resume; returns the keys whose record lacked part of the merged state. */
     applyBatch: (partition: number, items: readonly { key: string; value: SuppressionValue }[], next: number): string[] => applyBatch(partition, items, next),

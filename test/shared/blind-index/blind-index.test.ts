@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { BLIND_INDEX_ERRORS, createBlindIndexer, loadOrCreateBlindIndexKey } from '../../../shared/blind-index/index.js';
 import { isSealpostError } from '../../../shared/errors/index.js';
+import { normaliseAddress } from '../../../shared/policy/index.js';
+import { nativeSeal, nativeSealStatus } from '../../../shared/seal/index.js';
 
 describe('blind index', () => {
   it('gives one index for every spelling of an address', () => {
@@ -32,6 +34,28 @@ describe('blind index', () => {
     const before = index('bob@example.com');
     key.fill(0);
     assert.equal(index('bob@example.com'), before);
+  });
+
+  it('computes many indexes in one call (native core) exactly as one call each with createHmac', () => {
+    assert.ok(nativeSeal(), `this test proves the native path: run npm run build:native (${nativeSealStatus()})`);
+    for (const key of [randomBytes(32), randomBytes(48), randomBytes(64), randomBytes(80)]) {
+      const index = createBlindIndexer(key);
+      const addresses = [
+        'bob@example.com',
+        'Bob <Bob@Example.com>',
+        ' ',
+        'ünïcödé@exämple.com',
+        '𝒜lice@example.com',
+        'lone\ud800surrogate@example.com',
+        'x'.repeat(55) + '@a', // the inner hash's message spans a SHA-256 block boundary
+        'y'.repeat(512),
+        ...Array.from({ length: 200 }, () => `${randomBytes(8).toString('hex')}@example.com`),
+      ];
+      const expected = addresses.map((a) => createHmac('sha256', key).update(normaliseAddress(a), 'utf8').digest().subarray(0, 16).toString('base64url'));
+      assert.deepEqual(index.many(addresses), expected, `key of ${key.length} bytes`);
+      assert.deepEqual(index.many(addresses.slice(0, 1)), expected.slice(0, 1));
+      assert.deepEqual(index.many([]), []);
+    }
   });
 
   it('refuses a key shorter than 32 bytes', () => {
