@@ -76,7 +76,7 @@ try {
   while (service.suppressions!.store.size() < ENTRIES) await new Promise((r) => setTimeout(r, 200));
   const loadMs = performance.now() - t0;
 
-  const job: ClientJob = { url: `${service.url}/v1/suppressions/check`, secret, requests: REQUESTS, warmup: 50, perRequest: PER_REQUEST, entries: ENTRIES };
+  const job: ClientJob = { url: `${service.url}/v1/suppressions/check`, secret, requests: REQUESTS, warmup: 200, perRequest: PER_REQUEST, entries: ENTRIES };
   const client = spawnModuleWorker(import.meta.url, './suppressions-client', job);
   const { latencies, floor, suppressed } = await new Promise<{ latencies: number[]; floor: number[]; suppressed: number }>((resolve, reject) => {
     client.once('message', resolve);
