@@ -166,6 +166,21 @@ describe('console Node side against the real broker', () => {
     assert.deepEqual(window.rows.map((r) => r.eventId), truth.slice(100, 200).map((t) => t.id));
   });
 
+  test('a recipient timeline reads only that person’s partition and opens their events with the local keys, oldest first', async () => {
+    const who = truth[77]!.email;
+    const mine = truth.filter((t) => t.email === who);
+    const t = await call('activity:timeline', { topic, address: who, profile: 'local' });
+    assert.equal(t.recipient, kit.blindIndex(who));
+    assert.equal(t.complete, true);
+    assert.ok(t.partitionRecords < N, `one partition of six read (${t.partitionRecords} records)`);
+    assert.match(t.identity, /local keys in /);
+    assert.deepEqual(t.events.map((e) => e.row.eventId), mine.map((x) => x.id));
+    for (const e of t.events) {
+      const support = e.sections.support;
+      assert.equal(support?.state === 'open' ? support.fields.email : support?.state, who);
+    }
+  });
+
   test('a filtered window stops on its budget and says so', async () => {
     const w = await call('messages:window', { topic, mode: 'newest', limit: 5_000, scanBudget: 600, filters: { types: ['bounce'] } });
     assert.equal(w.budgetSpent, true);
