@@ -1,7 +1,9 @@
 import type { AdminClient } from '../../../shared/aws-sign-in/index.js';
 import type { ConsoleHandlers } from '../../../shared/console-api/contract.js';
 import type { EnvelopeOpener } from '../../../shared/decrypt/types.js';
+import type { TopicRead } from '../session/kafka-session.js';
 import { openLinks } from './open-links.js';
+import { readTimeline } from './timeline.js';
 
 export type ActivityChannel = 'activity:overview' | 'activity:links' | 'activity:timeline';
 
@@ -12,7 +14,12 @@ export interface ActivityHandlerDeps {
   /** One admin call on the named service (the service module's connector). */
   adminCall<T>(service: string, fn: (client: AdminClient) => Promise<T>): Promise<T>;
   opener(profile: string): Promise<EnvelopeOpener>;
-  timeline: ConsoleHandlers['activity:timeline'];
+  /** Reads the topic on the connected session (the recipient timeline). */
+  read: TopicRead;
+  /** The blind indexer as `profile` (Messages' recipient search uses the same). */
+  blindIndex(profile: string): Promise<(address: string) => string>;
+  /** The profile a timeline runs as (the one named, else the saved one, else local keys). */
+  viewer(profile: string | undefined): string;
 }
 
 /**
@@ -39,6 +46,10 @@ export function activityHandlers(deps: ActivityHandlerDeps): Pick<ConsoleHandler
       const [identity, links] = await Promise.all([opener.identity(), openLinks(answer.links, opener)]);
       return { identity, from: answer.from, to: answer.to, links };
     },
-    'activity:timeline': (args) => deps.timeline(args),
+    'activity:timeline': (args) =>
+      deps.read(
+        (reader) => readTimeline({ ...reader, blindIndex: deps.blindIndex, opener: deps.opener }, { ...args, profile: deps.viewer(args.profile) }),
+        args.topic,
+      ),
   };
 }

@@ -87,7 +87,7 @@ export function createSettingsStore(options: { file: string | null; secrets: Sec
     blindIndexKeyFile: state.blindIndexKeyFile,
     localKeysDir: state.localKeysDir,
     policyFile: state.policyFile,
-    // As far as Settings know: the console service adds the signed-in service's keys topic (console-service.ts).
+    // As far as Settings know: the console service adds the signed-in service's keys topic (settings-handlers.ts).
     ...chooseKeysTopic(state.subjectKeysTopic, []),
     theme: state.theme,
     secretsEncrypted: secrets.available(),
