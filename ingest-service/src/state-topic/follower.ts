@@ -23,9 +23,9 @@ export interface StateTopicFollowerOptions {
   /**
    * Applies one partition's records (in offset order, none before the view's position) and stores `next` as its
    * position, in one transaction; then does what follows an apply (telling whoever waits on that state).
-   * Throwing crashes the session: the records are read again by the next one.
+   * Throwing (or rejecting) crashes the session: the records are read again by the next one.
    */
-  apply(partition: number, messages: readonly KafkaMessage[], next: bigint): void;
+  apply(partition: number, messages: readonly KafkaMessage[], next: bigint): void | Promise<void>;
   /** kafkajs consumer tuning: the fetch's long-poll wait, and retries before the consumer crashes. */
   consumer: { maxWaitTimeInMs: number; retries: number; maxRetryTime?: number };
   /** Wait before the next session: firstMs, doubling up to maxMs; firstMs again once a session has started. */
@@ -97,7 +97,7 @@ export function createStateTopicFollower(opts: StateTopicFollowerOptions): State
       resolveOffset(batch.lastOffset()); // a fetch from before the seek: all of it already applied
       return;
     }
-    opts.apply(batch.partition, batch.messages.filter((m) => BigInt(m.offset) >= from), next);
+    await opts.apply(batch.partition, batch.messages.filter((m) => BigInt(m.offset) >= from), next);
     positions.set(batch.partition, next);
     resolveOffset(batch.lastOffset()); // only once applied: a batch that failed is fetched again
     progressed();

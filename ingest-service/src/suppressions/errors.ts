@@ -2,6 +2,8 @@
 export const SUPPRESSION_ERRORS = {
   /** The view database could not be opened; the message names the file. */
   storeOpen: 'SP_SUPPRESSION_STORE_OPEN',
+  /** The thread that writes the view stopped (it is started again and the records are read again). */
+  viewWorker: 'SP_SUPPRESSION_VIEW_WORKER',
   /** The view has not yet read the topic to its end once (start, or Kafka away since the first start): retry. */
   notReady: 'SP_SUPPRESSION_NOT_READY',
   /** The suppression list is off (suppressions.enabled: false) or needs Kafka (no kafka section). */

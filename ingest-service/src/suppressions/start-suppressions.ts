@@ -13,6 +13,7 @@ import { SUPPRESSION_ERRORS } from './errors.js';
 import { startSuppressionFollower, type SuppressionFollower } from './suppression-follower.js';
 import { openSuppressionStore, type SuppressionStore } from './suppression-store.js';
 import { createSuppressionWriter, type SuppressionWriter } from './suppression-writer.js';
+import { startViewWriter } from './view-client.js';
 
 /** The running suppression list, as the service and the admin API hold it. */
 export interface Suppressions {
@@ -48,15 +49,19 @@ export function startSuppressions(opts: { config: Config; sink: RecordSink; inde
   const { config, log } = opts;
   const kafkaSettings = config.kafka!;
   const topic = config.suppressions.topic;
-  const store = openSuppressionStore({ dataDir: resolve(config.dataDir), topic, now: opts.now });
+  const dataDir = resolve(config.dataDir);
+  // This thread's connection first: it creates the view (or resets it for another topic) before its writer opens it.
+  const store = openSuppressionStore({ dataDir, topic, now: opts.now });
+  const viewWriter = startViewWriter({ dataDir, topic }, log);
   const writer = createSuppressionWriter({ store, sink: opts.sink, topic, log, now: opts.now });
   const follower = startSuppressionFollower({
     kafka: createKafka(kafkaSettings, log),
     topic,
     store,
+    writer: viewWriter,
     log,
     topicSettings: { createTopics: kafkaSettings.createTopics, partitions: kafkaSettings.partitions, replicationFactor: kafkaSettings.replicationFactor },
-    onApplied: (keys) => writer.settled(keys),
+    onApplied: (states) => writer.settled(states),
     onIncomplete: (keys) => void writer.repair(keys),
   });
   return {
@@ -67,6 +72,7 @@ export function startSuppressions(opts: { config: Config; sink: RecordSink; inde
     blindIndexer: () => checkIndexer(opts.indexKey),
     async close() {
       await follower.stop();
+      await viewWriter.close();
       store.close();
     },
   };

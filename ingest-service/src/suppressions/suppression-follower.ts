@@ -3,18 +3,21 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { LogLike } from '../journal/types.js';
 import { ensureCompactedTopic } from '../kafka/ensure-topics.js';
 import { createStateTopicFollower } from '../state-topic/follower.js';
-import { parseSuppressionValue, type SuppressionStore } from './suppression-store.js';
-import { suppressionKey, type SuppressionValue } from './suppression-state.js';
+import type { SuppressionStore } from './suppression-store.js';
+import type { ViewWriter } from './view-client.js';
+import type { ViewApplied } from './view-protocol.js';
 
 export interface FollowerOptions {
   kafka: Kafka;
   topic: string;
+  /** The view as this thread reads it (and resets it); `writer` merges the records into it on a thread of its own. */
   store: SuppressionStore;
+  writer: ViewWriter;
   log: LogLike;
   /** kafka.createTopics/partitions/replicationFactor: the topic is made compacted, and refused (retriable) when it exists otherwise. */
   topicSettings: { createTopics: boolean; partitions: number; replicationFactor: number };
-  /** Keys just merged (to settle the writer's pending states). */
-  onApplied(keys: readonly string[]): void;
+  /** Keys just merged, with their merged reasons (to settle the suppression writer's pending states). */
+  onApplied(states: ViewApplied['applied']): void;
   /** Keys whose latest record lacks part of the merged state, once the view has caught up. */
   onIncomplete(keys: readonly string[]): void;
   /** Backoff between attempts while Kafka is away (default 2 s, doubling to 10 s). */
@@ -34,7 +37,7 @@ export interface FollowerState {
 /**
  * Follows the whole suppression topic into the local view (state-topic/follower.ts: every partition from the
  * beginning, then live, from the offsets the view stores; a group of its own per run, deleted on stop). Each
- * batch is merged into the view, the writer hears which keys it now holds, and once the view has caught up,
+ * batch is merged into the view by the view's writer thread (view-worker.ts), the suppression writer hears which keys it now holds, and once the view has caught up,
  * records lacking part of the merged state are written back whole. While Kafka is away it keeps retrying in
  * the background and the view answers from what it holds, once it has been complete at least once.
  */
@@ -42,20 +45,12 @@ export function startSuppressionFollower(opts: FollowerOptions) {
   const { kafka, topic, store, log } = opts;
   const state: Omit<FollowerState, 'lastError'> = { ready: store.caughtUpOnce(), applied: 0, skipped: 0 };
 
-  const apply = (partition: number, messages: readonly KafkaMessage[], next: bigint): void => {
-    const items: { key: string; value: SuppressionValue }[] = [];
-    for (const m of messages) {
-      const value = parseSuppressionValue(m.value);
-      const key = m.key?.toString('utf8');
-      if (!value || key !== suppressionKey(value.subject, value.group)) {
-        state.skipped++;
-        continue;
-      }
-      items.push({ key, value });
-    }
-    const incomplete = store.applyBatch(partition, items, Number(next));
-    state.applied += items.length;
-    opts.onApplied(items.map((i) => i.key));
+  const apply = async (partition: number, messages: readonly KafkaMessage[], next: bigint): Promise<void> => {
+    const { applied, incomplete, skipped } = await opts.writer.apply(partition, messages, Number(next));
+    store.forget(applied.map(([key]) => key));
+    state.skipped += skipped;
+    state.applied += applied.length;
+    opts.onApplied(applied);
     if (state.ready && incomplete.length) opts.onIncomplete(incomplete);
   };
 

@@ -166,6 +166,10 @@ export function openSuppressionStore(opts: { dataDir: string; topic: string; now
         throw err;
       }
     },
+    /** Drops the kept states of keys another connection (the view worker) has just written. */
+    forget(keys: readonly string[]): void {
+      for (const key of keys) cache.delete(key);
+    },
     offsets(): Map<number, number> {
       return new Map((db.prepare('SELECT partition, next FROM follow_offsets').all() as { partition: number; next: number }[]).map((r) => [r.partition, r.next]));
     },

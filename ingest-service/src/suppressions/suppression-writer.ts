@@ -58,13 +58,13 @@ export function createSuppressionWriter(opts: { store: SuppressionStore; sink: R
       }
       return { ...result, suppressionRecords: out };
     },
-    /** The follower merged these keys: states it now holds need no pending copy. */
-    settled(keys: readonly string[]): void {
-      for (const key of keys) {
+    /** The follower merged these keys (with these reasons, now in the view): states it holds need no pending copy. */
+    settled(states: readonly (readonly [key: string, reasons: SuppressionValue['reasons']])[]): void {
+      for (const [key, reasons] of states) {
         const p = pending.get(key);
         if (!p) continue;
-        const v = store.get(key);
-        if (v && reasonsFingerprint(mergeValues(v, p)) === reasonsFingerprint(v)) pending.delete(key);
+        const v = { ...p, reasons };
+        if (reasonsFingerprint(mergeValues(v, p)) === reasonsFingerprint(v)) pending.delete(key);
       }
     },
     /** Writes the merged state of keys whose latest record lacks part of it (see above). */
