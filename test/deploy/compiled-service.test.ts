@@ -116,8 +116,10 @@ describe('compiled service (npm run build, plain node, production packages only)
       assert.equal(opened.plaintext.id, env0.id);
       assert.ok(emails.includes(opened.plaintext.fields.email), 'the sealed section opens with the stock SDK');
 
-      const metrics = await (await fetch(`${url}/metrics`)).text();
-      assert.match(metrics, /sealpost_events_forwarded_total\{source="sendgrid"\} 14/);
+      // Counted once the forwarder has Kafka's acknowledgement, which can come a moment after a reader sees the records.
+      await until('14 events counted as forwarded', async () => (await fetch(`${url}/metrics`)).text(), (m) => /sealpost_events_forwarded_total\{source="sendgrid"\} 14\b/.test(m), {
+        show: (m) => m.split('\n').filter((l) => l.startsWith('sealpost_events_')).join('\n'),
+      });
 
       // SIGHUP (the unit's ExecReload) starts a fresh sealing thread from the build; it must seal too.
       child.kill('SIGHUP');

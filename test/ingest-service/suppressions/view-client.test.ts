@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type { KafkaMessage } from 'kafkajs';
 import { packRecords } from '../../../ingest-service/src/suppressions/view-client.js';
 
-const message = (key: string | null, value: Buffer | null): KafkaMessage => ({ key: key === null ? null : Buffer.from(key), value, offset: '0', timestamp: '0', attributes: 0, size: 0, headers: {} }) as KafkaMessage;
+const message = (key: string | null, value: Buffer | null): KafkaMessage => ({ key: key === null ? null : Buffer.from(key), value, offset: '0', timestamp: '0', attributes: 0, headers: {} });
 
 describe('view writer: records packed for the thread', () => {
   it('keeps every key and value in order (a missing value stays missing), and copies only the values, not what they are views of', () => {
