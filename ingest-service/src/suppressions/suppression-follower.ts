@@ -47,7 +47,7 @@ export function startSuppressionFollower(opts: FollowerOptions) {
 
   const apply = async (partition: number, messages: readonly KafkaMessage[], next: bigint): Promise<void> => {
     const { applied, incomplete, skipped } = await opts.writer.apply(partition, messages, Number(next));
-    store.forget(applied.map(([key]) => key));
+    store.learn(applied);
     state.skipped += skipped;
     state.applied += applied.length;
     opts.onApplied(applied);

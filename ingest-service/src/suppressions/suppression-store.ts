@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { SealpostError } from '../../../shared/errors/index.js';
 import { openConnection } from '../journal/connection.js';
+import { boundedMap } from './bounded-map.js';
 import { SUPPRESSION_ERRORS } from './errors.js';
 import { activeSummary, isActive, mergeValues, reasonsFingerprint, suppressionValueSchema, type SuppressionValue } from './suppression-state.js';
 
@@ -34,6 +35,9 @@ CREATE TABLE IF NOT EXISTS follow_meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 
 /** Parsed states kept in memory for the keys used last (~3 KB each with their sealed sections). */
 const CACHE_ENTRIES = 5_000;
+/** Merged reasons kept for the keys used last (a few hundred bytes each). */
+const REASONS_ENTRIES = 20_000;
+
 
 /** One row of the view, as the admin API lists it. */
 export interface StoredSuppression {
@@ -105,18 +109,24 @@ export function openSuppressionStore(opts: { dataDir: string; topic: string; now
 
   // Parsed states of the keys used last: the writer and the follower read the same hot keys again and again (a
   // SELECT and a JSON.parse of ~1.5 KB, ~17 us, each time on the main thread). Values are never mutated in place.
-  const cache = new Map<string, SuppressionValue>();
+  // Beside them, the merged reasons of more keys (a few hundred bytes each), which is all the writer's merge needs
+  // of a key when its new record brings its own sealed address; the view's writer thread reports them as it writes.
+  const states = boundedMap<SuppressionValue>(CACHE_ENTRIES);
+  const reasons = boundedMap<SuppressionValue['reasons']>(REASONS_ENTRIES);
   const cached = (key: string, v: SuppressionValue): SuppressionValue => {
-    cache.delete(key);
-    cache.set(key, v);
-    if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+    states.set(key, v);
+    reasons.set(key, v.reasons);
     return v;
   };
   const current = (key: string): SuppressionValue | undefined => {
-    const hit = cache.get(key);
+    const hit = states.get(key);
     if (hit) return hit;
     const r = getRow.get(key);
     return r ? cached(key, JSON.parse(r.value) as SuppressionValue) : undefined;
+  };
+  const dropKept = (): void => {
+    states.clear();
+    reasons.clear();
   };
 
   /** Merges one record into the view; true when the record held the whole merged state. */
@@ -162,20 +172,25 @@ export function openSuppressionStore(opts: { dataDir: string; topic: string; now
       try {
         return applyInTransaction(partition, items, next);
       } catch (err) {
-        cache.clear(); // it may hold states of the rolled-back transaction
+        dropKept(); // it may hold states of the rolled-back transaction
         throw err;
       }
     },
-    /** Drops the kept states of keys another connection (the view worker) has just written. */
-    forget(keys: readonly string[]): void {
-      for (const key of keys) cache.delete(key);
+    /** Keys another connection (the view's writer thread) has just written, with their merged reasons. */
+    learn(written: readonly (readonly [key: string, reasons: SuppressionValue['reasons']])[]): void {
+      for (const [key, r] of written) {
+        states.delete(key);
+        reasons.set(key, r);
+      }
     },
+    /** The merged reasons of a key (undefined: not in the view). */
+    reasonsOf: (key: string): SuppressionValue['reasons'] | undefined => reasons.get(key) ?? current(key)?.reasons,
     offsets(): Map<number, number> {
       return new Map((db.prepare('SELECT partition, next FROM follow_offsets').all() as { partition: number; next: number }[]).map((r) => [r.partition, r.next]));
     },
     /** Forgets everything (the topic was recreated and is behind the stored offsets). */
     reset(): void {
-      cache.clear();
+      dropKept();
       db.exec('DELETE FROM suppressions; DELETE FROM suppression_reasons; DELETE FROM follow_offsets;');
       db.prepare("DELETE FROM follow_meta WHERE k = 'caughtUp'").run();
     },

@@ -4,7 +4,6 @@ import type { RecordSink, SinkRecord } from '../kafka/sink.js';
 import { SUPPRESSION_HEADERS } from './derive-records.js';
 import type { SuppressionStore } from './suppression-store.js';
 import { liftAll, mergeValues, reasonsFingerprint, suppressionKey, SUPPRESSION_SCHEMA, type SuppressionValue } from './suppression-state.js';
-import { parseSuppressionValue } from './suppression-store.js';
 
 /**
  * States written but not yet read back, kept so two entries in flight for one subject still merge. Only their
@@ -15,6 +14,8 @@ import { parseSuppressionValue } from './suppression-store.js';
 const MAX_PENDING = 20_000;
 /** A repair of the same state is not sent again within this window (it is on its way back to us). */
 const REPAIR_QUIET_MS = 30_000;
+
+const withReasons = (v: SuppressionValue, reasons: SuppressionValue['reasons'] | undefined): SuppressionValue | undefined => (reasons ? { ...v, reasons } : undefined);
 
 /**
  * The main-thread half of writing suppression records: makes every record self-sufficient before it
@@ -50,9 +51,11 @@ export function createSuppressionWriter(opts: { store: SuppressionStore; sink: R
       if (!result.suppressionRecords?.length) return result;
       const out: SinkRecord[] = [];
       for (const r of result.suppressionRecords) {
-        const delta = parseSuppressionValue(r.value);
-        if (!delta) continue;
-        const merged = mergeValues(mergeValues(store.get(r.key), pending.get(r.key) ?? delta), delta);
+        // Made by this service's expand worker (derive-records.ts): parsed, not validated again.
+        const delta = JSON.parse(r.value.toString('utf8')) as SuppressionValue;
+        // A record with its own sealed address takes only the reasons of the view's state (the sections are its own).
+        const known = Object.keys(delta.sections).length > 0 ? withReasons(delta, store.reasonsOf(r.key)) : store.get(r.key);
+        const merged = mergeValues(mergeValues(known, pending.get(r.key) ?? delta), delta);
         remember(r.key, merged);
         out.push({ ...r, value: Buffer.from(JSON.stringify(merged)) });
       }

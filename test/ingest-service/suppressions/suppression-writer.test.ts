@@ -64,4 +64,25 @@ describe('suppression writer: states written, not yet read back', () => {
     assert.deepEqual(merged.keys, spam.keys);
     assert.notDeepEqual(merged.sections, first.sections);
   });
+
+  it('merges the reasons the view holds (as its writer thread reported them) into a record that brings its own sealed address', () => {
+    const held = bounce(7, 1_000_000);
+    store.learn([['s7', held.reasons]]);
+    const spam: SuppressionValue = { ...bounce(7, 3_000_000), reasons: { spamreport: { ...bounce(7, 3_000_000).reasons['bounce']! } } };
+    const merged = complete(spam);
+    assert.deepEqual(Object.keys(merged.reasons).sort(), ['bounce', 'spamreport']);
+    assert.equal(merged.reasons['bounce']!.sinceOrd, held.reasons['bounce']!.sinceOrd);
+    assert.deepEqual(merged.sections, spam.sections);
+  });
+
+  it('keeps the sealed address of the view for a record that has none (no department may read the address)', () => {
+    const stored = bounce(8, 1_000_000);
+    store.applyBatch(0, [{ key: 's8', value: stored }], 1);
+    const bare: SuppressionValue = { ...bounce(8, 4_000_000), reasons: { unsubscribe: { ...bounce(8, 4_000_000).reasons['bounce']! } }, sections: {} };
+    delete bare.keys;
+    const merged = complete(bare);
+    assert.deepEqual(Object.keys(merged.reasons).sort(), ['bounce', 'unsubscribe']);
+    assert.deepEqual(merged.sections, stored.sections);
+    assert.deepEqual(merged.keys, stored.keys);
+  });
 });

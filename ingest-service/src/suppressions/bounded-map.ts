@@ -1,0 +1,14 @@
+/** A Map that drops its least recently set key beyond `max` entries. */
+export function boundedMap<V>(max: number) {
+  const m = new Map<string, V>();
+  return {
+    get: (key: string): V | undefined => m.get(key),
+    set(key: string, v: V): void {
+      m.delete(key);
+      m.set(key, v);
+      if (m.size > max) m.delete(m.keys().next().value!);
+    },
+    delete: (key: string): boolean => m.delete(key),
+    clear: (): void => m.clear(),
+  };
+}
