@@ -37,8 +37,9 @@ export interface FollowerState {
 /**
  * Follows the whole suppression topic into the local view (state-topic/follower.ts: every partition from the
  * beginning, then live, from the offsets the view stores; a group of its own per run, deleted on stop). Each
- * batch is merged into the view by the view's writer thread (view-worker.ts), the suppression writer hears which keys it now holds, and once the view has caught up,
- * records lacking part of the merged state are written back whole. While Kafka is away it keeps retrying in
+ * batch is merged into the view by the view's writer thread (view-worker.ts), the suppression writer hears
+ * which keys it now holds, and once the view has caught up, records lacking part of the merged state are
+ * written back whole. While Kafka is away it keeps retrying in
  * the background and the view answers from what it holds, once it has been complete at least once.
  */
 export function startSuppressionFollower(opts: FollowerOptions) {
