@@ -77,7 +77,17 @@ describe('the state-topic follower on the real broker', () => {
   before(async () => {
     const { brokers } = await ensureKafka();
     kafka = new Kafka({ clientId: 'sealpost-test-state-topic', brokers, logLevel: logLevel.NOTHING });
-    await ensureCompactedTopic(kafka, topic, { createTopics: true, partitions: 3, replicationFactor: -1, log }, 'test');
+    // A broker that has just started (loading thousands of partitions) can take a while to lead a new topic: the
+    // error is retriable, and the followers retry it themselves; so does the set-up here.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await ensureCompactedTopic(kafka, topic, { createTopics: true, partitions: 3, replicationFactor: -1, log }, 'test');
+        break;
+      } catch (err) {
+        if (attempt === 20 || !(err as { retriable?: boolean }).retriable) throw err;
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
     await produce(keys(0, 30));
   });
 
