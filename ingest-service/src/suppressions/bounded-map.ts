@@ -10,5 +10,6 @@ export function boundedMap<V>(max: number) {
     },
     delete: (key: string): boolean => m.delete(key),
     clear: (): void => m.clear(),
+    size: (): number => m.size,
   };
 }

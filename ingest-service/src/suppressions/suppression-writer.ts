@@ -1,6 +1,7 @@
 import type { ExpandResult } from '../expand/contract.js';
 import type { LogLike } from '../journal/types.js';
 import type { RecordSink, SinkRecord } from '../kafka/sink.js';
+import { boundedMap } from './bounded-map.js';
 import { SUPPRESSION_HEADERS } from './derive-records.js';
 import type { SuppressionStore } from './suppression-store.js';
 import { liftAll, mergeValues, reasonsFingerprint, suppressionKey, SUPPRESSION_SCHEMA, type SuppressionValue } from './suppression-state.js';
@@ -30,13 +31,11 @@ const withReasons = (v: SuppressionValue, reasons: SuppressionValue['reasons'] |
  */
 export function createSuppressionWriter(opts: { store: SuppressionStore; sink: RecordSink; topic: string; log: LogLike; now: () => number }) {
   const { store } = opts;
-  const pending = new Map<string, SuppressionValue>();
+  const pending = boundedMap<SuppressionValue>(MAX_PENDING);
   const repaired = new Map<string, { fingerprint: string; at: number }>();
 
   const remember = (key: string, v: SuppressionValue): void => {
-    pending.delete(key);
     pending.set(key, { schema: v.schema, subject: v.subject, ...(v.group !== undefined ? { group: v.group } : {}), reasons: v.reasons, source: v.source, eventId: v.eventId, policyVersion: v.policyVersion, sections: {}, sealedId: '', sealedSource: '' });
-    if (pending.size > MAX_PENDING) pending.delete(pending.keys().next().value!);
   };
   const recordOf = (key: string, v: SuppressionValue): SinkRecord => ({
     topic: opts.topic,
@@ -106,7 +105,7 @@ export function createSuppressionWriter(opts: { store: SuppressionStore; sink: R
       remember(key, lifted);
       return lifted;
     },
-    pendingSize: (): number => pending.size,
+    pendingSize: (): number => pending.size(),
   };
 }
 export type SuppressionWriter = ReturnType<typeof createSuppressionWriter>;
