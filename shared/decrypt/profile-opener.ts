@@ -13,7 +13,7 @@ import { loadLocalKeyrings } from './local-keyrings.js';
 import { LockError, printableArn, type LockContext } from './lock-reason.js';
 import { createOpeningMaterials } from './opening-materials.js';
 import { createFastOpener } from './fast-open.js';
-import { checkOpenedSection } from './section-check.js';
+import { checkOpenedSection, failureReason } from './section-check.js';
 import { createSubjectSections } from './subject-sections.js';
 import type { EnvelopeOpener, OpenedEnvelope, OpenOptions, SectionResult } from './types.js';
 
@@ -154,7 +154,7 @@ export function createProfileOpener(opts: ProfileOpenerOptions): ProfileOpener {
   const failed = (department: string, err: unknown): SectionResult => {
     if (err instanceof LockError) return err.lock;
     // Past the data key: the header, the commitment or the body did not authenticate.
-    const reason = (err as Error)?.message?.split('\n')[0]?.slice(0, 120) ?? 'unknown error';
+    const reason = failureReason(err);
     return { state: 'locked', code: 'tampered', check: 'authentication', message: `the ${department} section did not authenticate (${reason}): it was altered or is not an ESDK message` };
   };
 

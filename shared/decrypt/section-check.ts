@@ -1,6 +1,11 @@
 import { sectionContext, type Envelope, type SectionPlaintext } from '../envelope/index.js';
 import type { SectionResult } from './types.js';
 
+/** What an authentication failure says, short enough for a lock message: the first line of the SDK's error. */
+export function failureReason(err: unknown): string {
+  return (err as Error)?.message?.split('\n')[0]?.slice(0, 120) ?? 'unknown error';
+}
+
 /**
  * What every reader must check after the ESDK said "authentic": the message is authentic, but not
  * necessarily THIS section. The encryption context must name this department, source and policy

@@ -5,7 +5,7 @@ import { PURPOSE_CONTEXT_KEY, SUBJECT_KEY_CONTEXT_KEY, subjectKeyRecordKey, type
 import { createFastKeyCache, type FastKeyCache } from './fast-key-cache.js';
 import type { FastOpened } from './fast-open.js';
 import { LockError } from './lock-reason.js';
-import { checkOpenedSection } from './section-check.js';
+import { checkOpenedSection, failureReason } from './section-check.js';
 import { locked, subjectKeyVerdict, tampered } from './subject-key-verdict.js';
 import type { HeaderContext } from './subject-header.js';
 import { openUnderSubjectKey, openUnderSubjectKeySync } from './subject-section-open.js';
@@ -84,7 +84,7 @@ export function createSubjectSections(opts: SubjectSectionsOptions): SubjectSect
       opened = await opts.openDepartmentMessage(Buffer.from(rec.sealed, 'base64'));
     } catch (err) {
       if (err instanceof LockError) return err.lock;
-      const reason = (err as Error)?.message?.split('\n')[0]?.slice(0, 120) ?? 'unknown error';
+      const reason = failureReason(err);
       return locked('tampered', `the sealed subject key ${rec.keyId} of ${department} did not authenticate (${reason}): the keys topic holds an altered record`, { check: 'authentication' });
     }
     const { plaintext, messageHeader } = opened;
@@ -158,7 +158,7 @@ export function createSubjectSections(opts: SubjectSectionsOptions): SubjectSect
   };
   const failed = (department: string, err: unknown): LockedSection => {
     if (err instanceof LockError) return err.lock;
-    const reason = (err as Error)?.message?.split('\n')[0]?.slice(0, 120) ?? 'unknown error';
+    const reason = failureReason(err);
     return locked('tampered', `the ${department} section did not authenticate under its subject key (${reason}): it was altered; do not trust it`, { check: 'authentication' });
   };
 
