@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createKeyedRef } from '../../../shared/blind-index/keyed-ref.js';
 import type { SourceKind } from '../../../shared/envelope/index.js';
 import { compileRule, ruleFor, splitEvent, type CompiledRule, type Policy } from '../../../shared/policy/index.js';
 import type { SectionSealer } from '../../../shared/seal/types.js';
@@ -24,10 +24,6 @@ export interface TallyDeps {
 const nest = (path: string, value: string): Record<string, unknown> =>
   path.split('.').reduceRight<Record<string, unknown>>((inner, part, i, all) => ({ [part]: i === all.length - 1 ? value : inner }), {});
 
-/** Keyed reference of a URL: 16 bytes of HMAC-SHA256, base64url. */
-export function linkRef(key: Buffer, url: string): string {
-  return createHmac('sha256', key).update(url, 'utf8').digest().subarray(0, 16).toString('base64url');
-}
 
 /**
  * Counts one entry's events for email activity, in the expand worker (which already holds each parsed
@@ -37,6 +33,8 @@ export function linkRef(key: Buffer, url: string): string {
 export function createTallier(deps: TallyDeps) {
   const rules = new Map<string, { compiled: CompiledRule; fact: FactRule }>();
   const seen = new Set<string>();
+  // Keyed reference of a URL: 16 bytes of HMAC-SHA256, base64url; an entry's clicks in one call.
+  const linkRef = createKeyedRef(deps.linkKey);
   const ruleOf = (source: string, kind: SourceKind) => {
     const k = `${source}\u0000${kind}`;
     let r = rules.get(k);
@@ -59,11 +57,15 @@ export function createTallier(deps: TallyDeps) {
     const of: number[] = [];
     const fresh = new Map<string, { path: string; url: string }>();
     const receivedMinute = Math.floor(receivedAt / MINUTE) * MINUTE;
-    for (const event of events) {
+    const clicks = events.map((event) => clickedUrlOf(source.kind, event.type, event.body));
+    const refs = linkRef.many(clicks.flatMap((c) => (c ? [c.url] : [])));
+    let referenced = 0;
+    for (let e = 0; e < events.length; e++) {
+      const event = events[e]!;
       const keys: ActivityKey[] = activityKeysOf(source.kind, event.type, event.body, rule.fact);
-      const click = clickedUrlOf(source.kind, event.type, event.body);
+      const click = clicks[e];
       if (click) {
-        const ref = linkRef(deps.linkKey, click.url);
+        const ref = refs[referenced++]!;
         keys.push({ dim: 'link', type: keys[0]!.type, key: ref });
         if (!seen.has(ref)) fresh.set(ref, click);
       }

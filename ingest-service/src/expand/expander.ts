@@ -1,3 +1,4 @@
+import type { BlindIndexer } from '../../../shared/blind-index/index.js';
 import type { SourceKind } from '../../../shared/envelope/index.js';
 import type { Policy } from '../../../shared/policy/index.js';
 import type { SectionSealer } from '../../../shared/seal/types.js';
@@ -12,7 +13,7 @@ import type { SuppressionDeriver } from '../suppressions/derive-records.js';
 export interface ExpanderDeps {
   policy: Policy;
   sealer: SectionSealer;
-  blindIndex(address: string): string;
+  blindIndex: Pick<BlindIndexer, 'many'>;
   sources: ReadonlyMap<string, { id: string; kind: SourceKind; topic: string }>;
   parse(kind: SourceKind, body: Buffer, receivedAt: Date): ParseResult;
   /** Counts the events for email activity (absent: activity off). */

@@ -1,3 +1,4 @@
+import type { BlindIndexer } from '../../../shared/blind-index/index.js';
 import { compileRule, ruleFor, type CompiledRule, type Policy } from '../../../shared/policy/index.js';
 import type { SubjectKey } from '../../../shared/seal/index.js';
 import type { SealInput, SectionSealer } from '../../../shared/seal/types.js';
@@ -14,7 +15,8 @@ export const SUPPRESSION_HEADERS = { schema: 'sealpost-schema', source: 'sealpos
 export interface SuppressionDeriverDeps {
   policy: Policy;
   sealer: SectionSealer;
-  blindIndex(address: string): string;
+  /** Blind indexes of addresses (an entry's in one call). */
+  blindIndex: Pick<BlindIndexer, 'many'>;
   /** Source id -> its rule; sources absent here derive nothing. */
   rules: ReadonlyMap<string, SuppressRule>;
   topic: string;
@@ -79,13 +81,15 @@ export function createSuppressionDeriver(deps: SuppressionDeriverDeps) {
     const inputs: SealInput[] = [];
     const owners: { value: SuppressionValue; department: string }[] = [];
     const { departments, forgotten } = readersOf(source.id, source.kind);
+    const subjects = deps.blindIndex.many(stops.flatMap((list) => list.map((s) => s.address)));
+    let indexed = 0;
     const keys = deps.subjectKeys?.begin();
     try {
       events.forEach((event, index) => {
         const eventMs = Date.parse(event.time);
         const ord = orderStamp(Number.isFinite(eventMs) ? eventMs : receivedAt, receivedAt, index);
         for (const s of stops[index]!) {
-          const subject = deps.blindIndex(s.address);
+          const subject = subjects[indexed++]!;
           const value: SuppressionValue = {
             schema: SUPPRESSION_SCHEMA,
             subject,

@@ -14,6 +14,7 @@ import { createForgottenSubjects } from '../../../ingest-service/src/expand/subj
 import { openKeysStore } from '../../../ingest-service/src/subject-keys/keys-store.js';
 import { tempDataDir, testConfig } from '../../support/ingest.js';
 import { departmentKeyring, openEnvelopeSection } from '../../support/local-decrypt.js';
+import { blindIndexOf } from '../subject-keys/support.js';
 
 const T0 = Date.UTC(2026, 0, 10, 12);
 let seq = 0;
@@ -88,6 +89,23 @@ describe('subject keys in the expand worker', () => {
     assert.equal(envelopes(res)[0]!.schema, 'sealpost.envelope/1');
     assert.equal(envelopes(res)[0]!.keys, undefined);
     assert.equal(res.keyRecords, undefined);
+  });
+
+  it('keys each record of a batch by its own recipient, with events without one among them', async () => {
+    const { x, dataDir } = await expander();
+    const payload = [
+      { email: 'Alice <Alice@Example.com>', event: 'delivered', timestamp: 1, sg_event_id: `m-${++seq}` },
+      { event: 'processed', timestamp: 1, sg_event_id: `m-${++seq}` },
+      { email: 'bob@example.com', event: 'delivered', timestamp: 1, sg_event_id: `m-${++seq}` },
+      { email: 'alice@example.com', event: 'open', timestamp: 1, sg_event_id: `m-${++seq}` },
+    ];
+    const res = await x.expand({ seq, source: 'sendgrid', receivedAt: T0, payload: Buffer.from(JSON.stringify(payload)) });
+    const [alice, none, bob, alice2] = envelopes(res);
+    assert.equal(alice!.recipient, blindIndexOf(dataDir, 'alice@example.com'));
+    assert.equal(alice2!.recipient, alice!.recipient, 'every spelling of one address is one subject');
+    assert.equal(bob!.recipient, blindIndexOf(dataDir, 'bob@example.com'));
+    assert.equal(none!.recipient, undefined);
+    assert.deepEqual(res.records.map((r) => r.key), [alice!.recipient, none!.id, bob!.recipient, alice!.recipient]);
   });
 
   it('with subject keys off, seals exactly as v1: department keys, no key records', async () => {
