@@ -54,7 +54,7 @@ describe('suppression records written by two instances racing', () => {
 
     assert.deepEqual(await until('both reasons in the view', () => reasonsOf('race@example.org'), (r) => r.length === 2), ['bounce', 'spamreport']);
     // The latest record of the key (what compaction keeps) holds both again.
-    const records = await readAll(brokers, topic, 3, 20_000, {
+    const records = await readAll(brokers, topic, 3, 60_000, {
       until: (m) => {
         const mine = m.filter((r) => r.key?.toString() === subject);
         const last = mine[mine.length - 1];
