@@ -6,7 +6,7 @@ import type { ParsedEvent } from '../parse/index.js';
 import type { SinkRecord } from '../kafka/sink.js';
 import type { BlindIndexer } from '../../../shared/blind-index/index.js';
 import type { ExpandedRecord } from './contract.js';
-import { envelopeValue } from './envelope-value.js';
+import { sectionedValue } from './sectioned-value.js';
 import type { SubjectKeyBatch, SubjectKeyring } from './subject-keys/subject-keyring.js';
 
 export interface EnvelopeBuilderDeps {
@@ -117,7 +117,7 @@ export function createEnvelopeBuilder(deps: EnvelopeBuilderDeps) {
       eventId: envelope.id,
       topic: source.topic,
       key: envelope.recipient ?? envelope.id,
-      value: envelopeValue(envelope),
+      value: sectionedValue(envelope),
       headers: {
         [HEADERS.schema]: envelope.schema === ENVELOPE_SCHEMA_V2 ? '2' : '1',
         [HEADERS.source]: source.id,

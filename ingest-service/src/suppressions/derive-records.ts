@@ -6,6 +6,7 @@ import type { SourceKind } from '../../../shared/envelope/index.js';
 import type { SinkRecord } from '../kafka/sink.js';
 import type { ParsedEvent } from '../parse/index.js';
 import type { SubjectKeyBatch, SubjectKeyring } from '../expand/subject-keys/subject-keyring.js';
+import { sectionedValue } from '../expand/sectioned-value.js';
 import { stopSignals, type SuppressRule } from './stop-signals.js';
 import { orderStamp, suppressionKey, SUPPRESSION_SCHEMA, type SuppressionValue } from './suppression-state.js';
 
@@ -128,7 +129,7 @@ export function createSuppressionDeriver(deps: SuppressionDeriverDeps) {
       const records = values.map((v) => ({
         topic: deps.topic,
         key: suppressionKey(v.subject, v.group),
-        value: Buffer.from(JSON.stringify(v)),
+        value: sectionedValue(v),
         headers: { [SUPPRESSION_HEADERS.schema]: SUPPRESSION_SCHEMA, [SUPPRESSION_HEADERS.source]: source.id },
       }));
       return { records, keyRecords };

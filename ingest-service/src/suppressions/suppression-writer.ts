@@ -1,4 +1,5 @@
 import type { ExpandResult } from '../expand/contract.js';
+import { sectionedValue } from '../expand/sectioned-value.js';
 import type { LogLike } from '../journal/types.js';
 import type { RecordSink, SinkRecord } from '../kafka/sink.js';
 import { boundedMap } from './bounded-map.js';
@@ -53,10 +54,14 @@ export function createSuppressionWriter(opts: { store: SuppressionStore; sink: R
         // Made by this service's expand worker (derive-records.ts): parsed, not validated again.
         const delta = JSON.parse(r.value.toString('utf8')) as SuppressionValue;
         // A record with its own sealed address takes only the reasons of the view's state (the sections are its own).
-        const known = Object.keys(delta.sections).length > 0 ? withReasons(delta, store.reasonsOf(r.key)) : store.get(r.key);
-        const merged = mergeValues(mergeValues(known, pending.get(r.key) ?? delta), delta);
+        const sealedHere = Object.keys(delta.sections).length > 0;
+        const known = sealedHere ? withReasons(delta, store.reasonsOf(r.key)) : store.get(r.key);
+        const inFlight = pending.get(r.key);
+        // Joining the delta twice changes nothing (the join is idempotent): once when no state of the key is in flight.
+        const merged = mergeValues(inFlight ? mergeValues(known, inFlight) : (known ?? delta), delta);
         remember(r.key, merged);
-        out.push({ ...r, value: Buffer.from(JSON.stringify(merged)) });
+        // The delta's own sections (this service's sealer) are copied in as bytes; the view's go through JSON.stringify.
+        out.push({ ...r, value: sealedHere ? sectionedValue(merged) : Buffer.from(JSON.stringify(merged)) });
       }
       return { ...result, suppressionRecords: out };
     },

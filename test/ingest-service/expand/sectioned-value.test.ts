@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { ENVELOPE_SCHEMA_V2, type Envelope } from '../../../shared/envelope/index.js';
-import { envelopeValue } from '../../../ingest-service/src/expand/envelope-value.js';
+import { sectionedValue } from '../../../ingest-service/src/expand/sectioned-value.js';
 
 const envelope = (sections: Record<string, string>): Envelope => ({
   schema: ENVELOPE_SCHEMA_V2,
@@ -22,13 +22,13 @@ const envelope = (sections: Record<string, string>): Envelope => ({
 describe('envelope record value', () => {
   it('parses to exactly the envelope, with clear text that needs escaping and department names that do too', () => {
     const e = envelope({ support: randomBytes(700).toString('base64'), 'dépt "x"': randomBytes(900).toString('base64') });
-    const value = envelopeValue(e);
+    const value = sectionedValue(e);
     assert.deepEqual(JSON.parse(value.toString('utf8')), JSON.parse(JSON.stringify(e)));
     assert.equal(value.length, Buffer.byteLength(JSON.stringify(e)), 'as long as JSON.stringify writes it');
   });
 
   it('writes an envelope without sections (a policy that grants no department) as valid JSON', () => {
     const e = envelope({});
-    assert.deepEqual(JSON.parse(envelopeValue(e).toString('utf8')), JSON.parse(JSON.stringify(e)));
+    assert.deepEqual(JSON.parse(sectionedValue(e).toString('utf8')), JSON.parse(JSON.stringify(e)));
   });
 });
