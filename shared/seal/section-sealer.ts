@@ -8,7 +8,8 @@ import { checkLimits, type SectionSealerOptions } from './section-sealer-options
 import { createSubjectMaterials } from './subject-materials.js';
 import type { SubjectKey } from './subject-wrap.js';
 import type { SealInput, SealerStats, SectionSealer } from './types.js';
-import { writeGroups } from './write-groups.js';
+import { packPlaintexts, writeRange, type PackedPlaintexts } from './write-groups.js';
+import type { SealParts } from './write-message.js';
 
 /** Statistics with the sealer's extra counters. */
 export interface SectionSealerStats extends SealerStats {
@@ -85,74 +86,83 @@ export function createSectionSealer(options: SectionSealerOptions): FastSectionS
     return slot;
   };
 
-  /** Seals plaintexts[i] at targets[i]; materials are renewed (awaited) only between written groups. */
-  async function sealAt(targets: readonly Target[], plaintexts: readonly Buffer[]): Promise<string[]> {
+  /**
+   * Seals message k of `pts` at targets[k], then zeroes `pts` (clear fields). Messages are written in input
+   * order, a range per native call (write-groups.ts); a range is written before anything awaits and before
+   * any materials in it are renewed (retired), so materials are renewed (awaited) only between ranges.
+   */
+  async function sealAt(targets: readonly Target[], pts: PackedPlaintexts): Promise<string[]> {
     const out = new Array<string>(targets.length);
-    // Sections are grouped per materials and written in one native call per flush (write-groups.ts).
-    // Every group is written before anything awaits, so no materials in a group can be retired first.
-    const groups = new Map<Held, number[]>();
+    const parts = new Array<SealParts>(targets.length);
+    let written = 0;
+    let cursor = 0;
     const flush = (): void => {
-      const list = [...groups];
-      const sealed = writeGroups(list.map(([h, indexes]) => ({ parts: h.parts(), plaintexts: indexes.map((i) => plaintexts[i]!) })), native);
-      list.forEach(([, indexes], g) => {
-        for (let k = 0; k < indexes.length; k++) out[indexes[k]!] = sealed[g]![k]!;
-      });
-      groups.clear();
+      writeRange(parts, pts, written, cursor, native, out);
+      written = cursor;
     };
-    for (let i = 0; i < targets.length; i++) {
-      const t = targets[i]!;
-      const length = plaintexts[i]!.length;
-      let h: Held | undefined;
-      if (t.kind === 'subject') {
-        h = subjects.fitting(t.input.subjectKey, t.slot, t.input, length, flush);
-      } else {
-        h = departments.fitting(t.slot, length);
-        while (!h) {
-          flush();
-          const fresh = await departments.renew(t.slot, t.kind === 'section' ? t.input.department : t.department, contextOf(t));
-          if (closed) throw closedError();
-          h = departments.fitting(t.slot, length) ?? (departments.current(t.slot) === fresh && fresh.messages === 0 ? fresh : undefined);
+    try {
+      for (let i = 0; i < targets.length; i++) {
+        cursor = i;
+        const t = targets[i]!;
+        const length = pts.offsets[i + 1]! - pts.offsets[i]!;
+        let h: Held | undefined;
+        if (t.kind === 'subject') {
+          h = subjects.fitting(t.input.subjectKey, t.slot, t.input, length, flush);
+        } else {
+          h = departments.fitting(t.slot, length);
+          while (!h) {
+            flush();
+            const fresh = await departments.renew(t.slot, t.kind === 'section' ? t.input.department : t.department, contextOf(t));
+            if (closed) throw closedError();
+            h = departments.fitting(t.slot, length) ?? (departments.current(t.slot) === fresh && fresh.messages === 0 ? fresh : undefined);
+          }
         }
+        h.messages++;
+        h.bytes += length;
+        parts[i] = h.parts();
       }
-      h.messages++;
-      h.bytes += length;
-      let group = groups.get(h);
-      if (!group) groups.set(h, (group = []));
-      group.push(i);
+      cursor = targets.length;
+      flush();
+      return out;
+    } finally {
+      pts.bytes.fill(0);
     }
-    flush();
-    return out;
   }
 
   async function sealMany(inputs: readonly SealInput[]): Promise<string[]> {
     if (closed) throw closedError();
-    const plaintexts = new Array<Buffer>(inputs.length);
     const targets = new Array<Target>(inputs.length);
     for (let index = 0; index < inputs.length; index++) {
       const input = inputs[index]!;
+      const slot = slotOf(input.department, input.source, input.policyVersion);
+      targets[index] = input.subjectKey ? { kind: 'subject', slot, input: input as SealInput & { subjectKey: NonNullable<SealInput['subjectKey']> } } : { kind: 'section', slot, input };
+    }
+    const pts = packPlaintexts(inputs.length, (index) => {
+      const input = inputs[index]!;
       const section: SectionPlaintext = { id: input.id, department: input.department, fields: input.fields };
       try {
-        plaintexts[index] = Buffer.from(JSON.stringify(section), 'utf8');
+        return JSON.stringify(section);
       } catch (err) {
         throw new SealpostError(SEAL_ERRORS.unsealableSection, `section ${index} (department "${input.department}") cannot be serialised to JSON`, {
           cause: err,
           details: { index, department: input.department },
         });
       }
-      const slot = slotOf(input.department, input.source, input.policyVersion);
-      targets[index] = input.subjectKey ? { kind: 'subject', slot, input: input as SealInput & { subjectKey: NonNullable<SealInput['subjectKey']> } } : { kind: 'section', slot, input };
-    }
-    const out = await sealAt(targets, plaintexts);
+    });
+    const out = await sealAt(targets, pts);
     sectionsSealed += out.length;
     return out;
   }
 
   async function sealSubjectKeys(inputs: readonly SubjectKeyPlaintext[]): Promise<string[]> {
     if (closed) throw closedError();
-    const plaintexts = inputs.map((k) => Buffer.from(JSON.stringify({ keyId: k.keyId, subject: k.subject, department: k.department, key: k.key } satisfies SubjectKeyPlaintext), 'utf8'));
+    const pts = packPlaintexts(inputs.length, (i) => {
+      const k = inputs[i]!;
+      return JSON.stringify({ keyId: k.keyId, subject: k.subject, department: k.department, key: k.key } satisfies SubjectKeyPlaintext);
+    });
     // A slot of its own per department (the context differs from every section's): "\u0001" cannot start a source id.
     const targets = inputs.map((k): Target => ({ kind: 'key-wrap', slot: `${k.department}\u0001subject-key`, department: k.department }));
-    return sealAt(targets, plaintexts);
+    return sealAt(targets, pts);
   }
 
   return {
