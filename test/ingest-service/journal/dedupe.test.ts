@@ -58,6 +58,49 @@ test('duplicates within one batch are caught before any claim exists: the first 
   }
 });
 
+test('one call with several sources: each id is looked up in its own source, repeats are duplicates per source', async () => {
+  const t = openTemp();
+  try {
+    const a = await append(t.journal, 'sg');
+    const b = await append(t.journal, 'ses');
+    const c = await append(t.journal, 'sg');
+    await t.journal.complete([a, b], {
+      claims: [
+        { source: 'sg', eventId: 'x', seq: a },
+        { source: 'ses', eventId: 'y', seq: b },
+      ],
+    });
+    assert.deepEqual(
+      t.journal.findDuplicates([
+        { source: 'ses', eventId: 'x', seq: c },
+        { source: 'sg', eventId: 'x', seq: c },
+        { source: 'sg', eventId: 'y', seq: c },
+        { source: 'ses', eventId: 'y', seq: c },
+        { source: 'ses', eventId: 'x', seq: c },
+        { source: 'sg', eventId: 'z', seq: c },
+        { source: 'ses', eventId: 'z', seq: c },
+      ]),
+      [false, true, false, true, true, false, false],
+    );
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test('event ids are matched exactly whatever they hold: quotes, backslashes, NUL, emoji, a lone surrogate', async () => {
+  const t = openTemp();
+  try {
+    const ids = ['"quoted"', 'back\\slash', 'nul\u0000inside', 'smile \u{1F600}', 'lone \ud800 surrogate', ''];
+    const a = await append(t.journal);
+    const b = await append(t.journal);
+    await t.journal.complete([a], { claims: ids.map((eventId) => ({ source: 'sg', eventId, seq: a })) });
+    const again = [...ids, 'nul', 'lone \ufffd surrogate'].map((eventId) => ({ source: 'sg', eventId, seq: b }));
+    assert.deepEqual(t.journal.findDuplicates(again), [true, true, true, true, true, true, false, false]);
+  } finally {
+    await t.cleanup();
+  }
+});
+
 test('claims expire after the window: a late re-send is forwarded again, and expired claims are pruned', async () => {
   const clock = testClock();
   const t = openTemp({ clock, dedupeWindowSeconds: 3600 });
