@@ -1,16 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { PendingEntry } from './types.js';
 
-interface EntryRow {
-  seq: number;
-  source: string;
-  kind: string;
-  received_at: number;
-  size: number;
-  redrive_of: number | null;
-  data: Buffer;
-}
-
 /** Options of nextBatch. */
 export interface NextBatchOptions {
   /** Sources to leave alone (paused, or backing off). */
@@ -22,25 +12,43 @@ export interface NextBatchOptions {
 }
 
 /**
+ * The oldest pending entries of the sources in @sources (a JSON array) after seq @after, in one statement: per
+ * source, the seq of its @limit-th such entry bounds a range of the partial index (source, seq) WHERE
+ * forwarded_at IS NULL (so the work is at most @limit entries a source, however long the backlog); the ranges
+ * are numbered in seq order with a running total of sizes, and only the first @limit that fit in @maxBytes (the
+ * first one always) are joined to their payloads. Columns are named as PendingEntry's fields.
+ */
+const NEXT_SQL = `
+WITH bounds AS MATERIALIZED (
+  SELECT s.value AS source,
+         coalesce((SELECT seq FROM entries INDEXED BY entries_pending
+                    WHERE source = s.value AND forwarded_at IS NULL AND seq > @after ORDER BY seq LIMIT 1 OFFSET @limit - 1),
+                  9223372036854775807) AS last
+    FROM json_each(@sources) s
+), heads AS (
+  SELECT e.seq, e.source, e.kind, e.received_at, e.size, e.redrive_of, row_number() OVER w AS n, sum(e.size) OVER w AS bytes
+    FROM bounds b JOIN entries e INDEXED BY entries_pending
+      ON e.source = b.source AND e.forwarded_at IS NULL AND e.seq > @after AND e.seq <= b.last
+  WINDOW w AS (ORDER BY e.seq ROWS UNBOUNDED PRECEDING)
+)
+SELECT h.seq, h.source, h.kind, h.received_at AS receivedAt, h.size, h.redrive_of AS redriveOf, p.data AS sealed
+  FROM heads h JOIN payloads p ON p.seq = h.seq
+ WHERE h.n <= @limit AND (h.n = 1 OR h.bytes <= @maxBytes)`;
+
+/**
  * The backlog: how many entries each source has pending (kept in memory, so metrics scrapes cost
- * nothing) and the oldest pending entries in seq order. Queries go through the partial index
- * (source, seq) WHERE forwarded_at IS NULL, one per source with pending work, merged by seq.
+ * nothing) and the oldest pending entries in seq order, read in one statement (NEXT_SQL) through the
+ * partial index (source, seq) WHERE forwarded_at IS NULL.
  */
 export function createPendingIndex(db: Database) {
   const counts = new Map<string, number>();
   for (const r of db.prepare<[], { source: string; n: number }>('SELECT source, count(*) AS n FROM entries WHERE forwarded_at IS NULL GROUP BY source').all()) {
     counts.set(r.source, r.n);
   }
-  const headOf = db.prepare<[string, number, number], { seq: number; size: number }>(
-    'SELECT seq, size FROM entries WHERE source = ? AND forwarded_at IS NULL AND seq > ? ORDER BY seq LIMIT ?',
-  );
   const oldestOf = db.prepare<[string], { received_at: number }>(
     'SELECT received_at FROM entries WHERE source = ? AND forwarded_at IS NULL ORDER BY seq LIMIT 1',
   );
-  const full = db.prepare<[number], EntryRow>(
-    `SELECT e.seq, e.source, e.kind, e.received_at, e.size, e.redrive_of, p.data
-       FROM entries e JOIN payloads p ON p.seq = e.seq WHERE e.seq = ? AND e.forwarded_at IS NULL`,
-  );
+  const pendingAfter = db.prepare<[{ sources: string; after: number; limit: number; maxBytes: number }], PendingEntry>(NEXT_SQL);
 
   return {
     add(source: string, n: number): void {
@@ -67,20 +75,17 @@ export function createPendingIndex(db: Database) {
     next(limit: number, opts: NextBatchOptions = {}): PendingEntry[] {
       if (limit < 1) return [];
       const excluded = new Set(opts.excludeSources ?? []);
-      const heads: { seq: number; size: number }[] = [];
-      for (const source of counts.keys()) if (!excluded.has(source)) heads.push(...headOf.all(source, opts.afterSeq ?? 0, limit));
-      heads.sort((a, b) => a.seq - b.seq);
-      const maxBytes = opts.maxBytes ?? Number.POSITIVE_INFINITY;
-      const out: PendingEntry[] = [];
-      let bytes = 0;
-      for (const h of heads) {
-        if (out.length >= limit || (out.length > 0 && bytes + h.size > maxBytes)) break;
-        const r = full.get(h.seq);
-        if (!r) continue;
-        bytes += r.size;
-        out.push({ seq: r.seq, source: r.source, kind: r.kind, receivedAt: r.received_at, size: r.size, redriveOf: r.redrive_of, sealed: r.data });
-      }
-      return out;
+      const sources = [...counts.keys()].filter((s) => !excluded.has(s));
+      if (sources.length === 0) return [];
+      const rows = pendingAfter.all({
+        sources: JSON.stringify(sources),
+        after: opts.afterSeq ?? 0,
+        limit,
+        maxBytes: Math.min(opts.maxBytes ?? Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+      });
+      // Already in seq order as the window numbered them; SQL does not promise it without an ORDER BY, which would
+      // copy every payload through a sorter. A sorted array costs one pass.
+      return rows.sort((a, b) => a.seq - b.seq);
     },
   };
 }
