@@ -134,8 +134,14 @@ export async function buildBatch(
   }
 
   // Ids in the batch still in flight are not in the claims table yet: check those in memory.
-  const inflight = new Set((deps.inflightClaims ?? []).map((c) => `${c.source}\u0000${c.eventId}`));
-  const inFlight = candidates.map((c) => inflight.has(`${c.claim.source}\u0000${c.claim.eventId}`));
+  // Per source, so that no key string is built (and hashed) per event.
+  const inflight = new Map<string, Set<string>>();
+  for (const c of deps.inflightClaims ?? []) {
+    let ids = inflight.get(c.source);
+    if (!ids) inflight.set(c.source, (ids = new Set()));
+    ids.add(c.eventId);
+  }
+  const inFlight = candidates.map((c) => inflight.get(c.claim.source)?.has(c.claim.eventId) === true);
   const checked = deps.journal.findDuplicates(candidates.filter((_, i) => !inFlight[i]).map((c) => c.claim));
   let k = 0;
   const dup = inFlight.map((f) => f || checked[k++]!);
