@@ -1,7 +1,7 @@
 import { isSealpostError } from '../../../shared/errors/index.js';
 import type { BacklogPort } from '../journal/index.js';
 import type { Claim, DeadLetterInput, PendingEntry } from '../journal/types.js';
-import { recordBytes, type SinkRecord } from '../kafka/index.js';
+import { recordBytes, recordBytesAtMost, type SinkRecord } from '../kafka/index.js';
 import type { Expand, ExpandResult } from '../expand/contract.js';
 import { FORWARDER_DEAD_LETTER_REASONS } from './errors.js';
 import { createBatchCounts, groupsOf, type TallyGroup } from '../activity/batch-counts.js';
@@ -35,6 +35,13 @@ export class RetryLater extends Error {
   constructor(override readonly cause: unknown) {
     super('expand failed with a retriable error');
   }
+}
+
+/** The record's size when it is over `max`, else undefined: measured only when its cheap upper bound is over. */
+function sizeOver(record: SinkRecord, max: number): number | undefined {
+  if (recordBytesAtMost(record) <= max) return undefined;
+  const bytes = recordBytes(record);
+  return bytes > max ? bytes : undefined;
 }
 
 /**
@@ -116,8 +123,8 @@ export async function buildBatch(
     const groups = groupsOf(res.activity, res.records.length);
     activity.links(res.activity?.links);
     for (const [r, record] of res.records.entries()) {
-      const bytes = recordBytes(record);
-      if (bytes > deps.maxRecordBytes) {
+      const bytes = sizeOver(record, deps.maxRecordBytes);
+      if (bytes !== undefined) {
         // The whole entry is kept: re-driven (after raising the limit), its other events are dropped as duplicates.
         deadLetters.push({
           ...base,

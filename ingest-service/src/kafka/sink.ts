@@ -59,6 +59,21 @@ export function recordBytes(r: SinkRecord): number {
   return n;
 }
 
+/**
+ * At least recordBytes(r), without measuring UTF-8 (a UTF-16 unit is at most 3 bytes): the forwarder's size check
+ * needs recordBytes only for the rare record this bound puts over its limit (it cost ~0.3 µs a record otherwise).
+ */
+export function recordBytesAtMost(r: SinkRecord): number {
+  let units = r.key.length;
+  let n = RECORD_OVERHEAD + r.value.length;
+  const headers = r.headers;
+  for (const k in headers) {
+    units += k.length + headers[k]!.length;
+    n += 4;
+  }
+  return n + 3 * units;
+}
+
 /** Splits records into consecutive chunks of at most maxBytes (a record larger than that goes alone). */
 function chunk(records: readonly SinkRecord[], maxBytes: number): SinkRecord[][] {
   const out: SinkRecord[][] = [];
