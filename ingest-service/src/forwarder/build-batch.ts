@@ -1,9 +1,10 @@
 import { isSealpostError } from '../../../shared/errors/index.js';
 import type { BacklogPort } from '../journal/index.js';
-import type { Claim, DeadLetterInput, PendingEntry } from '../journal/types.js';
+import type { Claim, DeadLetterInput } from '../journal/types.js';
 import { recordBytes, recordBytesAtMost, type SinkRecord } from '../kafka/index.js';
 import type { Expand, ExpandResult } from '../expand/contract.js';
 import { FORWARDER_DEAD_LETTER_REASONS } from './errors.js';
+import type { PendingEntries } from './pending-pages.js';
 import { createBatchCounts, groupsOf, type TallyGroup } from '../activity/batch-counts.js';
 import type { ActivityCount, SealedLink } from '../activity/types.js';
 
@@ -51,7 +52,7 @@ function sizeOver(record: SinkRecord, max: number): number | undefined {
  * batch there, so order is kept: what came before is sent, the failing entry is retried next round.
  */
 export async function buildBatch(
-  entries: readonly PendingEntry[],
+  entries: PendingEntries,
   deps: {
     journal: BacklogPort;
     expand: Expand;
@@ -76,8 +77,9 @@ export async function buildBatch(
   type Started = { payload: Buffer; result: Promise<ExpandResult> } | { unreadable: true };
   const started: Started[] = [];
   const start = (i: number): void => {
-    const e = entries[i];
-    if (!e || started[i]) return;
+    if (started[i]) return;
+    const e = entries.at(i);
+    if (!e) return;
     let payload: Buffer;
     try {
       payload = deps.journal.decryptPayload(e);
@@ -90,9 +92,10 @@ export async function buildBatch(
     started[i] = { payload, result };
   };
 
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i]!;
+  for (let i = 0; ; i++) {
     if (seqs.length > 0 && candidates.length >= deps.batchEvents) break;
+    const e = entries.at(i); // read only once the batch needs it (pendingPages reads the journal a page at a time)
+    if (!e) break;
     for (let j = i; j <= i + lookahead; j++) start(j);
     const base = { seq: e.seq, source: e.source, kind: e.kind, receivedAt: e.receivedAt };
     const s = started[i]!;

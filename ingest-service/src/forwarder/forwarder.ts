@@ -3,6 +3,7 @@ import type { Clock } from '../journal/types.js';
 import { backoffDelay } from './backoff.js';
 import { buildBatch, RetryLater } from './build-batch.js';
 import { FORWARDER_ERRORS } from './errors.js';
+import { pendingPages } from './pending-pages.js';
 import type { FailureStage, ForwarderCounters, ForwarderOptions } from './types.js';
 
 /** The running forwarder; see createForwarder. */
@@ -67,12 +68,13 @@ export function createForwarder(opts: ForwarderOptions): Forwarder {
 
   /** Reads and expands the next batch (after `after`, if a batch is still in flight); null when nothing is pending. */
   const prepare = async (after?: Prepared): Promise<Prepared | null> => {
-    const entries = journal.nextBatch(maxEntries, {
-      excludeSources: journal.pausedSources(),
+    const entries = pendingPages(journal, {
+      maxEntries,
       maxBytes: maxBatchBytes,
+      excludeSources: journal.pausedSources(),
       ...(after ? { afterSeq: after.lastSeq } : {}),
     });
-    if (entries.length === 0) return null;
+    if (!entries.at(0)) return null;
     try {
       const batch = await buildBatch(entries, {
         journal,

@@ -59,7 +59,10 @@ export interface ForwarderOptions {
   retryMaxMs: number;
   /** Records larger than this (value + key + headers) become dead letters `record_too_large`. */
   maxRecordBytes?: number;
-  /** Entries read from the journal per round (default 256) and their payload bytes (default 16 MB). */
+  /**
+   * At most this many entries read from the journal per round (default 256) and their payload bytes (default
+   * 16 MB); read a page at a time, as the batch fills (pending-pages.ts).
+   */
   maxEntries?: number;
   maxBatchBytes?: number;
   /** Safety poll while idle, in case a notification was missed (default 5000 ms). */
