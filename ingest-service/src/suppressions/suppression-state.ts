@@ -37,9 +37,20 @@ export function orderStamp(eventMs: number, receivedMs: number, index: number): 
   return `${pad(eventMs, 15)}.${pad(receivedMs, 15)}.${pad(index, 6)}`;
 }
 
+/** Times of recent stamps: a subject's stamps come back at every merge of its records (a Date each cost more than the merge). */
+const stampTimes = new Map<string, string>();
+const STAMP_TIMES = 4096;
+
 /** The event time an order stamp carries, as ISO 8601. */
 export function stampTime(stamp: OrderStamp): string {
-  return new Date(Number(stamp.slice(0, 15))).toISOString();
+  const ms = stamp.slice(0, 15);
+  let t = stampTimes.get(ms);
+  if (t === undefined) {
+    t = new Date(Number(ms)).toISOString();
+    if (stampTimes.size >= STAMP_TIMES) stampTimes.clear();
+    stampTimes.set(ms, t);
+  }
+  return t;
 }
 
 const stamp = z.string().regex(/^\d{15}\.\d{15}\.\d{6}$/);
@@ -100,6 +111,11 @@ export function isActive(r: ReasonState): boolean {
 
 const latestOf = (r: ReasonState): string => max(r.lastOrd, r.liftedOrd) ?? '';
 
+/** The earlier of `x` and `o`, counting `o` only when it is after `after` (a lift). */
+function earliestAfter(after: string | undefined, x: string | undefined, o: string | undefined): string | undefined {
+  return o !== undefined && (after === undefined || o > after) && (x === undefined || o < x) ? o : x;
+}
+
 /** Joins two states of one reason (see the file comment). */
 export function mergeReason(a: ReasonState | undefined, b: ReasonState | undefined): ReasonState {
   if (!a) return b!;
@@ -108,17 +124,20 @@ export function mergeReason(a: ReasonState | undefined, b: ReasonState | undefin
   const liftedBy = liftedOrd === undefined ? undefined : a.liftedOrd === liftedOrd ? a.liftedBy : b.liftedBy;
   const lastOrd = max(a.lastOrd, b.lastOrd);
   // The current suppression began at the earliest stop known after the latest lift.
-  const starts = [a.sinceOrd, a.lastOrd, b.sinceOrd, b.lastOrd].filter((o): o is string => o !== undefined && (liftedOrd === undefined || o > liftedOrd));
-  const sinceOrd = starts.length ? starts.reduce((x, y) => (y < x ? y : x)) : undefined;
+  const sinceOrd = earliestAfter(liftedOrd, earliestAfter(liftedOrd, earliestAfter(liftedOrd, earliestAfter(liftedOrd, undefined, a.sinceOrd), a.lastOrd), b.sinceOrd), b.lastOrd);
   const newer = latestOf(b) > latestOf(a) ? b : a;
-  return {
-    ...(sinceOrd ? { since: stampTime(sinceOrd), sinceOrd } : {}),
-    ...(lastOrd ? { lastOrd } : {}),
-    ...(liftedOrd ? { liftedOrd } : {}),
-    ...(liftedBy ? { liftedBy } : {}),
-    source: newer.source,
-    eventId: newer.eventId,
-  };
+  // Field by field in this order (what a record holds), without a spread object per optional field.
+  const out: Partial<ReasonState> = {};
+  if (sinceOrd) {
+    out.since = stampTime(sinceOrd);
+    out.sinceOrd = sinceOrd;
+  }
+  if (lastOrd) out.lastOrd = lastOrd;
+  if (liftedOrd) out.liftedOrd = liftedOrd;
+  if (liftedBy) out.liftedBy = liftedBy;
+  out.source = newer.source;
+  out.eventId = newer.eventId;
+  return out as ReasonState;
 }
 
 /** The sealed address of a value and what opening it needs (it travels whole: sections and their keys together). */
