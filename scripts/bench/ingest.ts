@@ -86,6 +86,9 @@ const config: Record<string, unknown> = {
   // The keys topic of this run (its own, like the data topic); only sent with --service-root when on, so an older checkout still starts.
   ...(SUBJECT_KEYS ? { subjectKeys: { enabled: true, topic: `bench.keys.${run}` } } : args['service-root'] ? {} : { subjectKeys: { enabled: false } }),
   ...(args['seal-workers'] ? { forwarder: { sealWorkers: Number(args['seal-workers']) } } : {}),
+  // The suppression topic of this run: the shared default would hold every earlier run's records, and each start
+  // reads it whole (one run in five events a bounce), so later runs would measure more than earlier ones.
+  suppressions: { topic: `bench.suppressions.${run}` },
 };
 let kmsSetup: { env: Record<string, string>; stop(): Promise<void>; calls(): Promise<number> } | undefined;
 if (args.kms) {
