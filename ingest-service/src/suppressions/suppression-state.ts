@@ -33,8 +33,11 @@ export type LiftedBy = (typeof LIFTED_BY)[number];
 export type OrderStamp = string;
 
 export function orderStamp(eventMs: number, receivedMs: number, index: number): OrderStamp {
-  const pad = (n: number, w: number): string => String(Math.max(0, Math.trunc(n))).padStart(w, '0');
-  return `${pad(eventMs, 15)}.${pad(receivedMs, 15)}.${pad(index, 6)}`;
+  return `${padded(eventMs, 15)}.${padded(receivedMs, 15)}.${padded(index, 6)}`;
+}
+
+function padded(n: number, width: number): string {
+  return String(Math.max(0, Math.trunc(n))).padStart(width, '0');
 }
 
 /** Times of recent stamps: a subject's stamps come back at every merge of its records (a Date each cost more than the merge). */
@@ -160,13 +163,17 @@ export function mergeValues(current: SuppressionValue | undefined, incoming: Sup
   };
 }
 
-/** Canonical text of the reasons (sorted), to tell whether a record already holds a whole state. */
+/**
+ * Canonical text of the reasons (sorted), to tell whether a record already holds a whole state. Compared in
+ * memory only; reason names are a fixed set and stamps are digits and dots, so the separators cannot be confused.
+ */
 export function reasonsFingerprint(v: SuppressionValue): string {
-  return JSON.stringify(
-    Object.keys(v.reasons)
-      .sort()
-      .map((k) => [k, v.reasons[k]!.sinceOrd ?? '', v.reasons[k]!.lastOrd ?? '', v.reasons[k]!.liftedOrd ?? '']),
-  );
+  let out = '';
+  for (const k of Object.keys(v.reasons).sort()) {
+    const r = v.reasons[k]!;
+    out += `${k}|${r.sinceOrd ?? ''}|${r.lastOrd ?? ''}|${r.liftedOrd ?? ''};`;
+  }
+  return out;
 }
 
 /** What a check reports for one entry: its active reasons and when the earliest began. */
