@@ -113,19 +113,26 @@ export function createEnvelopeBuilder(deps: EnvelopeBuilderDeps) {
     await Promise.allSettled([sealing, finishing]); // both done with their keys before the batch ends
     const [sealed, keyRecords] = await Promise.all([sealing, finishing]);
     for (let i = 0; i < owners.length; i++) owners[i]!.envelope.sections[owners[i]!.department] = sealed[i]!;
-    const records = envelopes.map((envelope) => ({
-      eventId: envelope.id,
-      topic: source.topic,
-      key: envelope.recipient ?? envelope.id,
-      value: sectionedValue(envelope),
-      headers: {
-        [HEADERS.schema]: envelope.schema === ENVELOPE_SCHEMA_V2 ? '2' : '1',
-        [HEADERS.source]: source.id,
-        [HEADERS.departments]: Object.keys(envelope.sections).join(','),
-        [HEADERS.policyVersion]: String(policyVersion),
-        [HEADERS.type]: envelope.type,
-      },
-    }));
+    // Records of one schema, departments and type share one headers object: fewer objects to clone to the main
+    // thread and to pack for the sink thread (packed-records.ts sends each object once). Per call: types are the sender's.
+    const headerSets = new Map<string, Record<string, string>>();
+    const records = envelopes.map((envelope) => {
+      const schema = envelope.schema === ENVELOPE_SCHEMA_V2 ? '2' : '1';
+      const departments = Object.keys(envelope.sections).join(',');
+      const id = `${schema}\u0000${departments}\u0000${envelope.type}`;
+      let headers = headerSets.get(id);
+      if (!headers) {
+        headers = {
+          [HEADERS.schema]: schema,
+          [HEADERS.source]: source.id,
+          [HEADERS.departments]: departments,
+          [HEADERS.policyVersion]: String(policyVersion),
+          [HEADERS.type]: envelope.type,
+        };
+        headerSets.set(id, headers);
+      }
+      return { eventId: envelope.id, topic: source.topic, key: envelope.recipient ?? envelope.id, value: sectionedValue(envelope), headers };
+    });
     return { records, keyRecords, forgotten, shredded };
   }
 

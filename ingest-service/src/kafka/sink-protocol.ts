@@ -1,5 +1,6 @@
 import type { KafkaSettings } from './client.js';
-import type { KafkaSinkOptions, SinkRecord } from './sink.js';
+import type { PackedRecords } from './packed-records.js';
+import type { KafkaSinkOptions } from './sink.js';
 
 /** What the sink thread is started with: the cluster settings and the sink's options (no client: it builds its own). */
 export interface SinkWorkerInit {
@@ -7,10 +8,10 @@ export interface SinkWorkerInit {
   options: Omit<KafkaSinkOptions, 'kafka' | 'log'>;
 }
 
-/** One RecordSink call, as posted to the sink thread (record values arrive as Uint8Arrays). */
+/** One RecordSink call, as posted to the sink thread (records packed: packed-records.ts). */
 export type SinkRequest =
   | { op: 'connect' }
-  | { op: 'send'; records: (Omit<SinkRecord, 'value'> & { value: Uint8Array })[] }
+  | { op: 'send'; packed: PackedRecords }
   | { op: 'ensureTopics'; topics: readonly string[] }
   | { op: 'disconnect' };
 

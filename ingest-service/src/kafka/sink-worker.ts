@@ -3,6 +3,7 @@
 import { workerData } from 'node:worker_threads';
 import { serveWorker } from '../threads/serve-worker.js';
 import { createKafka } from './client.js';
+import { unpackRecords } from './packed-records.js';
 import { createKafkaSink } from './sink.js';
 import type { SinkAnswer, SinkRequest, SinkWorkerInit } from './sink-protocol.js';
 
@@ -16,8 +17,7 @@ serveWorker({
         await sink.connect();
         break;
       case 'send':
-        // The records are this thread's own clones: their values become Buffers in place (no copy, no new record objects).
-        await sink.send(req.records.map((r) => Object.assign(r, { value: Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength) })));
+        await sink.send(unpackRecords(req.packed));
         break;
       case 'ensureTopics':
         await sink.ensureTopics(req.topics);

@@ -3,16 +3,17 @@ import type { LogLike } from '../journal/types.js';
 import { startWorkerClient } from '../threads/worker-client.js';
 import type { KafkaSettings } from './client.js';
 import { KAFKA_ERRORS } from './errors.js';
+import { packRecords } from './packed-records.js';
 import type { KafkaSinkOptions, RecordSink } from './sink.js';
 import type { SinkAnswer, SinkRequest, SinkWorkerInit } from './sink-protocol.js';
 
 /**
  * The Kafka sink (createKafkaSink) in its own thread: the profile of bench:ingest showed kafkajs
  * (record encoding, buffer copies, murmur2, CRC) at about half of the main thread's busy time, which
- * then answered HTTP later. Records cross as structured clones (their values are views into one
- * buffer per expanded entry, so a batch is a few memory copies); errors keep their codes and
- * `retriable` flags, so the forwarder backs off exactly as with the sink in-thread. A thread that
- * dies fails its call as retriable and is started again on the next one.
+ * then answered HTTP later. Records cross packed (packed-records.ts: their values copied once into a
+ * buffer that is moved, topics and header sets once each); errors keep their codes and `retriable`
+ * flags, so the forwarder backs off exactly as with the sink in-thread. A thread that dies fails its
+ * call as retriable and is started again on the next one.
  */
 export async function startWorkerSink(
   settings: KafkaSettings,
@@ -34,9 +35,9 @@ export async function startWorkerSink(
   }
   let ok = false;
   /** Mirrors the sink's own health: a failed connect or send makes it unhealthy, ensureTopics leaves it as it was. */
-  const call = async (req: SinkRequest): Promise<void> => {
+  const call = async (req: SinkRequest, transfer?: ArrayBuffer[]): Promise<void> => {
     try {
-      ok = (await client.call(req)).healthy;
+      ok = (await client.call(req, transfer)).healthy;
     } catch (err) {
       if (req.op !== 'ensureTopics') ok = false;
       throw err;
@@ -46,7 +47,8 @@ export async function startWorkerSink(
     connect: () => call({ op: 'connect' }),
     async send(records) {
       if (records.length === 0) return;
-      await call({ op: 'send', records: records.map((r) => ({ topic: r.topic, key: r.key, value: r.value, headers: r.headers })) });
+      const packed = packRecords(records);
+      await call({ op: 'send', packed }, [packed.values]);
     },
     ensureTopics: (topics) => call({ op: 'ensureTopics', topics }),
     healthy: () => ok,

@@ -40,7 +40,11 @@ export function startViewWriter(init: ViewWorkerInit, log: LogLike): ViewWriter 
     died: (_why, message, cause) => new SealpostError(SUPPRESSION_ERRORS.viewWorker, `the suppression view's writer thread: ${message}`, { retriable: true, ...(cause ? { cause } : {}) }),
   });
   return {
-    apply: (partition, messages, next) => client.call({ op: 'apply', partition, ...packRecords(messages), next }),
+    apply: (partition, messages, next) => {
+      const packed = packRecords(messages);
+      // The values' buffer is this call's own copy: moved to the writer thread, not cloned.
+      return client.call({ op: 'apply', partition, ...packed, next }, [packed.values.buffer as ArrayBuffer]);
+    },
     close: () => client.close(),
   };
 }

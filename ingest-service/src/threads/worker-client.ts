@@ -7,8 +7,8 @@ import type { FromWorker, ToWorker } from './protocol.js';
 export interface WorkerClient<Req, Res> {
   /** Resolves once the worker has initialised; rejects with its init error. */
   ready(): Promise<void>;
-  /** Sends one request; a thread that died is started again first. */
-  call(req: Req): Promise<Res>;
+  /** Sends one request (moving `transfer`'s buffers, not copying them); a thread that died is started again first. */
+  call(req: Req, transfer?: readonly ArrayBuffer[]): Promise<Res>;
   /** Requests sent and not yet answered. */
   inFlight(): number;
   /** Resolves once nothing is in flight (no polling: woken by the last answer). */
@@ -131,7 +131,7 @@ export function startWorkerClient<Req, Res>(opts: WorkerClientOptions): WorkerCl
 
   return {
     ready: () => readyState.promise,
-    call(req) {
+    call(req, transfer) {
       if (closing) return Promise.reject(opts.died('closed', 'the worker thread is closed'));
       worker ??= spawn();
       const w = worker;
@@ -139,7 +139,7 @@ export function startWorkerClient<Req, Res>(opts: WorkerClientOptions): WorkerCl
       return new Promise<Res>((resolve, reject) => {
         pending.set(id, { w, resolve: resolve as (v: unknown) => void, reject });
         w.ref();
-        w.postMessage({ type: 'call', id, req } satisfies ToWorker<Req>);
+        w.postMessage({ type: 'call', id, req } satisfies ToWorker<Req>, transfer);
       });
     },
     inFlight: () => pending.size,
