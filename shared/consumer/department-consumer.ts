@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import kafkajs from 'kafkajs';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, Kafka } from 'kafkajs';
 import type { EnvelopeOpener } from '../decrypt/index.js';
 import { SealpostError } from '../errors/index.js';
-import { createDedupeWindow, isRepeat } from './dedupe-window.js';
+import { createBatchHandler } from './batch-handler.js';
+import { createDedupeWindow } from './dedupe-window.js';
 import { followKeysTopic } from '../subject-keys/follow-keys-topic.js';
 import type { SubjectKeySource } from '../subject-keys/key-book.js';
 import { endOffsets } from './end-offsets.js';
 import { CONSUMER_ERRORS } from './errors.js';
-import { openRecords, type ConsumerEvent } from './open-record.js';
+import type { ConsumerEvent } from './open-record.js';
 import { createConsumerStats, type ConsumerStats } from './stats.js';
 
 const { Kafka: KafkaClient, logLevel } = kafkajs;
@@ -97,53 +98,18 @@ export function createDepartmentConsumer(opts: DepartmentConsumerOptions): Depar
     if (targets.size === 0) finish();
   };
 
-  async function eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, commitOffsetsIfNecessary, uncommittedOffsets, heartbeat, isRunning, isStale } = payload;
-    const target = targets?.get(batch.partition);
-    try {
-      for (let at = 0; at < batch.messages.length; at += chunk) {
-        if (stopping || !isRunning() || isStale()) break;
-        const slice = batch.messages.slice(at, at + chunk);
-        let events: ConsumerEvent[];
-        try {
-          events = await openRecords(
-            slice.map((m) => ({ partition: batch.partition, offset: m.offset, value: m.value })),
-            { department: opts.department, keys: opts.keys, subjectKeys },
-          );
-        } catch (err) {
-          // Not a record's fault (a locked record is a value): the keys were closed under us. Stop, commit nothing more.
-          stopping = true;
-          finish(err);
-          return;
-        }
-        for (const event of events) {
-          if (stopping) break; // another partition's handler failed, or stop(): hand over nothing more
-          if (isRepeat(seen, event)) stats.duplicate();
-          else {
-            try {
-              // A handler that returns nothing costs no promise: awaited only when it returns one.
-              const handled = opts.handle(event);
-              if (handled) await handled;
-            } catch (err) {
-              stopping = true;
-              finish(new SealpostError(CONSUMER_ERRORS.handlerFailed, `the handler failed on record ${event.partition}:${event.offset}; its offset was not committed`, { cause: err }));
-              return;
-            }
-            stats.count(event);
-          }
-          resolveOffset(event.offset);
-          if (target !== undefined && BigInt(event.offset) + 1n >= target) reached(batch.partition);
-        }
-        // Within a batch: commit what was handled once a second (kafkajs' interval), not per chunk (a round trip each).
-        await commitOffsetsIfNecessary();
-        await heartbeat();
-        opts.onProgress?.(stats.snapshot());
-      }
-    } finally {
-      // End of the batch (or a failure, or stop): everything handled so far is committed now.
-      await commitOffsetsIfNecessary(uncommittedOffsets()).catch(() => undefined);
-    }
-  }
+  const eachBatch = createBatchHandler(
+    { department: opts.department, keys: opts.keys, subjectKeys, chunk, seen, stats, app: opts },
+    {
+      stopping: () => stopping,
+      fail(err) {
+        stopping = true;
+        finish(err);
+      },
+      target: (partition) => targets?.get(partition),
+      reached,
+    },
+  );
 
   return {
     groupId,
