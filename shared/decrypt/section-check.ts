@@ -1,4 +1,4 @@
-import { sectionContext, type Envelope, type SectionPlaintext } from '../envelope/index.js';
+import { CONTEXT_KEYS, sectionContext, type Envelope, type SectionPlaintext } from '../envelope/index.js';
 import type { SectionResult } from './types.js';
 
 /** What an authentication failure says, short enough for a lock message: the first line of the SDK's error. */
@@ -14,16 +14,23 @@ export function failureReason(err: unknown): string {
  * Extra context keys are allowed (a newer writer may add some); the three must match exactly.
  */
 export function checkOpenedSection(envelope: Envelope, department: string, encryptionContext: Readonly<Record<string, string>>, plaintext: Buffer): SectionResult {
-  const expected = sectionContext(department, envelope.source, envelope.policyVersion);
-  for (const [k, v] of Object.entries(expected)) {
-    if (encryptionContext[k] !== v) {
-      return {
-        state: 'locked',
-        code: 'tampered',
-        check: 'context',
-        message: `the ${department} section's encryption context says ${k} = ${JSON.stringify(encryptionContext[k] ?? null)}, not ${JSON.stringify(v)}: it was moved from another department, source or policy version; do not trust it`,
-      };
-    }
+  // The three keys in sectionContext's order, read directly (no context object per section); the message names the first that differs.
+  const k =
+    encryptionContext[CONTEXT_KEYS.department] !== department
+      ? CONTEXT_KEYS.department
+      : encryptionContext[CONTEXT_KEYS.source] !== envelope.source
+        ? CONTEXT_KEYS.source
+        : encryptionContext[CONTEXT_KEYS.policyVersion] !== String(envelope.policyVersion)
+          ? CONTEXT_KEYS.policyVersion
+          : undefined;
+  if (k !== undefined) {
+    const v = sectionContext(department, envelope.source, envelope.policyVersion)[k]!;
+    return {
+      state: 'locked',
+      code: 'tampered',
+      check: 'context',
+      message: `the ${department} section's encryption context says ${k} = ${JSON.stringify(encryptionContext[k] ?? null)}, not ${JSON.stringify(v)}: it was moved from another department, source or policy version; do not trust it`,
+    };
   }
   let parsed: Partial<SectionPlaintext>;
   try {

@@ -34,10 +34,20 @@ export interface HeaderContext {
   aad: Uint8Array;
 }
 
-/** Where the data key wrapped under a subject key lies in a message. */
+/**
+ * True when `message` holds the bytes of `a` at `at` (the caller bounded at + a.length). A loop, not Buffer.compare: these
+ * are a few dozen public header bytes, cheaper compared here than through a call into C++ (or a view made per section).
+ */
+function sameBytes(a: Buffer, message: Buffer, at: number): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== message[at + i]) return false;
+  return true;
+}
+
+/** Where the data key wrapped under a subject key lies in a message (offsets only: nothing is copied or viewed per section). */
 export interface WrappedKey {
-  /** Provider info after the key name: tag bits 4 | IV length 4 | IV. */
-  info: Buffer;
+  /** Offset and length of the provider info after the key name: tag bits 4 | IV length 4 | IV. */
+  infoAt: number;
+  infoLength: number;
   /** Offsets in the message of the IV and of the wrapped key || tag. */
   ivAt: number;
   wrappedAt: number;
@@ -67,20 +77,23 @@ export function findWrappedKey(message: Buffer, shape: HeaderShape, keyName: Buf
     if (
       !found &&
       idLength === NAMESPACE.length &&
-      NAMESPACE.equals(message.subarray(idAt, idAt + idLength)) &&
+      sameBytes(NAMESPACE, message, idAt) &&
       infoLength >= keyName.length &&
-      keyName.equals(message.subarray(infoAt, infoAt + keyName.length))
+      sameBytes(keyName, message, infoAt)
     ) {
-      found = { info: message.subarray(infoAt + keyName.length, infoAt + infoLength), ivAt: infoAt + keyName.length + 8, wrappedAt: keyAt, wrappedLength: keyLength };
+      const at = infoAt + keyName.length;
+      found = { infoAt: at, infoLength: infoLength - keyName.length, ivAt: at + 8, wrappedAt: keyAt, wrappedLength: keyLength };
     }
   }
   return pos === shape.keyIdEnd ? found : undefined;
 }
 
-/** The header's context from `contexts` (compared byte for byte), else decoded by the SDK and kept; undefined if refused. */
+/** The header's context from `contexts` (compared byte for byte, in place), else decoded by the SDK and kept; undefined if refused. */
 export function headerContext(message: Buffer, contexts: HeaderContext[], capacity: number): HeaderContext | undefined {
-  const bytes = message.subarray(EC_LENGTH_AT + 2, EC_LENGTH_AT + 2 + message.readUInt16BE(EC_LENGTH_AT));
-  for (const c of contexts) if (c.bytes.equals(bytes)) return c;
+  const start = EC_LENGTH_AT + 2;
+  const end = start + message.readUInt16BE(EC_LENGTH_AT);
+  for (const c of contexts) if (c.bytes.length === end - start && sameBytes(c.bytes, message, start)) return c;
+  const bytes = message.subarray(start, end);
   let ctx: HeaderContext;
   try {
     const encryptionContext = decodeEncryptionContext(bytes);

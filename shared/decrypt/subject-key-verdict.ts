@@ -14,10 +14,11 @@ const day = (iso: string): string => (Number.isFinite(Date.parse(iso)) ? new Dat
  * order), or when this reader saw the key tombstoned; "tampered" when the key id belongs to another person
  * or department; "missing" otherwise, saying why.
  */
-export function subjectKeyVerdict(envelope: Envelope, department: string, keyId: string, source: SubjectKeySource): SubjectKeyRecord | LockedSection {
+export function subjectKeyVerdict(envelope: Envelope, department: string, keyId: string, source: SubjectKeySource, known?: SubjectKeyRecord): SubjectKeyRecord | LockedSection {
   const subject = envelope.recipient;
   if (subject === undefined) return tampered(`the ${department} section names subject key ${keyId} but the record names no subject (recipient): do not trust it`);
-  const rec = source.key(keyId, department, subject);
+  // `known`: the record the caller just had from source.key(keyId, department, subject), not asked again.
+  const rec = known ?? source.key(keyId, department, subject);
   const forgottenAt = source.forgottenAt(subject);
   if (forgottenAt && (!rec || madeBeforeForget(rec.createdAt, forgottenAt))) {
     const message = rec

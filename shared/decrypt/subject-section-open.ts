@@ -16,12 +16,12 @@
  */
 import { createDecipheriv } from 'node:crypto';
 import { CommitmentPolicy, RawAesKeyringNode, RawAesWrappingSuiteIdentifier, buildClient } from '@aws-crypto/client-node';
-import { NodeAlgorithmSuite, needs } from '@aws-crypto/material-management-node';
+import { NodeAlgorithmSuite, needs, type EncryptionContext } from '@aws-crypto/material-management-node';
 import { ContentType, deserializeFactory, serializeFactory, type MessageHeaderV2 } from '@aws-crypto/serialize';
 import { SUBJECT_KEY_NAMESPACE } from '../subject-keys/format.js';
 import { nativeSeal } from '../seal/native-seal.js';
 import { walkHeaderV2 } from './fast-header.js';
-import { FAST_SUITE_ID, isFastSuiteMessage, openFramedBody, type FastOpened } from './fast-open.js';
+import { FAST_SUITE_ID, isFastSuiteMessage, openFramedBody } from './fast-open.js';
 import { findWrappedKey, headerContext, type HeaderContext } from './subject-header.js';
 import { LockError } from './lock-reason.js';
 
@@ -49,8 +49,17 @@ const notThisKey = (department: string, keyId: string): LockError =>
  * data key of the message is wrapped under that key id, and what the stock decrypt would throw when the
  * unwrap, the header or the body does not authenticate. The caller checks the encryption context.
  */
-export async function openUnderSubjectKey(message: Buffer, keyId: string, subjectKey: Buffer, department: string, maxEncryptedDataKeys: number, contexts?: HeaderContext[]): Promise<FastOpened> {
+export async function openUnderSubjectKey(message: Buffer, keyId: string, subjectKey: Buffer, department: string, maxEncryptedDataKeys: number, contexts?: HeaderContext[]): Promise<SubjectOpened> {
   return openUnderSubjectKeySync(message, keyId, subjectKey, department, maxEncryptedDataKeys, contexts) ?? stockOpen(message, keyId, subjectKey);
+}
+
+/**
+ * An opened section and the encryption context its header states (what the caller checks). On the walked path the
+ * context is the cached HeaderContext itself (no header object per section); `plaintext` is the caller's to zero.
+ */
+export interface SubjectOpened {
+  plaintext: Buffer;
+  messageHeader: { readonly encryptionContext: EncryptionContext };
 }
 
 /** Contexts kept per subject key (HeaderContext): one per source and policy version its sections were sealed for. */
@@ -61,9 +70,18 @@ export const CONTEXTS_PER_SUBJECT_KEY = 4;
  * (the stock decrypt opens those). `contexts`: the contexts met under this subject key (kept in its cache entry), so
  * the header is walked by its lengths (subject-header.ts) rather than parsed by the SDK.
  */
-export function openUnderSubjectKeySync(message: Buffer, keyId: string, subjectKey: Buffer, department: string, maxEncryptedDataKeys: number, contexts?: HeaderContext[]): FastOpened | undefined {
+export function openUnderSubjectKeySync(
+  message: Buffer,
+  keyId: string,
+  subjectKey: Buffer,
+  department: string,
+  maxEncryptedDataKeys: number,
+  contexts?: HeaderContext[],
+  /** The key id's UTF-8 bytes, when the caller keeps them (else made here). */
+  keyName?: Buffer,
+): SubjectOpened | undefined {
   if (!isFastSuiteMessage(message)) return undefined;
-  const walked = contexts && openWalked(message, keyId, subjectKey, department, maxEncryptedDataKeys, contexts);
+  const walked = contexts && openWalked(message, keyId, keyName ?? fromUtf8(keyId), subjectKey, department, maxEncryptedDataKeys, contexts);
   if (walked) return walked;
   const headerInfo = deserializeMessageHeader(message, { maxEncryptedDataKeys });
   needs(headerInfo, 'Incomplete Header');
@@ -86,15 +104,18 @@ export function openUnderSubjectKeySync(message: Buffer, keyId: string, subjectK
 }
 
 /** The same steps on the header walked by its lengths; undefined when it is unusual (then the SDK's parser says why). */
-function openWalked(message: Buffer, keyId: string, subjectKey: Buffer, department: string, maxEncryptedDataKeys: number, contexts: HeaderContext[]): FastOpened | undefined {
+function openWalked(message: Buffer, keyId: string, keyName: Buffer, subjectKey: Buffer, department: string, maxEncryptedDataKeys: number, contexts: HeaderContext[]): SubjectOpened | undefined {
   const shape = walkHeaderV2(message);
   if (!shape || shape.contentType !== ContentType.FRAMED_DATA) return undefined;
-  const found = findWrappedKey(message, shape, fromUtf8(keyId), maxEncryptedDataKeys);
+  const found = findWrappedKey(message, shape, keyName, maxEncryptedDataKeys);
   if (found === undefined) return undefined;
   if (found === null) throw notThisKey(department, keyId);
   const context = headerContext(message, contexts, CONTEXTS_PER_SUBJECT_KEY);
   if (!context) return undefined;
-  checkWrapped(found.info, found.wrappedLength);
+  needs(found.infoLength === 8 + IV_BYTES && message.readUInt32BE(found.infoAt) === TAG_BYTES * 8 && message.readUInt32BE(found.infoAt + 4) === IV_BYTES, 'Malformed providerInfo');
+  needs(found.wrappedLength === KEY_BYTES + TAG_BYTES, 'Malformed providerInfo');
+  const native = nativeSeal();
+  if (native) return { plaintext: native.openWrappedMessage(message, subjectKey, found.ivAt, found.wrappedAt, context.aad), messageHeader: context };
   const header: MessageHeaderV2 = {
     version: 2,
     suiteId: FAST_SUITE_ID,
@@ -105,9 +126,8 @@ function openWalked(message: Buffer, keyId: string, subjectKey: Buffer, departme
     frameLength: shape.frameLength,
     suiteData: message.subarray(shape.headerLength - 32, shape.headerLength),
   };
-  const native = nativeSeal();
-  if (native) return { plaintext: native.openWrappedMessage(message, subjectKey, found.ivAt, found.wrappedAt, context.aad), messageHeader: header };
-  const dataKey = unwrap(subjectKey, found.info, message.subarray(found.wrappedAt, found.wrappedAt + found.wrappedLength), context.aad);
+  const info = message.subarray(found.infoAt, found.infoAt + found.infoLength);
+  const dataKey = unwrap(subjectKey, info, message.subarray(found.wrappedAt, found.wrappedAt + found.wrappedLength), context.aad);
   try {
     return { plaintext: openFramedBody(message, header, shape.headerLength, dataKey), messageHeader: header };
   } finally {
@@ -128,7 +148,7 @@ function unwrap(subjectKey: Buffer, info: Buffer, wrapped: Buffer, aad: Uint8Arr
 }
 
 /** Any other shape (never written by Sealpost): the stock decrypt with a raw AES keyring of the subject key. */
-async function stockOpen(message: Buffer, keyId: string, subjectKey: Buffer): Promise<FastOpened> {
+async function stockOpen(message: Buffer, keyId: string, subjectKey: Buffer): Promise<SubjectOpened> {
   const keyring = new RawAesKeyringNode({
     keyName: keyId,
     keyNamespace: SUBJECT_KEY_NAMESPACE,

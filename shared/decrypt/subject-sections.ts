@@ -3,12 +3,11 @@ import type { Envelope } from '../envelope/index.js';
 import type { SubjectKeySource } from '../subject-keys/key-book.js';
 import { PURPOSE_CONTEXT_KEY, SUBJECT_KEY_CONTEXT_KEY, subjectKeyRecordKey, type SubjectKeyPlaintext, type SubjectKeyRecord } from '../subject-keys/format.js';
 import { createFastKeyCache, type FastKeyCache } from './fast-key-cache.js';
-import type { FastOpened } from './fast-open.js';
 import { LockError } from './lock-reason.js';
 import { checkOpenedSection, failureReason } from './section-check.js';
 import { locked, subjectKeyVerdict, tampered } from './subject-key-verdict.js';
 import type { HeaderContext } from './subject-header.js';
-import { openUnderSubjectKey, openUnderSubjectKeySync } from './subject-section-open.js';
+import { openUnderSubjectKey, openUnderSubjectKeySync, type SubjectOpened } from './subject-section-open.js';
 import type { LockedSection, SectionResult } from './types.js';
 
 export interface SubjectSectionsOptions {
@@ -43,7 +42,28 @@ export interface SubjectSections {
 interface KeyEntry {
   sealed: string;
   contexts: HeaderContext[];
+  /** The key id's UTF-8 bytes (its sections' data keys are found by them). */
+  keyName: Buffer;
 }
+
+/** A book record's record key, made once per record object (the book hands out the same object until it changes). */
+const recordKeys = new WeakMap<SubjectKeyRecord, string>();
+const recordKeyOf = (rec: SubjectKeyRecord): string => {
+  let id = recordKeys.get(rec);
+  if (id === undefined) recordKeys.set(rec, (id = subjectKeyRecordKey(rec.subject, rec.department, rec.keyId)));
+  return id;
+};
+
+/**
+ * Sections opened synchronously are decoded into one scratch buffer (no buffer per section): the message is read only
+ * within openSync's synchronous call, and nothing opened keeps a view of it (the walked path states its context by the
+ * cached HeaderContext; a header the SDK parsed is read by the checks before openSync returns). Ciphertext only.
+ */
+const scratch = Buffer.allocUnsafe(16 * 1024);
+const decodeSection = (b64: string): Buffer => {
+  if (b64.length > (scratch.length / 3) * 4) return Buffer.from(b64, 'base64');
+  return scratch.subarray(0, scratch.write(b64, 'base64'));
+};
 
 /**
  * Opens v2 sections in the two documented steps, for one identity: (1) the sealed key record with the
@@ -113,7 +133,7 @@ export function createSubjectSections(opts: SubjectSectionsOptions): SubjectSect
   /** A copy of the opened subject key of `rec` (the caller zeroes it), or why not. */
   async function subjectKey(envelope: Envelope, rec: SubjectKeyRecord, department: string, source: SubjectKeySource): Promise<Buffer | LockedSection> {
     const { keys, inflight } = heldFor(source);
-    const id = subjectKeyRecordKey(rec.subject, rec.department, rec.keyId);
+    const id = recordKeyOf(rec);
     for (let attempt = 0; attempt < 2; attempt++) {
       const hit = keys.lookup(id);
       if (hit && hit.meta.sealed === rec.sealed) return Buffer.from(hit.key);
@@ -124,7 +144,7 @@ export function createSubjectSections(opts: SubjectSectionsOptions): SubjectSect
         running = openKeyRecord(rec, department).then((out) => {
           if (!Buffer.isBuffer(out)) return out;
           // Kept only while the book still holds this very record: a tombstone read meanwhile wins.
-          if (source.key(rec.keyId, rec.department, rec.subject)?.sealed === rec.sealed) keys.put(id, out, { sealed: rec.sealed, contexts: [] });
+          if (source.key(rec.keyId, rec.department, rec.subject)?.sealed === rec.sealed) keys.put(id, out, { sealed: rec.sealed, contexts: [], keyName: Buffer.from(rec.keyId, 'utf8') });
           out.fill(0);
           return undefined;
         });
@@ -141,12 +161,12 @@ export function createSubjectSections(opts: SubjectSectionsOptions): SubjectSect
 
   /** The held entry of `rec`'s subject key when it is open here (same sealed record), else undefined. */
   const entryOf = (source: SubjectKeySource, rec: SubjectKeyRecord): { key: Buffer; meta: KeyEntry } | undefined => {
-    const hit = caches.get(source)?.keys.lookup(subjectKeyRecordKey(rec.subject, rec.department, rec.keyId));
+    const hit = caches.get(source)?.keys.lookup(recordKeyOf(rec));
     return hit && hit.meta.sealed === rec.sealed ? hit : undefined;
   };
 
   /** Step 2's checks once the section opened under subject key `keyId`: the key id in its context, then the usual ones. */
-  const checked = (envelope: Envelope, department: string, keyId: string, { plaintext, messageHeader }: FastOpened): SectionResult => {
+  const checked = (envelope: Envelope, department: string, keyId: string, { plaintext, messageHeader }: SubjectOpened): SectionResult => {
     try {
       if (messageHeader.encryptionContext[SUBJECT_KEY_CONTEXT_KEY] !== keyId) {
         return tampered(`the ${department} section's encryption context does not name subject key ${keyId}: it was moved; do not trust it`);
@@ -164,14 +184,18 @@ export function createSubjectSections(opts: SubjectSectionsOptions): SubjectSect
 
   function openSync(envelope: Envelope, department: string, b64: string, keyId: string, source: SubjectKeySource): SectionResult | undefined {
     if (!caches.has(source)) return undefined; // nothing opened through this book yet
-    if (envelope.recipient !== undefined && !source.key(keyId, department, envelope.recipient)) return undefined; // a miss: read the topic first
-    const verdict = subjectKeyVerdict(envelope, department, keyId, source);
+    let verdict: SubjectKeyRecord | LockedSection;
+    if (envelope.recipient !== undefined) {
+      const rec = source.key(keyId, department, envelope.recipient);
+      if (!rec) return undefined; // a miss: read the topic first
+      verdict = subjectKeyVerdict(envelope, department, keyId, source, rec);
+    } else verdict = subjectKeyVerdict(envelope, department, keyId, source);
     if ('state' in verdict) return verdict;
     const entry = entryOf(source, verdict);
     if (!entry) return undefined;
     try {
       // Synchronous from the lookup on: the entry's key cannot be zeroed under this call.
-      const opened = openUnderSubjectKeySync(Buffer.from(b64, 'base64'), keyId, entry.key, department, opts.maxEncryptedDataKeys, entry.meta.contexts);
+      const opened = openUnderSubjectKeySync(decodeSection(b64), keyId, entry.key, department, opts.maxEncryptedDataKeys, entry.meta.contexts, entry.meta.keyName);
       return opened ? checked(envelope, department, keyId, opened) : undefined;
     } catch (err) {
       return failed(department, err);
