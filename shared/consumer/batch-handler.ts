@@ -4,7 +4,7 @@ import { SealpostError } from '../errors/index.js';
 import type { SubjectKeySource } from '../subject-keys/key-book.js';
 import { isRepeat, type DedupeWindow } from './dedupe-window.js';
 import { CONSUMER_ERRORS } from './errors.js';
-import { openRecords, type ConsumerEvent } from './open-record.js';
+import { openPartitionRecords, type ConsumerEvent } from './open-record.js';
 import type { ConsumerStats, createConsumerStats } from './stats.js';
 
 /** What one department consumer's batch handler reads and counts with (department-consumer.ts builds it). */
@@ -42,19 +42,16 @@ export interface BatchControl {
  */
 export function createBatchHandler(opts: BatchHandlerOptions, control: BatchControl): (payload: EachBatchPayload) => Promise<void> {
   const { chunk, seen, stats, app } = opts;
+  const openOptions = { department: opts.department, keys: opts.keys, subjectKeys: opts.subjectKeys };
   return async function eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, commitOffsetsIfNecessary, uncommittedOffsets, heartbeat, isRunning, isStale } = payload;
     const target = control.target(batch.partition);
     try {
       for (let at = 0; at < batch.messages.length; at += chunk) {
         if (control.stopping() || !isRunning() || isStale()) break;
-        const slice = batch.messages.slice(at, at + chunk);
         let events: ConsumerEvent[];
         try {
-          events = await openRecords(
-            slice.map((m) => ({ partition: batch.partition, offset: m.offset, value: m.value })),
-            { department: opts.department, keys: opts.keys, subjectKeys: opts.subjectKeys },
-          );
+          events = await openPartitionRecords(batch.partition, batch.messages, at, Math.min(at + chunk, batch.messages.length), openOptions);
         } catch (err) {
           // Not a record's fault (a locked record is a value): the keys were closed under us. Stop, commit nothing more.
           control.fail(err);

@@ -54,26 +54,38 @@ export interface OpenRecordOptions {
  * section is handed over: other sections are neither opened nor asked about. Results keep the order of `records`.
  */
 export async function openRecords(records: readonly ConsumedRecord[], opts: OpenRecordOptions): Promise<ConsumerEvent[]> {
-  const out: ConsumerEvent[] = new Array(records.length);
+  return openPartitionRecords(undefined, records, 0, records.length, opts);
+}
+
+/** A record as kafkajs hands it over within a batch: its partition is the batch's. */
+export type PartitionRecord = Omit<ConsumedRecord, 'partition'>;
+
+/**
+ * openRecords over `records[from..to)`; with `partition`, every record is of that partition (a kafkajs batch's messages,
+ * opened as they are: no record object or array per chunk), else each record says its own.
+ */
+export async function openPartitionRecords(partition: number | undefined, records: readonly (ConsumedRecord | PartitionRecord)[], from: number, to: number, opts: OpenRecordOptions): Promise<ConsumerEvent[]> {
+  const out: ConsumerEvent[] = new Array(to - from);
   const department = opts.department;
   const sync = opts.keys.openSectionSync ? { subjectKeys: opts.subjectKeys } : undefined;
   let bookReady = false;
   const toOpen: Envelope[] = [];
   const slots: Array<{ i: number; envelope: Envelope }> = [];
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i]!;
+  for (let i = 0; i < out.length; i++) {
+    const record = records[from + i]!;
+    const p = partition ?? (record as ConsumedRecord).partition;
     const { envelope, problem } = parseEnvelope(record.value);
     if (!envelope) {
-      out[i] = { partition: record.partition, offset: record.offset, state: 'locked', envelope: null, locked: { reason: 'malformed', message: `record ${record.partition}:${record.offset}: ${problem}` } };
+      out[i] = { partition: p, offset: record.offset, state: 'locked', envelope: null, locked: { reason: 'malformed', message: `record ${p}:${record.offset}: ${problem}` } };
       continue;
     }
     const section = envelope.sections[department];
     if (section === undefined) {
-      out[i] = { partition: record.partition, offset: record.offset, state: 'open', envelope, fields: {}, hasSection: false };
+      out[i] = { partition: p, offset: record.offset, state: 'open', envelope, fields: {}, hasSection: false };
       continue;
     }
     if (typeof section !== 'string') {
-      out[i] = { partition: record.partition, offset: record.offset, state: 'locked', envelope, locked: { reason: 'tampered', message: `the ${department} section is not a base64 string; do not trust this record` } };
+      out[i] = { partition: p, offset: record.offset, state: 'locked', envelope, locked: { reason: 'tampered', message: `the ${department} section is not a base64 string; do not trust this record` } };
       continue;
     }
     if (sync) {
@@ -84,7 +96,7 @@ export async function openRecords(records: readonly ConsumedRecord[], opts: Open
       }
       const result = opts.keys.openSectionSync!(envelope, department, sync);
       if (result) {
-        out[i] = eventOf(record, envelope, result);
+        out[i] = eventOf(p, record.offset, envelope, result);
         continue;
       }
     }
@@ -95,17 +107,18 @@ export async function openRecords(records: readonly ConsumedRecord[], opts: Open
     const opened = await opts.keys.open(toOpen, opts.subjectKeys ? { subjectKeys: opts.subjectKeys } : undefined);
     for (let j = 0; j < opened.length; j++) {
       const { i, envelope } = slots[j]!;
-      out[i] = eventOf(records[i]!, envelope, opened[j]!.sections[department]!);
+      const record = records[from + i]!;
+      out[i] = eventOf(partition ?? (record as ConsumedRecord).partition, record.offset, envelope, opened[j]!.sections[department]!);
     }
   }
   return out;
 }
 
 /** The event of a record whose department section opened, or did not. */
-function eventOf(record: ConsumedRecord, envelope: Envelope, result: SectionResult): ConsumerEvent {
+function eventOf(partition: number, offset: string, envelope: Envelope, result: SectionResult): ConsumerEvent {
   return result.state === 'open'
-    ? { partition: record.partition, offset: record.offset, state: 'open', envelope, fields: result.fields, hasSection: true }
-    : { partition: record.partition, offset: record.offset, state: 'locked', envelope, locked: consumerLockOf(result) };
+    ? { partition, offset, state: 'open', envelope, fields: result.fields, hasSection: true }
+    : { partition, offset, state: 'locked', envelope, locked: consumerLockOf(result) };
 }
 
 /**
