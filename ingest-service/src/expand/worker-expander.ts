@@ -4,7 +4,7 @@ import type { KnownSource } from '../config/source-table.js';
 import type { SinkRecord } from '../kafka/sink.js';
 import { startWorkerClient, type WorkerClient } from '../threads/worker-client.js';
 import { fromWire } from '../threads/wire.js';
-import type { Expand, ExpandStats, ForgetNotice, ForgetSink } from './contract.js';
+import type { Expand, ExpandedRecord, ExpandStats, ForgetNotice, ForgetSink } from './contract.js';
 import type { ExpandAnswer, ExpandRequest, ExpandWorkerInit, NoticeAnswer } from './protocol.js';
 import { processInstanceId } from './subject-keys/instance.js';
 
@@ -84,14 +84,15 @@ export async function startWorkerExpander(
     const out = answer.outcome;
     if (!out.ok) throw fromWire(out.error);
     let pos = 0;
-    // Views into the one moved buffer: no copy on this thread.
-    const view = <T extends { valueLength: number }>({ valueLength, ...r }: T): Omit<T, 'valueLength'> & { value: Buffer } => {
-      const value = Buffer.from(out.values, pos, valueLength);
-      pos += valueLength;
-      return { ...r, value };
+    // Views into the one moved buffer: no copy on this thread. Fields named, not copied by rest and spread (two
+    // object copies per record cost more than the view).
+    const valueOf = (length: number): Buffer => {
+      const value = Buffer.from(out.values, pos, length);
+      pos += length;
+      return value;
     };
-    const records = out.records.map(view);
-    const keyRecords = out.keyRecords.map(view);
+    const records: ExpandedRecord[] = out.records.map((r) => ({ eventId: r.eventId, topic: r.topic, key: r.key, value: valueOf(r.valueLength), headers: r.headers }));
+    const keyRecords: SinkRecord[] = out.keyRecords.map((r) => ({ topic: r.topic, key: r.key, value: valueOf(r.valueLength), headers: r.headers }));
     return {
       records,
       deadLetters: out.deadLetters.map((d) => ({ ...d, raw: asBuffer(d.raw) })),
