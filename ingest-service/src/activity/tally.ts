@@ -24,7 +24,6 @@ export interface TallyDeps {
 const nest = (path: string, value: string): Record<string, unknown> =>
   path.split('.').reduceRight<Record<string, unknown>>((inner, part, i, all) => ({ [part]: i === all.length - 1 ? value : inner }), {});
 
-
 /**
  * Counts one entry's events for email activity, in the expand worker (which already holds each parsed
  * event, so the ingest thread does no extra work): per record its minute (event time) and keys, grouped;
