@@ -57,22 +57,28 @@ export function createBatchHandler(opts: BatchHandlerOptions, control: BatchCont
           control.fail(err);
           return;
         }
-        for (const event of events) {
-          if (control.stopping()) break; // another partition's handler failed, or stop(): hand over nothing more
-          if (isRepeat(seen, event)) stats.duplicate();
-          else {
-            try {
-              // A handler that returns nothing costs no promise: awaited only when it returns one.
-              const handled = app.handle(event);
-              if (handled) await handled;
-            } catch (err) {
-              control.fail(new SealpostError(CONSUMER_ERRORS.handlerFailed, `the handler failed on record ${event.partition}:${event.offset}; its offset was not committed`, { cause: err }));
-              return;
+        // The last offset handled in this chunk: resolved once, before any commit (kafkajs parses a Long per call).
+        let handledUpTo: string | undefined;
+        try {
+          for (const event of events) {
+            if (control.stopping()) break; // another partition's handler failed, or stop(): hand over nothing more
+            if (isRepeat(seen, event)) stats.duplicate();
+            else {
+              try {
+                // A handler that returns nothing costs no promise: awaited only when it returns one.
+                const handled = app.handle(event);
+                if (handled) await handled;
+              } catch (err) {
+                control.fail(new SealpostError(CONSUMER_ERRORS.handlerFailed, `the handler failed on record ${event.partition}:${event.offset}; its offset was not committed`, { cause: err }));
+                return;
+              }
+              stats.count(event);
             }
-            stats.count(event);
+            handledUpTo = event.offset;
+            if (target !== undefined && BigInt(event.offset) + 1n >= target) control.reached(batch.partition);
           }
-          resolveOffset(event.offset);
-          if (target !== undefined && BigInt(event.offset) + 1n >= target) control.reached(batch.partition);
+        } finally {
+          if (handledUpTo !== undefined) resolveOffset(handledUpTo);
         }
         // Within a batch: commit what was handled once a second (kafkajs' interval), not per chunk (a round trip each).
         await commitOffsetsIfNecessary();
