@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run bench:ingest [-- --seconds 60 --concurrency 8 --sustain-rate auto|N --departments 2 --kms --seal-workers N --profile DIR
-//                         --service-root DIR --subject-keys on|off --new-subject-every-event --events]
+//                         --service-root DIR --subject-keys on|off --new-subject-every-event --events --accept-only]
 // Drives the real service (a child process) with signed SendGrid batches of 100 unique events over loopback,
 // --departments sealed per event (default 2, the default policy), a real Kafka broker:
 //  1. full speed for --seconds (events_per_s accepted; forwarded_per_s = all of them over the time until the
@@ -17,7 +17,9 @@
 // a new key per event and department, each one key record). --events posts signed audit events to an `events` source
 // instead, with the admin API on (so the events query's index tails the topic under the full load, where the checkout
 // has one). --profile DIR writes one .cpuprofile per service thread there and adds each thread's busy CPU per event
-// accepted (profile_main_us_per_event, _expand_, _sink_, _writer_; use a new DIR per run). Last line: one JSON object.
+// accepted (profile_main_us_per_event, _expand_, _sink_, _writer_; use a new DIR per run). --accept-only gives the service
+// a broker address nothing listens on and runs phase 1 and the raw producer only: acceptance alone (HTTP, signature,
+// journal), the bound forwarding can never pass (accepted_to_raw). Last line: one JSON object.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,9 +28,11 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import kafkajs from 'kafkajs';
 import { ensureShared } from '../kafka/broker.mjs';
-import { eventsSignedHeaders, generateSendgridKeyPair, sendgridSignedHeaders } from '../../ingest-service/src/dev/index.js';
+import { generateSendgridKeyPair } from '../../ingest-service/src/dev/index.js';
 import { waitReady } from '../../test/support/ingest.js';
 import { benchPolicy } from './bench-policy.js';
+import { createIngestClient } from './ingest-client.js';
+import { meanRecordBytes, rawProducerRate } from './ingest-kafka.js';
 import { createBatchMaker } from './ingest-load.js';
 import { percentile, processCpuUs } from './measure.js';
 import { sealCpuPerSection } from './seal-cpu.js';
@@ -50,6 +54,7 @@ const { values: args } = parseArgs({
     'subject-keys': { type: 'string', default: 'on' },
     'new-subject-every-event': { type: 'boolean', default: false },
     events: { type: 'boolean', default: false },
+    'accept-only': { type: 'boolean', default: false },
   },
 });
 if (!['on', 'off'].includes(args['subject-keys']!)) throw new Error(`--subject-keys must be on or off, got ${args['subject-keys']}`);
@@ -63,8 +68,10 @@ const policy = benchPolicy(DEPARTMENTS);
 const CONCURRENCY = Number(args.concurrency);
 const BATCH = 100;
 const log = (...a: unknown[]): void => console.error('[bench]', ...a);
+const ACCEPT_ONLY = args['accept-only'];
 
 const { brokers } = await ensureShared();
+const kafka = new kafkajs.Kafka({ clientId: 'bench', brokers, logLevel: kafkajs.logLevel.NOTHING });
 const run = randomBytes(4).toString('hex');
 const topic = `bench.ingest.${run}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'sealpost-bench-'));
@@ -74,7 +81,8 @@ const eventsSecret = randomBytes(32).toString('base64url');
 const config: Record<string, unknown> = {
   listen: { host: '127.0.0.1', port: Number(args.port) },
   dataDir,
-  kafka: { brokers, partitions: 6 },
+  // --accept-only: a broker address nothing listens on, so the forwarder takes (almost) no CPU: acceptance alone.
+  kafka: { brokers: ACCEPT_ONLY ? ['127.0.0.1:1'] : brokers, partitions: 6 },
   sources: [
     EVENTS_MODE
       ? { id: 'bench', kind: 'events', topic, verify: { hmacSecret: eventsSecret, maxAgeSeconds: 300 } }
@@ -117,26 +125,14 @@ process.on('exit', () => child.kill('SIGKILL'));
 
 const makeBatch = createBatchMaker({ run, batch: BATCH, audit: EVENTS_MODE, newSubjectEveryEvent: NEW_SUBJECTS });
 
-async function post(body: Buffer): Promise<number> {
-  const headers = EVENTS_MODE ? eventsSignedHeaders(eventsSecret, body) : sendgridSignedHeaders(privatePem, body);
-  const t0 = performance.now();
-  const res = await fetch(`${base}/v1/${EVENTS_MODE ? 'events' : 'sendgrid'}/bench`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: new Uint8Array(body),
-  });
-  await res.arrayBuffer();
-  if (res.status !== 200) throw new Error(`service answered ${res.status}`);
-  return performance.now() - t0;
-}
-
-/** The first sample of a service metric (0 when absent). */
-async function metricValue(prefix: string): Promise<number> {
-  const text = await (await fetch(`${base}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(prefix));
-  return line ? Number(line.split(' ').pop()) : 0;
-}
-const forwardedCount = (): Promise<number> => metricValue('sealpost_events_forwarded_total{');
+const client = createIngestClient({
+  base,
+  ...(EVENTS_MODE ? { events: { secret: eventsSecret } } : {}),
+  sendgridPrivatePem: privatePem,
+  batch: BATCH,
+  makeBody: () => makeBatch().body,
+});
+const { post, metricValue, paced, forwardedCount } = client;
 
 await waitReady(base);
 log(`service ready; phase 1: ${SECONDS}s at full speed, concurrency ${CONCURRENCY}`);
@@ -154,6 +150,23 @@ await Promise.all(
   }),
 );
 const acceptSeconds = (Date.now() - t0) / 1000;
+if (ACCEPT_ONLY) {
+  // Forwarded events can never outrun acceptance: its rate alone bounds forwarded_to_raw from above.
+  const serviceCpuUs = processCpuUs(child.pid!);
+  await cleanup();
+  log('raw kafkajs producer, same events in clear');
+  const rawPerS = await rawProducerRate(kafka, `bench.raw.${run}`, Math.min(SECONDS, 20), () => makeBatch().events);
+  const eventsPerS = accepted / acceptSeconds;
+  console.log(JSON.stringify({
+    load: EVENTS_MODE ? 'events' : 'sendgrid',
+    mode: 'accept-only',
+    events_per_s: Math.round(eventsPerS),
+    raw_producer_per_s: Math.round(rawPerS),
+    accepted_to_raw: Number((eventsPerS / rawPerS).toFixed(3)),
+    service_cpu_us_per_event: Math.round(serviceCpuUs / Math.max(1, accepted)),
+  }));
+  process.exit(0);
+}
 const forwardedWhileAccepting = await forwardedCount();
 log(`accepted ${accepted} events in ${acceptSeconds.toFixed(1)}s (${forwardedWhileAccepting} forwarded); waiting for the forwarder to catch up`);
 /** Waits until `target` events are in Kafka (or `timeoutMs` passed); returns the forwarded count. */
@@ -166,27 +179,6 @@ async function drained(target: number, timeoutMs = 300_000): Promise<number> {
 const forwarded = await drained(accepted);
 const forwardSeconds = (Date.now() - t0) / 1000;
 const SUSTAIN_RATE = args['sustain-rate'] === 'auto' ? Math.round((0.9 * accepted) / acceptSeconds / 100) * 100 : Number(args['sustain-rate']);
-
-/** Offers `rate` events/s (batches of 100, sent on schedule whether or not earlier ones were answered). */
-/** Requests of the paced phases that got no 200 (a connection the service's listener cap or timeouts closed...). */
-let refusedRequests = 0;
-/** Offers `rate` events/s (batches of 100, sent on schedule whether or not earlier ones were answered); returns the events accepted. */
-async function paced(rate: number, seconds: number, onAck: (ms: number) => void): Promise<number> {
-  const interval = (BATCH / rate) * 1000;
-  const stop = Date.now() + seconds * 1000;
-  const inflight: Promise<number>[] = [];
-  for (let next = Date.now(); next < stop; next += interval) {
-    const wait = next - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    inflight.push(
-      post(makeBatch().body).then(
-        (ms) => (onAck(ms), BATCH),
-        () => (refusedRequests++, 0),
-      ),
-    );
-  }
-  return (await Promise.all(inflight)).reduce((a, b) => a + b, 0);
-}
 
 // Phase 2: ack latency at a steady rate.
 log(`phase 2: ${LAT_SECONDS}s at ${LAT_RATE} events/s for ack latency`);
@@ -213,26 +205,7 @@ clearInterval(sampler);
 totalAccepted += sustainSent;
 await drained(totalAccepted);
 
-// Size of a record as it sits in Kafka.
-const { Kafka, logLevel } = kafkajs;
-const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING });
-const consumer = kafka.consumer({ groupId: `bench-${run}` });
-await consumer.connect();
-await consumer.subscribe({ topics: [topic], fromBeginning: true });
-let sampled = 0;
-let sampledBytes = 0;
-await new Promise<void>((resolve) => {
-  void consumer.run({
-    eachMessage: async ({ message }) => {
-      if (sampled >= 2000) return;
-      sampled++;
-      sampledBytes += message.value?.length ?? 0;
-      if (sampled === 2000) resolve();
-    },
-  });
-  setTimeout(resolve, 15_000);
-});
-await consumer.disconnect();
+const recordBytes = await meanRecordBytes(kafka, topic, `bench-${run}`);
 const kmsCalls = kmsSetup ? await kmsSetup.calls() : undefined;
 const subjectKeysCreated = await metricValue('sealpost_subject_keys_created_total ');
 const serviceKmsCalls = await metricValue('sealpost_kms_calls_total ');
@@ -241,25 +214,7 @@ await cleanup();
 
 // The ceiling: a raw producer sending the same events in clear.
 log('phase 4: raw kafkajs producer, same events in clear');
-const rawTopic = `bench.raw.${run}`;
-const admin = kafka.admin();
-await admin.connect();
-await admin.createTopics({ topics: [{ topic: rawTopic, numPartitions: 6 }] });
-await admin.disconnect();
-const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-await producer.connect();
-let rawSent = 0;
-const rawSeconds = Math.min(SECONDS, 20);
-const rawEnd = Date.now() + rawSeconds * 1000;
-const rawStart = Date.now();
-while (Date.now() < rawEnd) {
-  const messages = [] as { key: string; value: string }[];
-  for (let i = 0; i < 10; i++) for (const e of makeBatch().events) messages.push({ key: (e.email ?? e.subject) as string, value: JSON.stringify(e) });
-  await producer.send({ topic: rawTopic, acks: -1, messages });
-  rawSent += messages.length;
-}
-const rawPerS = rawSent / ((Date.now() - rawStart) / 1000);
-await producer.disconnect();
+const rawPerS = await rawProducerRate(kafka, `bench.raw.${run}`, Math.min(SECONDS, 20), () => makeBatch().events);
 log('sealing core: CPU µs per section for the same departments');
 const seal = await sealCpuPerSection(DEPARTMENTS, 3);
 
@@ -277,13 +232,13 @@ const result: Record<string, number | string> = {
   sustained_accepted_per_s: Math.round(sustainAcked / sustainSeconds),
   sustained_forwarded_per_s: Math.round(sustainForwarded / sustainSeconds),
   sustained_max_backlog: maxBacklog,
-  paced_requests_refused: refusedRequests,
+  paced_requests_refused: client.refusedRequests(),
   raw_producer_per_s: Math.round(rawPerS),
   forwarded_to_raw: Number((Math.min(forwarded, accepted) / forwardSeconds / rawPerS).toFixed(3)),
   service_cpu_us_per_event: Math.round(serviceCpuUs / Math.max(1, totalAccepted)),
   seal_us_per_section: seal.cpuUsPerSection,
   seal_path: seal.path,
-  bytes_per_record: Math.round(sampledBytes / Math.max(1, sampled)),
+  bytes_per_record: Math.round(recordBytes),
 };
 result.subject_keys_created = subjectKeysCreated;
 result.service_kms_calls = serviceKmsCalls;
