@@ -1,5 +1,6 @@
 // npm run bench:consume [-- --records N --stock-records M --envelopes v2|v1 --subjects S] — records/s a department reads off a topic of sealed
-// records: a raw kafkajs consumer (no parsing, no crypto: the ceiling), the consumer kit with local keys and with KMS
+// records: a raw kafkajs consumer (no parsing, no crypto: the ceiling), the same reader parsing each envelope's JSON and
+// nothing else (the least any consumer of the topic does), the consumer kit with local keys and with KMS
 // keys (moto), and a stock `decrypt()` loop (kafkajs + JSON.parse + the ESDK's decrypt + the context and id checks,
 // what a department would write by hand). All in one run, one fresh consumer group each, from the beginning to the
 // end. Wall-clock records/s from the first record read (the group join excluded) and this process's CPU µs per record (steadier on a shared machine). Last line: one JSON object. Goal: the kit with local keys at least half of the raw consumer's rate.
@@ -67,6 +68,12 @@ try {
   const rawMs = raw.out; // rawRead's own time, from its first fetch (timed() adds the group join)
   log(`raw kafkajs: ${rate(RECORDS, rawMs)} records/s, ${cpuUs(raw.cpuMs, RECORDS)} µs CPU per record`);
 
+  // The least any consumer of these records does: parse each envelope (JSON), open nothing.
+  const parsed = await timed(() => rawRead(brokers, topic, RECORDS, (messages) => {
+    for (const m of messages) if (m.value) JSON.parse(m.value.toString('utf8'));
+  }));
+  log(`JSON.parse only: ${rate(RECORDS, parsed.out)} records/s, ${cpuUs(parsed.cpuMs, RECORDS)} µs CPU per record`);
+
   const kit = async (department: string, keyOpts: Parameters<typeof createConsumerKeys>[0]) => {
     const keys = createConsumerKeys(keyOpts);
     let opened = 0;
@@ -107,16 +114,20 @@ try {
       ...(V2 ? { subjects: SUBJECTS } : {}),
       partitions: made.partitions,
       raw_kafkajs_rps: rate(RECORDS, rawMs),
+      parse_only_rps: rate(RECORDS, parsed.out),
       kit_local_rps: local.rps,
       kit_kms_rps: kms.rps,
       kit_kms_decrypt_calls: kms.decrypts,
       stock_decrypt_rps: rate(STOCK, stockMs),
       stock_records: STOCK,
       raw_cpu_us_per_record: cpuUs(raw.cpuMs, RECORDS),
+      parse_only_cpu_us_per_record: cpuUs(parsed.cpuMs, RECORDS),
       kit_local_cpu_us_per_record: local.cpuUs,
       kit_kms_cpu_us_per_record: kms.cpuUs,
       stock_cpu_us_per_record: cpuUs(stock.cpuMs, STOCK),
+      parse_only_vs_raw: Number((rate(RECORDS, parsed.out) / rate(RECORDS, rawMs)).toFixed(2)),
       kit_local_vs_raw: Number((local.rps / rate(RECORDS, rawMs)).toFixed(2)),
+      kit_local_vs_parse_only: Number((local.rps / rate(RECORDS, parsed.out)).toFixed(2)),
       kit_local_vs_stock: Number((local.rps / rate(STOCK, stockMs)).toFixed(1)),
     }),
   );
