@@ -59,7 +59,7 @@ const READ_COMMITTED = 1;
  * group.initial.rebalance.delay.ms is 3 s by default) — the console must show a first page in well
  * under a second, reading any offset of any partition. kafkajs 2.2.4 is frozen, and this file is
  * the only place reaching into its internals; the rest of the console uses them through RawCluster
- * (reads here, bulk watermarks in topics/topic-admin.ts; tested against the real broker in test/console/core/).
+ * (reads here, bulk watermarks in topics/topic-list.ts; tested against the real broker in test/console/core/).
  */
 export function unsafeRawCluster(kafka: Kafka): RawCluster {
   const sym = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');

@@ -1,6 +1,7 @@
 import type { ConsoleHandlers } from '../../../shared/console-api/contract.js';
 import type { KafkaCall } from '../session/kafka-session.js';
-import { groupLag, listTopics, topicPartitions } from './topic-admin.js';
+import { groupLag, topicPartitions } from './topic-admin.js';
+import { listTopics } from './topic-list.js';
 
 /** The channels of the Topics and Partitions & lag pages. */
 export type TopicChannel = 'topics:list' | 'topic:partitions' | 'groups:lag';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import kafkajs from 'kafkajs';
 import { startKafkaInstance, uniqueTopic, type KafkaInstance } from '../../../support/kafka.js';
 import { unsafeRawCluster, type RawCluster } from '../../../../electron/core/kafka/raw-fetch.js';
-import { bulkWatermarks, listTopics } from '../../../../electron/core/topics/topic-admin.js';
+import { bulkWatermarks, listTopics } from '../../../../electron/core/topics/topic-list.js';
 
 // The topic list once asked the broker two ListOffsets per topic: 9-37 s on a cluster of 2,000 topics before the
 // Topics page showed anything. It now asks per chunk of 500 topics, one request per leader for each end.
