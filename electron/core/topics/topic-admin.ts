@@ -1,9 +1,16 @@
 import type { Admin } from 'kafkajs';
+import { SealpostError } from '../../../shared/errors/index.js';
 import type { GroupLag, PartitionInfo, TopicPartitions } from '../../../shared/console-api/types.js';
+import { CONSOLE_ERRORS } from '../errors.js';
 import type { Watermarks } from '../messages/read-window.js';
 
 /** Says when a long series of admin calls should stop issuing new ones (the console disconnected). */
 export type Stopped = () => boolean;
+
+/** Ends a series of calls the console stopped: nobody waits for its answer, and a new call would reconnect the client. */
+export function stoppedError(): SealpostError {
+  return new SealpostError(CONSOLE_ERRORS.notConnected, 'The console disconnected while the calls were running.', { status: 409 });
+}
 
 /**
  * Runs `fn` over `items` with at most `limit` in flight (the admin client multiplexes one connection).
@@ -15,7 +22,7 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {
-      if (stopped()) throw new Error('disconnected while the calls were running');
+      if (stopped()) throw stoppedError();
       const i = next++;
       out[i] = await fn(items[i]!);
     }

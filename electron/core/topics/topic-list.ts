@@ -2,7 +2,7 @@ import type { Admin } from 'kafkajs';
 import type { TopicSummary } from '../../../shared/console-api/types.js';
 import type { RawCluster } from '../kafka/raw-fetch.js';
 import type { Watermarks } from '../messages/read-window.js';
-import { mapLimit, settleBoth, watermarks, type Stopped } from './topic-admin.js';
+import { mapLimit, settleBoth, stoppedError, watermarks, type Stopped } from './topic-admin.js';
 
 /** Topics asked per pair of bulk ListOffsets requests (one per leader each): keeps a request well under a broker's limits. */
 const OFFSETS_CHUNK = 500;
@@ -16,7 +16,7 @@ const OFFSETS_CHUNK = 500;
 export async function bulkWatermarks(admin: Admin, cluster: RawCluster, topics: readonly { topic: string; partitions: number[] }[], stopped: Stopped = () => false): Promise<Map<string, Watermarks>> {
   const out = new Map<string, Watermarks>();
   for (let i = 0; i < topics.length; i += OFFSETS_CHUNK) {
-    if (stopped()) throw new Error('disconnected while the calls were running');
+    if (stopped()) throw stoppedError();
     const part = topics.slice(i, i + OFFSETS_CHUNK).filter((t) => t.partitions.length > 0);
     if (part.length === 0) continue;
     try {

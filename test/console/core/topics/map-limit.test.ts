@@ -33,7 +33,7 @@ test('once stopped, mapLimit starts no new call and rejects; the calls already r
   );
   await new Promise((r) => setTimeout(r, 12));
   stopped = true;
-  await assert.rejects(run, /disconnected/);
+  await assert.rejects(run, { code: 'SP_CONSOLE_NOT_CONNECTED', message: /disconnected/ });
   const count = started.length;
   await new Promise((r) => setTimeout(r, 30));
   assert.equal(started.length, count, 'no call starts after the stop');
