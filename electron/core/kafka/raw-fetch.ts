@@ -43,6 +43,10 @@ export interface RawCluster {
   refreshMetadata(): Promise<void>;
   findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
   findBroker(q: { nodeId: string | number }): Promise<RawBroker>;
+  /** Topics every metadata refresh asks for; kafkajs replaces the set on a failed add, so read it afresh each time. */
+  readonly targetTopics: Set<string>;
+  /** The lock kafkajs holds while it changes `targetTopics` (and refreshes metadata for them). */
+  readonly mutatingTargetTopics: { acquire(): Promise<void>; release(): Promise<void> };
 }
 
 const require = createRequire(import.meta.url);
@@ -73,6 +77,28 @@ export function unsafeRawCluster(kafka: Kafka): RawCluster {
     maxInFlightRequests: null,
     isolationLevel: READ_COMMITTED,
   });
+}
+
+/**
+ * Drops from the cluster's metadata targets every topic missing from `existing` (a listing of the cluster's topics
+ * made just before) and returns them. Why: kafkajs 2.2.4 never removes a target by itself (cluster/index.js,
+ * addMultipleTargetTopics: it adds, and puts the previous set back only when the metadata refresh it triggers fails),
+ * so a topic listed or read once, then deleted, stays one, and the broker refuses every later refresh
+ * (UNKNOWN_TOPIC_OR_PARTITION): adding any topic the cluster had not seen yet failed, for the topic list and for
+ * reads, until the console reconnected. kafkajs's own admin.deleteTopics drops the topics it deleted the same way
+ * (admin/index.js: `cluster.targetTopics.delete(topic)`); holding the lock addMultipleTargetTopics holds keeps a
+ * failing add from putting them back. A topic created after `existing` was listed and added meanwhile is dropped
+ * too (a window of one metadata round trip): a read of it under way may end early, the next read adds it again.
+ */
+export async function unsafeForgetGoneTopics(cluster: RawCluster, existing: ReadonlySet<string>): Promise<string[]> {
+  await cluster.mutatingTargetTopics.acquire();
+  try {
+    const gone = [...cluster.targetTopics].filter((topic) => !existing.has(topic));
+    for (const topic of gone) cluster.targetTopics.delete(topic);
+    return gone;
+  } finally {
+    await cluster.mutatingTargetTopics.release();
+  }
 }
 
 /** A half-open offset range [from, to) of one partition. */
