@@ -3,7 +3,8 @@
 // a department consumer's eachBatch (batch-handler.ts: dedupe window, handler calls, offsets, commits) fed the same
 // records as kafkajs batches (1 MiB per partition, 3 partitions) by a double of kafkajs' EachBatchPayload. Records are
 // bench:consume's (local keys, S people, sealed 10,000 at a time); every subject key is opened in a warm-up pass, as in
-// a long-running consumer. --kit-root runs another checkout's kit in the same process, rounds alternating, medians
+// a long-running consumer; (cold) openRecords again with new keys, so every person's subject key is opened on their
+// first record, as a reader starting up does (with S = N, one key per record: the worst case). --kit-root runs another checkout's kit in the same process, rounds alternating, medians
 // reported (a baseline). CPU time, steadier than wall time on a shared machine; kafkajs itself is not in the figure
 // (bench:consume has it). Last line: one JSON object.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -119,12 +120,12 @@ try {
 
   const kits = [await loadKit('new', resolve('.'))];
   if (args['kit-root']) kits.unshift(await loadKit('base', resolve(args['kit-root'])));
-  const sides = kits.map((k) => ({ ...k, book: staticKeys(keyRecords), keys: k.kit.createConsumerKeys({ keysDir }), open: [] as number[], consumer: [] as number[] }));
+  const sides = kits.map((k) => ({ ...k, book: staticKeys(keyRecords), keys: k.kit.createConsumerKeys({ keysDir }), open: [] as number[], consumer: [] as number[], cold: [] as number[] }));
 
-  const openAll = async (side: (typeof sides)[number]): Promise<number> => {
+  const openAll = async (side: (typeof sides)[number], keys = side.keys): Promise<number> => {
     let opened = 0;
     for (let at = 0; at < records.length; at += 500) {
-      const events = await side.kit.openRecords(records.slice(at, at + 500), { department: 'support', keys: side.keys, subjectKeys: side.book });
+      const events = await side.kit.openRecords(records.slice(at, at + 500), { department: 'support', keys, subjectKeys: side.book });
       for (const e of events) if (e.state === 'open') opened += 1;
     }
     return opened;
@@ -157,14 +158,21 @@ try {
       c0 = cpuNow();
       if ((await consumeAll(side)) !== RECORDS) throw new Error(`${side.label}: not every record handed over`);
       side.consumer.push((cpuNow() - c0) / RECORDS);
+      // Cold: new keys, so each person's subject key is opened on their first record (a reader starting up).
+      const fresh = side.kit.createConsumerKeys({ keysDir });
+      c0 = cpuNow();
+      if ((await openAll(side, fresh)) !== RECORDS) throw new Error(`${side.label}: not every record opened cold`);
+      side.cold.push((cpuNow() - c0) / RECORDS);
+      await fresh.close();
     }
-    log(`round ${r + 1}: ${sides.map((s) => `${s.label} open ${s.open[r]!.toFixed(2)} µs, consumer ${s.consumer[r]!.toFixed(2)} µs`).join('; ')}`);
+    log(`round ${r + 1}: ${sides.map((s) => `${s.label} open ${s.open[r]!.toFixed(2)} µs, consumer ${s.consumer[r]!.toFixed(2)} µs, cold ${s.cold[r]!.toFixed(2)} µs`).join('; ')}`);
   }
   const result: Record<string, number | string> = { records: RECORDS, subjects: Number(args.subjects), rounds: ROUNDS };
   for (const side of sides) {
     const prefix = side.label === 'new' ? '' : `${side.label}_`;
     result[`${prefix}open_cpu_us_per_record`] = fixed(median(side.open));
     result[`${prefix}consumer_cpu_us_per_record`] = fixed(median(side.consumer));
+    result[`${prefix}cold_open_cpu_us_per_record`] = fixed(median(side.cold));
     await side.keys.close();
   }
   console.log(JSON.stringify(result));
