@@ -6,9 +6,10 @@
  *  - the data key wrapped under the subject key: the encrypted data keys are walked by their length fields, and the
  *    first whose provider id is SUBJECT_KEY_NAMESPACE and whose provider info starts with the key id is taken, as
  *    subject-section-open.ts takes it from the parsed header (and the raw AES keyring filters them);
- *  - the encryption context and the AAD of the unwrap: computed by the SDK's own decodeEncryptionContext and
- *    serializeEncryptionContext (as the raw AES keyring re-serialises the context) from the header's context bytes,
- *    once per distinct bytes: a subject key's sections share one context (department, source, policy version, key id).
+ *  - the encryption context and the AAD of the unwrap, once per distinct bytes (a subject key's sections share one
+ *    context: department, source, policy version, key id): walked in place when the bytes are already the SDK's
+ *    serialisation of it (canonical-context.ts), else computed by the SDK's own decodeEncryptionContext and
+ *    serializeEncryptionContext (as the raw AES keyring re-serialises the context).
  *
  * Anything unusual (no data key or more than allowed, lengths that do not add up, a context the SDK refuses) returns
  * undefined and the caller uses the SDK's parser, which says why. The unwrap's tag then authenticates the context, and
@@ -18,6 +19,7 @@ import type { EncryptionContext } from '@aws-crypto/material-management-node';
 import { NodeAlgorithmSuite } from '@aws-crypto/material-management-node';
 import { deserializeFactory, serializeFactory } from '@aws-crypto/serialize';
 import { SUBJECT_KEY_NAMESPACE } from '../subject-keys/format.js';
+import { decodeCanonicalContext } from './canonical-context.js';
 import type { HeaderShape } from './fast-header.js';
 
 const EC_LENGTH_AT = 1 + 2 + 32;
@@ -95,11 +97,17 @@ export function headerContext(message: Buffer, contexts: HeaderContext[], capaci
   for (const c of contexts) if (c.bytes.length === end - start && sameBytes(c.bytes, message, start)) return c;
   const bytes = message.subarray(start, end);
   let ctx: HeaderContext;
-  try {
-    const encryptionContext = decodeEncryptionContext(bytes);
-    ctx = { bytes: Buffer.from(bytes), encryptionContext, aad: serializeEncryptionContext(encryptionContext).subarray(2) };
-  } catch {
-    return undefined;
+  const canonical = decodeCanonicalContext(bytes);
+  if (canonical) {
+    const copy = Buffer.from(bytes);
+    ctx = { bytes: copy, encryptionContext: canonical, aad: copy };
+  } else {
+    try {
+      const encryptionContext = decodeEncryptionContext(bytes);
+      ctx = { bytes: Buffer.from(bytes), encryptionContext, aad: serializeEncryptionContext(encryptionContext).subarray(2) };
+    } catch {
+      return undefined;
+    }
   }
   if (contexts.length >= capacity) contexts.shift();
   contexts.push(ctx);
