@@ -26,7 +26,7 @@ function sdk(bytes: Buffer): { context: Record<string, string>; aad: Buffer } | 
 
 /** Context bytes with the pairs in the order given (as a header may state them). */
 function encode(pairs: ReadonlyArray<readonly [Buffer, Buffer]>): Buffer {
-  const parts = [Buffer.from([pairs.length >> 8, pairs.length & 255])];
+  const parts: Buffer[] = [Buffer.from([pairs.length >> 8, pairs.length & 255])];
   for (const [k, v] of pairs) for (const b of [k, v]) parts.push(Buffer.from([b.length >> 8, b.length & 255]), b);
   return Buffer.concat(parts);
 }
