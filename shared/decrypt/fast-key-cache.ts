@@ -1,3 +1,5 @@
+import { oldestEvictor } from '../collections/oldest-evictor.js';
+
 /**
  * Unwrapped data keys of ONE opener (one identity), looked up by the bytes of a message header that
  * decide the data key: the serialised encryption context and encrypted data keys.
@@ -39,6 +41,8 @@ export function createFastKeyCache<M = undefined>(opts: FastKeyCacheOptions): Fa
     entries.get(id)?.key.fill(0);
     entries.delete(id);
   };
+  const evictOldest = oldestEvictor(entries);
+  const zero = (id: string): void => void entries.get(id)?.key.fill(0);
   const lookup = (id: string): { key: Buffer; meta: M } | undefined => {
     const e = entries.get(id);
     if (!e) return undefined;
@@ -54,7 +58,7 @@ export function createFastKeyCache<M = undefined>(opts: FastKeyCacheOptions): Fa
     put(id, dataKey, meta) {
       drop(id);
       entries.set(id, { key: Buffer.from(dataKey), meta: meta as M, expiresAt: now() + opts.maxAgeMs });
-      while (entries.size > opts.capacity) drop(entries.keys().next().value!);
+      while (entries.size > opts.capacity) evictOldest(zero);
     },
     delete: drop,
     clear() {

@@ -3,6 +3,7 @@ import { NodeCachingMaterialsManager, getLocalCryptographicMaterialsCache } from
 import type { KeyringNode, NodeDecryptionMaterial, NodeMaterialsManager } from '@aws-crypto/material-management-node';
 import { captureKmsFailures } from '../kms/index.js';
 import { LockError, lockForFailure, type LockContext } from './lock-reason.js';
+import { oldestEvictor } from '../collections/oldest-evictor.js';
 
 type DecryptRequest = Parameters<NodeMaterialsManager['decryptMaterials']>[0];
 
@@ -46,6 +47,7 @@ export function createOpeningMaterials(opts: OpeningMaterialsOptions): NodeMater
     maxAge: opts.maxAgeMs,
   });
   const failures = new Map<string, { error: LockError; until: number }>();
+  const evictOldestFailure = oldestEvictor(failures);
   const inflight = new Map<string, Promise<unknown>>();
 
   async function decryptMaterials(request: DecryptRequest): Promise<NodeDecryptionMaterial> {
@@ -67,7 +69,7 @@ export function createOpeningMaterials(opts: OpeningMaterialsOptions): NodeMater
       const error = new LockError(lock, outcome.error);
       // Unreachable KMS is remembered only a moment: the next batch should try again.
       failures.set(key, { error, until: Date.now() + (lock.code === 'kms_unreachable' ? Math.min(opts.failureTtlMs, 2_000) : opts.failureTtlMs) });
-      if (failures.size > 10_000) failures.delete(failures.keys().next().value!);
+      if (failures.size > 10_000) evictOldestFailure();
       throw error;
     } finally {
       inflight.delete(key);

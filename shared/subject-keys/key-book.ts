@@ -1,4 +1,5 @@
 import { parseKeysTopicRecord, subjectKeyRecordKey, type SubjectKeyRecord } from './format.js';
+import { oldestEvictor } from '../collections/oldest-evictor.js';
 
 /**
  * What a reader knows of the keys topic (shared/subject-keys/format.ts) at this moment: the sealed key
@@ -101,6 +102,7 @@ export function createKeyBook(opts: KeyBookOptions = {}): KeyBook {
   const bySubject = new Map<string, Set<string>>();
   const forgotten = new Map<string, string>();
   const shredded = new Set<string>();
+  const evictOldestShredded = oldestEvictor(shredded);
   const listeners = new Set<(recordKey: string | null) => void>();
   let size = 0;
   let skipped = 0;
@@ -123,7 +125,7 @@ export function createKeyBook(opts: KeyBookOptions = {}): KeyBook {
     if (rec) unlink(rec);
     shredded.delete(recordKey); // re-added last: the oldest are the first to go
     shredded.add(recordKey);
-    if (shredded.size > SHREDDED_CAPACITY) shredded.delete(shredded.values().next().value!);
+    if (shredded.size > SHREDDED_CAPACITY) evictOldestShredded();
     tell(recordKey);
   };
   const put = (recordKey: string, rec: SubjectKeyRecord): void => {

@@ -5,6 +5,7 @@ import type { EnvelopeOpener } from '../../../shared/decrypt/types.js';
 import { parseEnvelope, type Envelope } from '../../../shared/envelope/index.js';
 import { isSealpostError, SealpostError } from '../../../shared/errors/index.js';
 import { CONSOLE_ERRORS } from '../errors.js';
+import { oldestEvictor } from '../../../shared/collections/oldest-evictor.js';
 
 export type EventChannel = 'events:query' | 'events:open';
 
@@ -32,12 +33,13 @@ const sourceOf = (key: string): string => key.slice(0, key.indexOf('/'));
  */
 export function eventChannels(deps: EventChannelDeps): Pick<ConsoleHandlers, EventChannel> {
   const kept = new Map<string, Envelope>();
+  const evictOldestKept = oldestEvictor(kept);
   const max = deps.maxKept ?? 5_000;
   const keep = (service: string, key: string, env: Envelope): void => {
     const k = keyOf(service, key);
     kept.delete(k);
     kept.set(k, env);
-    while (kept.size > max) kept.delete(kept.keys().next().value!);
+    while (kept.size > max) evictOldestKept();
   };
   return {
     async 'events:query'({ service, ...query }) {

@@ -1,6 +1,7 @@
 import { SealpostError } from '../../../shared/errors/index.js';
 import { CONSOLE_ERRORS } from '../errors.js';
 import { readRanges, type PartitionRange, type RawCluster, type RawRecord } from '../kafka/raw-fetch.js';
+import { oldestEvictor } from '../../../shared/collections/oldest-evictor.js';
 
 const copy = (b: Buffer): Buffer => Buffer.from(b);
 
@@ -22,13 +23,14 @@ export function detach(raw: RawRecord): RawRecord {
  */
 export function createRecordCache(maxEntries = 10_000) {
   const entries = new Map<string, RawRecord>();
+  const evictOldestEntry = oldestEvictor(entries);
   const keyOf = (topic: string, id: string): string => `${topic}\u0000${id}`;
 
   const put = (topic: string, id: string, raw: RawRecord): void => {
     const k = keyOf(topic, id);
     entries.delete(k);
     entries.set(k, detach(raw));
-    while (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+    while (entries.size > maxEntries) evictOldestEntry();
   };
 
   return {

@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { OTHER } from './facts.js';
 import type { ActivityCount, SealedLink } from './types.js';
+import { oldestEvictor } from '../../../shared/collections/oldest-evictor.js';
 
 /** Distinct event types one source counts per hour; more are counted as `(other)`. */
 export const MAX_TYPES_PER_HOUR = 100;
@@ -25,6 +26,7 @@ export function createAdmission(db: BetterSqlite3.Database) {
   const linkKept = db.prepare<unknown[], { one: number }>('SELECT 1 AS one FROM links WHERE ref = ?');
   const counted = new Map<string, number>();
   const staged = new Map<string, SealedLink>();
+  const evictOldestStaged = oldestEvictor(staged);
 
   /** The row as it may be counted: itself when known or with room left this hour, else with `(other)` in its place. */
   const admit = (dim: string, hour: number, source: string, type: string, key: string, max: number): boolean => {
@@ -69,7 +71,7 @@ export function createAdmission(db: BetterSqlite3.Database) {
         if (linkKept.get(l.ref)) out.push(l);
         else {
           staged.delete(l.ref);
-          if (staged.size >= MAX_STAGED_LINKS) staged.delete(staged.keys().next().value!);
+          if (staged.size >= MAX_STAGED_LINKS) evictOldestStaged();
           staged.set(l.ref, l);
         }
       }

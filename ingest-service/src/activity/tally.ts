@@ -5,6 +5,7 @@ import type { SectionSealer } from '../../../shared/seal/types.js';
 import type { ParsedEvent } from '../parse/index.js';
 import { activityKeysOf, clickedUrlOf, type FactRule } from './facts.js';
 import type { ActivityKey, ActivityTally, SealedLink } from './types.js';
+import { oldestEvictor } from '../../../shared/collections/oldest-evictor.js';
 
 const MINUTE = 60_000;
 /** An event stamped further ahead than this (a wrong clock at the provider) counts at its receive time. */
@@ -32,6 +33,7 @@ const nest = (path: string, value: string): Record<string, unknown> =>
 export function createTallier(deps: TallyDeps) {
   const rules = new Map<string, { compiled: CompiledRule; fact: FactRule }>();
   const seen = new Set<string>();
+  const evictOldestSeen = oldestEvictor(seen);
   // Keyed reference of a URL: 16 bytes of HMAC-SHA256, base64url; an entry's clicks in one call.
   const linkRef = createKeyedRef(deps.linkKey);
   const ruleOf = (source: string, kind: SourceKind) => {
@@ -102,7 +104,7 @@ export function createTallier(deps: TallyDeps) {
     const sealed = inputs.length ? await deps.sealer.sealMany(inputs) : [];
     for (let i = 0; i < owners.length; i++) owners[i]!.link.sections[owners[i]!.department] = sealed[i]!;
     for (const l of links) {
-      if (seen.size >= SEEN_LINKS) seen.delete(seen.values().next().value!);
+      if (seen.size >= SEEN_LINKS) evictOldestSeen();
       seen.add(l.ref);
     }
     return links;

@@ -1,3 +1,5 @@
+import { oldestEvictor } from '../../../shared/collections/oldest-evictor.js';
+
 /**
  * What a full map does with a key it does not know: `forget-oldest` drops the least recently seen
  * key (fine where a reset bucket only costs a log line), `refuse` first drops the keys whose bucket
@@ -16,6 +18,7 @@ export function createKeyedRateLimiter(opts: { perMinute: number; burst?: number
   const maxKeys = opts.maxKeys ?? 10_000;
   const perMs = opts.perMinute / 60_000;
   const buckets = new Map<string, { tokens: number; at: number }>();
+  const evictOldestBucket = oldestEvictor(buckets);
 
   const tokensAt = (b: { tokens: number; at: number }, t: number): number => Math.min(burst, b.tokens + (t - b.at) * perMs);
 
@@ -23,7 +26,7 @@ export function createKeyedRateLimiter(opts: { perMinute: number; burst?: number
   const room = (t: number): boolean => {
     if (buckets.size < maxKeys) return true;
     if (opts.whenFull !== 'refuse') {
-      while (buckets.size >= maxKeys) buckets.delete(buckets.keys().next().value!);
+      while (buckets.size >= maxKeys) evictOldestBucket();
       return true;
     }
     for (const [key, b] of buckets) if (tokensAt(b, t) >= burst) buckets.delete(key);

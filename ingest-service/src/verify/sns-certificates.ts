@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { SealpostError } from '../../../shared/errors/index.js';
 import { unauthenticated, unavailable } from './errors.js';
 import type { VerifyLog } from './types.js';
+import { oldestEvictor } from '../../../shared/collections/oldest-evictor.js';
 
 /** Where SNS signing certificates come from and how they are kept. */
 export interface CertificateStoreOptions {
@@ -54,6 +55,8 @@ export function createCertificateStore(opts: CertificateStoreOptions): Certifica
   const limits = { ...CERTIFICATE_STORE_LIMITS, ...definedOnly(opts) };
   const cache = new Map<string, Promise<Loaded>>();
   const failures = new Map<string, { until: number; error: SealpostError }>();
+  const evictOldestCertificate = oldestEvictor(cache);
+  const evictOldestFailure = oldestEvictor(failures);
   let fetching = 0;
 
   async function load(url: URL, fileName: string): Promise<Loaded> {
@@ -101,7 +104,7 @@ export function createCertificateStore(opts: CertificateStoreOptions): Certifica
   function remember(key: string, error: SealpostError): void {
     failures.delete(key);
     failures.set(key, { until: opts.now() + limits.failureTtlMs, error });
-    while (failures.size > limits.maxFailures) failures.delete(failures.keys().next().value!);
+    while (failures.size > limits.maxFailures) evictOldestFailure();
   }
 
   function pendingFor(key: string, url: URL, fileName: string): Promise<Loaded> {
@@ -116,7 +119,7 @@ export function createCertificateStore(opts: CertificateStoreOptions): Certifica
     if (failed) failures.delete(key);
     const pending = load(url, fileName);
     cache.set(key, pending);
-    while (cache.size > limits.maxCertificates) cache.delete(cache.keys().next().value!);
+    while (cache.size > limits.maxCertificates) evictOldestCertificate();
     pending.catch((err: unknown) => {
       if (cache.get(key) === pending) cache.delete(key);
       if (notRemembered.has(err as object)) return; // busy: says nothing about this certificate

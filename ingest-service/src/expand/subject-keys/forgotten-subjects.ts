@@ -1,4 +1,5 @@
 import type { ForgetNotice } from '../contract.js';
+import { oldestEvictor } from '../../../../shared/collections/oldest-evictor.js';
 
 /** Where the whole forgotten state lives: the follower's store on disk (subject-keys/forgotten-lookup.ts). */
 export interface ForgottenSource {
@@ -18,10 +19,11 @@ export interface ForgottenSource {
 export function createForgottenSubjects(opts: { source?: ForgottenSource; limit: number; learned?(subject: string, atMs: number): void }) {
   /** Subject -> epoch ms of its forget, or null: not forgotten when last looked at. */
   const held = new Map<string, number | null>();
+  const evictOldestHeld = oldestEvictor(held);
   const hold = (subject: string, at: number | null): void => {
     held.delete(subject);
     held.set(subject, at);
-    if (held.size > opts.limit) held.delete(held.keys().next().value!);
+    if (held.size > opts.limit) evictOldestHeld();
   };
   const atMs = (subject: string): number | undefined => {
     let at = held.get(subject);

@@ -5,6 +5,7 @@ import type { SinkRecord } from '../../kafka/sink.js';
 import type { ForgetNotice } from '../contract.js';
 import { createForgottenSubjects, type ForgottenSource } from './forgotten-subjects.js';
 import { createRetiredKeys } from './retired-keys.js';
+import { oldestEvictor } from '../../../../shared/collections/oldest-evictor.js';
 
 /** What the keyring needs: where key records go, how many keys to hold, who made them, and the sealer. */
 export interface SubjectKeyringOptions {
@@ -54,6 +55,7 @@ const slotOf = (subject: string, department: string): string => `${subject}\u000
 export function createSubjectKeyring(opts: SubjectKeyringOptions) {
   const now = opts.now ?? Date.now;
   const cache = new Map<string, Cached>();
+  const evictOldestKey = oldestEvictor(cache);
   const stats = { keysCreated: 0 };
   const retired = createRetiredKeys((keys) => opts.discard(keys));
   /** Drops the subject's cached keys (those made up to `madeUpTo`, when given): they are, or will be, tombstoned. */
@@ -78,11 +80,7 @@ export function createSubjectKeyring(opts: SubjectKeyringOptions) {
     cache.delete(slot);
     cache.set(slot, value);
     if (prev && prev.key !== value.key) retired.retire(prev.key); // two expands made a key for one slot
-    if (cache.size > opts.cacheSize) {
-      const [oldest, evicted] = cache.entries().next().value!;
-      cache.delete(oldest);
-      retired.retire(evicted.key);
-    }
+    if (cache.size > opts.cacheSize) evictOldestKey((slot) => retired.retire(cache.get(slot)!.key));
   };
 
   /** One expand's use of the keyring: the keys it took and made, then its key records. */
