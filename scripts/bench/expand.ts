@@ -1,7 +1,8 @@
-// npm run bench:expand [-- --seconds S --departments N --subject-keys on|off --service-root DIR] — CPU µs per event of the
+// npm run bench:expand [-- --seconds S --departments N --subject-keys on|off --new-subject-every-event --service-root DIR] — CPU µs per event of the
 // expand step alone (parse, policy split, blind index, subject keys, sealing, envelopes, suppression records, activity
 // tally): what one expand worker does per event, in this process, with no broker, HTTP or journal. The load is
-// bench:ingest's (batches of 100 SendGrid events, 5,000 recipients, one event in five a bounce). CPU time, not wall
+// bench:ingest's (batches of 100 SendGrid events, 5,000 recipients, one event in five a bounce; --new-subject-every-event:
+// 50,000 recipients in turn, more than the subject-key cache holds, so each event makes and caches new keys). CPU time, not wall
 // time, so a shared machine inflates it far less than the rates of bench:ingest; --service-root runs another checkout's
 // expand step under the same load (a baseline, back to back). Last line: one JSON object.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ const { values: args } = parseArgs({
     departments: { type: 'string', default: '2' },
     'subject-keys': { type: 'string', default: 'on' },
     'service-root': { type: 'string' },
+    'new-subject-every-event': { type: 'boolean', default: false },
   },
 });
 const root = resolve(args['service-root'] ?? '.');
@@ -48,7 +50,7 @@ try {
   const config = loadConfig({ file: configFile, env: {} });
   const pipeline = createExpandPipeline(config, sourceTable(config), { instance: 'bench' });
   // The load is made before it is timed (its own JSON work is not the expand step's): 500 requests, taken in turn.
-  const makeBatch = createBatchMaker({ run: 'x', batch: 100, audit: false, newSubjectEveryEvent: false });
+  const makeBatch = createBatchMaker({ run: 'x', batch: 100, audit: false, newSubjectEveryEvent: args['new-subject-every-event'] });
   const bodies = Array.from({ length: 500 }, () => makeBatch().body);
   let seq = 0;
   const expandOne = async (): Promise<number> => {
