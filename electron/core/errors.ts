@@ -95,12 +95,7 @@ export function describeKafkaError(err: unknown, context: { brokers?: readonly s
       { cause: err, status: 403 },
     );
   }
-  if (has(/UNKNOWN_TOPIC_OR_PARTITION|does not host this topic-partition|TopicMetadataNotLoaded/i)) {
-    return new SealpostError(CONSOLE_ERRORS.topicNotFound, `Topic${context.topic ? ` "${context.topic}"` : ''} does not exist on this cluster (or was just deleted). Refresh the topic list.`, {
-      cause: err,
-      status: 404,
-    });
-  }
+  if (has(/UNKNOWN_TOPIC_OR_PARTITION|does not host this topic-partition|TopicMetadataNotLoaded/i)) return topicNotFound(context.topic, err);
   if (has(/certificate|self[- ]signed|CERT_|ERR_TLS|SSL routines|wrong version number|EPROTO/i)) {
     return new SealpostError(
       CONSOLE_ERRORS.tlsFailed,
@@ -134,6 +129,19 @@ function firstLine(errors: ErrorLike[]): string {
   const last = errors[errors.length - 1];
   const msg = str(last?.message) || str(last?.type) || 'unknown error';
   return msg.split('\n')[0]!.slice(0, 160);
+}
+
+/** A topic the cluster does not have (never created, or deleted since it was listed). */
+export function topicNotFound(topic: string | undefined, cause?: unknown): SealpostError {
+  return new SealpostError(CONSOLE_ERRORS.topicNotFound, `Topic${topic ? ` "${topic}"` : ''} does not exist on this cluster (or was just deleted). Refresh the topic list.`, {
+    cause,
+    status: 404,
+  });
+}
+
+/** True when the broker refused for a topic it does not know, however deep kafkajs wrapped the refusal (its retries). */
+export function isUnknownTopicError(err: unknown): boolean {
+  return chain(err).some((e) => e.type === 'UNKNOWN_TOPIC_OR_PARTITION');
 }
 
 /** Raised when a call needs a connection and there is none. */

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka, RetryOptions } from 'kafkajs';
 import { SealpostError } from '../../../shared/errors/index.js';
 import { CONSOLE_ERRORS } from '../errors.js';
 
@@ -41,6 +41,8 @@ export interface RawCluster {
   /** One ListOffsets request per leader for all the given partitions (earliest or latest). */
   fetchTopicsOffset(topics: { topic: string; partitions: { partition: number }[]; fromBeginning: boolean }[]): Promise<{ topic: string; partitions: { partition: number; offset: string }[] }[]>;
   refreshMetadata(): Promise<void>;
+  /** Metadata of all the cluster's topics (no topics asked: the targets play no part, so a deleted one cannot refuse it). */
+  metadata(): Promise<{ topicMetadata: { topic: string }[] }>;
   findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
   findBroker(q: { nodeId: string | number }): Promise<RawBroker>;
   /** Topics every metadata refresh asks for; kafkajs replaces the set on a failed add, so read it afresh each time. */
@@ -57,21 +59,30 @@ const filterAbortedMessages = require('kafkajs/src/consumer/filterAbortedMessage
 
 const READ_COMMITTED = 1;
 
+/** A private member of the kafkajs client (index.js `PRIVATE`), or an error saying the console needs reinstalling. */
+function privateOf<T>(kafka: Kafka, description: string, kind: 'function' | 'object'): T {
+  const sym = Object.getOwnPropertySymbols(kafka).find((s) => s.description === description);
+  const value = sym ? (kafka as unknown as Record<symbol, unknown>)[sym] : undefined;
+  if (typeof value !== kind) {
+    throw new SealpostError(CONSOLE_ERRORS.kafka, 'This kafkajs version is not the one the console was built with (2.2.x); reinstall the console.');
+  }
+  return value as T;
+}
+
+/** kafkajs's Client[PRIVATE.CREATE_CLUSTER]: a cluster with the client's brokers, TLS, SASL, timeouts and retry. */
+const createCluster = (kafka: Kafka, options: object): RawCluster => privateOf<(o: object) => RawCluster>(kafka, 'private:Kafka:createCluster', 'function')(options);
+
 /**
  * kafkajs's internal cluster, built with the client's own brokers/TLS/SASL settings. Why: kafkajs
  * only reads through consumer groups, and joining a group costs seconds (the broker's
  * group.initial.rebalance.delay.ms is 3 s by default) — the console must show a first page in well
  * under a second, reading any offset of any partition. kafkajs 2.2.4 is frozen, and this file is
  * the only place reaching into its internals; the rest of the console uses them through RawCluster
- * (reads here, bulk watermarks in topics/topic-list.ts; tested against the real broker in test/console/core/).
+ * (reads here, bulk watermarks in topics/topic-list.ts, the admin client's cluster in kafka/console-admin.ts;
+ * tested against the real broker in test/console/core/).
  */
 export function unsafeRawCluster(kafka: Kafka): RawCluster {
-  const sym = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
-  const create = sym ? (kafka as unknown as Record<symbol, unknown>)[sym] : undefined;
-  if (typeof create !== 'function') {
-    throw new SealpostError(CONSOLE_ERRORS.kafka, 'This kafkajs version is not the one the console was built with (2.2.x); reinstall the console.');
-  }
-  return (create as (o: object) => RawCluster)({
+  return createCluster(kafka, {
     metadataMaxAge: 300_000,
     allowAutoTopicCreation: false,
     maxInFlightRequests: null,
@@ -79,23 +90,46 @@ export function unsafeRawCluster(kafka: Kafka): RawCluster {
   });
 }
 
+type CreateAdmin = (o: { logger: unknown; retry: RetryOptions; cluster: RawCluster; instrumentationEmitter: unknown }) => Admin;
+const createAdmin = require('kafkajs/src/admin') as CreateAdmin;
+const InstrumentationEventEmitter = require('kafkajs/src/instrumentation/emitter') as new () => unknown;
+
 /**
- * Drops from the cluster's metadata targets every topic missing from `existing` (a listing of the cluster's topics
- * made just before) and returns them. Why: kafkajs 2.2.4 never removes a target by itself (cluster/index.js,
- * addMultipleTargetTopics: it adds, and puts the previous set back only when the metadata refresh it triggers fails),
- * so a topic listed or read once, then deleted, stays one, and the broker refuses every later refresh
- * (UNKNOWN_TOPIC_OR_PARTITION): adding any topic the cluster had not seen yet failed, for the topic list and for
- * reads, until the console reconnected. kafkajs's own admin.deleteTopics drops the topics it deleted the same way
- * (admin/index.js: `cluster.targetTopics.delete(topic)`); holding the lock addMultipleTargetTopics holds keeps a
- * failing add from putting them back. A topic created after `existing` was listed and added meanwhile is dropped
- * too (a window of one metadata round trip): a read of it under way may end early, the next read adds it again.
+ * What `kafka.admin({ retry })` builds (index.js, Client#admin: same cluster options, retry merged over the client's),
+ * and the cluster under it, which kafkajs keeps to itself: the console must drop deleted topics from its metadata
+ * targets (unsafeForgetGoneTopics), or a topic opened then deleted fails every later admin call asking a topic.
+ * Its own cluster, not the raw one: admin.fetchTopicMetadata({ topics }) replaces the cluster's metadata with those
+ * topics' alone (brokerPool.refreshMetadata), which the admin's calls refresh again before use and readRanges does
+ * not; and the admin's cluster options stay kafkajs's own, so what it answers (watermarks) does not change.
  */
-export async function unsafeForgetGoneTopics(cluster: RawCluster, existing: ReadonlySet<string>): Promise<string[]> {
+export function unsafeAdmin(kafka: Kafka, retry: RetryOptions): { admin: Admin; cluster: RawCluster } {
+  const instrumentationEmitter = new InstrumentationEventEmitter();
+  const cluster = createCluster(kafka, { allowAutoTopicCreation: false, instrumentationEmitter });
+  const clientRetry = privateOf<RetryOptions>(kafka, 'private:Kafka:clusterRetry', 'object');
+  const admin = createAdmin({ retry: { ...clientRetry, ...retry }, logger: kafka.logger(), instrumentationEmitter, cluster });
+  return { admin, cluster };
+}
+
+/**
+ * Lists the cluster's topics and drops from its metadata targets every topic missing from that listing; returns
+ * both. Why: kafkajs 2.2.4 never removes a target by itself (cluster/index.js, addMultipleTargetTopics: it adds, and
+ * puts the previous set back only when the metadata refresh it triggers fails), so a topic listed, read or asked
+ * once, then deleted, stays one, and the broker refuses every later refresh (UNKNOWN_TOPIC_OR_PARTITION): adding any
+ * topic the cluster had not seen yet failed (the topic list, reads, the admin client's calls) until the console
+ * reconnected. The listing asks no topic by name, so the targets cannot make it fail. kafkajs's own
+ * admin.deleteTopics drops the topics it deleted the same way (admin/index.js: `cluster.targetTopics.delete(topic)`);
+ * holding the lock addMultipleTargetTopics holds keeps a failing add from putting them back. A topic created after
+ * the listing and added meanwhile is dropped too (a window of one metadata round trip): a read of it under way may
+ * end early, the next ask adds it again.
+ */
+export async function unsafeForgetGoneTopics(cluster: RawCluster): Promise<{ existing: Set<string>; forgotten: string[] }> {
+  const { topicMetadata } = await cluster.metadata();
+  const existing = new Set(topicMetadata.map((t) => t.topic));
   await cluster.mutatingTargetTopics.acquire();
   try {
-    const gone = [...cluster.targetTopics].filter((topic) => !existing.has(topic));
-    for (const topic of gone) cluster.targetTopics.delete(topic);
-    return gone;
+    const forgotten = [...cluster.targetTopics].filter((topic) => !existing.has(topic));
+    for (const topic of forgotten) cluster.targetTopics.delete(topic);
+    return { existing, forgotten };
   } finally {
     await cluster.mutatingTargetTopics.release();
   }

@@ -44,9 +44,8 @@ const retriable = (err: unknown): boolean => typeof err === 'object' && err !== 
  * deletion explains the refusal, a leader moved (a broker restarted) or is not ready yet (a topic just created):
  * the cluster refreshes its metadata only when its targets change, so it is asked to, after a pause.
  */
-async function recover(admin: Admin, cluster: RawCluster, ask: readonly TopicPartitionIds[], attempt: number): Promise<TopicPartitionIds[]> {
-  const existing = new Set(await admin.listTopics());
-  const forgotten = await unsafeForgetGoneTopics(cluster, existing);
+async function recover(cluster: RawCluster, ask: readonly TopicPartitionIds[], attempt: number): Promise<TopicPartitionIds[]> {
+  const { existing, forgotten } = await unsafeForgetGoneTopics(cluster);
   const left = ask.filter((t) => existing.has(t.topic));
   if (forgotten.length > 0 || left.length < ask.length) return left;
   await sleep(RETRY_PAUSE_MS * attempt);
@@ -74,7 +73,7 @@ async function chunkWatermarks(admin: Admin, cluster: RawCluster, part: readonly
     } catch (err) {
       if (attempt === BULK_ATTEMPTS || !retriable(err)) break;
       if (stopped()) throw stoppedError();
-      const left = await recover(admin, cluster, ask, attempt).catch(() => null);
+      const left = await recover(cluster, ask, attempt).catch(() => null);
       if (stopped()) throw stoppedError();
       if (!left) break;
       if (left.length === 0) return new Map();

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeKafkaError } from '../../../electron/core/errors.js';
+import kafkajs from 'kafkajs';
+import { describeKafkaError, isUnknownTopicError } from '../../../electron/core/errors.js';
 
 /** Error shapes as kafkajs, Node and the AWS SDK really throw them (name/type/code/message, wrapped). */
 const kafkajsRetries = (inner: object) => Object.assign(new Error((inner as Error).message), { name: 'KafkaJSNumberOfRetriesExceeded', originalError: inner });
@@ -36,4 +37,14 @@ for (const [why, err, code, retriable] of table) {
 test('the unreachable message names the brokers the user typed', () => {
   const e = describeKafkaError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), { brokers: ['kafka-1:9092', 'kafka-2:9092'] });
   assert.match(e.message, /kafka-1:9092, kafka-2:9092/);
+});
+
+test('a refusal for a topic the broker does not know is told apart, behind kafkajs\'s retries too (the deleted-topic recovery acts on it)', () => {
+  const refusal = (type: string, code: number) => new kafkajs.KafkaJSProtocolError(Object.assign(new Error(type), { type, code, retriable: true }));
+  const afterRetries = (e: Error) => new kafkajs.KafkaJSNumberOfRetriesExceeded(e, { retryCount: 1, retryTime: 150 });
+  assert.equal(isUnknownTopicError(refusal('UNKNOWN_TOPIC_OR_PARTITION', 3)), true);
+  assert.equal(isUnknownTopicError(afterRetries(refusal('UNKNOWN_TOPIC_OR_PARTITION', 3))), true);
+  assert.equal(isUnknownTopicError(afterRetries(refusal('NOT_LEADER_FOR_PARTITION', 6))), false);
+  assert.equal(isUnknownTopicError(refusal('TOPIC_AUTHORIZATION_FAILED', 29)), false);
+  assert.equal(isUnknownTopicError(new Error('This server does not host this topic-partition')), false, 'a message alone is not the refusal');
 });
