@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Admin, Kafka, RetryOptions } from 'kafkajs';
 import { SealpostError } from '../../../shared/errors/index.js';
 import { CONSOLE_ERRORS } from '../errors.js';
+import { recoverGoneTopics } from './gone-topics.js';
 
 /** One record as the broker returned it (kafkajs's decoded form). */
 export interface RawRecord {
@@ -168,7 +169,7 @@ export async function* readRanges(cluster: RawCluster, topic: string, ranges: re
   const next = new Map<number, { pos: number; to: number }>();
   for (const r of ranges) if (r.from < r.to) next.set(r.partition, { pos: r.from, to: r.to });
   if (next.size === 0) return;
-  await cluster.addTargetTopic(topic);
+  await recoverGoneTopics([topic], () => cluster.addTargetTopic(topic), async () => (await unsafeForgetGoneTopics(cluster)).existing);
   type Responses = Awaited<ReturnType<RawBroker['fetch']>>[];
   const fetchAll = async (): Promise<Responses> => {
     const byLeader = cluster.findLeaderForPartitions(topic, [...next.keys()]);

@@ -2,6 +2,7 @@ import type { Admin } from 'kafkajs';
 import type { ConsoleHandlers } from '../../../shared/console-api/index.js';
 import { followKeysTopic, type KeysTopicFollower } from '../../../shared/subject-keys/index.js';
 import { describeKafkaError, notConnected } from '../errors.js';
+import { createConsoleAdmin } from '../kafka/console-admin.js';
 import { createKafka, type KafkaConnection, type MskTokenSigner } from '../kafka/kafka-client.js';
 import { unsafeRawCluster, type RawCluster } from '../kafka/raw-fetch.js';
 import type { Watermarks } from '../messages/read-window.js';
@@ -100,7 +101,7 @@ export function createKafkaSession(deps: KafkaSessionDeps) {
       await disconnect();
       const password = 'password' in connection.auth && connection.auth.password ? connection.auth.password : deps.settings.password(connection.name);
       const kafka = createKafka(connection, password, deps.mskSigner);
-      const admin = kafka.admin({ retry: { retries: 1, initialRetryTime: 150 } });
+      const admin = createConsoleAdmin(kafka, { retries: 1, initialRetryTime: 150 });
       const cluster = unsafeRawCluster(kafka);
       try {
         await admin.connect();
