@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "blind-index.h"
+#include "wrap-key.h"
 #include "open.h"
 #include "sdk-kdf.h"
 
@@ -215,5 +216,6 @@ NAPI_MODULE_INIT() {
   if (napi_set_named_property(env, exports, "sealGroups", fn) != napi_ok) return NULL;
   if (open_init(env, exports) != 0) return NULL;
   if (blind_index_init(env, exports) != 0) return NULL;
+  if (wrap_key_init(env, exports) != 0) return NULL;
   return exports;
 }

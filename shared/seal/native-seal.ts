@@ -38,6 +38,11 @@ export interface NativeSeal {
   openWrappedMessage(message: Buffer, wrappingKey: Buffer, ivOffset: number, wrappedOffset: number, aad: Uint8Array): Buffer;
   /** Blind indexes of normalised values back to back (native/seal/blind-index.c): 22 base64url characters each. */
   blindIndexes(key: Buffer, values: Buffer, lengths: Uint32Array): Buffer;
+  /**
+   * Wraps `plaintext` (a data key) under `wrappingKey` as the SDK's raw AES keyring does (AES-256-GCM, `iv`, `aad`),
+   * writing ciphertext || 16-byte tag into `out` at `outOffset` (native/seal/wrap-key.c).
+   */
+  wrapKey(wrappingKey: Buffer, iv: Buffer, plaintext: Buffer, aad: Buffer, out: Buffer, outOffset: number): void;
 }
 
 // Beside the sources (shared/seal/ -> native/seal/...), and in a build (npm run build copies it to dist/native/seal/...).

@@ -70,7 +70,7 @@ export function createSectionSealer(options: SectionSealerOptions): FastSectionS
   const now = options.now ?? Date.now;
   const native = options.native === null ? undefined : (options.native ?? nativeSeal());
   const departments = createDepartmentMaterials({ materialsFor: options.materialsFor, limits, now, native });
-  const subjects = createSubjectMaterials({ limits, now });
+  const subjects = createSubjectMaterials({ limits, now, native });
   let closed = false;
   let sectionsSealed = 0;
   // Slot names (department, source, policy version) made once: a string built per section cost more than

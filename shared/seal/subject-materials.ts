@@ -1,5 +1,6 @@
 import { sectionContext } from '../envelope/index.js';
 import { fits, retire, type Held } from './held-materials.js';
+import type { NativeSeal } from './native-seal.js';
 import type { MaterialsLimits } from './section-sealer-options.js';
 import { subjectParts, subjectTemplate, type SubjectTemplate } from './subject-template.js';
 import type { SubjectKey } from './subject-wrap.js';
@@ -35,7 +36,7 @@ class SubjectHeld implements Held {
   }
 }
 
-export function createSubjectMaterials(opts: { limits: MaterialsLimits; now: () => number }) {
+export function createSubjectMaterials(opts: { limits: MaterialsLimits; now: () => number; native?: NativeSeal | undefined }) {
   // Most subject keys seal for one slot: the Held itself, a Map only once there are several.
   const bySubjectKey = new WeakMap<SubjectKey, SubjectHeld | Map<string, SubjectHeld>>();
   const templates = new Map<string, SubjectTemplate>();
@@ -64,7 +65,7 @@ export function createSubjectMaterials(opts: { limits: MaterialsLimits; now: () 
       if (h) beforeRenew();
       let t = templates.get(slot);
       if (!t) templates.set(slot, (t = subjectTemplate(sectionContext(section.department, section.source, section.policyVersion))));
-      const fresh = new SubjectHeld(slot, subjectParts(t, subjectKey), now);
+      const fresh = new SubjectHeld(slot, subjectParts(t, subjectKey, opts.native), now);
       keep(subjectKey, fresh);
       retire(h);
       renewals++;

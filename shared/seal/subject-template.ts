@@ -11,6 +11,7 @@ import { serializeFactory } from '@aws-crypto/serialize';
 import { KEY_ID_PATTERN } from '../subject-keys/format.js';
 import { createMessageWriter } from './fast-message.js';
 import { fillRandom } from './message-id.js';
+import type { NativeSeal } from './native-seal.js';
 import { subjectKeyMaterial, subjectSectionContext, type SubjectKey } from './subject-wrap.js';
 import type { SealParts } from './write-message.js';
 
@@ -76,9 +77,10 @@ export function subjectTemplate(sectionContext: Record<string, string>, frameLen
 
 /**
  * New materials for messages under `subjectKey` with this template's context: a random data key wrapped
- * under the subject key, patched into a copy of the header. One allocation holds header and data key.
+ * under the subject key (by the native core when given: the same bytes, without a cipher object per key), patched
+ * into a copy of the header. One allocation holds header and data key.
  */
-export function subjectParts(t: SubjectTemplate, subjectKey: SubjectKey): SealParts {
+export function subjectParts(t: SubjectTemplate, subjectKey: SubjectKey, native?: NativeSeal): SealParts {
   if (!KEY_ID_PATTERN.test(subjectKey.id) || subjectKey.id.length !== KEY_ID_LENGTH) throw new Error('subject-template: a key id is 22 base64url characters');
   if (subjectKey.key.length !== 32) throw new Error('subject-template: a subject key is 32 bytes');
   // A discarded key is zeroed (discardSubjectKeys): never wrap under it, whoever still held it.
@@ -90,11 +92,14 @@ export function subjectParts(t: SubjectTemplate, subjectKey: SubjectKey): SealPa
   for (const o of t.keyIdOffsets) header.write(subjectKey.id, o, 'latin1');
   const iv = fillRandom(header.subarray(t.ivOffset, t.ivOffset + IV_LENGTH));
   t.aad.write(subjectKey.id, t.aadKeyIdOffset, 'latin1'); // scratch: writes are synchronous
-  const cipher = createCipheriv('aes-256-gcm', subjectKey.key, iv, { authTagLength: 16 });
-  cipher.setAAD(t.aad);
-  let pos = t.wrappedOffset;
-  pos += cipher.update(dataKey).copy(header, pos);
-  pos += cipher.final().copy(header, pos);
-  cipher.getAuthTag().copy(header, pos);
+  if (native) native.wrapKey(subjectKey.key, iv, dataKey, t.aad, header, t.wrappedOffset);
+  else {
+    const cipher = createCipheriv('aes-256-gcm', subjectKey.key, iv, { authTagLength: 16 });
+    cipher.setAAD(t.aad);
+    let pos = t.wrappedOffset;
+    pos += cipher.update(dataKey).copy(header, pos);
+    pos += cipher.final().copy(header, pos);
+    cipher.getAuthTag().copy(header, pos);
+  }
   return { template: header, idOffset: t.idOffset, commitOffset: t.commitOffset, dataKey, frameLength: t.frameLength };
 }
