@@ -1,11 +1,11 @@
+import { oldestEvictor } from '../../../../shared/collections/oldest-evictor.js';
 import { HEADERS } from '../../../../shared/envelope/index.js';
 import { fillRandom, type SubjectKey } from '../../../../shared/seal/index.js';
-import { SUBJECT_KEY_SCHEMA, subjectKeyRecordKey, type SubjectKeyPlaintext, type SubjectKeyRecord } from '../../../../shared/subject-keys/index.js';
+import { SUBJECT_KEY_SCHEMA, subjectKeyRecordKey, subjectKeyRecordValue, type SubjectKeyPlaintext, type SubjectKeyRecord } from '../../../../shared/subject-keys/index.js';
 import type { SinkRecord } from '../../kafka/sink.js';
 import type { ForgetNotice } from '../contract.js';
 import { createForgottenSubjects, type ForgottenSource } from './forgotten-subjects.js';
 import { createRetiredKeys } from './retired-keys.js';
-import { oldestEvictor } from '../../../../shared/collections/oldest-evictor.js';
 
 /** What the keyring needs: where key records go, how many keys to hold, who made them, and the sealer. */
 export interface SubjectKeyringOptions {
@@ -147,7 +147,7 @@ export function createSubjectKeyring(opts: SubjectKeyringOptions) {
           const record: SinkRecord = {
             topic: opts.topic,
             key: subjectKeyRecordKey(f.subject, f.department, f.key.id),
-            value: Buffer.from(JSON.stringify(value)),
+            value: subjectKeyRecordValue(value),
             headers: { [HEADERS.schema]: SUBJECT_KEY_SCHEMA },
           };
           put(slotOf(f.subject, f.department), { key: f.key, record, createdAt: f.createdAt });
