@@ -7,7 +7,7 @@ import { createConsoleService } from '../../../electron/core/console-service.js'
 import { createSettingsStore, NO_SECRET_BOX } from '../../../electron/core/settings/settings-store.js';
 import { dispatch, type ConsoleHandlers, type Channel, type ArgsIn, type ResultOf } from '../../../shared/console-api/index.js';
 import type { MessageRow } from '../../../shared/console-api/types.js';
-import type { IdentityProvider } from '../../../electron/core/identity/identity.js';
+import { noIdentities } from '../../support/no-identities.js';
 import { createProfileIdentities } from '../../../electron/core/identity/profile-identities.js';
 import { createBlindIndexResolver } from '../../../electron/core/identity/blind-index-key.js';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,17 +22,6 @@ const N = 3_000;
 const BASE = Math.floor((Date.now() - 2 * 3600_000) / 1000) * 1000;
 /** Record i has timestamp BASE + i*1000, so "newest" and "oldest" have one right answer. */
 const tsOf = (i: number): number => BASE + i * 1_000;
-
-const noIdentities: IdentityProvider = {
-  listProfiles: async () => [],
-  opener: async () => {
-    throw new Error('not used here');
-  },
-  accessMatrix: async () => {
-    throw new Error('not used here');
-  },
-  close: async () => {},
-};
 
 describe('console Node side against the real broker', () => {
   let kit: SeedKit;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import kafkajs from 'kafkajs';
 import { startKafkaInstance, uniqueTopic, type KafkaInstance } from '../../../support/kafka.js';
 import { createConsoleService } from '../../../../electron/core/console-service.js';
-import type { IdentityProvider } from '../../../../electron/core/identity/identity.js';
+import { noIdentities } from '../../../support/no-identities.js';
 import { createSettingsStore, NO_SECRET_BOX } from '../../../../electron/core/settings/settings-store.js';
 import { dispatch, type ArgsIn, type Channel, type ConsoleHandlers, type ResultOf } from '../../../../shared/console-api/index.js';
 
@@ -11,17 +11,6 @@ import { dispatch, type ArgsIn, type Channel, type ConsoleHandlers, type ResultO
 // the whole refresh once one of them is deleted. A topic the console had opened (its partitions, lag, a read window,
 // a reset preview), then deleted by someone else, made every page of a topic the session had not opened yet fail with
 // "Kafka reported an error" until the console reconnected. A private broker: other tests' topic churn stays out.
-
-const noIdentities: IdentityProvider = {
-  listProfiles: async () => [],
-  opener: async () => {
-    throw new Error('not used here');
-  },
-  accessMatrix: async () => {
-    throw new Error('not used here');
-  },
-  close: async () => {},
-};
 
 /** The pages opened on a topic, each as the renderer calls it, with what it shows of a topic of 3 records (2 + 1). */
 const PAGES = {
