@@ -37,12 +37,12 @@ export interface FastKeyCacheOptions {
 export function createFastKeyCache<M = undefined>(opts: FastKeyCacheOptions): FastKeyCache<M> {
   const now = opts.now ?? Date.now;
   const entries = new Map<string, { key: Buffer; meta: M; expiresAt: number }>();
+  const zero = (id: string): void => void entries.get(id)?.key.fill(0);
   const drop = (id: string): void => {
-    entries.get(id)?.key.fill(0);
+    zero(id);
     entries.delete(id);
   };
   const evictOldest = oldestEvictor(entries);
-  const zero = (id: string): void => void entries.get(id)?.key.fill(0);
   const lookup = (id: string): { key: Buffer; meta: M } | undefined => {
     const e = entries.get(id);
     if (!e) return undefined;
