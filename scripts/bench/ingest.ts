@@ -19,7 +19,8 @@
 // has one). --profile DIR writes one .cpuprofile per service thread there and adds each thread's busy CPU per event
 // accepted (profile_main_us_per_event, _expand_, _sink_, _writer_; use a new DIR per run). --accept-only gives the service
 // a broker address nothing listens on and runs phase 1 and the raw producer only: acceptance alone (HTTP, signature,
-// journal), the bound forwarding can never pass (accepted_to_raw). Last line: one JSON object.
+// journal), the bound forwarding can never pass (accepted_to_raw). The run's topics are deleted once measured (a default run
+// writes several GB). Last line: one JSON object.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +32,7 @@ import { ensureShared } from '../kafka/broker.mjs';
 import { generateSendgridKeyPair } from '../../ingest-service/src/dev/index.js';
 import { waitReady } from '../../test/support/ingest.js';
 import { benchPolicy } from './bench-policy.js';
+import { deleteTopic } from './consume-topic.js';
 import { createIngestClient } from './ingest-client.js';
 import { meanRecordBytes, rawProducerRate } from './ingest-kafka.js';
 import { createBatchMaker } from './ingest-load.js';
@@ -123,6 +125,12 @@ const cleanup = async (): Promise<void> => {
 };
 process.on('exit', () => child.kill('SIGKILL'));
 
+/** This run's topics (a default run writes several GB): deleted once measured, or runs fill the broker's disk. */
+const dropRunTopics = (): Promise<void> =>
+  deleteTopic(brokers, topic, `${topic}.trail`, `bench.keys.${run}`, `bench.suppressions.${run}`, `bench.raw.${run}`).catch((err: unknown) =>
+    log(`could not delete this run's topics: ${(err as Error).message}`),
+  );
+
 const makeBatch = createBatchMaker({ run, batch: BATCH, audit: EVENTS_MODE, newSubjectEveryEvent: NEW_SUBJECTS });
 
 const client = createIngestClient({
@@ -156,6 +164,7 @@ if (ACCEPT_ONLY) {
   await cleanup();
   log('raw kafkajs producer, same events in clear');
   const rawPerS = await rawProducerRate(kafka, `bench.raw.${run}`, Math.min(SECONDS, 20), () => makeBatch().events);
+  await dropRunTopics();
   const eventsPerS = accepted / acceptSeconds;
   console.log(JSON.stringify({
     load: EVENTS_MODE ? 'events' : 'sendgrid',
@@ -215,6 +224,7 @@ await cleanup();
 // The ceiling: a raw producer sending the same events in clear.
 log('phase 4: raw kafkajs producer, same events in clear');
 const rawPerS = await rawProducerRate(kafka, `bench.raw.${run}`, Math.min(SECONDS, 20), () => makeBatch().events);
+await dropRunTopics();
 log('sealing core: CPU µs per section for the same departments');
 const seal = await sealCpuPerSection(DEPARTMENTS, 3);
 
